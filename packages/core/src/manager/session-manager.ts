@@ -1,0 +1,637 @@
+import { sleep } from '../abort.js';
+import type { Engine } from '../engine/engine.js';
+import type { NewMessage } from '../engine/engine.js';
+import {
+  ConcurrentUpdateError,
+  LockExpiredError,
+  LockHeldError,
+  SessionExistsError,
+  SessionNotFoundError,
+  ValidationError,
+  type SessionKey,
+} from '../errors.js';
+import { and, eq, gt, isNull, lt, lte, or } from '../filter/builders.js';
+import type { Filter } from '../filter/types.js';
+import { newMessageId, newOwnerId, newSessionId } from '../ids.js';
+import { assertJsonObject, describeType, isPlainObject, utf8Length, type JsonObject } from '../json.js';
+
+/** A non-narrowing plain-object check, for typed options that may still be wrong at run time. */
+const isOptionsObject = (value: unknown): boolean => isPlainObject(value);
+import type { Message } from '../models/message-model.js';
+import type { Session } from '../models/session-model.js';
+import { assertCount, assertDuration, assertId, assertKey, assertNewMessage, assertOptionalText } from '../validate.js';
+import { TITLE_MAX_LENGTH } from '../models/session-model.js';
+import { decodeCursor, encodeCursor, LIST_ORDER_FIELDS, type ListOrder } from './cursor.js';
+import { TypedEmitter, type SessionManagerEvents } from './events.js';
+import { parseExport, toExport, type SessionExport } from './export-format.js';
+import { holdLease, isLocallyExpired, type HeldLease } from './held-lease.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import { applyMergePatch } from './merge-patch.js';
+import type { MessageInput } from './message-input.js';
+
+export interface SessionManagerLimits {
+  /** Largest message accepted, as UTF-8 JSON bytes of content, tool calls and metadata. Default 1 MiB. */
+  maxMessageBytes?: number;
+  /** Most messages in one append. Default 1,000. */
+  maxMessagesPerAppend?: number;
+}
+
+export interface SessionManagerOptions {
+  engine: Engine;
+  /** Lease length for `acquire` and `run`. Default 30 s. */
+  lockTtlMs?: number;
+  /** How often `run` renews its lease; must be well under `lockTtlMs` (at most a third). Default 10 s. */
+  heartbeatMs?: number;
+  /** Lease owner name used when a call names none. Default: a random `manager_<ulid>`. */
+  owner?: string;
+  limits?: SessionManagerLimits;
+  /** The application clock for session and message timestamps, in epoch ms. Leases use the store's clock. */
+  clock?: () => number;
+}
+
+export interface CreateSessionInput {
+  userId: string;
+  /** Generated (`sess_` + ULID) when absent. */
+  sessionId?: string;
+  title?: string | null;
+  metadata?: JsonObject;
+  state?: JsonObject;
+  /** The session expires this long after creation (see `deleteExpired`). */
+  ttlMs?: number | null;
+  /** Initial messages, written together with the session. */
+  messages?: MessageInput[];
+}
+
+export interface ListOptions {
+  userId: string;
+  where?: Filter;
+  orderBy?: ListOrder | readonly [ListOrder];
+  /** Page size, 1 to 1,000. Default 20. */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string | null;
+  includeArchived?: boolean;
+}
+
+export interface ListResult {
+  sessions: Session[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface UpdateSessionInput {
+  title?: string | null;
+  /** Replaces the metadata object. */
+  metadata?: JsonObject;
+  /** Expire this long from now; null keeps the session forever. */
+  ttlMs?: number | null;
+}
+
+export interface LeaseOptions {
+  lease?: HeldLease;
+}
+
+export interface AcquireOptions {
+  ttlMs?: number;
+  owner?: string;
+  /** Wait up to this long for a busy session instead of failing at once. Default 0. */
+  waitMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface MessagesQuery {
+  /** The newest N messages (returned oldest first). */
+  last?: number;
+  afterSeq?: number;
+  beforeSeq?: number;
+  /** The oldest N messages of the range. */
+  limit?: number;
+}
+
+export interface ForkOptions {
+  sessionId?: string;
+  /** Copy messages up to and including this seq. Default: all. */
+  upToSeq?: number;
+  title?: string | null;
+}
+
+export interface ImportOptions {
+  /** What to do when the session already exists. Default `'error'`. */
+  onConflict?: 'error' | 'skip';
+}
+
+export interface RunOptions extends AcquireOptions {
+  /** How much history to hand the callback: `{ last: N }`, or `false` for none. Default: all of it. */
+  history?: { last: number } | false;
+}
+
+export interface RunContext {
+  readonly key: SessionKey;
+  /** The session as it was when the lease was taken. */
+  readonly session: Session;
+  /** History loaded inside the lease. */
+  readonly history: Message[];
+  /** The lease as currently renewed. */
+  readonly lease: HeldLease;
+  /** Aborts with `LockExpiredError` if the lease is lost, or with the caller's reason. */
+  readonly signal: AbortSignal;
+  /** Appends under the lease; rejected with `LockExpiredError` once it is lost. */
+  append(messages: MessageInput | MessageInput[]): Promise<Message[]>;
+  /** Patches state under the lease (JSON Merge Patch). */
+  setState(patch: JsonObject): Promise<JsonObject>;
+}
+
+const DEFAULT_LIMITS: Required<SessionManagerLimits> = { maxMessageBytes: 1024 * 1024, maxMessagesPerAppend: 1_000 };
+const MAX_OPTIMISTIC_RETRIES = 50;
+const CREATE_FIELDS = ['userId', 'sessionId', 'title', 'metadata', 'state', 'ttlMs', 'messages'];
+
+/**
+ * Sessions for many users on one engine, with leases for exclusive runs. Stateless over its
+ * engine: any number of managers, in any number of processes, may share one store.
+ *
+ * @example
+ * const sessions = new SessionManager({ engine: await createEngine('sqlite:./sessions.db') })
+ * await sessions.engine.setup()
+ * const session = await sessions.create({ userId: 'alice' })
+ * await sessions.run(session, async ({ history, append }) => {
+ *   await append([{ role: 'user', content: 'hi' }, { role: 'assistant', content: reply(history) }])
+ * })
+ */
+export class SessionManager {
+  readonly engine: Engine;
+  readonly lockTtlMs: number;
+  readonly heartbeatMs: number;
+  readonly owner: string;
+  readonly limits: Readonly<Required<SessionManagerLimits>>;
+  readonly #clock: () => number;
+  readonly #events = new TypedEmitter<SessionManagerEvents>();
+
+  constructor(options: SessionManagerOptions) {
+    if (!isOptionsObject(options) || !options.engine || typeof options.engine.appendMessages !== 'function') {
+      throw new ValidationError('SessionManager needs { engine }: an engine from createEngine() or an adapter package', { path: 'options.engine' });
+    }
+    const lockTtlMs = options.lockTtlMs ?? 30_000;
+    const heartbeatMs = options.heartbeatMs ?? 10_000;
+    assertDuration(lockTtlMs, 'options.lockTtlMs');
+    assertDuration(heartbeatMs, 'options.heartbeatMs');
+    if (heartbeatMs * 3 > lockTtlMs) {
+      throw new ValidationError(`heartbeatMs (${heartbeatMs}) must be at most a third of lockTtlMs (${lockTtlMs}) so a renew can fail and be retried before the lease lapses`, {
+        path: 'options.heartbeatMs',
+      });
+    }
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    assertCount(limits.maxMessageBytes, 'options.limits.maxMessageBytes', { min: 1 });
+    assertCount(limits.maxMessagesPerAppend, 'options.limits.maxMessagesPerAppend', { min: 1 });
+    const owner = options.owner ?? newOwnerId('manager');
+    assertId(owner, 'options.owner');
+    this.engine = options.engine;
+    this.lockTtlMs = lockTtlMs;
+    this.heartbeatMs = heartbeatMs;
+    this.owner = owner;
+    this.limits = Object.freeze(limits);
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  /** Subscribes to `messages` (appended) or `session` (created, updated, cleared, deleted) events; returns an unsubscribe function. */
+  on<E extends keyof SessionManagerEvents>(event: E, listener: (payload: SessionManagerEvents[E]) => void): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  off<E extends keyof SessionManagerEvents>(event: E, listener: (payload: SessionManagerEvents[E]) => void): void {
+    this.#events.off(event, listener);
+  }
+
+  #now(): Date {
+    return new Date(this.#clock());
+  }
+
+  async create(input: CreateSessionInput): Promise<Session> {
+    if (!isOptionsObject(input)) throw new ValidationError(`expected { userId, sessionId?, ... }, got ${describeType(input)}`, { path: 'input' });
+    for (const field of Object.keys(input)) {
+      if (!CREATE_FIELDS.includes(field)) throw new ValidationError(`unknown field ${JSON.stringify(field)}; create takes ${CREATE_FIELDS.join(', ')}`, { path: 'input' });
+    }
+    if (input.messages !== undefined && !Array.isArray(input.messages)) {
+      throw new ValidationError(`messages must be an array of { role, content }, got ${describeType(input.messages)}`, { path: 'input.messages' });
+    }
+    const userId = input.userId;
+    assertId(userId, 'input.userId');
+    const sessionId = input.sessionId === undefined ? newSessionId() : input.sessionId;
+    assertId(sessionId, 'input.sessionId');
+    const now = this.#now();
+    const key = { userId, sessionId };
+    const messages = (input.messages ?? []).map((message, i) => ({
+      ...this.#newMessage(key, message, now, `input.messages[${i}]`),
+      seq: i + 1,
+    }));
+    if (input.ttlMs !== undefined && input.ttlMs !== null) assertDuration(input.ttlMs, 'input.ttlMs');
+    const session: Session = {
+      userId,
+      sessionId,
+      title: input.title ?? null,
+      metadata: input.metadata ?? {},
+      state: input.state ?? {},
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+      expiresAt: input.ttlMs ? new Date(now.getTime() + input.ttlMs) : null,
+      parentSessionId: null,
+      parentSeq: null,
+      messageCount: messages.length,
+      lastSeq: messages.length,
+      version: 0,
+    };
+    const created = await this.engine.createSession(session, messages);
+    this.#events.emit('session', { type: 'created', key, session: created });
+    if (messages.length > 0) this.#events.emit('messages', { key, messages });
+    return created;
+  }
+
+  /** The session, or null if it does not exist or has expired. */
+  async get(key: SessionKey): Promise<Session | null> {
+    assertKey(key);
+    const session = await this.engine.getSession(pickKey(key));
+    return session && !this.#isExpired(session) ? session : null;
+  }
+
+  async #require(key: SessionKey): Promise<Session> {
+    const session = await this.get(key);
+    if (!session) throw new SessionNotFoundError(key);
+    return session;
+  }
+
+  /** The session if it exists, else a new one made from `input`. Safe when called concurrently. */
+  async getOrCreate(input: CreateSessionInput & { sessionId: string }): Promise<Session> {
+    if (!isOptionsObject(input)) throw new ValidationError(`expected { userId, sessionId, ... }, got ${describeType(input)}`, { path: 'input' });
+    const key = { userId: input.userId, sessionId: input.sessionId };
+    assertKey(key, 'input');
+    for (let attempt = 0; attempt < MAX_OPTIMISTIC_RETRIES; attempt++) {
+      const stored = await this.engine.getSession(key);
+      if (stored && !this.#isExpired(stored)) return stored;
+      // An expired leftover is gone as far as callers can tell: replace it, but only while it is
+      // still expired, so a session another caller has just re-created is never deleted.
+      if (stored) {
+        await this.engine.delete('sessions', {
+          where: and(eq('userId', key.userId), eq('sessionId', key.sessionId), lte('expiresAt', this.#now())),
+        });
+      }
+      try {
+        return await this.create(input);
+      } catch (error) {
+        if (!(error instanceof SessionExistsError)) throw error;
+      }
+    }
+    throw new ConcurrentUpdateError(key);
+  }
+
+  /** A user's sessions, newest activity first by default, one keyset page at a time. */
+  async list(options: ListOptions): Promise<ListResult> {
+    if (!isOptionsObject(options)) throw new ValidationError(`expected { userId, ... }, got ${describeType(options)}`, { path: 'options' });
+    assertId(options.userId, 'options.userId');
+    const limit = options.limit ?? 20;
+    assertCount(limit, 'options.limit', { min: 1 });
+    if (limit > 1_000) throw new ValidationError('a page holds at most 1000 sessions', { path: 'options.limit' });
+    const requested: unknown = options.orderBy;
+    // The engine's array form with one term is accepted too: orderBy: [desc('updatedAt')].
+    const order = (Array.isArray(requested) && requested.length === 1 ? requested[0] : (requested ?? { field: 'updatedAt', direction: 'desc' })) as ListOrder;
+    if (!isOptionsObject(order) || !LIST_ORDER_FIELDS.includes(order.field) || (order.direction !== 'asc' && order.direction !== 'desc')) {
+      throw new ValidationError(`orderBy is { field: ${LIST_ORDER_FIELDS.map((f) => `'${f}'`).join(' | ')}, direction: 'asc' | 'desc' }`, {
+        path: 'options.orderBy',
+      });
+    }
+    const now = this.#now();
+    const filters: Filter[] = [eq('userId', options.userId), or(isNull('expiresAt'), gt('expiresAt', now))];
+    if (!options.includeArchived) filters.push(eq('status', 'active'));
+    if (options.where !== undefined) filters.push(options.where);
+    if (options.cursor) filters.push(decodeCursor(options.cursor, order));
+    const rows = await this.engine.findMany('sessions', {
+      where: and(...filters),
+      orderBy: [order, { field: 'sessionId', direction: order.direction }],
+      limit: limit + 1,
+    });
+    const sessions = rows.slice(0, limit);
+    const last = sessions.at(-1);
+    return { sessions, nextCursor: rows.length > limit && last ? encodeCursor(last, order) : null };
+  }
+
+  async update(key: SessionKey, input: UpdateSessionInput, options: LeaseOptions = {}): Promise<Session> {
+    assertKey(key);
+    if (!isOptionsObject(input)) throw new ValidationError(`expected { title?, metadata?, ttlMs? }, got ${describeType(input)}`, { path: 'input' });
+    for (const field of Object.keys(input)) {
+      if (!['title', 'metadata', 'ttlMs'].includes(field)) throw new ValidationError(`unknown field ${JSON.stringify(field)}; update takes title, metadata, ttlMs`, { path: 'input' });
+    }
+    const now = this.#now();
+    const changes: Parameters<Engine['updateSession']>[1] = { updatedAt: now };
+    if (input.title !== undefined) {
+      assertOptionalText(input.title, 'input.title', TITLE_MAX_LENGTH);
+      changes.title = input.title;
+    }
+    if (input.metadata !== undefined) changes.metadata = input.metadata;
+    if (input.ttlMs !== undefined) {
+      if (input.ttlMs !== null) assertDuration(input.ttlMs, 'input.ttlMs');
+      changes.expiresAt = input.ttlMs === null ? null : new Date(now.getTime() + input.ttlMs);
+    }
+    const session = await this.engine.updateSession(pickKey(key), changes, this.#fence(options));
+    this.#events.emit('session', { type: 'updated', key: pickKey(key), session });
+    return session;
+  }
+
+  async getState(key: SessionKey): Promise<JsonObject> {
+    return (await this.#require(key)).state;
+  }
+
+  /**
+   * Patches the session's state with a JSON Merge Patch (`null` removes a key), or replaces
+   * it with `{ replace: true }`. Concurrent patches never lose each other's keys.
+   */
+  async setState(key: SessionKey, patch: JsonObject, options: LeaseOptions & { replace?: boolean } = {}): Promise<JsonObject> {
+    assertKey(key);
+    assertJsonObject(patch, 'patch');
+    assertOptions(options);
+    for (let attempt = 0; attempt < MAX_OPTIMISTIC_RETRIES; attempt++) {
+      const current = await this.#require(key);
+      const state = options.replace ? patch : applyMergePatch(current.state, patch);
+      try {
+        const session = await this.engine.updateSession(pickKey(key), { state, updatedAt: this.#now() }, { ...this.#fence(options), expectedVersion: current.version });
+        this.#events.emit('session', { type: 'updated', key: pickKey(key), session });
+        return session.state;
+      } catch (error) {
+        if (!(error instanceof ConcurrentUpdateError)) throw error;
+      }
+      // Lost the race: back off with jitter so concurrent patchers spread out.
+      await sleep(Math.random() * Math.min(50, 2 ** attempt));
+    }
+    throw new ConcurrentUpdateError(key);
+  }
+
+  /** Appends messages in order; the store assigns their seq. With a lease, the write is fenced. */
+  async append(key: SessionKey, messages: MessageInput | MessageInput[], options: LeaseOptions = {}): Promise<Message[]> {
+    assertKey(key);
+    const list = Array.isArray(messages) ? messages : [messages];
+    if (list.length > this.limits.maxMessagesPerAppend) {
+      throw new ValidationError(`at most ${this.limits.maxMessagesPerAppend} messages per append`, { path: 'messages' });
+    }
+    const now = this.#now();
+    const records = list.map((message, i) => this.#newMessage(key, message, now, `messages[${i}]`));
+    const appended = await this.engine.appendMessages(pickKey(key), records, this.#fence(options));
+    if (appended.length > 0) this.#events.emit('messages', { key: pickKey(key), messages: appended });
+    return appended;
+  }
+
+  #newMessage(key: SessionKey, input: MessageInput, now: Date, path: string): NewMessage {
+    if (!isOptionsObject(input)) throw new ValidationError(`expected a message { role, content }, got ${describeType(input)}`, { path });
+    const allowed = ['role', 'content', 'id', 'name', 'toolCalls', 'toolCallId', 'agentId', 'runId', 'metadata'];
+    for (const field of Object.keys(input)) {
+      if (!allowed.includes(field)) throw new ValidationError(`unknown message field ${JSON.stringify(field)}`, { path });
+    }
+    const message: NewMessage = {
+      userId: key.userId,
+      sessionId: key.sessionId,
+      id: input.id ?? newMessageId(),
+      role: input.role,
+      content: input.content,
+      name: input.name ?? null,
+      toolCalls: input.toolCalls ?? null,
+      toolCallId: input.toolCallId ?? null,
+      agentId: input.agentId ?? null,
+      runId: input.runId ?? null,
+      metadata: input.metadata ?? {},
+      createdAt: now,
+    };
+    assertNewMessage(message, path);
+    const bytes =
+      (typeof message.content === 'string' ? utf8Length(message.content) : utf8Length(JSON.stringify(message.content))) +
+      (message.toolCalls ? utf8Length(JSON.stringify(message.toolCalls)) : 0) +
+      utf8Length(JSON.stringify(message.metadata));
+    if (bytes > this.limits.maxMessageBytes) {
+      throw new ValidationError(`is ${bytes} bytes, over the limit of ${this.limits.maxMessageBytes} (limits.maxMessageBytes)`, { path });
+    }
+    return message;
+  }
+
+  /** Messages oldest first: all of them, the `last` N, or a seq range. */
+  async messages(key: SessionKey, query: MessagesQuery = {}): Promise<Message[]> {
+    assertKey(key);
+    return this.engine.readMessages(pickKey(key), query);
+  }
+
+  /** Removes every message and keeps the session; seq values are never reused. */
+  async clear(key: SessionKey, options: LeaseOptions = {}): Promise<number> {
+    assertKey(key);
+    const count = await this.engine.clearMessages(pickKey(key), { ...this.#fence(options), updatedAt: this.#now() });
+    this.#events.emit('session', { type: 'cleared', key: pickKey(key) });
+    return count;
+  }
+
+  /** A new session holding a copy of the messages up to `upToSeq`, with lineage; the original is unchanged. */
+  async fork(key: SessionKey, options: ForkOptions = {}): Promise<Session> {
+    assertOptions(options);
+    const source = await this.#require(key);
+    const upToSeq = options.upToSeq ?? source.lastSeq;
+    assertCount(upToSeq, 'options.upToSeq');
+    if (upToSeq > source.lastSeq) throw new ValidationError(`upToSeq ${upToSeq} is past the session's last seq (${source.lastSeq})`, { path: 'options.upToSeq' });
+    const sessionId = options.sessionId ?? newSessionId();
+    assertId(sessionId, 'options.sessionId');
+    const messages = (await this.engine.readMessages(pickKey(key), { beforeSeq: upToSeq + 1 })).map((message) => ({ ...message, sessionId }));
+    const now = this.#now();
+    const forked = await this.engine.createSession(
+      {
+        ...source,
+        sessionId,
+        title: options.title === undefined ? source.title : options.title,
+        status: 'active',
+        createdAt: now,
+        updatedAt: now,
+        parentSessionId: source.sessionId,
+        parentSeq: upToSeq,
+        messageCount: messages.length,
+        lastSeq: upToSeq,
+        version: 0,
+      },
+      messages,
+    );
+    this.#events.emit('session', { type: 'created', key: pickKey(forked), session: forked });
+    return forked;
+  }
+
+  archive(key: SessionKey): Promise<Session> {
+    return this.#setStatus(key, 'archived');
+  }
+
+  unarchive(key: SessionKey): Promise<Session> {
+    return this.#setStatus(key, 'active');
+  }
+
+  async #setStatus(key: SessionKey, status: Session['status']): Promise<Session> {
+    assertKey(key);
+    const session = await this.engine.updateSession(pickKey(key), { status, updatedAt: this.#now() });
+    this.#events.emit('session', { type: 'updated', key: pickKey(key), session });
+    return session;
+  }
+
+  /** Archives active sessions not updated for `olderThan` (ms, or since a Date); returns how many. */
+  async archiveInactive(options: { olderThan: number | Date; userId?: string }): Promise<number> {
+    if (!isOptionsObject(options)) throw new ValidationError('expected { olderThan }', { path: 'options' });
+    const now = this.#now();
+    let cutoff: Date;
+    if (options.olderThan instanceof Date && !Number.isNaN(options.olderThan.getTime())) cutoff = options.olderThan;
+    else if (typeof options.olderThan === 'number' && Number.isSafeInteger(options.olderThan) && options.olderThan >= 0) {
+      cutoff = new Date(now.getTime() - options.olderThan);
+    } else throw new ValidationError('olderThan is a Date or a whole number of milliseconds', { path: 'options.olderThan' });
+    const filters: Filter[] = [eq('status', 'active'), lt('updatedAt', cutoff)];
+    if (options.userId !== undefined) {
+      assertId(options.userId, 'options.userId');
+      filters.push(eq('userId', options.userId));
+    }
+    return this.engine.update('sessions', { where: and(...filters), set: { status: 'archived', updatedAt: now } });
+  }
+
+  /** Deletes the session and its messages; false if there was none. */
+  async delete(key: SessionKey, options: LeaseOptions = {}): Promise<boolean> {
+    assertKey(key);
+    const deleted = await this.engine.deleteSession(pickKey(key), this.#fence(options));
+    if (deleted) this.#events.emit('session', { type: 'deleted', key: pickKey(key) });
+    return deleted;
+  }
+
+  /** Deletes every session whose TTL has passed, with its messages; returns how many. */
+  async deleteExpired(): Promise<number> {
+    return this.engine.deleteExpired(this.#now());
+  }
+
+  /** The session and all its messages in the versioned export format. */
+  async export(key: SessionKey): Promise<SessionExport> {
+    const session = await this.#require(key);
+    const messages = await this.engine.readMessages(pickKey(key));
+    return toExport(session, messages);
+  }
+
+  /** Writes an export (object or JSON text) into this manager's store, all or nothing. */
+  async import(data: unknown, options: ImportOptions = {}): Promise<Session> {
+    const { session, messages } = parseExport(data);
+    const onConflict = options.onConflict ?? 'error';
+    if (onConflict !== 'error' && onConflict !== 'skip') throw new ValidationError(`onConflict is 'error' or 'skip'`, { path: 'options.onConflict' });
+    try {
+      const created = await this.engine.createSession(session, messages);
+      this.#events.emit('session', { type: 'created', key: pickKey(created), session: created });
+      return created;
+    } catch (error) {
+      if (error instanceof SessionExistsError && onConflict === 'skip') return (await this.engine.getSession(pickKey(session)))!;
+      throw error;
+    }
+  }
+
+  /**
+   * Takes the session's lease. While another unexpired lease exists this fails with
+   * `LockHeldError`, or waits up to `waitMs` for it to end.
+   */
+  async acquire(key: SessionKey, options: AcquireOptions = {}): Promise<HeldLease> {
+    assertKey(key);
+    const ttlMs = options.ttlMs ?? this.lockTtlMs;
+    assertDuration(ttlMs, 'options.ttlMs');
+    const owner = options.owner ?? this.owner;
+    assertId(owner, 'options.owner');
+    const waitMs = options.waitMs ?? 0;
+    assertCount(waitMs, 'options.waitMs');
+    const signal = options.signal;
+    const giveUpAt = performance.now() + waitMs;
+    let backoffMs = 10;
+    for (;;) {
+      signal?.throwIfAborted();
+      const requestedAt = performance.now();
+      const grant = await this.engine.acquireLease(pickKey(key), { owner, ttlMs });
+      if (grant.acquired) return holdLease(grant.lease, ttlMs, requestedAt);
+      const remaining = giveUpAt - performance.now();
+      if (remaining <= 0) throw new LockHeldError(key, grant.holder, grant.expiresAt);
+      await sleep(Math.min(remaining, backoffMs * (0.5 + Math.random())), signal);
+      backoffMs = Math.min(backoffMs * 2, 250);
+    }
+  }
+
+  /** Extends the lease by its TTL; `LockExpiredError` if it was lost. */
+  async renew(lease: HeldLease): Promise<HeldLease> {
+    const renewed = await this.#renewOrNull(lease);
+    if (!renewed) throw new LockExpiredError(lease);
+    return renewed;
+  }
+
+  async #renewOrNull(lease: HeldLease): Promise<HeldLease | null> {
+    const ttlMs = lease.ttlMs ?? this.lockTtlMs;
+    const requestedAt = performance.now();
+    const renewed = await this.engine.renewLease(lease, { ttlMs });
+    return renewed ? holdLease(renewed, ttlMs, requestedAt) : null;
+  }
+
+  /** Ends the lease if it is still the caller's; never touches a newer holder's lease. */
+  async release(lease: HeldLease): Promise<boolean> {
+    return this.engine.releaseLease(lease);
+  }
+
+  /**
+   * Runs `fn` with the session's lease held: acquires it (waiting up to `waitMs`), renews it
+   * every `heartbeatMs`, loads the history inside it, hands `fn` an `append` bound to it and
+   * a signal that aborts if it is lost, and releases it however `fn` ends. What `fn`
+   * appended before a failure stays; nothing is written after the lease is lost.
+   */
+  async run<T>(key: SessionKey, fn: (context: RunContext) => Promise<T> | T, options: RunOptions = {}): Promise<T> {
+    assertKey(key);
+    if (typeof fn !== 'function') throw new ValidationError('run needs a callback', { path: 'fn' });
+    const historyOption: { last?: number } | false = options.history ?? {};
+    const sessionKey = pickKey(key);
+    const lease = await this.acquire(sessionKey, options);
+    const keeper = new LeaseKeeper(lease, {
+      // A shorter lease for this run needs a faster heartbeat: renew at least three times per TTL.
+      heartbeatMs: Math.max(1, Math.min(this.heartbeatMs, Math.floor(lease.ttlMs / 3))),
+      renew: (current) => this.#renewOrNull(current),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    try {
+      const session = await this.#require(sessionKey);
+      const history = historyOption === false ? [] : await this.engine.readMessages(sessionKey, historyOption.last === undefined ? {} : { last: historyOption.last });
+      keeper.throwIfLost();
+      const context: RunContext = {
+        key: sessionKey,
+        session,
+        history,
+        get lease() {
+          return keeper.lease;
+        },
+        signal: keeper.signal,
+        append: async (messages) => {
+          keeper.throwIfLost();
+          return this.append(sessionKey, messages, { lease: keeper.lease });
+        },
+        setState: async (patch) => {
+          keeper.throwIfLost();
+          return this.setState(sessionKey, patch, { lease: keeper.lease });
+        },
+      };
+      return await fn(context);
+    } catch (error) {
+      throw keeper.lostError && !(error instanceof LockExpiredError) ? keeper.lostError : error;
+    } finally {
+      keeper.stop();
+      // A failed release is harmless: the lease lapses at its TTL and its token is never reused.
+      await this.engine.releaseLease(keeper.lease).catch(() => undefined);
+    }
+  }
+
+  #fence(options: LeaseOptions): { lease?: HeldLease } {
+    if (!isOptionsObject(options)) throw new ValidationError(`expected an options object, got ${describeType(options)}`, { path: 'options' });
+    const lease = options.lease;
+    if (lease === undefined) return {};
+    if (isLocallyExpired(lease)) throw new LockExpiredError(lease, 'its local deadline passed');
+    return { lease };
+  }
+
+  #isExpired(session: Session): boolean {
+    return session.expiresAt !== null && session.expiresAt.getTime() <= this.#clock();
+  }
+}
+
+function assertOptions(options: unknown): void {
+  if (!isPlainObject(options)) throw new ValidationError(`expected an options object, got ${describeType(options)}`, { path: 'options' });
+}
+
+function pickKey(key: SessionKey): SessionKey {
+  return { userId: key.userId, sessionId: key.sessionId };
+}

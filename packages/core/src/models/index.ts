@@ -1,0 +1,5 @@
+export * from './model.js';
+export * from './session-model.js';
+export * from './message-model.js';
+export * from './lease-model.js';
+export * from './records.js';
