@@ -1,0 +1,57 @@
+import { describe, it } from 'vitest';
+import { EngineClosedError, NotSetUpError } from '@sessions/core';
+import { randomKey } from '../harness.js';
+import type { ConformanceInitializer } from '../initializer.js';
+
+/** setup() before use, close() idempotent, typed errors before setup and after close. */
+export function engineLifecycleTests(init: ConformanceInitializer): void {
+  describe('engine lifecycle', () => {
+    it('fails with NotSetUpError before setup(), not with a driver error', async ({ expect }) => {
+      const engine = await init.create();
+      try {
+        const key = randomKey();
+        await expect(engine.getSession(key)).rejects.toBeInstanceOf(NotSetUpError);
+        await expect(engine.findMany('sessions')).rejects.toThrow(/call setup\(\) first/);
+        await expect(engine.acquireLease(key, { owner: 'o', ttlMs: 1000 })).rejects.toBeInstanceOf(NotSetUpError);
+      } finally {
+        await engine.close();
+        await init.destroy?.(engine);
+      }
+    });
+
+    it('setup() is idempotent, also when called concurrently', async ({ expect }) => {
+      const engine = await init.create();
+      try {
+        await Promise.all([engine.setup(), engine.setup(), engine.setup()]);
+        await engine.setup();
+        expect(await engine.getSession(randomKey())).toBeNull();
+      } finally {
+        await engine.close();
+        await init.destroy?.(engine);
+      }
+    });
+
+    it('close() is safe twice, and calls after it fail with EngineClosedError', async ({ expect }) => {
+      const engine = await init.create();
+      await engine.setup();
+      await engine.close();
+      await engine.close();
+      await expect(engine.getSession(randomKey())).rejects.toBeInstanceOf(EngineClosedError);
+      await expect(engine.setup()).rejects.toBeInstanceOf(EngineClosedError);
+      await init.destroy?.(engine);
+    });
+
+    it('works with await using', async ({ expect }) => {
+      let closed: boolean;
+      const created = await init.create();
+      {
+        await using engine = created;
+        await engine.setup();
+        expect(await engine.getSession(randomKey())).toBeNull();
+      }
+      closed = await created.getSession(randomKey()).then(() => false, (error: unknown) => error instanceof EngineClosedError);
+      expect(closed).toBe(true);
+      await init.destroy?.(created);
+    });
+  });
+}

@@ -1,0 +1,304 @@
+import { describe, it } from 'vitest';
+import { LockExpiredError, LockHeldError, ValidationError, type HeldLease } from '@sessions/core';
+import { delay, randomKey, useEngine } from '../harness.js';
+import type { ConformanceInitializer } from '../initializer.js';
+
+/** Leases with fencing: exclusion, expiry on the store's clock, renew, release, fenced writes. */
+export function lockTests(init: ConformanceInitializer): void {
+  describe('leases and fencing', () => {
+    const ctx = useEngine(init);
+
+    it('grants the lease to exactly one of many concurrent acquirers', async ({ expect }) => {
+      const key = randomKey();
+      await ctx.manager().create(key);
+      const managers = ctx.contenders(12, (i) => ({ owner: `owner-${i}` }));
+      const results = await Promise.allSettled(managers.map((manager) => manager.acquire(key, { ttlMs: 10_000 })));
+      const granted = results.filter((r): r is PromiseFulfilledResult<HeldLease> => r.status === 'fulfilled');
+      expect(granted).toHaveLength(1);
+      for (const result of results) {
+        if (result.status === 'rejected') {
+          expect(result.reason).toBeInstanceOf(LockHeldError);
+          expect((result.reason as LockHeldError).holder).toBe(granted[0]!.value.owner);
+          expect((result.reason as LockHeldError).expiresAt).toBeInstanceOf(Date);
+        }
+      }
+      await managers[0]!.release(granted[0]!.value);
+    });
+
+    it('says who holds the lease and until when', async ({ expect }) => {
+      const key = randomKey();
+      const holder = ctx.manager({ owner: 'worker-a' });
+      await holder.create(key);
+      const lease = await holder.acquire(key, { ttlMs: 5_000 });
+      const error = await ctx.manager({ owner: 'worker-b' }).acquire(key).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LockHeldError);
+      expect((error as LockHeldError).holder).toBe('worker-a');
+      expect(Math.abs((error as LockHeldError).expiresAt.getTime() - lease.expiresAt.getTime())).toBeLessThan(1_000);
+      expect((error as Error).message).toContain('worker-a');
+      await holder.release(lease);
+    });
+
+    it('is not re-entrant: the same owner cannot take a held lease twice', async ({ expect }) => {
+      const key = randomKey();
+      const manager = ctx.manager();
+      await manager.create(key);
+      const lease = await manager.acquire(key);
+      await expect(manager.acquire(key)).rejects.toBeInstanceOf(LockHeldError);
+      await manager.release(lease);
+    });
+
+    it('grows the token with every grant, across release and expiry', async ({ expect }) => {
+      const key = randomKey();
+      const manager = ctx.manager();
+      await manager.create(key);
+      const first = await manager.acquire(key, { ttlMs: 5_000 });
+      expect(await manager.release(first)).toBe(true);
+      const second = await manager.acquire(key, { ttlMs: 500 });
+      expect(second.token).toBeGreaterThan(first.token);
+      await delay(1_200);
+      const third = await manager.acquire(key, { ttlMs: 5_000 });
+      expect(third.token).toBeGreaterThan(second.token);
+      await manager.release(third);
+    });
+
+    it('lets another owner take the lease once it expires', async ({ expect }) => {
+      const key = randomKey();
+      const a = ctx.manager({ owner: 'a' });
+      const b = ctx.manager({ owner: 'b' });
+      await a.create(key);
+      await a.acquire(key, { ttlMs: 500 });
+      await expect(b.acquire(key)).rejects.toBeInstanceOf(LockHeldError);
+      await delay(1_200);
+      const lease = await b.acquire(key, { ttlMs: 5_000 });
+      expect(lease.owner).toBe('b');
+      await b.release(lease);
+    });
+
+    it('renew extends the lease past its first expiry', async ({ expect }) => {
+      const key = randomKey();
+      const a = ctx.manager({ owner: 'a' });
+      await a.create(key);
+      let lease = await a.acquire(key, { ttlMs: 1_500 });
+      for (let i = 0; i < 4; i++) {
+        await delay(500);
+        lease = await a.renew(lease);
+      }
+      await expect(ctx.manager({ owner: 'b' }).acquire(key)).rejects.toBeInstanceOf(LockHeldError);
+      await a.append(key, { role: 'user', content: 'still mine' }, { lease });
+      await a.release(lease);
+    });
+
+    it('renewing a lost lease fails with LockExpiredError and does not steal it back', async ({ expect }) => {
+      const key = randomKey();
+      const a = ctx.manager({ owner: 'a' });
+      const b = ctx.manager({ owner: 'b' });
+      await a.create(key);
+      const stale = await a.acquire(key, { ttlMs: 500 });
+      await delay(1_200);
+      const current = await b.acquire(key, { ttlMs: 5_000 });
+      await expect(a.renew(stale)).rejects.toBeInstanceOf(LockExpiredError);
+      await expect(a.acquire(key)).rejects.toBeInstanceOf(LockHeldError);
+      await b.append(key, { role: 'user', content: 'b still holds it' }, { lease: current });
+      await b.release(current);
+    });
+
+    it('releasing a lost lease never touches the new holder\'s lease', async ({ expect }) => {
+      const key = randomKey();
+      const a = ctx.manager({ owner: 'same-owner-name' });
+      const b = ctx.manager({ owner: 'same-owner-name' });
+      await a.create(key);
+      const stale = await a.acquire(key, { ttlMs: 500 });
+      await delay(1_200);
+      const current = await b.acquire(key, { ttlMs: 5_000 });
+      expect(await a.release(stale)).toBe(false);
+      await expect(ctx.manager({ owner: 'c' }).acquire(key)).rejects.toBeInstanceOf(LockHeldError);
+      await b.append(key, { role: 'user', content: 'unaffected' }, { lease: current });
+      expect(await b.release(current)).toBe(true);
+      expect(await b.release(current)).toBe(false);
+    });
+
+    it('rejects a write from a lease that expired under it, and writes nothing', async ({ expect }) => {
+      const key = randomKey();
+      const engine = ctx.engine;
+      const a = ctx.manager({ owner: 'a' });
+      await a.create(key);
+      const grant = await engine.acquireLease(key, { owner: 'a', ttlMs: 500 });
+      if (!grant.acquired) throw new Error('expected the lease');
+      await delay(1_200);
+      // the engine itself must refuse, not only the manager's local deadline
+      await expect(engine.appendMessages(key, [message(key, 'late')], { lease: grant.lease })).rejects.toBeInstanceOf(LockExpiredError);
+      await expect(engine.updateSession(key, { title: 'late', updatedAt: new Date() }, { lease: grant.lease })).rejects.toBeInstanceOf(LockExpiredError);
+      await expect(engine.clearMessages(key, { lease: grant.lease, updatedAt: new Date() })).rejects.toBeInstanceOf(LockExpiredError);
+      expect(await a.messages(key)).toEqual([]);
+      expect(await a.get(key)).toMatchObject({ title: null, messageCount: 0, lastSeq: 0 });
+      if (ctx.raw) expect(await ctx.raw.messages(key)).toEqual([]);
+    });
+
+    it('rejects a stale holder\'s write after the next holder took over, keeping the new holder\'s work', async ({ expect }) => {
+      const key = randomKey();
+      const engine = ctx.engine;
+      const manager = ctx.manager();
+      await manager.create(key);
+      const first = await engine.acquireLease(key, { owner: 'paused-worker', ttlMs: 500 });
+      if (!first.acquired) throw new Error('expected the lease');
+      await delay(1_200);
+      const second = await engine.acquireLease(key, { owner: 'next-worker', ttlMs: 10_000 });
+      if (!second.acquired) throw new Error('expected the lease');
+      await engine.appendMessages(key, [message(key, 'next holder')], { lease: second.lease });
+      await expect(engine.appendMessages(key, [message(key, 'stale')], { lease: first.lease })).rejects.toBeInstanceOf(LockExpiredError);
+      await expect(engine.deleteSession(key, { lease: first.lease })).rejects.toBeInstanceOf(LockExpiredError);
+      expect((await manager.messages(key)).map((m) => m.content)).toEqual(['next holder']);
+      await engine.releaseLease(second.lease);
+    });
+
+    it('rejects a write under a released lease', async ({ expect }) => {
+      const key = randomKey();
+      const engine = ctx.engine;
+      await ctx.manager().create(key);
+      const grant = await engine.acquireLease(key, { owner: 'w', ttlMs: 10_000 });
+      if (!grant.acquired) throw new Error('expected the lease');
+      expect(await engine.releaseLease(grant.lease)).toBe(true);
+      await expect(engine.appendMessages(key, [message(key, 'after release')], { lease: grant.lease })).rejects.toBeInstanceOf(LockExpiredError);
+      expect(await engine.readMessages(key)).toEqual([]);
+    });
+
+    it('rejects a write carrying a forged token', async ({ expect }) => {
+      const key = randomKey();
+      const engine = ctx.engine;
+      await ctx.manager().create(key);
+      const grant = await engine.acquireLease(key, { owner: 'w', ttlMs: 10_000 });
+      if (!grant.acquired) throw new Error('expected the lease');
+      await expect(engine.appendMessages(key, [message(key, 'forged')], { lease: { owner: 'w', token: grant.lease.token + 1 } })).rejects.toBeInstanceOf(LockExpiredError);
+      await expect(engine.appendMessages(key, [message(key, 'forged')], { lease: { owner: 'other', token: grant.lease.token } })).rejects.toBeInstanceOf(LockExpiredError);
+      expect(await engine.readMessages(key)).toEqual([]);
+      await engine.releaseLease(grant.lease);
+    });
+
+    it('renewing a released lease fails and does not bring it back', async ({ expect }) => {
+      const key = randomKey();
+      const a = ctx.manager({ owner: 'a' });
+      await a.create(key);
+      const lease = await a.acquire(key, { ttlMs: 10_000 });
+      expect(await a.release(lease)).toBe(true);
+      await expect(a.renew(lease)).rejects.toBeInstanceOf(LockExpiredError);
+      await expect(a.append(key, { role: 'user', content: 'x' }, { lease })).rejects.toBeInstanceOf(LockExpiredError);
+      const next = await ctx.manager({ owner: 'b' }).acquire(key);
+      expect(next.token).toBeGreaterThan(lease.token);
+      await a.release(next);
+    });
+
+    it('keeps growing the token when a session is deleted and created again', async ({ expect }) => {
+      const key = randomKey();
+      const manager = ctx.manager({ owner: 'same-owner' });
+      await manager.create(key);
+      const old = await manager.acquire(key, { ttlMs: 10_000 });
+      await manager.release(old);
+      await manager.delete(key);
+      await manager.create(key);
+      const fresh = await manager.acquire(key, { ttlMs: 10_000 });
+      expect(fresh.token).toBeGreaterThan(old.token);
+      // the old lease, same owner name, must not write into the new session
+      await expect(ctx.engine.appendMessages(key, [message(key, 'stale')], { lease: { owner: old.owner, token: old.token } })).rejects.toBeInstanceOf(LockExpiredError);
+      await manager.release(fresh);
+      expect(await manager.messages(key)).toEqual([]);
+    });
+
+    it('lists leases in key order with held judged on the store clock, for finding stale ones', async ({ expect }) => {
+      const userId = `${randomKey().userId}-list`;
+      const manager = ctx.manager({ owner: 'lister' });
+      const keys = ['a', 'b', 'c', 'd'].map((sessionId) => ({ userId, sessionId }));
+      for (const key of keys) await manager.create(key);
+      const held = await manager.acquire(keys[0]!, { ttlMs: 30_000 });
+      const released = await manager.acquire(keys[1]!, { ttlMs: 30_000 });
+      await manager.release(released);
+      await manager.acquire(keys[2]!, { ttlMs: 500 });
+      await delay(1_200);
+      const all = await ctx.engine.listLeases({ userId });
+      expect(all.map((lease) => [lease.sessionId, lease.held, lease.owner])).toEqual([
+        ['a', true, 'lister'],
+        ['b', false, 'lister'],
+        ['c', false, 'lister'],
+      ]);
+      expect(all[0]!.token).toBe(held.token);
+      expect(all[0]!.expiresAt).toBeInstanceOf(Date);
+      expect(all[1]!.expiresAt).toBeNull();
+      expect(all[2]!.expiresAt).toBeInstanceOf(Date);
+      expect((await ctx.engine.listLeases({ userId, held: true })).map((lease) => lease.sessionId)).toEqual(['a']);
+      expect((await ctx.engine.listLeases({ userId, held: false })).map((lease) => lease.sessionId)).toEqual(['b', 'c']);
+      expect((await ctx.engine.listLeases({ userId, after: keys[0]!, limit: 1 })).map((lease) => lease.sessionId)).toEqual(['b']);
+      await expect(ctx.engine.listLeases({ userId, limit: 0 })).rejects.toBeInstanceOf(ValidationError);
+      await manager.release(held);
+    });
+
+    it('a lease on one session neither locks nor writes another user\'s session of the same id', async ({ expect }) => {
+      const a = randomKey();
+      const b = { userId: `${a.userId}-other`, sessionId: a.sessionId };
+      const manager = ctx.manager();
+      await manager.create(a);
+      await manager.create(b);
+      const leaseA = await manager.acquire(a);
+      const leaseB = await manager.acquire(b);
+      await expect(manager.append(b, { role: 'user', content: 'x' }, { lease: leaseA })).rejects.toBeInstanceOf(ValidationError);
+      await expect(ctx.engine.appendMessages(b, [message(b, 'x')], { lease: { owner: leaseA.owner, token: leaseA.token + 99 } })).rejects.toBeInstanceOf(LockExpiredError);
+      await manager.append(b, { role: 'user', content: 'y' }, { lease: leaseB });
+      await manager.release(leaseA);
+      await manager.release(leaseB);
+    });
+
+    it('waits up to waitMs for a busy session', async ({ expect }) => {
+      const key = randomKey();
+      const a = ctx.manager({ owner: 'a' });
+      const b = ctx.manager({ owner: 'b' });
+      await a.create(key);
+      const lease = await a.acquire(key, { ttlMs: 10_000 });
+      setTimeout(() => void a.release(lease), 300);
+      const started = performance.now();
+      const waited = await b.acquire(key, { waitMs: 5_000 });
+      expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+      expect(waited.owner).toBe('b');
+      expect(waited.token).toBeGreaterThan(lease.token);
+      await b.release(waited);
+      const held = await a.acquire(key, { ttlMs: 10_000 });
+      await expect(b.acquire(key, { waitMs: 200 })).rejects.toBeInstanceOf(LockHeldError);
+      await a.release(held);
+    });
+
+    it('stops waiting when the signal aborts', async ({ expect }) => {
+      const key = randomKey();
+      const a = ctx.manager({ owner: 'a' });
+      await a.create(key);
+      const lease = await a.acquire(key, { ttlMs: 10_000 });
+      const reason = new Error('caller gave up');
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(reason), 100);
+      await expect(ctx.manager({ owner: 'b' }).acquire(key, { waitMs: 10_000, signal: controller.signal })).rejects.toBe(reason);
+      await a.release(lease);
+    });
+
+    it('treats a lease as lost locally once its deadline passes, before asking the store', async ({ expect }) => {
+      const key = randomKey();
+      const manager = ctx.manager();
+      await manager.create(key);
+      const lease = await manager.acquire(key, { ttlMs: 300 });
+      await delay(600);
+      await expect(manager.append(key, { role: 'user', content: 'late' }, { lease })).rejects.toBeInstanceOf(LockExpiredError);
+      expect(await manager.messages(key)).toEqual([]);
+    });
+  });
+}
+
+function message(key: { userId: string; sessionId: string }, content: string) {
+  return {
+    ...key,
+    id: `m_${Math.random().toString(36).slice(2)}`,
+    role: 'user' as const,
+    content,
+    name: null,
+    toolCalls: null,
+    toolCallId: null,
+    agentId: null,
+    runId: null,
+    metadata: {},
+    createdAt: new Date(),
+  };
+}

@@ -1,0 +1,96 @@
+import { describe, it } from 'vitest';
+import { and, eq, parseFilter, SessionManager, ValidationError, type Filter } from '@sessions/core';
+import { randomId, randomKey, useEngine } from '../harness.js';
+import type { ConformanceInitializer } from '../initializer.js';
+
+/** Bad input is a ValidationError that says what to fix, and nothing is partially written. */
+export function validationTests(init: ConformanceInitializer): void {
+  describe('validation', () => {
+    const ctx = useEngine(init);
+
+    it('rejects bad ids before anything reaches the store', async ({ expect }) => {
+      const manager = ctx.manager();
+      const bad: unknown[] = ['', 'a\u0000b', 'tab\there', 'line\nbreak', 'x'.repeat(256), '\ud800lone', 42, null, undefined, { id: 1 }];
+      for (const userId of bad) {
+        await expect(manager.create({ userId: userId as string })).rejects.toBeInstanceOf(ValidationError);
+        await expect(manager.get({ userId: userId as string, sessionId: 's' })).rejects.toBeInstanceOf(ValidationError);
+      }
+      for (const sessionId of bad.filter((v) => v !== undefined)) {
+        await expect(manager.create({ userId: 'u', sessionId: sessionId as string })).rejects.toBeInstanceOf(ValidationError);
+      }
+      const longest = '字'.repeat(255);
+      const created = await manager.create({ userId: randomId('u'), sessionId: longest });
+      expect((await manager.get(created))!.sessionId).toBe(longest);
+    });
+
+    it('rejects non-JSON values, cycles and NUL characters with a path to the problem', async ({ expect }) => {
+      const manager = ctx.manager();
+      const key = randomKey();
+      await manager.create(key);
+      const cyclic: Record<string, unknown> = {};
+      cyclic['self'] = cyclic;
+      const badMetadata: unknown[] = [cyclic, { when: new Date() }, { n: Number.NaN }, { n: Infinity }, { f: () => 1 }, { big: 1n }, { u: undefined }, { s: 'nul\u0000' }, [1], 'text', null];
+      for (const metadata of badMetadata) {
+        const error = await manager.update(key, { metadata: metadata as never }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).path).toMatch(/metadata/);
+      }
+      await expect(manager.append(key, { role: 'user', content: { text: 'objects are not content' } as never })).rejects.toBeInstanceOf(ValidationError);
+      await expect(manager.append(key, { role: 'robot' as never, content: 'x' })).rejects.toBeInstanceOf(ValidationError);
+      await expect(manager.append(key, { role: 'user', content: 'x', extra: 1 } as never)).rejects.toBeInstanceOf(ValidationError);
+      await expect(manager.setState(key, cyclic as never)).rejects.toBeInstanceOf(ValidationError);
+      expect(await manager.get(key)).toMatchObject({ metadata: {}, state: {}, messageCount: 0, version: 0 });
+    });
+
+    it('rejects a message over the size limit and writes nothing of its batch', async ({ expect }) => {
+      const manager = ctx.manager({ limits: { maxMessageBytes: 64 * 1024 } });
+      const key = randomKey();
+      await manager.create(key);
+      const error = await manager
+        .append(key, [{ role: 'user', content: 'fine' }, { role: 'user', content: 'x'.repeat(10 * 1024 * 1024) }])
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as Error).message).toMatch(/maxMessageBytes/);
+      expect(await manager.messages(key)).toEqual([]);
+      expect((await manager.get(key))!.lastSeq).toBe(0);
+    });
+
+    it('rejects bad filters with ValidationError before querying', async ({ expect }) => {
+      const where = (filter: unknown) => ctx.engine.findMany('sessions', { where: filter as Filter });
+      const deep = Array.from({ length: 40 }).reduce<Filter>((inner) => ({ op: 'not', filter: inner }), eq('title', 'x'));
+      const bad: unknown[] = [
+        { op: 'eq', field: 'nope', value: 1 },
+        { op: 'eq', field: 'title', value: null },
+        { op: 'eq', field: 'title', value: 1 },
+        { op: 'eq', field: 'lastSeq', value: 'one' },
+        { op: 'eq', field: 'createdAt', value: 'yesterday' },
+        { op: 'eq', field: 'status', value: 'deleted' },
+        { op: 'eq', field: 'metadata', value: 'x' },
+        { op: 'eq', field: 'state.x', value: 1 },
+        { op: 'eq', field: 'metadata.a b', value: 1 },
+        { op: 'eq', field: "metadata.x') OR 1=1 --", value: 1 },
+        { op: 'gt', field: 'metadata.flag', value: true },
+        { op: 'like', field: 'lastSeq', value: '1%' },
+        { op: 'like', field: 'title', value: 'trailing\\' },
+        { op: 'inArray', field: 'title', values: 'abc' },
+        { op: 'inArray', field: 'metadata.x', values: [1, 'one'] },
+        { op: 'regex', field: 'title', value: '.*' },
+        { op: 'and', filters: 'x' },
+        { op: 'not' },
+        'title = 1',
+        deep,
+      ];
+      for (const filter of bad) await expect(where(filter)).rejects.toBeInstanceOf(ValidationError);
+      expect(() => eq('title', null as never)).toThrow(/isNull/);
+      expect(() => parseFilter('{"op":"eq","field":"nope","value":1}')).toThrow(ValidationError);
+      await expect(ctx.engine.findMany('sessions', { where: and(), orderBy: [{ field: 'metadata', direction: 'asc' }] })).rejects.toBeInstanceOf(ValidationError);
+      await expect(ctx.engine.findMany('sessions', { limit: -1 })).rejects.toBeInstanceOf(ValidationError);
+    });
+
+    it('rejects a heartbeat that is not well under the lease TTL', ({ expect }) => {
+      expect(() => new SessionManager({ engine: ctx.engine, lockTtlMs: 1_000, heartbeatMs: 900 })).toThrow(ValidationError);
+      expect(() => new SessionManager({ engine: ctx.engine, lockTtlMs: 0 })).toThrow(ValidationError);
+      expect(() => new SessionManager({ engine: undefined as never })).toThrow(ValidationError);
+    });
+  });
+}

@@ -1,0 +1,15 @@
+export * from './initializer.js';
+export * from './harness.js';
+export * from './run-conformance.js';
+export { appendTests } from './groups/append.js';
+export { crudTests } from './groups/crud.js';
+export { differentialTests } from './groups/differential.js';
+export { engineLifecycleTests } from './groups/engine-lifecycle.js';
+export { filterTests } from './groups/filters.js';
+export { lockTests } from './groups/locks.js';
+export { persistenceTests } from './groups/persistence.js';
+export { runTests } from './groups/run.js';
+export { sessionLifecycleTests } from './groups/session-lifecycle.js';
+export { validationTests } from './groups/validation.js';
+export { TEST_SERVERS, howToStart, requireTestServer, testServerUrl, uniqueTestName, type TestServer } from '@sessions/core/testing';
+export { testStoreTests, type TestStoreLike, type TestStoreSuite } from './groups/test-store.js';
