@@ -1,0 +1,32 @@
+/**
+ * A file of the store holds something the engine did not write: a line that is not a
+ * message, a session file that is not a session. Nothing is guessed or skipped: the engine
+ * reports it (wrapped in a `StorageError`) and the file is left as it is for a person to fix.
+ */
+export class CorruptFileError extends Error {
+  readonly file: string;
+  /** 1-based line number for JSON Lines files. */
+  readonly line: number | undefined;
+
+  constructor(file: string, problem: string, options: { line?: number; cause?: unknown } = {}) {
+    const where = options.line === undefined ? file : `${file} line ${options.line}`;
+    super(`${where} ${problem}; the file was left untouched, fix or remove it by hand`, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CorruptFileError';
+    this.file = file;
+    this.line = options.line;
+  }
+}
+
+/** Waiting for another process's lock file took longer than `lockTimeoutMs`. */
+export class LockTimeoutError extends Error {
+  readonly file: string;
+
+  constructor(file: string, waitedMs: number, holder: string) {
+    super(
+      `timed out after ${waitedMs} ms waiting for the lock file ${file} (${holder}); ` +
+        'if that process is gone and the file stays, it is removed once it is older than lockStaleMs, or delete it by hand',
+    );
+    this.name = 'LockTimeoutError';
+    this.file = file;
+  }
+}

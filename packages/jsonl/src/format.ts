@@ -1,0 +1,48 @@
+import { SchemaVersionError, ValidationError } from '@sessions/core';
+import { mkdir, readdir } from 'node:fs/promises';
+import { CorruptFileError } from './errors.js';
+import { readFileIfExists, writeFileAtomic, type WriteOptions } from './fs-utils.js';
+import type { Layout } from './layout.js';
+
+export const FORMAT_NAME = 'sessions-jsonl';
+/** Bumped when the layout changes; `setup()` migrates older folders in place and refuses newer ones. */
+export const FORMAT_VERSION = 1;
+
+interface FormatFile {
+  format: string;
+  version: number;
+}
+
+/**
+ * Creates the folder and its `format.json`, or checks an existing one. A non-empty folder
+ * without `format.json` is refused rather than filled: it is most likely the wrong path.
+ */
+export async function ensureFormat(layout: Layout, options: WriteOptions): Promise<void> {
+  await mkdir(layout.root, { recursive: true });
+  let text = await readFileIfExists(layout.formatFile);
+  if (text === null) {
+    const foreign = (await readdir(layout.root)).filter((name) => name !== 'users' && !name.startsWith('format.json'));
+    if (foreign.length > 0) {
+      throw new ValidationError(
+        `${layout.root} is not empty (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''}) and has no format.json, so it is not a sessions JSONL folder: use an empty or new folder`,
+        { path: 'options.dir' },
+      );
+    }
+    const format: FormatFile = { format: FORMAT_NAME, version: FORMAT_VERSION };
+    await writeFileAtomic(layout.formatFile, `${JSON.stringify(format, null, 2)}\n`, options);
+    text = JSON.stringify(format);
+  }
+  let format: Partial<FormatFile>;
+  try {
+    format = JSON.parse(text) as Partial<FormatFile>;
+  } catch (error) {
+    throw new CorruptFileError(layout.formatFile, `is not valid JSON (${(error as Error).message})`, { cause: error });
+  }
+  if (format.format !== FORMAT_NAME || typeof format.version !== 'number') {
+    throw new CorruptFileError(layout.formatFile, `does not describe a sessions JSONL folder (expected {"format":"${FORMAT_NAME}","version":${FORMAT_VERSION}})`);
+  }
+  if (format.version > FORMAT_VERSION) {
+    throw new SchemaVersionError('@sessions/jsonl', layout.root, format.version, FORMAT_VERSION);
+  }
+  await mkdir(layout.usersDir, { recursive: true });
+}

@@ -1,0 +1,15 @@
+import { runConformance } from '@sessions/conformance';
+import type { Engine } from '@sessions/core';
+import { JsonlEngine } from '../src/index.js';
+import { rawReader } from './raw-store.js';
+import { removeDir, tempDir } from './temp-dir.js';
+
+const dirOf = (engine: Engine) => (engine as JsonlEngine).dir;
+
+runConformance({
+  name: 'jsonl',
+  create: () => new JsonlEngine({ dir: tempDir() }),
+  destroy: (engine) => removeDir(dirOf(engine)),
+  reopen: (engine) => new JsonlEngine({ dir: dirOf(engine) }),
+  raw: (engine) => rawReader(dirOf(engine)),
+});

@@ -1,0 +1,125 @@
+import {
+  cloneJson,
+  MessageExistsError,
+  SessionNotFoundError,
+  type ClearMessagesOptions,
+  type FencedWriteOptions,
+  type JsonObject,
+  type Message,
+  type MessageRange,
+  type NewMessage,
+  type SessionKey,
+} from '@sessions/core';
+import type { SqliteRow, SqliteStatement } from '../database.js';
+import { LIMIT } from '../sql/limit.js';
+import type { Store } from '../store.js';
+import type { LeaseOperations } from './leases.js';
+
+/** Larger than any seq, as a bound for "no upper limit". */
+const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
+
+/** Appending, reading and clearing a session's messages: a row per message, never a rewritten blob. */
+export class MessageOperations {
+  readonly #store: Store;
+  readonly #leases: LeaseOperations;
+  readonly #advance: SqliteStatement;
+  readonly #insert: SqliteStatement;
+  readonly #readAscending: SqliteStatement;
+  readonly #readNewest: SqliteStatement;
+  readonly #exists: SqliteStatement;
+  readonly #deleteAll: SqliteStatement;
+  readonly #resetCount: SqliteStatement;
+
+  constructor(store: Store, leases: LeaseOperations) {
+    this.#store = store;
+    this.#leases = leases;
+    const { sessions, messages } = store;
+    const s = (field: string) => sessions.column(field);
+    const m = (field: string) => messages.column(field);
+    const sessionKey = `${s('userId')} = ? AND ${s('sessionId')} = ?`;
+    const messageKey = `${m('userId')} = ? AND ${m('sessionId')} = ?`;
+    this.#advance = store.db.prepare(
+      `UPDATE ${sessions.table} SET ${s('lastSeq')} = ${s('lastSeq')} + ?, ${s('messageCount')} = ${s('messageCount')} + ?, ` +
+        `${s('updatedAt')} = max(${s('updatedAt')}, ?) WHERE ${sessionKey} RETURNING ${s('lastSeq')} AS last_seq`,
+    );
+    this.#insert = store.db.prepare(`INSERT INTO ${messages.table} (${messages.columnList}) VALUES (${messages.placeholders})`);
+    const range = `${messageKey} AND ${m('seq')} > ? AND ${m('seq')} < ?`;
+    this.#readAscending = store.db.prepare(`SELECT ${messages.columnList} FROM ${messages.table} WHERE ${range} ORDER BY ${m('seq')} ASC ${LIMIT}`);
+    this.#readNewest = store.db.prepare(`SELECT ${messages.columnList} FROM ${messages.table} WHERE ${range} ORDER BY ${m('seq')} DESC ${LIMIT}`);
+    this.#exists = store.db.prepare(`SELECT 1 FROM ${sessions.table} WHERE ${sessionKey}`);
+    this.#deleteAll = store.db.prepare(`DELETE FROM ${messages.table} WHERE ${messageKey}`);
+    this.#resetCount = store.db.prepare(`UPDATE ${sessions.table} SET ${s('messageCount')} = 0, ${s('updatedAt')} = ? WHERE ${sessionKey}`);
+  }
+
+  /**
+   * One transaction: fence check, seq assignment from the session's `last_seq`, every insert,
+   * and the session's counters. Under `BEGIN IMMEDIATE` no other writer (in any process) can
+   * run between reading `last_seq` and inserting, so seq stays gap-free and unique; a
+   * duplicate id rolls the whole batch back.
+   */
+  append(key: SessionKey, batch: readonly NewMessage[], options: FencedWriteOptions): Promise<Message[]> {
+    const codec = this.#store.messages;
+    const rows = batch.map((message) => codec.encode({ ...message, seq: 0 }));
+    const seqIndex = codec.indexOf('seq');
+    let latest = -Infinity;
+    for (const message of batch) latest = Math.max(latest, message.createdAt.getTime());
+    return this.#store.write(() => {
+      this.#leases.checkFence(key, options.lease);
+      const advanced = this.#advance.get(batch.length, batch.length, latest, key.userId, key.sessionId) as { last_seq: number } | undefined;
+      if (!advanced) throw new SessionNotFoundError(key);
+      const firstSeq = advanced.last_seq - batch.length + 1;
+      rows.forEach((row, i) => {
+        row[seqIndex] = firstSeq + i;
+        try {
+          this.#insert.run(...row);
+        } catch (error) {
+          if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new MessageExistsError(key, batch[i]!.id);
+          throw error;
+        }
+      });
+      return batch.map((message, i) => storedMessage(message, firstSeq + i));
+    });
+  }
+
+  read(key: SessionKey, range: MessageRange): Promise<Message[]> {
+    const after = range.afterSeq ?? 0;
+    const before = range.beforeSeq ?? NO_UPPER_BOUND;
+    return this.#store.read(() => {
+      if (range.last !== undefined) {
+        const rows = this.#readNewest.all(key.userId, key.sessionId, after, before, range.last) as SqliteRow[];
+        return rows.reverse().map((row) => this.#store.messages.decode(row));
+      }
+      const rows = this.#readAscending.all(key.userId, key.sessionId, after, before, range.limit ?? -1) as SqliteRow[];
+      return rows.map((row) => this.#store.messages.decode(row));
+    });
+  }
+
+  /** Deletes the messages and keeps the session, with its `last_seq`: seq values are never reused. */
+  clear(key: SessionKey, options: ClearMessagesOptions): Promise<number> {
+    return this.#store.write(() => {
+      this.#leases.checkFence(key, options.lease);
+      if (!this.#exists.get(key.userId, key.sessionId)) throw new SessionNotFoundError(key);
+      const { changes } = this.#deleteAll.run(key.userId, key.sessionId);
+      this.#resetCount.run(options.updatedAt.getTime(), key.userId, key.sessionId);
+      return changes;
+    });
+  }
+}
+
+function storedMessage(message: NewMessage, seq: number): Message {
+  return {
+    userId: message.userId,
+    sessionId: message.sessionId,
+    seq,
+    id: message.id,
+    role: message.role,
+    content: cloneJson(message.content),
+    name: message.name,
+    toolCalls: message.toolCalls && cloneJson(message.toolCalls),
+    toolCallId: message.toolCallId,
+    agentId: message.agentId,
+    runId: message.runId,
+    metadata: cloneJson(message.metadata as JsonObject),
+    createdAt: new Date(message.createdAt.getTime()),
+  };
+}
