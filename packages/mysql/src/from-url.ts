@@ -1,0 +1,37 @@
+import { ValidationError, redactUrl } from '@sessions/core';
+import { MysqlEngine } from './mysql-engine.js';
+import type { MysqlEngineOptions } from './options.js';
+
+/** URL query parameters that configure the engine rather than mysql2. */
+const ENGINE_PARAMETERS = ['tablePrefix', 'connectionLimit'] as const;
+
+/**
+ * Builds an engine from a `mysql://` or `mariadb://` URL; what `createEngine(url)` calls. Engine
+ * options may ride along as query parameters (`?tablePrefix=chat_&connectionLimit=20`); any other
+ * parameter is passed to mysql2 (e.g. `?ssl={"rejectUnauthorized":true}`).
+ *
+ * @example
+ * const engine = fromUrl('mariadb://app:secret@db.internal:3306/app?tablePrefix=chat_')
+ * await engine.setup()
+ */
+export function fromUrl(url: string): MysqlEngine {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw new ValidationError(`${JSON.stringify(redactUrl(String(url)))} is not a valid URL; use mysql://user:password@host:3306/database`, { path: 'url', cause });
+  }
+  if (parsed.protocol !== 'mysql:' && parsed.protocol !== 'mariadb:') {
+    throw new ValidationError(`expected a mysql:// or mariadb:// URL, got ${parsed.protocol}`, { path: 'url' });
+  }
+  const options: MysqlEngineOptions = {};
+  for (const name of ENGINE_PARAMETERS) {
+    const value = parsed.searchParams.get(name);
+    if (value === null) continue;
+    parsed.searchParams.delete(name);
+    if (name === 'tablePrefix') options.tablePrefix = value;
+    else options.connectionLimit = Number(value);
+  }
+  options.uri = parsed.toString();
+  return new MysqlEngine(options);
+}

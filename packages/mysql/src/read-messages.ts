@@ -1,0 +1,31 @@
+import type { Message, MessageRange, SessionKey } from '@sessions/core';
+import { select, type SqlParam } from './driver.js';
+import { KEY_CONDITION, type Store } from './store.js';
+
+/**
+ * Messages with afterSeq < seq < beforeSeq, oldest first. One range scan of the primary key
+ * (user_id, session_id, seq), so the cost depends on the messages returned, not on the history:
+ * `last` reads the range backwards and stops after N rows.
+ */
+export async function readMessages(store: Store, key: SessionKey, range: MessageRange): Promise<Message[]> {
+  const conditions = [KEY_CONDITION];
+  const params: SqlParam[] = [key.userId, key.sessionId];
+  if (range.afterSeq !== undefined) {
+    conditions.push('seq > ?');
+    params.push(BigInt(range.afterSeq));
+  }
+  if (range.beforeSeq !== undefined) {
+    conditions.push('seq < ?');
+    params.push(BigInt(range.beforeSeq));
+  }
+  const newest = range.last !== undefined;
+  const limit = range.last ?? range.limit;
+  if (limit !== undefined) params.push(BigInt(limit));
+  const rows = await select(
+    store.pool,
+    `SELECT ${store.messages.selectList} FROM ${store.tables.messages} WHERE ${conditions.join(' AND ')} ORDER BY seq ${newest ? 'DESC' : 'ASC'}${limit === undefined ? '' : ' LIMIT ?'}`,
+    params,
+  );
+  const messages = rows.map((row) => store.messages.decode(row));
+  return newest ? messages.reverse() : messages;
+}

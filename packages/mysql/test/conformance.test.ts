@@ -1,0 +1,13 @@
+import { runConformance } from '@sessions/conformance';
+import { MysqlEngine } from '../src/index.js';
+import { randomName, rawReader, useTestDatabase } from './support/database.js';
+
+const database = await useTestDatabase('conformance');
+
+runConformance({
+  name: 'mysql',
+  create: () => new MysqlEngine({ uri: database.url, tablePrefix: randomName('c') + '_' }),
+  reopen: (engine) => new MysqlEngine({ uri: database.url, tablePrefix: (engine as MysqlEngine).tablePrefix }),
+  destroy: (engine) => database.dropTables((engine as MysqlEngine).tablePrefix),
+  raw: (engine) => rawReader(database.pool, (engine as MysqlEngine).tables),
+});

@@ -1,0 +1,28 @@
+import { redactUrl, ValidationError } from '@sessions/core';
+import { PostgresEngine } from './postgres-engine.js';
+
+/**
+ * Builds an engine from a `postgres://` or `postgresql://` URL; `createEngine(url)` calls
+ * this. Two query parameters are the engine's own and are not passed to `pg`: `schema` and
+ * `tablePrefix`. Everything else (`sslmode`, `application_name`, ...) goes to `pg` as is.
+ *
+ * @example
+ * const engine = fromUrl('postgres://app@db.internal:5432/app?schema=chat')
+ * await engine.setup()
+ */
+export function fromUrl(url: string): PostgresEngine {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw new ValidationError(`${JSON.stringify(redactUrl(String(url)))} is not a URL; expected postgres://user@host:5432/database`, { path: 'url', cause });
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new ValidationError(`@sessions/postgres takes postgres:// or postgresql:// URLs, got ${parsed.protocol}`, { path: 'url' });
+  }
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  const tablePrefix = parsed.searchParams.get('tablePrefix') ?? undefined;
+  parsed.searchParams.delete('schema');
+  parsed.searchParams.delete('tablePrefix');
+  return new PostgresEngine({ connectionString: parsed.toString(), schema, tablePrefix });
+}

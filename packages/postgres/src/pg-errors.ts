@@ -1,0 +1,27 @@
+/** SQLSTATE codes the engine reacts to. */
+export const PG = Object.freeze({
+  uniqueViolation: '23505',
+  serializationFailure: '40001',
+  deadlockDetected: '40P01',
+  undefinedTable: '42P01',
+  duplicateTable: '42P07',
+  duplicateObject: '42710',
+});
+
+/** The SQLSTATE of a `pg` error, if it is one. */
+export function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.length === 5 ? code : undefined;
+}
+
+/** The constraint a `pg` integrity error names, if any. */
+export function constraintOf(error: unknown): string | undefined {
+  const constraint = (error as { constraint?: unknown } | null)?.constraint;
+  return typeof constraint === 'string' ? constraint : undefined;
+}
+
+/** Errors after which running the same single statement again is safe and likely to succeed. */
+export function isTransient(error: unknown): boolean {
+  const code = sqlState(error);
+  return code === PG.serializationFailure || code === PG.deadlockDetected;
+}

@@ -1,0 +1,285 @@
+import {
+  BaseEngine,
+  ConcurrentUpdateError,
+  copyMessage,
+  copySession,
+  LockExpiredError,
+  MessageExistsError,
+  MessageModel,
+  SessionExistsError,
+  SessionModel,
+  SessionNotFoundError,
+  type AcquireLeaseInput,
+  type ClearMessagesOptions,
+  type FencedWriteOptions,
+  type Lease,
+  type LeaseGrant,
+  type LeaseInfo,
+  type LeaseRef,
+  type ListLeasesQuery,
+  type Message,
+  type MessageRange,
+  type ModelDefinition,
+  type NewMessage,
+  type ResolvedFilter,
+  type ResolvedQuery,
+  type Session,
+  type SessionChanges,
+  type SessionKey,
+  type UpdateSessionOptions,
+} from '@sessions/core';
+import pg from 'pg';
+import { Executor, type Row } from './executor.js';
+import { resolveOptions, type PostgresEngineOptions } from './options.js';
+import type { PgPool } from './pg-client.js';
+import { constraintOf, PG, sqlState } from './pg-errors.js';
+import { migrate } from './schema/migrate.js';
+import { MIGRATIONS } from './schema/migrations.js';
+import type { ModelCodec } from './sql/columns.js';
+import { tableNames, type TableNames } from './sql/tables.js';
+import { toPgComparableTimestamp, toPgTimestamp } from './sql/timestamps.js';
+import { Statements } from './statements/index.js';
+import { messageArrays } from './statements/message-rows.js';
+import { bind, type NamedStatement } from './statements/placeholders.js';
+import { countQuery, deleteQuery, findManyQuery, updateQuery, type Compiled } from './statements/queries.js';
+
+/** Larger than any seq: the open upper end of a message range. */
+const NO_UPPER_SEQ = '9223372036854775807';
+/** How often an acquire is retried when the lease row changed under its snapshot. */
+const MAX_ACQUIRE_ATTEMPTS = 20;
+/** The unique index that keeps message ids unique per session (a violation means a taken id). */
+const MESSAGE_ID_INDEX = MessageModel.indexes.find((index) => index.unique)!.name;
+const CHANGEABLE_FIELDS = Object.keys(SessionModel.fields).filter((field) => ['title', 'metadata', 'state', 'status', 'expiresAt', 'updatedAt'].includes(field));
+
+/**
+ * Sessions in PostgreSQL, through a `pg` pool. Safe for any number of app servers sharing
+ * one database: appends assign seq atomically in one statement, leases and fenced writes are
+ * single statements judged by the server clock, and `setup()` migrates under an advisory
+ * lock held only for its transaction.
+ *
+ * @example
+ * const engine = new PostgresEngine({ connectionString: process.env.DATABASE_URL, schema: 'chat' })
+ * await engine.setup()
+ * const sessions = new SessionManager({ engine })
+ * // ... and on shutdown:
+ * await engine.close() // ends the pool the engine created; an injected pool stays open
+ */
+export class PostgresEngine extends BaseEngine {
+  /** Where the tables live. */
+  readonly tables: TableNames;
+  readonly #pool: PgPool;
+  readonly #ownsPool: boolean;
+  readonly #executor: Executor;
+  readonly #statements: Statements;
+
+  constructor(options: PostgresEngineOptions) {
+    super('postgres', { persistent: true, crossProcess: true, nativeTtl: false });
+    const resolved = resolveOptions(options);
+    this.tables = tableNames(resolved.schema, resolved.tablePrefix);
+    if (resolved.pool) {
+      this.#pool = resolved.pool;
+      this.#ownsPool = false;
+    } else {
+      const pool = new pg.Pool({ connectionString: resolved.connectionString, max: resolved.poolSize });
+      // An idle connection that dies (server restart, terminated backend) is dropped by the
+      // pool; without a listener Node would crash the process. The next query reconnects.
+      pool.on('error', () => undefined);
+      this.#pool = pool;
+      this.#ownsPool = true;
+    }
+    this.#executor = new Executor(this.#pool, { prepare: resolved.preparedStatements });
+    this.#statements = new Statements(this.tables);
+  }
+
+  /** The pool the engine queries through (the injected one, or the one it created). */
+  get pool(): PgPool {
+    return this.#pool;
+  }
+
+  protected async doSetup(signal: AbortSignal | undefined): Promise<void> {
+    await migrate(this.#pool, this.tables, { migrations: MIGRATIONS, signal });
+  }
+
+  protected async doClose(): Promise<void> {
+    if (this.#ownsPool) await this.#pool.end();
+  }
+
+  async #run(named: NamedStatement, values: object): Promise<Row[]> {
+    return this.#executor.rows(named.statement, bind(named, values));
+  }
+
+  async #runCompiled(compiled: Compiled): Promise<{ rows: Row[]; rowCount: number | null }> {
+    return this.#executor.result(compiled.statement, compiled.values);
+  }
+
+  #model(model: ModelDefinition): { table: string; codec: ModelCodec } {
+    return model.name === 'sessions'
+      ? { table: this.tables.sessions, codec: this.#statements.sessions }
+      : { table: this.tables.messages, codec: this.#statements.messages };
+  }
+
+  protected async doFindMany(model: ModelDefinition, query: ResolvedQuery): Promise<Array<Session | Message>> {
+    const { table, codec } = this.#model(model);
+    const { rows } = await this.#runCompiled(findManyQuery(table, codec, query));
+    return rows.map((row) => codec.decode<Session | Message>(row));
+  }
+
+  protected async doCount(model: ModelDefinition, where: ResolvedFilter): Promise<number> {
+    const { table } = this.#model(model);
+    const { rows } = await this.#runCompiled(countQuery(table, model, where));
+    return rows[0]!['count'] as number;
+  }
+
+  protected async doUpdate(model: ModelDefinition, where: ResolvedFilter, set: Readonly<Record<string, unknown>>): Promise<number> {
+    const { table, codec } = this.#model(model);
+    return (await this.#runCompiled(updateQuery(table, codec, where, set))).rowCount ?? 0;
+  }
+
+  protected async doDeleteSessions(where: ResolvedFilter): Promise<number> {
+    return (await this.#runCompiled(deleteQuery(this.tables.sessions, SessionModel, where))).rowCount ?? 0;
+  }
+
+  protected async doGetSession(key: SessionKey): Promise<Session | null> {
+    const rows = await this.#run(this.#statements.getSession, key);
+    return rows[0] ? this.#statements.sessions.decode<Session>(rows[0]) : null;
+  }
+
+  protected async doCreateSession(session: Session, messages: readonly Message[]): Promise<Session> {
+    const values: Record<string, unknown> = messageArrays(this.#statements.messages, messages, { withSeq: true });
+    for (const codec of this.#statements.sessions.columns) values[codec.field] = codec.encode(session[codec.field as keyof Session]);
+    const [row] = await this.#run(this.#statements.createSession, values);
+    if (!row!['created']) throw new SessionExistsError(session);
+    return copySession(session);
+  }
+
+  protected async doUpdateSession(key: SessionKey, changes: SessionChanges, options: UpdateSessionOptions): Promise<Session> {
+    const changed = changes as unknown as Record<string, unknown>;
+    const fields = CHANGEABLE_FIELDS.filter((field) => changed[field] !== undefined);
+    const shape = { fields, fenced: options.lease !== undefined, versioned: options.expectedVersion !== undefined };
+    const values: Record<string, unknown> = { ...key, ...leaseValues(options.lease), expectedVersion: options.expectedVersion };
+    for (const field of fields) values[`set_${field}`] = this.#statements.sessions.byField.get(field)!.encode(changed[field]);
+    const [row] = await this.#run(this.#statements.updateSession(shape), values);
+    if (!row!['leased']) throw new LockExpiredError(key);
+    if (row!['userId'] === null) {
+      if (row!['found'] && shape.versioned) throw new ConcurrentUpdateError(key);
+      throw new SessionNotFoundError(key);
+    }
+    return this.#statements.sessions.decode<Session>(row!);
+  }
+
+  protected async doAppendMessages(key: SessionKey, messages: readonly NewMessage[], options: FencedWriteOptions): Promise<Message[]> {
+    const codec = this.#statements.messages;
+    let newest = messages[0]!.createdAt.getTime();
+    for (const message of messages) newest = Math.max(newest, message.createdAt.getTime());
+    const values = {
+      ...key,
+      ...leaseValues(options.lease),
+      count: messages.length,
+      updatedAt: toPgTimestamp(new Date(newest)),
+      ...messageArrays(codec, messages, { withSeq: false }),
+    };
+    let rows: Row[];
+    try {
+      rows = await this.#run(options.lease ? this.#statements.append.fenced : this.#statements.append.unfenced, values);
+    } catch (error) {
+      if (sqlState(error) === PG.uniqueViolation && constraintOf(error) === this.tables.local(MESSAGE_ID_INDEX)) {
+        throw new MessageExistsError(key, await this.#takenMessageId(key, messages));
+      }
+      throw error;
+    }
+    const row = rows[0]!;
+    if (row['base'] === null) {
+      if (!row['leased']) throw new LockExpiredError(key);
+      throw new SessionNotFoundError(key);
+    }
+    const base = row['base'] as number;
+    return messages.map((message, i) => copyMessage({ ...message, seq: base + i + 1 }));
+  }
+
+  /** Which of the ids a failed append carried is taken (only on the error path). */
+  async #takenMessageId(key: SessionKey, messages: readonly NewMessage[]): Promise<string> {
+    const ids = messages.map((message) => message.id);
+    const { rows } = await this.#executor.result(this.#statements.findMessageIds.statement, bind(this.#statements.findMessageIds, { ...key, ids }));
+    return (rows[0]?.['id'] as string | undefined) ?? ids[0]!;
+  }
+
+  protected async doReadMessages(key: SessionKey, range: MessageRange): Promise<Message[]> {
+    const codec = this.#statements.messages;
+    const values = { ...key, afterSeq: range.afterSeq ?? 0, beforeSeq: range.beforeSeq ?? NO_UPPER_SEQ };
+    if (range.last !== undefined) {
+      const rows = await this.#run(this.#statements.readDescending, { ...values, limit: range.last });
+      return rows.reverse().map((row) => codec.decode<Message>(row));
+    }
+    const rows = await this.#run(this.#statements.readAscending, { ...values, limit: range.limit ?? null });
+    return rows.map((row) => codec.decode<Message>(row));
+  }
+
+  protected async doClearMessages(key: SessionKey, options: ClearMessagesOptions): Promise<number> {
+    const fenced = options.lease !== undefined;
+    return this.#executor.transaction(async (client) => {
+      const lock = fenced ? this.#statements.lockForClear.fenced : this.#statements.lockForClear.unfenced;
+      const [flags] = await this.#executor.rows(lock.statement, bind(lock, { ...key, ...leaseValues(options.lease) }), client);
+      if (!flags!['leased']) throw new LockExpiredError(key);
+      if (!flags!['found']) throw new SessionNotFoundError(key);
+      const clear = this.#statements.clearMessages;
+      const [row] = await this.#executor.rows(clear.statement, bind(clear, { ...key, updatedAt: toPgTimestamp(options.updatedAt) }), client);
+      return row!['cleared'] as number;
+    });
+  }
+
+  protected async doDeleteSession(key: SessionKey, options: FencedWriteOptions): Promise<boolean> {
+    const statement = options.lease ? this.#statements.deleteSession.fenced : this.#statements.deleteSession.unfenced;
+    const [row] = await this.#run(statement, { ...key, ...leaseValues(options.lease) });
+    if (!row!['leased']) throw new LockExpiredError(key);
+    return row!['deleted'] as boolean;
+  }
+
+  protected async doDeleteExpired(now: Date): Promise<number> {
+    const statement = this.#statements.deleteExpired;
+    return this.#executor.rowCount(statement.statement, bind(statement, { now: toPgComparableTimestamp(now) }));
+  }
+
+  protected async doAcquireLease(key: SessionKey, input: AcquireLeaseInput): Promise<LeaseGrant> {
+    for (let attempt = 0; attempt < MAX_ACQUIRE_ATTEMPTS; attempt++) {
+      const [row] = await this.#run(this.#statements.acquireLease, { ...key, owner: input.owner, ttlMs: input.ttlMs });
+      if (!row) continue; // the holder's row is newer than this statement's snapshot: ask again
+      const expiresAt = new Date(row['expiresAt'] as number);
+      if (!row['acquired']) return { acquired: false, holder: row['owner'] as string, expiresAt };
+      return { acquired: true, lease: { ...pickKey(key), owner: row['owner'] as string, token: row['token'] as number, expiresAt } };
+    }
+    throw new Error(`the lease row of session ${JSON.stringify(key.sessionId)} kept changing during ${MAX_ACQUIRE_ATTEMPTS} attempts to read it`);
+  }
+
+  protected async doRenewLease(lease: Lease, ttlMs: number): Promise<Lease | null> {
+    const [row] = await this.#run(this.#statements.renewLease, { ...pickKey(lease), owner: lease.owner, token: lease.token, ttlMs });
+    if (!row) return null;
+    return { ...pickKey(lease), owner: lease.owner, token: lease.token, expiresAt: new Date(row['expiresAt'] as number) };
+  }
+
+  protected async doReleaseLease(key: SessionKey, lease: LeaseRef): Promise<boolean> {
+    const [row] = await this.#run(this.#statements.releaseLease, { ...pickKey(key), owner: lease.owner, token: lease.token });
+    return row?.['held'] === true;
+  }
+
+  protected async doListLeases(query: ListLeasesQuery & { limit: number }): Promise<LeaseInfo[]> {
+    const shape = { byUser: query.userId !== undefined, byHeld: query.held !== undefined, after: query.after !== undefined };
+    const values = { userId: query.userId, held: query.held, afterUserId: query.after?.userId, afterSessionId: query.after?.sessionId, limit: query.limit };
+    const rows = await this.#run(this.#statements.listLeases(shape), values);
+    return rows.map((row) => ({
+      userId: row['userId'] as string,
+      sessionId: row['sessionId'] as string,
+      owner: row['owner'] as string,
+      token: row['token'] as number,
+      expiresAt: row['expiresAt'] === null ? null : new Date(row['expiresAt'] as number),
+      held: row['held'] as boolean,
+    }));
+  }
+}
+
+function pickKey(key: SessionKey): SessionKey {
+  return { userId: key.userId, sessionId: key.sessionId };
+}
+
+function leaseValues(lease: LeaseRef | undefined): { owner?: string; token?: number } {
+  return lease ? { owner: lease.owner, token: lease.token } : {};
+}

@@ -1,0 +1,53 @@
+import { MessageModel, SessionModel } from '@sessions/core';
+import type { ModelCodec } from '../sql/columns.js';
+import { column } from '../sql/identifiers.js';
+import type { TableNames } from '../sql/tables.js';
+import { LEASE_HELD, leaseCte } from './lease-check.js';
+import { build, keyCondition, type NamedStatement } from './placeholders.js';
+
+/**
+ * Messages with `afterSeq < seq < beforeSeq`, oldest first (or newest first, for `last`),
+ * read as a range of the primary key index.
+ */
+export function readMessagesStatement(names: TableNames, messages: ModelCodec, direction: 'ASC' | 'DESC'): NamedStatement {
+  const seq = column(MessageModel, 'seq');
+  return build(
+    (p) => `
+      SELECT ${messages.selectList} FROM ${names.messages}
+      WHERE ${keyCondition(MessageModel, p)} AND ${seq} > ${p.at('afterSeq', 'bigint')} AND ${seq} < ${p.at('beforeSeq', 'bigint')}
+      ORDER BY ${seq} ${direction}
+      LIMIT ${p.at('limit', 'bigint')}`,
+  );
+}
+
+/**
+ * First step of `clearMessages`: checks the lease and locks the session row. Holding that
+ * lock, the delete that follows (a new statement, so a new snapshot) sees every append that
+ * committed before, and no append can commit until the clear does.
+ */
+export function lockForClearStatement(names: TableNames, fenced: boolean): NamedStatement {
+  return build(
+    (p) => `
+      WITH ${fenced ? `${leaseCte(names, p)},` : ''}
+      locked AS (SELECT 1 FROM ${names.sessions} WHERE ${keyCondition(SessionModel, p)} FOR UPDATE)
+      SELECT ${fenced ? LEASE_HELD : 'TRUE'} AS leased, EXISTS (SELECT 1 FROM locked) AS found`,
+  );
+}
+
+/** Second step of `clearMessages`: deletes the messages and resets the count; `last_seq` stays. */
+export function clearMessagesStatement(names: TableNames): NamedStatement {
+  const s = (field: string) => column(SessionModel, field);
+  return build(
+    (p) => `
+      WITH cleared AS (DELETE FROM ${names.messages} WHERE ${keyCondition(MessageModel, p)} RETURNING 1)
+      UPDATE ${names.sessions} SET ${s('messageCount')} = 0, ${s('updatedAt')} = ${p.at('updatedAt', 'timestamptz')}
+      WHERE ${keyCondition(SessionModel, p)}
+      RETURNING (SELECT count(*) FROM cleared) AS cleared`,
+  );
+}
+
+/** Which of a batch's message ids the session already has (to name it in `MessageExistsError`). */
+export function findMessageIdsStatement(names: TableNames): NamedStatement {
+  const id = column(MessageModel, 'id');
+  return build((p) => `SELECT ${id} AS id FROM ${names.messages} WHERE ${keyCondition(MessageModel, p)} AND ${id} = ANY(${p.at('ids', 'text[]')}) LIMIT 1`);
+}

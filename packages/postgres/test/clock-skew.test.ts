@@ -1,0 +1,96 @@
+import { afterAll, afterEach, beforeAll, describe, it, vi } from 'vitest';
+import { LockExpiredError, LockHeldError, SessionManager } from '@sessions/core';
+import { PostgresEngine } from '../src/index.js';
+import { dropSchema, POSTGRES_URL, randomSchema, requirePostgres, testPool } from './support/database.js';
+
+const HOUR = 3_600_000;
+const TTL = 800;
+const schema = randomSchema('clock_skew');
+const admin = testPool({ max: 1 });
+const engine = new PostgresEngine({ connectionString: POSTGRES_URL, schema });
+
+beforeAll(async () => {
+  await requirePostgres();
+  await engine.setup();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+afterAll(async () => {
+  await engine.close();
+  await admin.end();
+  await dropSchema(schema);
+});
+
+async function serverNow(): Promise<number> {
+  const { rows } = await admin.query('SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now');
+  return rows[0].now as number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('a client whose clock is off', () => {
+  it.for([
+    ['an hour ahead', HOUR],
+    ['an hour behind', -HOUR],
+    ['right', 0],
+  ] as const)('gets the same lease behaviour when its clock is %s', async ([, skew], { expect }) => {
+    // Only Date is faked: timers and performance.now() (the lease's local deadline) stay real.
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    vi.setSystemTime(Date.now() + skew);
+    const first = new SessionManager({ engine, owner: 'first', lockTtlMs: TTL * 3, heartbeatMs: TTL });
+    const second = new SessionManager({ engine, owner: 'second' });
+    const key = { userId: 'skew', sessionId: `skew_${skew}` };
+    await first.create(key);
+
+    const before = await serverNow();
+    expect(Math.abs(Date.now() - before - skew)).toBeLessThan(1_000);
+    const lease = await first.acquire(key, { ttlMs: TTL });
+    const after = await serverNow();
+    // expiresAt is the server's clock plus the TTL, never the client's.
+    expect(lease.expiresAt.getTime()).toBeGreaterThanOrEqual(Math.floor(before) + TTL - 1);
+    expect(lease.expiresAt.getTime()).toBeLessThanOrEqual(Math.ceil(after) + TTL);
+
+    const held = await second.acquire(key, { ttlMs: TTL }).catch((error: unknown) => error);
+    expect(held).toBeInstanceOf(LockHeldError);
+    expect((held as LockHeldError).holder).toBe('first');
+    await first.append(key, { role: 'user', content: 'under the lease' }, { lease });
+
+    const renewed = await first.renew(lease);
+    expect(renewed.expiresAt.getTime()).toBeGreaterThanOrEqual(lease.expiresAt.getTime());
+    await sleep(TTL + 150);
+
+    const taken = await second.acquire(key, { ttlMs: TTL });
+    expect(taken.token).toBe(lease.token + 1);
+    await expect(
+      engine.appendMessages(key, [{ ...key, id: 'stale', role: 'user', content: 'stale', name: null, toolCalls: null, toolCallId: null, agentId: null, runId: null, metadata: {}, createdAt: new Date() }], {
+        lease: renewed,
+      }),
+    ).rejects.toBeInstanceOf(LockExpiredError);
+    expect(await engine.renewLease(renewed, { ttlMs: TTL })).toBeNull();
+    expect(await engine.releaseLease(renewed)).toBe(false);
+    expect(await second.release(taken)).toBe(true);
+    expect((await second.messages(key)).map((message) => message.content)).toEqual(['under the lease']);
+  });
+
+  it.for([
+    ['an hour ahead', HOUR],
+    ['an hour behind', -HOUR],
+  ] as const)('lists leases as held or not by the server clock when its clock is %s', async ([, skew], { expect }) => {
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    vi.setSystemTime(Date.now() + skew);
+    const userId = `list_${skew}`;
+    // Held for a minute by the server clock: expired by a clock an hour ahead.
+    await engine.acquireLease({ userId, sessionId: 'held' }, { owner: 'lister', ttlMs: 60_000 });
+    // Expired by the server clock: still held by a clock an hour behind.
+    await engine.acquireLease({ userId, sessionId: 'stale' }, { owner: 'lister', ttlMs: 200 });
+    await sleep(400);
+    const leases = await engine.listLeases({ userId });
+    expect(leases.map((lease) => [lease.sessionId, lease.held])).toEqual([
+      ['held', true],
+      ['stale', false],
+    ]);
+    expect((await engine.listLeases({ userId, held: true })).map((lease) => lease.sessionId)).toEqual(['held']);
+    expect((await engine.listLeases({ userId, held: false })).map((lease) => lease.sessionId)).toEqual(['stale']);
+  });
+});

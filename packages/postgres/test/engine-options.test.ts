@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { createEngine, EngineClosedError, SessionManager, StorageError, ValidationError } from '@sessions/core';
+import { fromUrl, PostgresEngine } from '../src/index.js';
+import { dropSchema, POSTGRES_URL, randomSchema, requirePostgres, testPool } from './support/database.js';
+
+const schema = randomSchema('options');
+
+beforeAll(requirePostgres);
+afterAll(() => dropSchema(schema));
+
+describe('PostgresEngine options', () => {
+  it('never closes an injected pool, so the application can keep using it', async ({ expect }) => {
+    const pool = testPool();
+    try {
+      const engine = new PostgresEngine({ pool, schema });
+      await engine.setup();
+      await engine.close();
+      await engine.close();
+      expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      await expect(engine.getSession({ userId: 'u', sessionId: 's' })).rejects.toBeInstanceOf(EngineClosedError);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('closes the pool it created from a connection string', async ({ expect }) => {
+    const engine = new PostgresEngine({ connectionString: POSTGRES_URL, schema });
+    await engine.setup();
+    const pool = engine.pool;
+    await engine.close();
+    await expect(pool.query({ text: 'SELECT 1' })).rejects.toThrow(/pool/i);
+  });
+
+  it('supports await using', async ({ expect }) => {
+    let pool;
+    {
+      await using engine = new PostgresEngine({ connectionString: POSTGRES_URL, schema });
+      await engine.setup();
+      pool = engine.pool;
+    }
+    await expect(pool.query({ text: 'SELECT 1' })).rejects.toThrow(/pool/i);
+  });
+
+  it.for([
+    [{}, /exactly one of connectionString/],
+    [{ connectionString: POSTGRES_URL, pool: testPool() }, /exactly one of connectionString/],
+    [{ connectionString: '' }, /non-empty string/],
+    [{ pool: {} }, /pg\.Pool/],
+    [{ connectionString: POSTGRES_URL, schema: 'bad"schema' }, /schema must be/],
+    [{ connectionString: POSTGRES_URL, schema: '1abc' }, /schema must be/],
+    [{ connectionString: POSTGRES_URL, tablePrefix: 'x; DROP TABLE y' }, /tablePrefix must be/],
+    [{ connectionString: POSTGRES_URL, tablePrefix: 'p'.repeat(40) }, /tablePrefix must be at most 31/],
+    [{ connectionString: POSTGRES_URL, poolSize: 0 }, /poolSize/],
+  ] as const)('rejects invalid options %# with a ValidationError that says what to fix', ([options, message], { expect }) => {
+    const attempt = () => new PostgresEngine(options as never);
+    expect(attempt).toThrow(ValidationError);
+    expect(attempt).toThrow(message);
+  });
+
+  it('keeps engines with different table prefixes in one schema apart', async ({ expect }) => {
+    const a = new PostgresEngine({ connectionString: POSTGRES_URL, schema, tablePrefix: 'a_' });
+    const b = new PostgresEngine({ connectionString: POSTGRES_URL, schema, tablePrefix: 'b_' });
+    try {
+      await Promise.all([a.setup(), b.setup()]);
+      const key = { userId: 'prefix-user', sessionId: 'shared-id' };
+      await new SessionManager({ engine: a }).create({ ...key, title: 'in a' });
+      expect(await b.getSession(key)).toBeNull();
+      await new SessionManager({ engine: b }).create({ ...key, title: 'in b' });
+      expect((await a.getSession(key))?.title).toBe('in a');
+      expect(a.tables.sessions).toBe(`"${schema}"."a_sessions"`);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('reports an unreachable server as a StorageError with the driver error as cause', async ({ expect }) => {
+    const engine = new PostgresEngine({ connectionString: 'postgres://postgres@127.0.0.1:1/test', schema });
+    try {
+      const error = await engine.setup().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(StorageError);
+      expect((error as StorageError).cause).toMatchObject({ code: 'ECONNREFUSED' });
+      expect((error as Error).message).toMatch(/\[postgres\] setup failed/);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('fromUrl and createEngine', () => {
+  it('takes schema and tablePrefix from the query string and passes the rest to pg', async ({ expect }) => {
+    const url = new URL(POSTGRES_URL);
+    url.searchParams.set('schema', schema);
+    url.searchParams.set('tablePrefix', 'url_');
+    url.searchParams.set('application_name', 'sessions-from-url');
+    const engine = fromUrl(url.toString());
+    try {
+      await engine.setup();
+      expect(engine.tables.schema).toBe(schema);
+      expect(engine.tables.sessions).toBe(`"${schema}"."url_sessions"`);
+      const { rows } = await engine.pool.query({ text: 'SELECT current_setting($1) AS name', values: ['application_name'] });
+      expect(rows[0]?.['name']).toBe('sessions-from-url');
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('accepts postgresql:// too and rejects other schemes', ({ expect }) => {
+    expect(fromUrl(POSTGRES_URL.replace(/^postgres:/, 'postgresql:'))).toBeInstanceOf(PostgresEngine);
+    expect(() => fromUrl('mysql://root@127.0.0.1/test')).toThrow(ValidationError);
+    expect(() => fromUrl('not a url')).toThrow(ValidationError);
+  });
+
+  it('is what createEngine returns for a postgres:// URL', async ({ expect }) => {
+    const url = new URL(POSTGRES_URL);
+    url.searchParams.set('schema', schema);
+    const engine = await createEngine(url.toString());
+    try {
+      expect(engine.name).toBe('postgres');
+      expect(engine.capabilities).toMatchObject({ persistent: true, crossProcess: true });
+      await engine.setup();
+    } finally {
+      await engine.close();
+    }
+  });
+});
