@@ -1,0 +1,59 @@
+import { redactUrl, ValidationError } from '@sessions/core';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisEngineOptions } from './options.js';
+
+/**
+ * Defaults for the client the engine creates from a URL. They make every call end: an
+ * outage fails calls instead of queueing them forever, and a write whose reply was lost is
+ * never sent again behind the caller's back (its outcome is unknown, so the caller decides).
+ */
+export const CLIENT_DEFAULTS: Readonly<RedisOptions> = Object.freeze({
+  lazyConnect: true,
+  connectionName: 'sessions',
+  connectTimeout: 5_000,
+  /** A command without a reply after this long fails (with StorageError). */
+  commandTimeout: 10_000,
+  /** Commands in flight or queued when the connection drops fail at once... */
+  maxRetriesPerRequest: 0,
+  /** ...and are never replayed on the new connection (a replayed append could land twice). */
+  autoResendUnfulfilledCommands: false,
+  /** Calls made while reconnecting wait for that attempt, then go through or fail. */
+  enableOfflineQueue: true,
+  /** Reconnects in the background forever, backing off to 2 s, so the engine recovers by itself. */
+  retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 2_000),
+  keepAlive: 10_000,
+});
+
+export function createClient(url: string, overrides: RedisOptions = {}): Redis {
+  if (!/^rediss?:\/\//i.test(url)) {
+    throw new ValidationError(`${JSON.stringify(redactUrl(url))} is not a Redis URL: use redis://host:6379/0 or rediss://... for TLS`, { path: 'options.url' });
+  }
+  // ioredis reads TLS from the scheme only when it is spelled in lower case.
+  const normalized = url.replace(/^rediss?:/i, (scheme) => scheme.toLowerCase());
+  return new Redis(normalized, { ...CLIENT_DEFAULTS, ...overrides });
+}
+
+const ENGINE_PARAMS = ['prefix', 'defaultTtlMs', 'expiryGraceMs'] as const;
+
+/**
+ * Splits an engine URL into the Redis URL and engine options given as query parameters:
+ * `redis://host:6379/2?prefix=chat:&defaultTtlMs=86400000`. Other parameters go to ioredis.
+ */
+export function parseEngineUrl(url: string): RedisEngineOptions & { url: string } {
+  if (typeof url !== 'string' || !/^rediss?:\/\//i.test(url)) {
+    throw new ValidationError(`${JSON.stringify(typeof url === 'string' ? redactUrl(url) : url)} is not a Redis URL: use redis://host:6379/0 or rediss://...`, { path: 'url' });
+  }
+  const parsed = new URL(url);
+  const options: RedisEngineOptions = {};
+  for (const name of ENGINE_PARAMS) {
+    const value = parsed.searchParams.get(name);
+    if (value === null) continue;
+    parsed.searchParams.delete(name);
+    if (name === 'prefix') options.prefix = value;
+    else {
+      if (!/^\d+$/.test(value)) throw new ValidationError(`${name} must be a whole number of milliseconds, got ${JSON.stringify(value)}`, { path: `url.${name}` });
+      options[name] = Number(value);
+    }
+  }
+  return { ...options, url: parsed.toString() };
+}

@@ -1,0 +1,54 @@
+import { ValidationError } from '@sessions/core';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
+
+/**
+ * Options for `new RedisEngine(...)`. Give exactly one of `url` and `client`.
+ *
+ * @example
+ * new RedisEngine({ url: 'redis://127.0.0.1:6379/0', prefix: 'chat:' })
+ * new RedisEngine({ client: existingIoredisClient }) // left open by close()
+ */
+export interface RedisEngineOptions {
+  /** `redis://[user:password@]host[:port][/db]` or `rediss://...` (TLS). The engine creates, and closes, its client. */
+  url?: string;
+  /** An ioredis `Redis` or `Cluster` the application owns. The engine never closes it. */
+  client?: Redis | Cluster;
+  /** Prepended to every key. Must not contain `{` or `}`. Default `'sessions:'`. */
+  prefix?: string;
+  /** Expiry for sessions created without one: `expiresAt = createdAt + defaultTtlMs`. Default: none. */
+  defaultTtlMs?: number;
+  /**
+   * How long after a session's `expiresAt` Redis may drop its keys by itself (measured from
+   * the later of `expiresAt` and the write, on Redis's clock). Expired sessions are hidden by
+   * `SessionManager` at once and removed by `deleteExpired()` exactly; this margin only keeps
+   * Redis from dropping a session the application, whose clock may lag Redis's, still
+   * considers alive. Default 300,000 (5 minutes); 0 drops keys exactly at `expiresAt`.
+   */
+  expiryGraceMs?: number;
+  /** ioredis options for the client created from `url` (they override the engine's defaults). */
+  redisOptions?: RedisOptions;
+}
+
+export interface ResolvedOptions {
+  readonly prefix: string;
+  readonly defaultTtlMs: number | undefined;
+  readonly expiryGraceMs: number;
+}
+
+export const DEFAULT_PREFIX = 'sessions:';
+export const DEFAULT_EXPIRY_GRACE_MS = 300_000;
+
+function wholeMs(value: unknown, path: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new ValidationError(`must be a whole number of milliseconds >= ${min}, got ${String(value)}`, { path });
+  }
+  return value;
+}
+
+export function resolveOptions(options: RedisEngineOptions): ResolvedOptions {
+  return Object.freeze({
+    prefix: options.prefix ?? DEFAULT_PREFIX,
+    defaultTtlMs: options.defaultTtlMs === undefined ? undefined : wholeMs(options.defaultTtlMs, 'options.defaultTtlMs', 1),
+    expiryGraceMs: options.expiryGraceMs === undefined ? DEFAULT_EXPIRY_GRACE_MS : wholeMs(options.expiryGraceMs, 'options.expiryGraceMs', 0),
+  });
+}

@@ -1,0 +1,42 @@
+import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+import type { ScriptKeys } from '../keys.js';
+import { ACQUIRE, LIST_LEASES, RELEASE, RENEW } from './lease-scripts.js';
+import { APPEND, CLEAR, CREATE, DELETE, REPLACE_MESSAGE, UPDATE } from './session-scripts.js';
+import { FORGET_USER } from './user-scripts.js';
+
+/** Every Lua script, by the ioredis command name it is defined under (EVALSHA, EVAL on NOSCRIPT). */
+const SCRIPTS = Object.freeze({
+  sessionsV1Create: CREATE,
+  sessionsV1Append: APPEND,
+  sessionsV1Update: UPDATE,
+  sessionsV1Clear: CLEAR,
+  sessionsV1Delete: DELETE,
+  sessionsV1ReplaceMessage: REPLACE_MESSAGE,
+  sessionsV1Acquire: ACQUIRE,
+  sessionsV1Renew: RENEW,
+  sessionsV1Release: RELEASE,
+  sessionsV1ListLeases: LIST_LEASES,
+  sessionsV1ForgetUser: FORGET_USER,
+});
+
+export type ScriptName = keyof typeof SCRIPTS;
+export type RedisClient = Redis | Cluster;
+type Target = RedisClient | ChainableCommander;
+type ScriptArg = string | number;
+
+/**
+ * Defines the scripts on a client. Names carry a version, so another engine (or another
+ * library) on the same injected client cannot clash; redefining the same name is harmless.
+ */
+export function defineScripts(client: RedisClient): void {
+  for (const [name, lua] of Object.entries(SCRIPTS)) client.defineCommand(name, { lua });
+}
+
+/** Runs a script on the client (one round trip) or queues it on a pipeline. */
+export function runScript<T = unknown>(target: RedisClient, name: ScriptName, keys: ScriptKeys | readonly string[], args: readonly ScriptArg[]): Promise<T>;
+export function runScript(target: ChainableCommander, name: ScriptName, keys: ScriptKeys | readonly string[], args: readonly ScriptArg[]): ChainableCommander;
+export function runScript(target: Target, name: ScriptName, keys: ScriptKeys | readonly string[], args: readonly ScriptArg[]): unknown {
+  const command = (target as unknown as Record<ScriptName, (...params: ScriptArg[]) => unknown>)[name];
+  if (typeof command !== 'function') throw new Error(`script ${name} is not defined on this client: setup() defines it`);
+  return command.call(target, keys.length, ...keys, ...args);
+}

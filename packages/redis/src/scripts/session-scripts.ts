@@ -1,0 +1,176 @@
+import { PRELUDE } from './prelude.js';
+
+/**
+ * Creates a session with its first messages, all or nothing.
+ * ARGV: 1 sessionId, 2 updatedAt, 3 createdAt, 4 expiresAt or '', 5 grace ms,
+ *       6 n, then n column/value pairs, then m, then m triples (message id, seq, stored JSON).
+ * Returns {'EXISTS'} or {'OK', 1 if the user was not registered yet else 0}.
+ */
+export const CREATE = `${PRELUDE}
+if redis.call('EXISTS', KEYS[1]) == 1 then return {'EXISTS'} end
+local sid = ARGV[1]
+redis.call('DEL', KEYS[2], KEYS[3])
+local pos = 7
+local fields = {}
+for i = 1, tonumber(ARGV[6]) * 2 do fields[i] = ARGV[pos]; pos = pos + 1 end
+redis.call('HSET', KEYS[1], F_REV, '1', unpack(fields))
+local count = tonumber(ARGV[pos]); pos = pos + 1
+local z, h = {}, {}
+for i = 1, count do
+  local id, seq, stored = ARGV[pos], ARGV[pos + 1], ARGV[pos + 2]
+  pos = pos + 3
+  z[#z + 1] = seq; z[#z + 1] = stored
+  h[#h + 1] = id; h[#h + 1] = seq
+  if #z >= 1000 then z = flush('ZADD', KEYS[2], z); h = flush('HSET', KEYS[3], h) end
+end
+flush('ZADD', KEYS[2], z)
+flush('HSET', KEYS[3], h)
+redis.call('ZADD', KEYS[5], ARGV[2], sid)
+redis.call('ZADD', KEYS[6], ARGV[3], sid)
+redis.call('ZADD', KEYS[8], 0, sid)
+local expires_at = false
+if ARGV[4] ~= '' then
+  expires_at = ARGV[4]
+  redis.call('ZADD', KEYS[7], expires_at, sid)
+else
+  redis.call('ZREM', KEYS[7], sid)
+end
+local fresh = redis.call('SET', KEYS[10], '1', 'NX')
+settle_deadline(sid, expires_at, ARGV[5])
+return {'OK', fresh and 1 or 0}
+`;
+
+/**
+ * Appends messages: checks the lease, the session and every id, assigns seq lastSeq+1 ...,
+ * stores the messages and bumps the counters, in one step.
+ * ARGV: 1 sessionId, 2..4 fence, 5 newest createdAt (ms), 6 m, then m pairs (id, JSON body).
+ * Returns {'OK', lastSeq before the append} or {'LOCK_EXPIRED'} / {'NOT_FOUND'} / {'MESSAGE_EXISTS', id}.
+ */
+export const APPEND = `${PRELUDE}
+if not fence_ok() then return {'LOCK_EXPIRED'} end
+local s = redis.call('HMGET', KEYS[1], C_LAST_SEQ, C_UPDATED, F_DEADLINE)
+if not s[1] then return {'NOT_FOUND'} end
+local count = tonumber(ARGV[6])
+for i = 0, count - 1 do
+  local id = ARGV[7 + i * 2]
+  if redis.call('HEXISTS', KEYS[3], id) == 1 then return {'MESSAGE_EXISTS', id} end
+end
+local last = tonumber(s[1])
+local z, h = {}, {}
+for i = 0, count - 1 do
+  local seq = fmt(last + i + 1)
+  local body = ARGV[8 + i * 2]
+  z[#z + 1] = seq; z[#z + 1] = '{"seq":' .. seq .. ',' .. string.sub(body, 2)
+  h[#h + 1] = ARGV[7 + i * 2]; h[#h + 1] = seq
+  if #z >= 1000 then z = flush('ZADD', KEYS[2], z); h = flush('HSET', KEYS[3], h) end
+end
+flush('ZADD', KEYS[2], z)
+flush('HSET', KEYS[3], h)
+redis.call('HINCRBY', KEYS[1], C_LAST_SEQ, count)
+redis.call('HINCRBY', KEYS[1], C_COUNT, count)
+redis.call('HINCRBY', KEYS[1], F_REV, 1)
+if tonumber(ARGV[5]) > tonumber(s[2]) then
+  redis.call('HSET', KEYS[1], C_UPDATED, ARGV[5])
+  redis.call('ZADD', KEYS[5], ARGV[5], ARGV[1])
+end
+if s[3] then
+  redis.call('PEXPIREAT', KEYS[2], s[3])
+  redis.call('PEXPIREAT', KEYS[3], s[3])
+end
+return {'OK', last}
+`;
+
+/**
+ * Changes session fields and bumps version, optionally only at an expected version (the
+ * caller's optimistic check) or an expected revision (a generic update's compare-and-set).
+ * ARGV: 1 sessionId, 2..4 fence, 5 expected version or '', 6 expected revision or '',
+ *       7 new updatedAt or '', 8 'keep' | 'none' | 'set' for expiresAt, 9 expiresAt,
+ *       10 grace ms, 11 '1' to return the record, 12 n, n column/value pairs, then k, k columns to remove.
+ * Returns {'OK', HGETALL or {}} or {'LOCK_EXPIRED'} / {'NOT_FOUND'} / {'CONFLICT'} / {'STALE'}.
+ */
+export const UPDATE = `${PRELUDE}
+if not fence_ok() then return {'LOCK_EXPIRED'} end
+local s = redis.call('HMGET', KEYS[1], C_VERSION, F_REV)
+if not s[1] then return {'NOT_FOUND'} end
+if ARGV[5] ~= '' and s[1] ~= ARGV[5] then return {'CONFLICT'} end
+if ARGV[6] ~= '' and s[2] ~= ARGV[6] then return {'STALE'} end
+local sid = ARGV[1]
+local pos = 12
+local n = tonumber(ARGV[pos]); pos = pos + 1
+if n > 0 then
+  local fields = {}
+  for i = 1, n * 2 do fields[i] = ARGV[pos]; pos = pos + 1 end
+  redis.call('HSET', KEYS[1], unpack(fields))
+end
+local k = tonumber(ARGV[pos]); pos = pos + 1
+for i = 1, k do redis.call('HDEL', KEYS[1], ARGV[pos]); pos = pos + 1 end
+redis.call('HINCRBY', KEYS[1], C_VERSION, 1)
+redis.call('HINCRBY', KEYS[1], F_REV, 1)
+if ARGV[7] ~= '' then redis.call('ZADD', KEYS[5], ARGV[7], sid) end
+local record = {}
+if ARGV[11] == '1' then record = redis.call('HGETALL', KEYS[1]) end
+if ARGV[8] == 'none' then
+  redis.call('ZREM', KEYS[7], sid)
+  settle_deadline(sid, false, ARGV[10])
+elseif ARGV[8] == 'set' then
+  redis.call('ZADD', KEYS[7], ARGV[9], sid)
+  settle_deadline(sid, ARGV[9], ARGV[10])
+end
+return {'OK', record}
+`;
+
+/**
+ * Removes every message and keeps the session, its lastSeq and its lease.
+ * ARGV: 1 sessionId, 2..4 fence, 5 updatedAt. Returns {'OK', removed} or an error code.
+ */
+export const CLEAR = `${PRELUDE}
+if not fence_ok() then return {'LOCK_EXPIRED'} end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'NOT_FOUND'} end
+local count = redis.call('ZCARD', KEYS[2])
+redis.call('DEL', KEYS[2], KEYS[3])
+redis.call('HSET', KEYS[1], C_COUNT, '0', C_UPDATED, ARGV[5])
+redis.call('HINCRBY', KEYS[1], F_REV, 1)
+redis.call('ZADD', KEYS[5], ARGV[5], ARGV[1])
+return {'OK', count}
+`;
+
+/**
+ * Deletes a session with its messages; also drops index entries of a session that is already
+ * gone (expired), so it doubles as the index repair. The lease hash stays, as in MemoryEngine,
+ * so a reused session id never sees a token go down.
+ * ARGV: 1 sessionId, 2..4 fence, 5 expected revision or '', 6 delete only if expiresAt <= this (ms) or '',
+ *       7 '1' to only repair the index (a live session is left alone).
+ * Returns {'OK', 1 | 0} or {'LOCK_EXPIRED'} / {'STALE'}.
+ */
+export const DELETE = `${PRELUDE}
+if not fence_ok() then return {'LOCK_EXPIRED'} end
+local sid = ARGV[1]
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  if unindex(sid) > 0 then refresh_user_expiry() end
+  return {'OK', 0}
+end
+if ARGV[7] == '1' then return {'OK', 0} end
+if ARGV[5] ~= '' and redis.call('HGET', KEYS[1], F_REV) ~= ARGV[5] then return {'STALE'} end
+if ARGV[6] ~= '' then
+  local expires_at = redis.call('HGET', KEYS[1], C_EXPIRES)
+  if not expires_at or tonumber(expires_at) > tonumber(ARGV[6]) then return {'OK', 0} end
+end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+unindex(sid)
+refresh_user_expiry()
+return {'OK', 1}
+`;
+
+/**
+ * Replaces one stored message (a generic update of its metadata) if it is still exactly
+ * `old`: compare-and-set on the member text. The new member goes in before the old one
+ * leaves, so the set never empties and keeps its expiry.
+ * ARGV: 1 seq, 2 old member, 3 new member. Returns 'OK' or 'STALE'.
+ */
+export const REPLACE_MESSAGE = `
+if ARGV[2] == ARGV[3] then return 'OK' end
+if not redis.call('ZSCORE', KEYS[2], ARGV[2]) then return 'STALE' end
+redis.call('ZADD', KEYS[2], ARGV[1], ARGV[3])
+redis.call('ZREM', KEYS[2], ARGV[2])
+return 'OK'
+`;

@@ -1,0 +1,48 @@
+import { SchemaVersionError } from '@sessions/core';
+import type { Redis } from 'ioredis';
+import type { Store } from './store.js';
+
+/** The key layout this version writes; a store written by another layout is refused, not misread. */
+export const LAYOUT_VERSION = '1';
+const MINIMUM_REDIS: readonly [number, number] = [6, 2];
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * Connects the engine's own client (an injected one is used as it is), checks the server
+ * version (ZRANGE ... BYSCORE/BYLEX/REV needs Redis 6.2) and records the layout version
+ * under the prefix, refusing a prefix written by another layout.
+ */
+export async function setupStore(store: Store, ownClient: Redis | undefined, signal: AbortSignal | undefined): Promise<void> {
+  if (ownClient && (ownClient.status === 'wait' || ownClient.status === 'end')) await abortable(ownClient.connect(), signal);
+  const info = await abortable(store.client.info('server'), signal);
+  const version = /redis_version:(\d+)\.(\d+)/.exec(info);
+  if (version) {
+    const [major, minor] = [Number(version[1]), Number(version[2])];
+    if (major < MINIMUM_REDIS[0] || (major === MINIMUM_REDIS[0] && minor < MINIMUM_REDIS[1])) {
+      throw new Error(`Redis ${major}.${minor} is too old: @sessions/redis needs Redis ${MINIMUM_REDIS.join('.')} or newer`);
+    }
+  }
+  await abortable(store.client.set(store.keys.schema, LAYOUT_VERSION, 'NX'), signal);
+  const stored = await abortable(store.client.get(store.keys.schema), signal);
+  if (stored !== LAYOUT_VERSION) {
+    throw new SchemaVersionError('@sessions/redis', `the keys under prefix ${JSON.stringify(store.keys.prefix)}`, stored === null ? 'none' : Number(stored) || stored, Number(LAYOUT_VERSION) || LAYOUT_VERSION);
+  }
+}

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll } from 'vitest';
+import { Cluster } from 'ioredis';
+import { runConformance, type RawReader } from '@sessions/conformance';
+import type { Engine } from '@sessions/core';
+import { KeySpace, RedisEngine } from '../src/index.js';
+import { randomPrefix } from '../test/support/redis.js';
+import { startLocalCluster, type LocalCluster } from './local-cluster.js';
+
+// The whole conformance suite on a real three-master Redis Cluster, through ioredis' Cluster
+// client: any script or pipeline that crossed slots would fail here with CROSSSLOT.
+let cluster: LocalCluster | undefined;
+let raw: Cluster | undefined;
+const clients = new Map<Engine, Cluster>();
+
+const ready = (async () => {
+  cluster = await startLocalCluster();
+  raw = new Cluster(cluster.nodes);
+  return cluster;
+})();
+
+beforeAll(async () => {
+  await ready;
+});
+afterAll(async () => {
+  await raw?.quit();
+  await cluster?.stop();
+});
+
+async function make(prefix: string): Promise<RedisEngine> {
+  const { nodes } = await ready;
+  const client = new Cluster(nodes, { redisOptions: { maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false } });
+  const engine = new RedisEngine({ client, prefix });
+  clients.set(engine, client);
+  return engine;
+}
+
+function rawReader(engine: Engine): RawReader {
+  const keys = new KeySpace((engine as RedisEngine).prefix);
+  return {
+    async session(key) {
+      const hash = await raw!.hgetall(keys.session(key).session);
+      if (hash['session_id'] === undefined) return null;
+      return {
+        userId: hash['user_id']!,
+        sessionId: hash['session_id'],
+        title: hash['title'] ?? null,
+        metadata: JSON.parse(hash['metadata']!),
+        state: JSON.parse(hash['state']!),
+        messageCount: Number(hash['message_count']),
+        lastSeq: Number(hash['last_seq']),
+      };
+    },
+    async messages(key) {
+      return (await raw!.zrange(keys.session(key).messages, 0, -1)).map((member) => {
+        const stored = JSON.parse(member) as { seq: number; id: string; role: string; content: unknown };
+        return { seq: stored.seq, id: stored.id, role: stored.role, content: stored.content };
+      });
+    },
+  };
+}
+
+runConformance({
+  name: 'redis cluster',
+  create: () => make(randomPrefix('cluster')),
+  reopen: (engine) => make((engine as RedisEngine).prefix),
+  // Each engine's cluster is thrown away with the cluster itself; just let go of the client.
+  destroy: (engine) => clients.get(engine)?.disconnect(),
+  raw: rawReader,
+});
