@@ -1,0 +1,91 @@
+import { type Message, type MessageInput, type SessionKey, type SessionManager } from '@sessions/core';
+import type { UIMessage } from 'ai';
+import { jsonEqual, toJsonValue } from './convert/json-safe.js';
+import { fromUIMessages, groupUIMessages, toUIMessages } from './convert/ui-messages.js';
+import { appendInBatches } from './turn/append-in-batches.js';
+
+/**
+ * The session's messages as `UIMessage`s, for `useChat` (`initialMessages` / `messages`).
+ * An empty list when the session does not exist.
+ *
+ * @example
+ * const messages = await loadUIMessages(sessions, { userId, sessionId: chatId })
+ */
+export async function loadUIMessages(sessions: SessionManager, key: SessionKey): Promise<UIMessage[]> {
+  if (!(await sessions.get(key))) return [];
+  return toUIMessages(await sessions.messages(key));
+}
+
+export interface SaveUIMessagesOptions {
+  /** Wait this long for a busy session instead of failing with `LockHeldError`. Default 0. */
+  waitMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface SaveUIMessagesResult {
+  /** How many UI messages were written. */
+  written: number;
+  /**
+   * True when the stored conversation was not a prefix of the given one (a regenerated or
+   * edited message, a tool result added to an earlier message), so it was replaced.
+   */
+  replaced: boolean;
+}
+
+/**
+ * Makes the session's messages equal to `messages`, the full list `useChat` holds (created
+ * when missing). Under the session's lease: when the stored messages are a prefix of the
+ * list, only the new ones are appended (one atomic append); when an earlier message changed,
+ * the session is cleared and rewritten, keeping the unchanged stored messages as they were.
+ * `loadUIMessages` then returns exactly `messages`.
+ *
+ * The rewrite is two writes (clear, then append) under one lease: a process that dies between
+ * them leaves the session empty until the next save, which the client's copy restores.
+ *
+ * @example
+ * return result.toUIMessageStreamResponse({
+ *   originalMessages: messages,
+ *   onFinish: ({ messages }) => saveUIMessages(sessions, { userId, sessionId: chatId }, messages),
+ * })
+ */
+export async function saveUIMessages(
+  sessions: SessionManager,
+  key: SessionKey,
+  messages: readonly UIMessage[],
+  options: SaveUIMessagesOptions = {},
+): Promise<SaveUIMessagesResult> {
+  const inputs = fromUIMessages(messages);
+  const wanted = messages.map((message, i) => toJsonValue(message, `messages[${i}]`));
+  await sessions.getOrCreate({ userId: key.userId, sessionId: key.sessionId });
+  return sessions.run(
+    key,
+    async ({ history, append, lease }) => {
+      const stored = groupUIMessages(history);
+      let same = 0;
+      while (same < stored.length && same < wanted.length && jsonEqual(toJsonValue(stored[same]!.ui, 'stored'), wanted[same])) same++;
+      if (same === stored.length) {
+        await appendInBatches(append, inputs.slice(same), sessions.limits.maxMessagesPerAppend);
+        return { written: inputs.length - same, replaced: false };
+      }
+      const kept = stored.slice(0, same).flatMap((group) => group.messages.map(asInput));
+      await sessions.clear(key, { lease });
+      await appendInBatches(append, [...kept, ...inputs.slice(same)], sessions.limits.maxMessagesPerAppend);
+      return { written: inputs.length - same, replaced: true };
+    },
+    { ...options },
+  );
+}
+
+function asInput(message: Message): MessageInput {
+  return {
+    id: message.id,
+    role: message.role,
+    content: message.content,
+    name: message.name,
+    toolCalls: message.toolCalls,
+    toolCallId: message.toolCallId,
+    agentId: message.agentId,
+    runId: message.runId,
+    metadata: message.metadata,
+  };
+}

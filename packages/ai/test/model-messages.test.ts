@@ -1,0 +1,119 @@
+import { MemoryEngine, SessionManager, ValidationError } from '@sessions/core';
+import type { ModelMessage } from 'ai';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { fromModelMessages, toModelMessages } from '../src/index.js';
+
+const bytes = new Uint8Array([0, 1, 2, 250, 255]);
+
+/** One of every part the SDK's model messages can hold. */
+const conversation: ModelMessage[] = [
+  { role: 'system', content: 'You are terse. 🦊', providerOptions: { anthropic: { cacheControl: { type: 'ephemeral' } } } },
+  { role: 'user', content: 'Plain text with 𝄞 and "quotes" and \\ backslashes' },
+  {
+    role: 'user',
+    content: [
+      { type: 'text', text: 'Look at these' },
+      { type: 'image', image: bytes, mediaType: 'image/png' },
+      { type: 'image', image: new URL('https://example.com/cat.png') },
+      { type: 'image', image: 'aGVsbG8=', mediaType: 'image/jpeg', providerOptions: { openai: { imageDetail: 'low' } } },
+      { type: 'file', data: 'data:text/plain;base64,aGk=', mediaType: 'text/plain', filename: 'hi.txt' },
+    ],
+  },
+  { role: 'assistant', content: 'A plain answer.' },
+  {
+    role: 'assistant',
+    content: [
+      { type: 'reasoning', text: 'Thinking…', providerOptions: { anthropic: { signature: 'sig' } } },
+      { type: 'text', text: 'Calling tools.' },
+      { type: 'file', data: 'iVBORw0KGgo=', mediaType: 'image/png' },
+      { type: 'tool-call', toolCallId: 'call_1', toolName: 'weather', input: { city: 'Zürich', days: [1, 2], nested: { deep: null } } },
+      { type: 'tool-call', toolCallId: 'call_2', toolName: 'search', input: 'raw text input', providerExecuted: true },
+      { type: 'tool-result', toolCallId: 'call_2', toolName: 'search', output: { type: 'json', value: { hits: 3 } } },
+      { type: 'tool-approval-request', approvalId: 'appr_1', toolCallId: 'call_3' },
+    ],
+  },
+  {
+    role: 'tool',
+    content: [
+      { type: 'tool-result', toolCallId: 'call_1', toolName: 'weather', output: { type: 'json', value: { forecast: 'sunny', celsius: 21.5 } } },
+      { type: 'tool-result', toolCallId: 'call_4', toolName: 'a', output: { type: 'text', value: 'ok' } },
+      { type: 'tool-result', toolCallId: 'call_5', toolName: 'b', output: { type: 'error-text', value: 'boom' } },
+      { type: 'tool-result', toolCallId: 'call_6', toolName: 'c', output: { type: 'error-json', value: { code: 7 } } },
+      { type: 'tool-result', toolCallId: 'call_7', toolName: 'd', output: { type: 'execution-denied', reason: 'not allowed' } },
+      { type: 'tool-result', toolCallId: 'call_8', toolName: 'e', output: { type: 'content', value: [{ type: 'text', text: 'see' }, { type: 'image-data', data: 'AAAA', mediaType: 'image/png' }] } },
+      { type: 'tool-approval-response', approvalId: 'appr_1', approved: false, reason: 'no' },
+    ],
+  },
+];
+
+describe('model message conversion', () => {
+  let sessions: SessionManager;
+  const key = { userId: 'u1', sessionId: 's1' };
+
+  beforeEach(async () => {
+    const engine = new MemoryEngine();
+    await engine.setup();
+    sessions = new SessionManager({ engine });
+    await sessions.create(key);
+  });
+
+  it('gives back exactly the model messages it stored, every part type included', async () => {
+    await sessions.append(key, fromModelMessages(conversation));
+    const back = await toModelMessages(await sessions.messages(key));
+    expect(back).toEqual(conversation);
+    const userParts = back[2]!.content as { image?: unknown }[];
+    expect(userParts[1]!.image).toBeInstanceOf(Uint8Array);
+    expect([...(userParts[1]!.image as Uint8Array)]).toEqual([...bytes]);
+    expect(userParts[2]!.image).toBeInstanceOf(URL);
+  });
+
+  it('keeps an ArrayBuffer an ArrayBuffer with the same bytes', async () => {
+    const buffer = new Uint8Array([9, 8, 7]).buffer;
+    await sessions.append(key, fromModelMessages([{ role: 'user', content: [{ type: 'file', data: buffer, mediaType: 'application/octet-stream' }] }]));
+    const [message] = await toModelMessages(await sessions.messages(key));
+    const data = (message!.content as { data: unknown }[])[0]!.data;
+    expect(data).toBeInstanceOf(ArrayBuffer);
+    expect([...new Uint8Array(data as ArrayBuffer)]).toEqual([9, 8, 7]);
+  });
+
+  it('stores plain JSON: binary data as tagged base64, tool calls also listed for other readers', async () => {
+    const [user, , assistant, tool] = await sessions.append(key, fromModelMessages([conversation[2]!, conversation[3]!, conversation[4]!, conversation[5]!]));
+    expect((user!.content as object[])[1]).toEqual({ type: 'image', image: { $sessionsData: 'uint8array', base64: 'AAEC+v8=' }, mediaType: 'image/png' });
+    expect(assistant!.toolCalls).toEqual([
+      { toolCallId: 'call_1', toolName: 'weather', input: { city: 'Zürich', days: [1, 2], nested: { deep: null } } },
+      { toolCallId: 'call_2', toolName: 'search', input: 'raw text input' },
+    ]);
+    expect(tool!.toolCallId).toBeNull();
+    const [single] = await sessions.append(key, fromModelMessages([{ role: 'tool', content: [{ type: 'tool-result', toolCallId: 'c9', toolName: 'weather', output: { type: 'text', value: 'x' } }] }]));
+    expect(single).toMatchObject({ toolCallId: 'c9', name: 'weather' });
+  });
+
+  it('drops keys whose value is undefined, as JSON would', async () => {
+    await sessions.append(key, fromModelMessages([{ role: 'assistant', content: [{ type: 'text', text: 'hi', providerOptions: undefined }] }]));
+    const [message] = await sessions.messages(key);
+    expect(message!.content).toEqual([{ type: 'text', text: 'hi' }]);
+    expect(Object.keys((message!.content as object[])[0]!)).toEqual(['type', 'text']);
+  });
+
+  it('rejects what is not a model message with a ValidationError that names the place', () => {
+    expect(() => fromModelMessages([{ role: 'robot', content: 'x' } as never])).toThrow(ValidationError);
+    expect(() => fromModelMessages([{ role: 'user', content: 'ok' }, { role: 'user', content: [{ type: 'text' }] } as never])).toThrow(/messages\[1\]/);
+    expect(() => fromModelMessages('nope' as never)).toThrow(ValidationError);
+  });
+
+  it('reads messages other code stored in the OpenAI shape as tool calls and tool results', async () => {
+    await sessions.append(key, [
+      { role: 'assistant', content: '', toolCalls: [{ id: 'call_a', type: 'function', function: { name: 'lookup', arguments: '{"q":"x"}' } }] },
+      { role: 'tool', content: '{"found":true}', toolCallId: 'call_a', name: 'lookup' },
+    ]);
+    expect(await toModelMessages(await sessions.messages(key))).toEqual([
+      { role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'call_a', toolName: 'lookup', input: { q: 'x' } }] },
+      { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'call_a', toolName: 'lookup', output: { type: 'text', value: '{"found":true}' } }] },
+    ]);
+  });
+
+  it('leaves compaction summaries out of the conversation', async () => {
+    await sessions.append(key, [{ role: 'user', content: 'a' }, { role: 'system', content: 'summary', metadata: { compaction: { upToSeq: 1 } } }, { role: 'user', content: 'b' }]);
+    expect(await toModelMessages(await sessions.messages(key))).toEqual([{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }]);
+  });
+});
