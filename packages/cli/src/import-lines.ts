@@ -1,0 +1,137 @@
+import { createReadStream, createWriteStream, fstatSync, type WriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import {
+  MessageExistsError,
+  parseExport,
+  ValidationError,
+  type Message,
+  type Session,
+} from '@sessions/core';
+
+/** One line of an export file, numbered from 1. */
+export interface NumberedLine {
+  readonly number: number;
+  readonly text: string;
+}
+
+/**
+ * The input of `import`, read twice: once to validate every line, once to write. A file (or
+ * stdin redirected from one) is simply read again; a pipe is copied to a temporary file on
+ * the first pass, so memory stays flat either way.
+ */
+export class ImportInput {
+  readonly #first: () => Readable;
+  readonly #again: (() => Readable) | undefined;
+  #spoolDir: string | undefined;
+  #spoolPath: string | undefined;
+
+  private constructor(first: () => Readable, again: (() => Readable) | undefined) {
+    this.#first = first;
+    this.#again = again;
+  }
+
+  static fromFile(path: string): ImportInput {
+    const open = (): Readable => createReadStream(path);
+    return new ImportInput(open, open);
+  }
+
+  static fromStdin(stdin: Readable & { fd?: number }): ImportInput {
+    const fd = typeof stdin.fd === 'number' ? stdin.fd : undefined;
+    if (fd !== undefined && isRegularFile(fd)) {
+      // Positional reads from offset 0 re-read a redirected file without reopening it.
+      const open = (): Readable => createReadStream('', { fd, start: 0, autoClose: false });
+      return new ImportInput(open, open);
+    }
+    return new ImportInput(() => stdin, undefined);
+  }
+
+  /** First pass: every line, copied aside when the input cannot be read twice. */
+  async *firstPass(): AsyncGenerator<NumberedLine> {
+    let spool: WriteStream | undefined;
+    if (!this.#again) {
+      this.#spoolDir = await mkdtemp(join(tmpdir(), 'sessions-import-'));
+      this.#spoolPath = join(this.#spoolDir, 'input.jsonl');
+      spool = createWriteStream(this.#spoolPath, { mode: 0o600 });
+    }
+    try {
+      for await (const line of numberedLines(this.#first())) {
+        if (spool && !spool.write(`${line.text}\n`)) await new Promise<void>((resolve) => spool!.once('drain', () => resolve()));
+        yield line;
+      }
+    } finally {
+      if (spool) await new Promise<void>((resolve, reject) => spool!.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    }
+  }
+
+  /** Second pass: the same lines again. */
+  secondPass(): AsyncGenerator<NumberedLine> {
+    if (this.#again) return numberedLines(this.#again());
+    if (!this.#spoolPath) throw new Error('internal: secondPass before firstPass');
+    return numberedLines(createReadStream(this.#spoolPath));
+  }
+
+  async cleanup(): Promise<void> {
+    if (this.#spoolDir) await rm(this.#spoolDir, { recursive: true, force: true });
+  }
+}
+
+function isRegularFile(fd: number): boolean {
+  try {
+    // bigint: on Node 20 a plain fstat of a pipe leaves the shared stat buffer in a state that
+    // makes the ESM resolver skip realpath afterwards, so packages load from symlinked paths
+    // and their own dependencies stop resolving. The bigint variant uses its own buffer.
+    return fstatSync(fd, { bigint: true }).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function* numberedLines(input: Readable): AsyncGenerator<NumberedLine> {
+  const reader = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  let number = 0;
+  try {
+    for await (const text of reader) {
+      number++;
+      yield { number, text: number === 1 ? text.replace(/^\uFEFF/, '') : text };
+    }
+  } finally {
+    reader.close();
+  }
+}
+
+/** A parsed line, ready for `engine.createSession`. */
+export interface ParsedSession {
+  readonly session: Session;
+  readonly messages: Message[];
+}
+
+/**
+ * Parses and fully checks one export line: core's `parseExport`, plus what `createSession`
+ * would reject later (seq order, seq within `lastSeq`, unique message ids), so a bad line is
+ * found before anything is written. Blank lines yield undefined.
+ */
+export function parseExportLine(text: string): ParsedSession | undefined {
+  if (text.trim().length === 0) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new ValidationError(`not valid JSON (${(cause as Error).message})`, { cause });
+  }
+  const { session, messages } = parseExport(value);
+  const ids = new Set<string>();
+  let previousSeq = 0;
+  messages.forEach((message, i) => {
+    const path = `export.messages[${i}].seq`;
+    if (message.seq <= previousSeq) throw new ValidationError(`seq must increase from one message to the next (${previousSeq} then ${message.seq})`, { path });
+    if (message.seq > session.lastSeq) throw new ValidationError(`seq ${message.seq} exceeds the session's lastSeq (${session.lastSeq})`, { path });
+    if (ids.has(message.id)) throw new MessageExistsError(session, message.id);
+    ids.add(message.id);
+    previousSeq = message.seq;
+  });
+  return { session, messages };
+}

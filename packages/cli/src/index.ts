@@ -1,0 +1,12 @@
+export { runCli, cliVersion } from './cli.js';
+export type { CliIo } from './io.js';
+export { EXIT, type ExitCode } from './exit-codes.js';
+export { CliError, UsageError, InterruptedError, toCliError } from './errors.js';
+export { openStore, type OpenOptions, type OpenStore } from './open-store.js';
+export { migrateSessions, type MigrateOptions, type MigrateProgress, type MigrateSummary } from './migrate/migrate.js';
+export { copySession, type CopyContext, type CopyOutcome } from './migrate/copy-session.js';
+export { verifyCopy, type Mismatch, type Verification } from './migrate/verify.js';
+export { parseExportLine, type ParsedSession } from './import-lines.js';
+export { parseDuration, parseCutoff } from './duration.js';
+export { scanSessions, scanMessages, afterKey, keyIn, KEY_ORDER } from './scan.js';
+export { deleteMatching, archiveMatching, countMatching, type BulkResult } from './bulk.js';
