@@ -1,0 +1,359 @@
+// The chat page: plain browser JavaScript, no build step. State lives on the server;
+// the page keeps only the chosen user name (localStorage) and the open session (URL hash).
+
+const $ = (selector) => document.querySelector(selector);
+const state = { user: localStorage.getItem('chat-user') ?? '', sessionId: null, cursor: null, sending: false };
+
+function setStatus(text, { error = false } = {}) {
+  const status = $('#status');
+  status.textContent = text;
+  status.classList.toggle('error', error);
+}
+
+async function api(path, { method = 'GET', body, raw = false } = {}) {
+  const response = await fetch(path, {
+    method,
+    headers: { 'x-chat-user': encodeURIComponent(state.user), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  if (raw) return response;
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw Object.assign(new Error(data.message ?? `The server answered ${response.status}.`), { code: data.code, status: response.status });
+  return data;
+}
+
+function showError(error) {
+  setStatus(error.message, { error: true });
+}
+
+function timeAgo(iso) {
+  const seconds = Math.round((Date.now() - Date.parse(iso)) / 1000);
+  if (seconds < 60) return 'just now';
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
+  return new Date(iso).toLocaleDateString();
+}
+
+// ---- user ------------------------------------------------------------------------------
+
+$('#user-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const name = $('#user-name').value.trim();
+  if (!name) return setStatus('Type a user name first.', { error: true });
+  state.user = name;
+  localStorage.setItem('chat-user', name);
+  location.hash = '';
+  start();
+});
+
+// ---- session list ----------------------------------------------------------------------
+
+async function loadSessions({ append = false } = {}) {
+  const params = new URLSearchParams();
+  const q = $('#search').value.trim();
+  if (q) params.set('q', q);
+  if ($('#show-archived').checked) params.set('archived', '1');
+  if (append && state.cursor) params.set('cursor', state.cursor);
+  const { sessions, nextCursor } = await api(`/api/sessions?${params}`);
+  state.cursor = nextCursor;
+  const list = $('#session-list');
+  if (!append) list.replaceChildren();
+  for (const session of sessions) list.append(sessionItem(session));
+  $('#load-more').hidden = !nextCursor;
+  if (!append && sessions.length === 0) {
+    const empty = document.createElement('li');
+    empty.textContent = q ? 'No conversation matches.' : 'No conversations yet.';
+    list.append(empty);
+  }
+}
+
+function sessionItem(session) {
+  const item = document.createElement('li');
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.dataset.sessionId = session.sessionId;
+  if (session.sessionId === state.sessionId) button.setAttribute('aria-current', 'true');
+  const title = document.createElement('span');
+  title.className = 'session-title';
+  title.textContent = session.title + (session.status === 'archived' ? ' (archived)' : '');
+  const preview = document.createElement('span');
+  preview.className = 'session-preview';
+  preview.textContent = session.preview || 'No messages yet';
+  const time = document.createElement('span');
+  time.className = 'session-time';
+  time.textContent = timeAgo(session.updatedAt);
+  button.append(title, preview, time);
+  button.addEventListener('click', () => (location.hash = `#/s/${encodeURIComponent(session.sessionId)}`));
+  item.append(button);
+  return item;
+}
+
+let searchTimer;
+$('#search').addEventListener('input', () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => loadSessions().catch(showError), 200);
+});
+$('#search-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  loadSessions().catch(showError);
+});
+$('#show-archived').addEventListener('change', () => loadSessions().catch(showError));
+$('#load-more').addEventListener('click', () => loadSessions({ append: true }).catch(showError));
+
+$('#new-chat').addEventListener('click', async () => {
+  try {
+    const { session } = await api('/api/sessions', { method: 'POST', body: {} });
+    location.hash = `#/s/${encodeURIComponent(session.sessionId)}`;
+    await loadSessions();
+    $('#composer-input').focus();
+  } catch (error) {
+    showError(error);
+  }
+});
+
+$('#import-file').addEventListener('change', async (event) => {
+  const file = event.target.files?.[0];
+  event.target.value = '';
+  if (!file) return;
+  try {
+    if (file.size > 2 * 1024 * 1024) throw new Error('That file is larger than 2 MB.');
+    const { session } = await api('/api/import', { method: 'POST', body: await file.text() });
+    setStatus(`Imported "${session.title}".`);
+    location.hash = `#/s/${encodeURIComponent(session.sessionId)}`;
+    await loadSessions();
+  } catch (error) {
+    showError(error);
+  }
+});
+
+// ---- conversation ----------------------------------------------------------------------
+
+function messageItem(message) {
+  const item = document.createElement('li');
+  item.className = `message ${message.role}`;
+  item.dataset.seq = String(message.seq ?? '');
+  const meta = document.createElement('div');
+  meta.className = 'meta';
+  const who = document.createElement('span');
+  who.textContent = message.role === 'user' ? 'You' : message.role === 'assistant' ? 'Assistant' : message.role;
+  meta.append(who);
+  if (message.seq) {
+    const fork = document.createElement('button');
+    fork.type = 'button';
+    fork.textContent = 'Fork from here';
+    fork.setAttribute('aria-label', `Fork the conversation from message ${message.seq}`);
+    fork.addEventListener('click', () => forkFrom(message.seq));
+    meta.append(fork);
+  }
+  const text = document.createElement('div');
+  text.className = 'text';
+  text.textContent = typeof message.content === 'string' ? message.content : message.content.map((part) => part.text ?? '').join('');
+  item.append(meta, text);
+  return item;
+}
+
+let openRequest = 0;
+
+async function openSession(sessionId) {
+  // Several opens can overlap (start-up, hash changes, refreshes): only the latest may render.
+  const request = ++openRequest;
+  state.sessionId = sessionId;
+  const list = $('#messages');
+  if (!sessionId) {
+    list.replaceChildren();
+    $('#conversation-actions').hidden = true;
+    $('#composer').hidden = true;
+    $('#conversation-title').textContent = 'Pick or start a conversation';
+    return;
+  }
+  try {
+    const { session, messages } = await api(`/api/sessions/${encodeURIComponent(sessionId)}`);
+    if (request !== openRequest) return;
+    list.replaceChildren();
+    $('#conversation-title').textContent = session.title;
+    $('#archive').textContent = session.status === 'archived' ? 'Unarchive' : 'Archive';
+    $('#archive').dataset.archived = session.status === 'archived' ? '1' : '';
+    $('#conversation-actions').hidden = false;
+    $('#composer').hidden = false;
+    for (const message of messages) list.append(messageItem(message));
+    list.scrollTop = list.scrollHeight;
+    for (const button of document.querySelectorAll('#session-list button')) {
+      button.toggleAttribute('aria-current', button.dataset.sessionId === sessionId);
+    }
+  } catch (error) {
+    if (request !== openRequest) return;
+    state.sessionId = null;
+    list.replaceChildren();
+    $('#conversation-actions').hidden = true;
+    $('#composer').hidden = true;
+    $('#conversation-title').textContent = 'Conversation not available';
+    showError(error);
+  }
+}
+
+async function forkFrom(seq) {
+  try {
+    const { session } = await api(`/api/sessions/${encodeURIComponent(state.sessionId)}/fork`, { method: 'POST', body: { upToSeq: seq } });
+    setStatus(`Forked into "${session.title}".`);
+    location.hash = `#/s/${encodeURIComponent(session.sessionId)}`;
+    await loadSessions();
+  } catch (error) {
+    showError(error);
+  }
+}
+
+$('#fork').addEventListener('click', () => {
+  const last = [...document.querySelectorAll('#messages li')].at(-1);
+  forkFrom(Number(last?.dataset.seq || 0));
+});
+$('#export').addEventListener('click', async () => {
+  try {
+    const response = await api(`/api/sessions/${encodeURIComponent(state.sessionId)}/export`, { raw: true });
+    if (!response.ok) throw new Error((await response.json().catch(() => ({}))).message ?? 'The export failed.');
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = `session-${state.sessionId.replace(/[^A-Za-z0-9_-]/g, '_')}.json`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  } catch (error) {
+    showError(error);
+  }
+});
+$('#rename').addEventListener('click', async () => {
+  const title = prompt('New title', $('#conversation-title').textContent ?? '');
+  if (title === null) return;
+  try {
+    await api(`/api/sessions/${encodeURIComponent(state.sessionId)}`, { method: 'PATCH', body: { title } });
+    await Promise.all([openSession(state.sessionId), loadSessions()]);
+  } catch (error) {
+    showError(error);
+  }
+});
+$('#archive').addEventListener('click', async () => {
+  const action = $('#archive').dataset.archived ? 'unarchive' : 'archive';
+  try {
+    await api(`/api/sessions/${encodeURIComponent(state.sessionId)}/${action}`, { method: 'POST' });
+    setStatus(action === 'archive' ? 'Archived.' : 'Back in your list.');
+    await Promise.all([openSession(state.sessionId), loadSessions()]);
+  } catch (error) {
+    showError(error);
+  }
+});
+$('#delete').addEventListener('click', async () => {
+  if (!confirm('Delete this conversation and all its messages?')) return;
+  try {
+    await api(`/api/sessions/${encodeURIComponent(state.sessionId)}`, { method: 'DELETE' });
+    setStatus('Deleted.');
+    location.hash = '';
+    await loadSessions();
+  } catch (error) {
+    showError(error);
+  }
+});
+
+// ---- sending and streaming ----------------------------------------------------------------
+
+async function send(text) {
+  const sessionId = state.sessionId;
+  const list = $('#messages');
+  const mine = messageItem({ role: 'user', content: text });
+  const reply = messageItem({ role: 'assistant', content: '' });
+  let waiting = false;
+  for (;;) {
+    const response = await api(`/api/sessions/${encodeURIComponent(sessionId)}/messages${waiting ? '?wait=1' : ''}`, { method: 'POST', body: { content: text }, raw: true });
+    if (response.status === 409) {
+      const data = await response.json().catch(() => ({}));
+      if (data.code === 'LOCK_HELD' && !waiting) {
+        // Another tab holds this conversation: say so, then wait our turn on the server.
+        setStatus('This conversation is busy: another tab is getting a reply. Waiting for it to finish…');
+        waiting = true;
+        continue;
+      }
+      throw Object.assign(new Error(data.message ?? 'This conversation is busy.'), { code: data.code });
+    }
+    if (!response.ok) {
+      const data = await response.json().catch(() => ({}));
+      throw Object.assign(new Error(data.message ?? `The server answered ${response.status}.`), { code: data.code });
+    }
+    if (waiting) setStatus('');
+    list.append(mine, reply);
+    const target = reply.querySelector('.text');
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      let newline;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const event = JSON.parse(buffer.slice(0, newline));
+        buffer = buffer.slice(newline + 1);
+        if (event.type === 'delta') {
+          target.textContent += event.text;
+          list.scrollTop = list.scrollHeight;
+        } else if (event.type === 'error') {
+          throw Object.assign(new Error(event.message), { code: event.code });
+        }
+      }
+    }
+    return;
+  }
+}
+
+$('#composer').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const input = $('#composer-input');
+  const text = input.value.trim();
+  if (!text) return setStatus('Type a message first.', { error: true });
+  if (text.length > 8000) return setStatus('That message is longer than 8,000 characters.', { error: true });
+  if (state.sending) return;
+  state.sending = true;
+  $('#send').disabled = true;
+  input.value = '';
+  try {
+    await send(text);
+    await Promise.all([openSession(state.sessionId), loadSessions()]);
+  } catch (error) {
+    input.value = text;
+    showError(error);
+    await openSession(state.sessionId);
+  } finally {
+    state.sending = false;
+    $('#send').disabled = false;
+    input.focus();
+  }
+});
+$('#composer-input').addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && !event.shiftKey) {
+    event.preventDefault();
+    $('#composer').requestSubmit();
+  }
+});
+
+// ---- start -------------------------------------------------------------------------------
+
+function sessionFromHash() {
+  const match = /^#\/s\/(.+)$/.exec(location.hash);
+  return match ? decodeURIComponent(match[1]) : null;
+}
+window.addEventListener('hashchange', () => openSession(sessionFromHash()));
+
+async function start() {
+  const { model } = await fetch('/api/info').then((response) => response.json());
+  $('#model-label').textContent = model;
+  $('#user-name').value = state.user;
+  if (!state.user) {
+    $('#user-name').focus();
+    return;
+  }
+  $('#layout').hidden = false;
+  document.title = `sessions chat: ${state.user}`;
+  try {
+    await loadSessions();
+    await openSession(sessionFromHash());
+  } catch (error) {
+    showError(error);
+  }
+}
+
+start().catch(showError);

@@ -1,0 +1,72 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { createEngine, SessionManager, type Engine } from '@sessions/core';
+import { createAgent } from '@sessions/ai';
+import type { LanguageModel } from 'ai';
+import type { ChatConfig } from './config.js';
+import { toHttpError } from './http/http-error.js';
+import { Router, sendJson } from './http/router.js';
+import { serveStatic } from './http/static-files.js';
+import { chooseModel } from './choose-model.js';
+import { sessionRoutes } from './routes/session-routes.js';
+import { turnRoutes } from './routes/turn-routes.js';
+
+export interface ChatServer extends AsyncDisposable {
+  readonly url: string;
+  readonly sessions: SessionManager;
+  close(): Promise<void>;
+}
+
+const publicDirectory = fileURLToPath(new URL('../public', import.meta.url));
+
+/** Starts the chat app: the page, its JSON API and the streaming turn endpoint. */
+export async function startChatServer(config: ChatConfig, overrides: { model?: LanguageModel; modelLabel?: string } = {}): Promise<ChatServer> {
+  const engine: Engine = await createEngine(config.sessionsUrl);
+  await engine.setup();
+  const sessions = new SessionManager({ engine, lockTtlMs: 30_000, heartbeatMs: 5_000, limits: { maxMessageBytes: 256 * 1024 } });
+  const chosen = overrides.model ? { model: overrides.model, label: overrides.modelLabel ?? 'custom model' } : chooseModel(config);
+
+  const router = new Router();
+  router.on('GET', '/api/info', async ({ response }) => sendJson(response, 200, { model: chosen.label, store: config.sessionsUrl.split(':')[0] }));
+  sessionRoutes(router, { sessions, maxImportBytes: config.maxImportBytes });
+  const agent = createAgent({
+    model: chosen.model,
+    sessions,
+    system: 'You are a helpful assistant in a demo chat app. Be concise.',
+    historyWindow: { maxMessages: 100 },
+  });
+  turnRoutes(router, { sessions, agent, maxMessageChars: config.maxMessageChars });
+
+  const server: Server = createServer(async (request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    try {
+      const route = router.match(request.method ?? 'GET', url.pathname);
+      if (route === 'method-not-allowed') return sendJson(response, 405, { code: 'METHOD_NOT_ALLOWED', message: 'That method is not allowed here.' });
+      if (route) return await route.handler({ request, response, params: route.params, url });
+      if (request.method === 'GET' && (await serveStatic(publicDirectory, url.pathname, response))) return;
+      sendJson(response, 404, { code: 'NOT_FOUND', message: 'Nothing here.' });
+    } catch (error) {
+      const failure = toHttpError(error);
+      if (failure.status >= 500) console.error(error);
+      if (response.headersSent) {
+        response.end(`${JSON.stringify({ type: 'error', code: failure.code, message: failure.message })}\n`);
+      } else {
+        sendJson(response, failure.status, { code: failure.code, message: failure.message });
+      }
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await engine.close();
+    })());
+  return { url: `http://${config.host}:${address.port}/`, sessions, close, [Symbol.asyncDispose]: close };
+}

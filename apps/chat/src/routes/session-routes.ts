@@ -1,0 +1,127 @@
+import { and, eq, ilike, newSessionId, or, parseExport, type Session, type SessionManager } from '@sessions/core';
+import { readJson } from '../http/body.js';
+import { HttpError } from '../http/http-error.js';
+import { sendJson, type Router } from '../http/router.js';
+import { userFrom } from '../user.js';
+
+export interface SessionRoutesOptions {
+  readonly sessions: SessionManager;
+  readonly maxImportBytes: number;
+}
+
+/** What the page shows for a session in the list. */
+export function sessionSummary(session: Session) {
+  return {
+    sessionId: session.sessionId,
+    title: session.title ?? 'New chat',
+    preview: typeof session.metadata['preview'] === 'string' ? session.metadata['preview'] : '',
+    updatedAt: session.updatedAt.toISOString(),
+    status: session.status,
+    messageCount: session.messageCount,
+    parentSessionId: session.parentSessionId,
+    parentSeq: session.parentSeq,
+  };
+}
+
+/** `%` and `_` typed by a person are literal characters, not wildcards. */
+function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+}
+
+function optionalTitle(body: unknown): string | undefined {
+  const title = (body as { title?: unknown }).title;
+  if (title === undefined) return undefined;
+  if (typeof title !== 'string' || title.trim().length === 0 || title.length > 200) {
+    throw new HttpError(400, 'BAD_TITLE', 'A title is 1 to 200 characters.');
+  }
+  return title.trim();
+}
+
+export function sessionRoutes(router: Router, { sessions, maxImportBytes }: SessionRoutesOptions): void {
+  router.on('GET', '/api/sessions', async ({ request, response, url }) => {
+    const userId = userFrom(request);
+    const q = (url.searchParams.get('q') ?? '').trim().slice(0, 200);
+    const where = q ? or(ilike('title', containsPattern(q)), ilike('metadata.preview', containsPattern(q)), eq('metadata.topic', q)) : and();
+    const page = await sessions.list({
+      userId,
+      where,
+      limit: Math.min(Number(url.searchParams.get('limit') ?? 20) || 20, 100),
+      cursor: url.searchParams.get('cursor'),
+      includeArchived: url.searchParams.get('archived') === '1',
+    });
+    sendJson(response, 200, { sessions: page.sessions.map(sessionSummary), nextCursor: page.nextCursor });
+  });
+
+  router.on('POST', '/api/sessions', async ({ request, response }) => {
+    const userId = userFrom(request);
+    const body = await readJson(request, 16 * 1024);
+    const session = await sessions.create({ userId, title: optionalTitle(body) ?? null });
+    sendJson(response, 201, { session: sessionSummary(session) });
+  });
+
+  router.on('GET', '/api/sessions/:id', async ({ request, response, params }) => {
+    const key = { userId: userFrom(request), sessionId: params['id']! };
+    const session = await sessions.get(key);
+    if (!session) throw new HttpError(404, 'SESSION_NOT_FOUND', 'That conversation does not exist for this user.');
+    const messages = await sessions.messages(key, { last: 500 });
+    sendJson(response, 200, {
+      session: sessionSummary(session),
+      messages: messages.map((message) => ({ seq: message.seq, id: message.id, role: message.role, content: message.content, createdAt: message.createdAt.toISOString() })),
+    });
+  });
+
+  router.on('PATCH', '/api/sessions/:id', async ({ request, response, params }) => {
+    const key = { userId: userFrom(request), sessionId: params['id']! };
+    const title = optionalTitle(await readJson(request, 16 * 1024));
+    if (title === undefined) throw new HttpError(400, 'BAD_TITLE', 'Give the new title.');
+    sendJson(response, 200, { session: sessionSummary(await sessions.update(key, { title })) });
+  });
+
+  router.on('POST', '/api/sessions/:id/archive', async ({ request, response, params }) => {
+    sendJson(response, 200, { session: sessionSummary(await sessions.archive({ userId: userFrom(request), sessionId: params['id']! })) });
+  });
+
+  router.on('POST', '/api/sessions/:id/unarchive', async ({ request, response, params }) => {
+    sendJson(response, 200, { session: sessionSummary(await sessions.unarchive({ userId: userFrom(request), sessionId: params['id']! })) });
+  });
+
+  router.on('DELETE', '/api/sessions/:id', async ({ request, response, params }) => {
+    const deleted = await sessions.delete({ userId: userFrom(request), sessionId: params['id']! });
+    if (!deleted) throw new HttpError(404, 'SESSION_NOT_FOUND', 'That conversation does not exist for this user.');
+    sendJson(response, 200, { deleted: true });
+  });
+
+  router.on('POST', '/api/sessions/:id/fork', async ({ request, response, params }) => {
+    const key = { userId: userFrom(request), sessionId: params['id']! };
+    const body = (await readJson(request, 16 * 1024)) as { upToSeq?: unknown };
+    const source = await sessions.get(key);
+    if (!source) throw new HttpError(404, 'SESSION_NOT_FOUND', 'That conversation does not exist for this user.');
+    const upToSeq = body.upToSeq === undefined ? source.lastSeq : Number(body.upToSeq);
+    if (!Number.isSafeInteger(upToSeq) || upToSeq < 0) throw new HttpError(400, 'BAD_SEQ', 'Fork from an existing message.');
+    const fork = await sessions.fork(key, { upToSeq, title: `${source.title ?? 'New chat'} (fork)` });
+    sendJson(response, 201, { session: sessionSummary(fork) });
+  });
+
+  router.on('GET', '/api/sessions/:id/export', async ({ request, response, params }) => {
+    const exported = await sessions.export({ userId: userFrom(request), sessionId: params['id']! });
+    const text = JSON.stringify(exported, null, 2);
+    response.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-disposition': `attachment; filename="session-${params['id']!.replace(/[^A-Za-z0-9_-]/g, '_')}.json"`,
+      'cache-control': 'no-store',
+    });
+    response.end(text);
+  });
+
+  router.on('POST', '/api/import', async ({ request, response }) => {
+    const userId = userFrom(request);
+    const data = await readJson(request, maxImportBytes);
+    // Validate the whole file first; an import always lands in the importing user's own list.
+    const { session } = parseExport(data);
+    const exported = data as { session: Record<string, unknown> };
+    const exists = await sessions.get({ userId, sessionId: session.sessionId });
+    const sessionId = exists ? newSessionId() : session.sessionId;
+    const imported = await sessions.import({ ...exported, session: { ...exported.session, userId, sessionId } });
+    sendJson(response, 201, { session: sessionSummary(imported) });
+  });
+}

@@ -1,0 +1,255 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startChatServer, type ChatServer } from '../src/chat-server.js';
+import { configFromEnv } from '../src/config.js';
+import { OfflineDemoModel } from '../src/offline-model.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const screenshots = fileURLToPath(new URL('../test-output/screenshots/', import.meta.url));
+
+let dataDir: string;
+let profileDir: string;
+let server: ChatServer;
+let context: BrowserContext;
+
+async function start(port = 0): Promise<ChatServer> {
+  const config = { ...configFromEnv({}), port, sessionsUrl: `sqlite:${join(dataDir, 'chat.db')}` };
+  // Slow enough streaming that two racing tabs really overlap.
+  return startChatServer(config, { model: new OfflineDemoModel({ delayMs: 40 }), modelLabel: 'Offline demo model (test)' });
+}
+
+async function openAs(user: string, page?: Page): Promise<Page> {
+  const target = page ?? (await context.newPage());
+  await target.goto(server.url);
+  await target.getByLabel('Your name').fill(user);
+  await target.getByRole('button', { name: 'Use this name' }).click();
+  await expect.poll(() => target.locator('#layout').isVisible()).toBe(true);
+  return target;
+}
+
+/** Sends a message and waits until its reply has finished streaming. */
+async function send(page: Page, text: string): Promise<void> {
+  await page.getByLabel('Message', { exact: true }).fill(text);
+  await page.getByLabel('Message', { exact: true }).press('Enter');
+  await expect.poll(() => page.locator('#send').isEnabled()).toBe(true);
+  await expect.poll(() => page.getByLabel('Message', { exact: true }).inputValue()).toBe('');
+}
+
+const messageTexts = (page: Page) => page.locator('#messages .message .text').allTextContents();
+const sessionIdOf = (page: Page) => page.evaluate(() => decodeURIComponent(location.hash.replace('#/s/', '')));
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'chat-e2e-data-'));
+  profileDir = await mkdtemp(join(tmpdir(), 'chat-e2e-profile-'));
+  await mkdir(screenshots, { recursive: true });
+  server = await start();
+  try {
+    await readFile(CHROMIUM);
+  } catch {
+    throw new Error(`Chromium is not installed at ${CHROMIUM}: run \`apt-get install chromium\` (.ci/install-chromium does it in CI).`);
+  }
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    acceptDownloads: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await context?.close();
+  await server?.close();
+  await rm(dataDir, { recursive: true, force: true });
+  await rm(profileDir, { recursive: true, force: true });
+});
+
+describe('the chat app in a real browser', () => {
+  let aliceSession = '';
+  const aliceConversation = ['My name is Alice', "Nice to meet you, Alice! I'll remember that.", "What's my name?", 'Your name is Alice.', "What's my name?", 'Your name is Alice.'];
+
+  it('streams a reply and remembers the conversation across turns', async () => {
+    const page = await openAs('alice');
+    await page.getByRole('button', { name: 'New chat', exact: true }).click();
+    await expect.poll(() => sessionIdOf(page)).toMatch(/^sess_/);
+    aliceSession = await sessionIdOf(page);
+    await send(page, 'My name is Alice');
+    await expect.poll(() => messageTexts(page)).toEqual(['My name is Alice', 'Nice to meet you, Alice! I\'ll remember that.']);
+    await send(page, "What's my name?");
+    await expect.poll(() => messageTexts(page)).toContain('Your name is Alice.');
+    await expect.poll(() => page.locator('#session-list .session-preview').first().textContent()).toContain('Your name is Alice.');
+    await page.screenshot({ path: join(screenshots, 'conversation.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('shows the conversation again after a reload and after a server restart', async () => {
+    const page = await openAs('alice');
+    await page.goto(`${server.url}#/s/${aliceSession}`);
+    await page.reload();
+    await expect.poll(() => messageTexts(page)).toHaveLength(4);
+    const port = Number(new URL(server.url).port);
+    await server.close();
+    server = await start(port);
+    await page.goto(`${server.url}#/s/${aliceSession}`);
+    await expect.poll(() => messageTexts(page)).toEqual(aliceConversation.slice(0, 4));
+    await send(page, "What's my name?");
+    await expect.poll(() => messageTexts(page)).toEqual(aliceConversation);
+    await page.close();
+  });
+
+  it('forks from a message and keeps both branches', async () => {
+    const page = await openAs('alice');
+    await page.goto(`${server.url}#/s/${aliceSession}`);
+    await expect.poll(() => messageTexts(page)).toEqual(aliceConversation);
+    await page.getByRole('button', { name: 'Fork the conversation from message 2' }).click();
+    await expect.poll(async () => (await sessionIdOf(page)) !== aliceSession).toBe(true);
+    await expect.poll(() => messageTexts(page)).toHaveLength(2);
+    await expect(page.locator('#conversation-title').textContent()).resolves.toContain('(fork)');
+    await send(page, 'My name is Bob');
+    await expect.poll(() => messageTexts(page)).toHaveLength(4);
+    await send(page, "What's my name?");
+    await expect.poll(() => messageTexts(page)).toContain('Your name is Bob.');
+    await page.screenshot({ path: join(screenshots, 'fork.png'), fullPage: true });
+    await page.goto(`${server.url}#/s/${aliceSession}`);
+    // The fork also shows six messages, so wait for the original's own text rather than a count.
+    await expect.poll(() => messageTexts(page)).toEqual(aliceConversation);
+    await page.close();
+  });
+
+  it('keeps two racing tabs from interleaving, telling the second that the session is busy', async () => {
+    const first = await openAs('alice');
+    const second = await context.newPage();
+    await first.getByRole('button', { name: 'New chat', exact: true }).click();
+    await expect.poll(() => sessionIdOf(first)).toMatch(/^sess_/);
+    const sessionId = await sessionIdOf(first);
+    await second.goto(`${server.url}#/s/${sessionId}`);
+    await expect.poll(() => second.locator('#composer').isVisible()).toBe(true);
+    await first.getByLabel('Message', { exact: true }).fill('first tab speaking with a long enough message to stream slowly');
+    await second.getByLabel('Message', { exact: true }).fill('second tab speaking');
+    await first.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => first.locator('#messages .message').count()).toBeGreaterThan(0);
+    await second.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => second.locator('#status').textContent(), { timeout: 10_000 }).toMatch(/busy/);
+    await second.screenshot({ path: join(screenshots, 'busy.png'), fullPage: true });
+    const key = { userId: 'alice', sessionId };
+    await expect.poll(async () => (await server.sessions.messages(key)).length, { timeout: 20_000 }).toBe(4);
+    const stored = await server.sessions.messages(key);
+    expect(stored.map((message) => message.seq)).toEqual([1, 2, 3, 4]);
+    expect(stored.map((message) => message.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+    const text = (content: unknown) => (typeof content === 'string' ? content : (content as Array<{ text?: string }>).map((part) => part.text ?? '').join(''));
+    const pairs = [text(stored[0]!.content), text(stored[2]!.content)].sort();
+    expect(pairs).toEqual(['first tab speaking with a long enough message to stream slowly', 'second tab speaking']);
+    // each reply quotes the message it answers: the pairs did not interleave
+    for (const index of [1, 3]) expect(text(stored[index]!.content)).toContain(text(stored[index - 1]!.content));
+    await first.close();
+    await second.close();
+  });
+
+  it('exports a conversation to a file and imports it again', async () => {
+    const page = await openAs('alice');
+    await page.goto(`${server.url}#/s/${aliceSession}`);
+    await expect.poll(() => messageTexts(page)).toEqual(aliceConversation);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export' }).click()]);
+    const file = join(dataDir, 'export.json');
+    await download.saveAs(file);
+    const exported = JSON.parse(await readFile(file, 'utf8')) as { format: string; messages: unknown[] };
+    expect(exported.format).toBe('sessions.export');
+    expect(exported.messages).toHaveLength(6);
+    await page.getByLabel('Import a conversation (.json)').setInputFiles(file);
+    await expect.poll(() => page.locator('#status').textContent()).toMatch(/Imported/);
+    await expect.poll(async () => (await sessionIdOf(page)) !== aliceSession).toBe(true);
+    await expect.poll(() => messageTexts(page)).toHaveLength(6);
+    const hostile = join(dataDir, 'hostile.json');
+    await writeFile(hostile, JSON.stringify({ format: 'sessions.export', version: 1, session: { userId: 'x', sessionId: '../../etc/passwd\u0001' }, messages: [] }));
+    await page.getByLabel('Import a conversation (.json)').setInputFiles(hostile);
+    await expect.poll(() => page.locator('#status').textContent()).toMatch(/export\.session/);
+    await page.screenshot({ path: join(screenshots, 'import-error.png'), fullPage: true });
+    await page.close();
+  });
+
+  it("never shows another user's conversation, even with its id in the URL", async () => {
+    const page = await openAs('mallory');
+    await page.goto(`${server.url}#/s/${aliceSession}`);
+    await expect.poll(() => page.locator('#status').textContent()).toMatch(/does not exist for this user/);
+    expect(await messageTexts(page)).toEqual([]);
+    expect(await page.locator('#session-list').textContent()).not.toContain('Alice');
+    const denied = await page.evaluate(async (id) => {
+      const response = await fetch(`/api/sessions/${id}`, { method: 'DELETE', headers: { 'x-chat-user': 'mallory' } });
+      return response.status;
+    }, aliceSession);
+    expect(denied).toBe(404);
+    expect(await server.sessions.get({ userId: 'alice', sessionId: aliceSession })).not.toBeNull();
+    await page.screenshot({ path: join(screenshots, 'other-user.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('refuses empty and oversized messages with a clear message', async () => {
+    const page = await openAs('alice');
+    await page.goto(`${server.url}#/s/${aliceSession}`);
+    await expect.poll(() => messageTexts(page)).toEqual(aliceConversation);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => page.locator('#status').textContent()).toMatch(/Type a message first/);
+    const status = await page.evaluate(async (id) => {
+      const response = await fetch(`/api/sessions/${id}/messages`, {
+        method: 'POST',
+        headers: { 'x-chat-user': 'alice', 'content-type': 'application/json' },
+        body: JSON.stringify({ content: 'x'.repeat(100_000) }),
+      });
+      return { status: response.status, body: (await response.json()) as { message: string } };
+    }, aliceSession);
+    expect(status.status).toBe(400);
+    expect(status.body.message).toMatch(/8,000 characters/);
+    expect(await server.sessions.messages({ userId: 'alice', sessionId: aliceSession })).toHaveLength(6);
+    await page.close();
+  });
+
+  it('renames, searches, archives and unarchives from the list', async () => {
+    const page = await openAs('searcher');
+    page.on('dialog', (dialog) => void (dialog.type() === 'prompt' ? dialog.accept('Kyoto trip 🗾') : dialog.accept()));
+    await page.getByRole('button', { name: 'New chat', exact: true }).click();
+    await expect.poll(() => sessionIdOf(page)).toMatch(/^sess_/);
+    await send(page, 'Plan 100% of the trip_details please');
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await expect.poll(() => page.locator('#conversation-title').textContent()).toBe('Kyoto trip 🗾');
+    await page.getByRole('button', { name: 'New chat', exact: true }).click();
+    await expect.poll(() => page.locator('#session-list li').count()).toBe(2);
+    await page.getByLabel('Search conversations').fill('kyoto');
+    await expect.poll(() => page.locator('#session-list .session-title').allTextContents()).toEqual(['Kyoto trip 🗾']);
+    await page.getByLabel('Search conversations').fill('100%');
+    await expect.poll(() => page.locator('#session-list .session-title').allTextContents()).toEqual(['Kyoto trip 🗾']);
+    await page.getByLabel('Search conversations').fill('_');
+    await expect.poll(() => page.locator('#session-list .session-title').allTextContents()).toEqual(['Kyoto trip 🗾']);
+    await page.getByLabel('Search conversations').fill('nothing like this');
+    await expect.poll(() => page.locator('#session-list').textContent()).toContain('No conversation matches.');
+    await page.getByLabel('Search conversations').fill('');
+    await page.locator('#session-list button', { hasText: 'Kyoto trip' }).click();
+    await page.getByRole('button', { name: 'Archive' }).click();
+    await expect.poll(() => page.locator('#session-list .session-title').allTextContents()).toEqual(['New chat']);
+    await page.getByLabel('Show archived').check();
+    await expect.poll(() => page.locator('#session-list .session-title').allTextContents()).toContain('Kyoto trip 🗾 (archived)');
+    await page.getByRole('button', { name: 'Unarchive' }).click();
+    await page.getByLabel('Show archived').uncheck();
+    await expect.poll(() => page.locator('#session-list .session-title').allTextContents()).toHaveLength(2);
+    await page.screenshot({ path: join(screenshots, 'list.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('can be used with the keyboard alone on a phone-sized screen', async () => {
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 390, height: 800 });
+    await openAs('keyboard-user', page);
+    await page.getByRole('button', { name: 'New chat', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => sessionIdOf(page)).toMatch(/^sess_/);
+    await page.keyboard.type('My name is Kim');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => messageTexts(page)).toContain("Nice to meet you, Kim! I'll remember that.");
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    expect(overflow).toBe(false);
+    await page.screenshot({ path: join(screenshots, 'phone.png'), fullPage: true });
+    await page.close();
+  });
+});
