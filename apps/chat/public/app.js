@@ -48,13 +48,19 @@ $('#user-form').addEventListener('submit', (event) => {
 
 // ---- session list ----------------------------------------------------------------------
 
+let listRequest = 0;
+
 async function loadSessions({ append = false } = {}) {
+  // Typing in the search box, toggling "Show archived" and finishing a turn can all refresh the
+  // list at once, and their answers may arrive out of order: only the latest may render.
+  const request = ++listRequest;
   const params = new URLSearchParams();
   const q = $('#search').value.trim();
   if (q) params.set('q', q);
   if ($('#show-archived').checked) params.set('archived', '1');
   if (append && state.cursor) params.set('cursor', state.cursor);
   const { sessions, nextCursor } = await api(`/api/sessions?${params}`);
+  if (request !== listRequest) return;
   state.cursor = nextCursor;
   const list = $('#session-list');
   if (!append) list.replaceChildren();

@@ -226,11 +226,13 @@ describe('the chat app in a real browser', () => {
     await expect.poll(() => page.locator('#session-list').textContent()).toContain('No conversation matches.');
     await page.getByLabel('Search conversations').fill('');
     await page.locator('#session-list button', { hasText: 'Kyoto trip' }).click();
+    await expect.poll(() => page.locator('#conversation-title').textContent()).toBe('Kyoto trip 🗾');
     await page.getByRole('button', { name: 'Archive' }).click();
     await expect.poll(() => page.locator('#session-list .session-title').allTextContents()).toEqual(['New chat']);
     await page.getByLabel('Show archived').check();
     await expect.poll(() => page.locator('#session-list .session-title').allTextContents()).toContain('Kyoto trip 🗾 (archived)');
     await page.getByRole('button', { name: 'Unarchive' }).click();
+    await expect.poll(() => page.locator('#status').textContent()).toMatch(/Back in your list/);
     await page.getByLabel('Show archived').uncheck();
     await expect.poll(() => page.locator('#session-list .session-title').allTextContents()).toHaveLength(2);
     await page.screenshot({ path: join(screenshots, 'list.png'), fullPage: true });

@@ -15,6 +15,11 @@ import type { ConformanceInitializer } from './initializer.js';
 export interface ConformanceOptions {
   /** Property-test runs for the differential groups. Default 150. */
   numRuns?: number;
+  /**
+   * Seed for the differential groups' random filters. Default: a new seed every run, so that
+   * repeated runs cover more cases. A failure prints its seed; pass it here to replay that run.
+   */
+  seed?: number;
 }
 
 /**
