@@ -46,6 +46,16 @@ describe('the suite fails every deliberately broken engine', () => {
     expect(failed).toEqual(expect.arrayContaining([expect.stringContaining("rejects a stale holder's write after the next holder took over")]));
   });
 
+  it('catches an engine that skips the fencing check on versioned updates', async ({ expect }) => {
+    const { failed } = await failedTests('unfencedVersionedUpdate');
+    expect(failed).toEqual(expect.arrayContaining([expect.stringContaining('fences versioned updates too')]));
+  });
+
+  it('catches an engine that writes to expired sessions', async ({ expect }) => {
+    const { failed } = await failedTests('writesToExpired');
+    expect(failed).toEqual(expect.arrayContaining([expect.stringContaining('treats an expired session as gone')]));
+  });
+
   it('catches an engine that assigns seq by read-then-write', async ({ expect }) => {
     const { failed } = await failedTests('readThenWriteSeq');
     expect(failed).toEqual(expect.arrayContaining([expect.stringContaining('keeps seq gap-free and loses nothing under 16 concurrent appenders')]));

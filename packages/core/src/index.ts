@@ -18,6 +18,7 @@ export * from './memory/memory-engine.js';
 export * from './manager/session-manager.js';
 export * from './manager/held-lease.js';
 export * from './manager/message-input.js';
+export * from './manager/message-size.js';
 export * from './manager/events.js';
 export * from './manager/export-format.js';
 export * from './manager/merge-patch.js';

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { MessageExistsError, ValidationError, type Message } from '@sessions/core';
+import { MessageExistsError, SessionNotFoundError, ValidationError, type Message } from '@sessions/core';
 import { randomKey, useEngine } from '../harness.js';
 import type { ConformanceInitializer } from '../initializer.js';
 
@@ -139,6 +139,56 @@ export function appendTests(init: ConformanceInitializer): void {
       expect((await manager.messages(key)).map((m) => m.seq)).toEqual([3]);
       expect(await manager.get(key)).toMatchObject({ messageCount: 1, lastSeq: 3 });
       if (ctx.raw) expect((await ctx.raw.messages(key)).map((m) => m.seq)).toEqual([3]);
+    });
+
+    it('truncate deletes the messages after a seq in one step, keeps the rest and never reuses seq values', async ({ expect }) => {
+      const manager = ctx.manager();
+      const key = randomKey();
+      await manager.create(key);
+      await manager.append(key, ['a', 'b', 'c', 'd', 'e'].map((content, i) => ({ role: 'user' as const, content, id: `m${i + 1}` })));
+      expect(await manager.truncate(key, { afterSeq: 2 })).toBe(3);
+      expect((await manager.messages(key)).map((m) => [m.seq, m.content])).toEqual([
+        [1, 'a'],
+        [2, 'b'],
+      ]);
+      expect(await manager.get(key)).toMatchObject({ messageCount: 2, lastSeq: 5 });
+      if (ctx.raw) {
+        expect((await ctx.raw.messages(key)).map((m) => m.seq)).toEqual([1, 2]);
+        expect(await ctx.raw.session(key)).toMatchObject({ messageCount: 2, lastSeq: 5 });
+      }
+      // the ids of deleted messages are free again; their seq values are not
+      const after = await manager.append(key, { role: 'user', content: 'c again', id: 'm3' });
+      expect(after[0]!.seq).toBe(6);
+      expect((await manager.messages(key)).map((m) => m.seq)).toEqual([1, 2, 6]);
+      expect(await manager.truncate(key, { afterSeq: 6 })).toBe(0);
+      expect(await manager.truncate(key, { afterSeq: 100 })).toBe(0);
+      expect(await manager.get(key)).toMatchObject({ messageCount: 3, lastSeq: 6 });
+      expect(await manager.truncate(key, { afterSeq: 0 })).toBe(3);
+      expect(await manager.messages(key)).toEqual([]);
+      expect(await manager.get(key)).toMatchObject({ messageCount: 0, lastSeq: 6 });
+    });
+
+    it('truncate refuses a missing session and a bad seq, deleting nothing', async ({ expect }) => {
+      const manager = ctx.manager();
+      const key = randomKey();
+      await expect(manager.truncate(key, { afterSeq: 0 })).rejects.toBeInstanceOf(SessionNotFoundError);
+      await manager.create({ ...key, messages: [{ role: 'user', content: 'keep' }] });
+      for (const afterSeq of [-1, 1.5, Number.NaN, '1' as unknown as number]) {
+        await expect(manager.truncate(key, { afterSeq })).rejects.toBeInstanceOf(ValidationError);
+        await expect(ctx.engine.truncateMessages(key, { afterSeq, updatedAt: new Date() })).rejects.toBeInstanceOf(ValidationError);
+      }
+      expect((await manager.messages(key)).map((m) => m.content)).toEqual(['keep']);
+    });
+
+    it('truncate never touches another session of the same user or another user\'s session of the same id', async ({ expect }) => {
+      const manager = ctx.manager();
+      const key = randomKey();
+      const sibling = { userId: key.userId, sessionId: `${key.sessionId}_2` };
+      const otherUser = { userId: `${key.userId}_2`, sessionId: key.sessionId };
+      for (const target of [key, sibling, otherUser]) await manager.create({ ...target, messages: [{ role: 'user', content: '1' }, { role: 'user', content: '2' }] });
+      expect(await manager.truncate(key, { afterSeq: 0 })).toBe(2);
+      expect(await manager.messages(sibling)).toHaveLength(2);
+      expect(await manager.messages(otherUser)).toHaveLength(2);
     });
 
     it('creates a session together with its first messages', async ({ expect }) => {

@@ -129,9 +129,52 @@ export function lockTests(init: ConformanceInitializer): void {
       await expect(engine.appendMessages(key, [message(key, 'late')], { lease: grant.lease })).rejects.toBeInstanceOf(LockExpiredError);
       await expect(engine.updateSession(key, { title: 'late', updatedAt: new Date() }, { lease: grant.lease })).rejects.toBeInstanceOf(LockExpiredError);
       await expect(engine.clearMessages(key, { lease: grant.lease, updatedAt: new Date() })).rejects.toBeInstanceOf(LockExpiredError);
+      await expect(engine.truncateMessages(key, { lease: grant.lease, afterSeq: 0, updatedAt: new Date() })).rejects.toBeInstanceOf(LockExpiredError);
       expect(await a.messages(key)).toEqual([]);
       expect(await a.get(key)).toMatchObject({ title: null, messageCount: 0, lastSeq: 0 });
       if (ctx.raw) expect(await ctx.raw.messages(key)).toEqual([]);
+    });
+
+    it('fences versioned updates too: a stale holder cannot overwrite the next holder\'s state or take back its messages', async ({ expect }) => {
+      const key = randomKey();
+      const engine = ctx.engine;
+      const manager = ctx.manager();
+      await manager.create({ ...key, state: { owner: 'nobody' } });
+      const first = await engine.acquireLease(key, { owner: 'paused-worker', ttlMs: 500 });
+      if (!first.acquired) throw new Error('expected the lease');
+      await delay(1_200);
+      const second = await engine.acquireLease(key, { owner: 'next-worker', ttlMs: 10_000 });
+      if (!second.acquired) throw new Error('expected the lease');
+      await engine.appendMessages(key, [message(key, 'next holder')], { lease: second.lease });
+      const { version } = (await engine.getSession(key))!;
+      await engine.updateSession(key, { state: { owner: 'next' }, updatedAt: new Date() }, { lease: second.lease, expectedVersion: version });
+      const current = (await engine.getSession(key))!;
+      // the stale holder read the latest version, so only the fencing check can stop it
+      await expect(
+        engine.updateSession(key, { state: { owner: 'stale' }, updatedAt: new Date() }, { lease: first.lease, expectedVersion: current.version }),
+      ).rejects.toBeInstanceOf(LockExpiredError);
+      await expect(engine.truncateMessages(key, { lease: first.lease, afterSeq: 0, updatedAt: new Date() })).rejects.toBeInstanceOf(LockExpiredError);
+      expect(await manager.getState(key)).toEqual({ owner: 'next' });
+      expect((await manager.messages(key)).map((m) => m.content)).toEqual(['next holder']);
+      if (ctx.raw) {
+        expect((await ctx.raw.session(key))!.state).toEqual({ owner: 'next' });
+        expect(await ctx.raw.messages(key)).toHaveLength(1);
+      }
+      await engine.releaseLease(second.lease);
+    });
+
+    it('renew extends the very lease object passed in, not only the one it returns', async ({ expect }) => {
+      const key = randomKey();
+      const manager = ctx.manager();
+      await manager.create(key);
+      const lease = await manager.acquire(key, { ttlMs: 600 });
+      await delay(400);
+      await manager.renew(lease);
+      await delay(400);
+      // 800 ms after the grant, the original object is still good: the renew moved its deadline
+      await manager.append(key, { role: 'user', content: 'under the first object' }, { lease });
+      expect((await manager.messages(key)).map((m) => m.content)).toEqual(['under the first object']);
+      await manager.release(lease);
     });
 
     it('rejects a stale holder\'s write after the next holder took over, keeping the new holder\'s work', async ({ expect }) => {

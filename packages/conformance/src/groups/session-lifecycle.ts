@@ -2,6 +2,7 @@ import { describe, it } from 'vitest';
 import {
   eq,
   SessionExistsError,
+  SessionNotFoundError,
   ValidationError,
   type SessionEvent,
   type MessagesEvent,
@@ -166,6 +167,42 @@ export function sessionLifecycleTests(init: ConformanceInitializer): void {
       expect(await manager.get(long)).not.toBeNull();
       const renewed = await manager.getOrCreate({ userId: short.userId, sessionId: short.sessionId, title: 'new life' });
       expect(renewed).toMatchObject({ title: 'new life', messageCount: 0 });
+    });
+
+    it('treats an expired session as gone: no write reaches it, and its key can be created or imported again', async ({ expect }) => {
+      let now = Date.parse('2026-06-01T00:00:00.000Z');
+      const manager = ctx.manager({ clock: () => now });
+      const key = randomKey();
+      await manager.create({ ...key, title: 'old', ttlMs: 1_000, state: { n: 1 }, messages: [{ role: 'user', content: 'before expiry' }] });
+      const exported = await manager.export(key);
+      now += 2_000;
+      const stored = await ctx.engine.getSession(key);
+      await expect(manager.append(key, { role: 'user', content: 'too late' })).rejects.toBeInstanceOf(SessionNotFoundError);
+      await expect(manager.update(key, { title: 'too late' })).rejects.toBeInstanceOf(SessionNotFoundError);
+      await expect(manager.update(key, { ttlMs: 60_000 })).rejects.toBeInstanceOf(SessionNotFoundError);
+      await expect(manager.setState(key, { n: 2 })).rejects.toBeInstanceOf(SessionNotFoundError);
+      await expect(manager.clear(key)).rejects.toBeInstanceOf(SessionNotFoundError);
+      await expect(manager.truncate(key, { afterSeq: 0 })).rejects.toBeInstanceOf(SessionNotFoundError);
+      await expect(manager.archive(key)).rejects.toBeInstanceOf(SessionNotFoundError);
+      // the engine itself refuses, atomically with the write, when given the time
+      const liveAt = new Date(now);
+      await expect(ctx.engine.appendMessages(key, [{ ...key, id: 'late', role: 'user', content: 'late', name: null, toolCalls: null, toolCallId: null, agentId: null, runId: null, metadata: {}, createdAt: liveAt }], { liveAt })).rejects.toBeInstanceOf(SessionNotFoundError);
+      await expect(ctx.engine.updateSession(key, { title: 'late', updatedAt: liveAt }, { liveAt })).rejects.toBeInstanceOf(SessionNotFoundError);
+      await expect(ctx.engine.clearMessages(key, { updatedAt: liveAt, liveAt })).rejects.toBeInstanceOf(SessionNotFoundError);
+      await expect(ctx.engine.truncateMessages(key, { afterSeq: 0, updatedAt: liveAt, liveAt })).rejects.toBeInstanceOf(SessionNotFoundError);
+      expect(await ctx.engine.getSession(key)).toEqual(stored);
+      expect((await ctx.engine.readMessages(key)).map((m) => m.content)).toEqual(['before expiry']);
+      if (ctx.raw) expect(await ctx.raw.messages(key)).toHaveLength(1);
+      // its key is free: create replaces the leftover whole, and so does import
+      const fresh = await manager.create({ ...key, title: 'new' });
+      expect(fresh).toMatchObject({ title: 'new', messageCount: 0, lastSeq: 0, expiresAt: null });
+      expect(await manager.messages(key)).toEqual([]);
+      await expect(manager.create(key)).rejects.toBeInstanceOf(SessionExistsError);
+      await manager.update(key, { ttlMs: 1_000 });
+      now += 2_000;
+      const imported = await manager.import({ ...exported, session: { ...exported.session, expiresAt: null } });
+      expect(imported).toMatchObject({ title: 'old', messageCount: 1 });
+      expect((await manager.messages(key)).map((m) => m.content)).toEqual(['before expiry']);
     });
 
     it('emits events for appended messages and session changes', async ({ expect }) => {

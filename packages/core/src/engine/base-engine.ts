@@ -43,6 +43,8 @@ import type {
   MessageRange,
   NewMessage,
   SessionChanges,
+  SessionWriteOptions,
+  TruncateMessagesOptions,
   UpdateQuery,
   UpdateSessionOptions,
 } from './engine.js';
@@ -93,9 +95,11 @@ export abstract class BaseEngine implements Engine {
   protected abstract doGetSession(key: SessionKey): Promise<Session | null>;
   protected abstract doCreateSession(session: Session, messages: readonly Message[]): Promise<Session>;
   protected abstract doUpdateSession(key: SessionKey, changes: SessionChanges, options: UpdateSessionOptions): Promise<Session>;
-  protected abstract doAppendMessages(key: SessionKey, messages: readonly NewMessage[], options: FencedWriteOptions): Promise<Message[]>;
+  protected abstract doAppendMessages(key: SessionKey, messages: readonly NewMessage[], options: SessionWriteOptions): Promise<Message[]>;
   protected abstract doReadMessages(key: SessionKey, range: MessageRange): Promise<Message[]>;
   protected abstract doClearMessages(key: SessionKey, options: ClearMessagesOptions): Promise<number>;
+  /** `afterSeq` is a whole number; the session's messages above it go, nothing else changes but messageCount and updatedAt. */
+  protected abstract doTruncateMessages(key: SessionKey, options: TruncateMessagesOptions): Promise<number>;
   protected abstract doDeleteSession(key: SessionKey, options: FencedWriteOptions): Promise<boolean>;
   protected abstract doDeleteExpired(now: Date): Promise<number>;
   protected abstract doAcquireLease(key: SessionKey, input: AcquireLeaseInput): Promise<LeaseGrant>;
@@ -273,16 +277,16 @@ export abstract class BaseEngine implements Engine {
     return this.#guard('updateSession', async () => {
       assertKey(key);
       assertSessionChanges(changes);
-      assertFencedOptions(key, options);
+      assertSessionWriteOptions(key, options);
       if (options.expectedVersion !== undefined) assertCount(options.expectedVersion, 'options.expectedVersion');
       return this.doUpdateSession(key, changes, options);
     });
   }
 
-  appendMessages(key: SessionKey, messages: readonly NewMessage[], options: FencedWriteOptions = {}): Promise<Message[]> {
+  appendMessages(key: SessionKey, messages: readonly NewMessage[], options: SessionWriteOptions = {}): Promise<Message[]> {
     return this.#guard('appendMessages', async () => {
       assertKey(key);
-      assertFencedOptions(key, options);
+      assertSessionWriteOptions(key, options);
       if (!Array.isArray(messages)) throw new ValidationError(`expected an array of messages, got ${describeType(messages)}`, { path: 'messages' });
       if (messages.length === 0) return [];
       const ids = new Set<string>();
@@ -308,9 +312,19 @@ export abstract class BaseEngine implements Engine {
   clearMessages(key: SessionKey, options: ClearMessagesOptions): Promise<number> {
     return this.#guard('clearMessages', async () => {
       assertKey(key);
-      assertFencedOptions(key, options);
-      assertDate(options?.updatedAt, 'options.updatedAt');
+      assertSessionWriteOptions(key, options);
+      assertDate(options.updatedAt, 'options.updatedAt');
       return this.doClearMessages(key, options);
+    });
+  }
+
+  truncateMessages(key: SessionKey, options: TruncateMessagesOptions): Promise<number> {
+    return this.#guard('truncateMessages', async () => {
+      assertKey(key);
+      assertSessionWriteOptions(key, options);
+      assertCount(options.afterSeq, 'options.afterSeq');
+      assertDate(options.updatedAt, 'options.updatedAt');
+      return this.doTruncateMessages(key, options);
     });
   }
 
@@ -379,6 +393,12 @@ function assertSameKey(key: SessionKey, message: { userId: string; sessionId: st
   if (message.userId !== key.userId || message.sessionId !== key.sessionId) {
     throw new ValidationError('belongs to another session than the one written to', { path });
   }
+}
+
+function assertSessionWriteOptions(key: SessionKey, options: unknown): void {
+  assertFencedOptions(key, options);
+  const liveAt = (options as Record<string, unknown>)['liveAt'];
+  if (liveAt !== undefined) assertDate(liveAt, 'options.liveAt');
 }
 
 function assertFencedOptions(key: SessionKey, options: unknown): void {

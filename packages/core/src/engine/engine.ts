@@ -42,12 +42,29 @@ export interface FencedWriteOptions {
   lease?: LeaseRef;
 }
 
-export interface UpdateSessionOptions extends FencedWriteOptions {
+/** Options of a write to a session that must still be live, not only present. */
+export interface SessionWriteOptions extends FencedWriteOptions {
+  /**
+   * Refuse the write with `SessionNotFoundError` if the session's `expiresAt` is at or before
+   * this time, checked atomically with the write: an expired session is gone to its users even
+   * before `deleteExpired` removes it, so nothing may be added to it. Session TTLs are on the
+   * manager's clock, so this time comes from the caller; without it expiry is not checked.
+   */
+  liveAt?: Date;
+}
+
+export interface UpdateSessionOptions extends SessionWriteOptions {
   /** Write only if the session's `version` is still this (optimistic concurrency). */
   expectedVersion?: number;
 }
 
-export interface ClearMessagesOptions extends FencedWriteOptions {
+export interface ClearMessagesOptions extends SessionWriteOptions {
+  updatedAt: Date;
+}
+
+export interface TruncateMessagesOptions extends SessionWriteOptions {
+  /** Keep the messages with `seq <= afterSeq`; delete the rest. */
+  afterSeq: number;
   updatedAt: Date;
 }
 
@@ -91,10 +108,15 @@ export interface Engine extends AsyncDisposable {
   createSession(session: Session, messages?: readonly Message[]): Promise<Session>;
   updateSession(key: SessionKey, changes: SessionChanges, options?: UpdateSessionOptions): Promise<Session>;
   /** Appends messages atomically, assigning seq lastSeq+1, lastSeq+2 ...; returns them as stored. */
-  appendMessages(key: SessionKey, messages: readonly NewMessage[], options?: FencedWriteOptions): Promise<Message[]>;
+  appendMessages(key: SessionKey, messages: readonly NewMessage[], options?: SessionWriteOptions): Promise<Message[]>;
   readMessages(key: SessionKey, range?: MessageRange): Promise<Message[]>;
   /** Deletes the session's messages and keeps the session (and its lastSeq); returns how many went. */
   clearMessages(key: SessionKey, options: ClearMessagesOptions): Promise<number>;
+  /**
+   * Deletes the messages after `afterSeq` in one atomic step and keeps the rest, the session and
+   * its `lastSeq` (seq values are never reused); returns how many went.
+   */
+  truncateMessages(key: SessionKey, options: TruncateMessagesOptions): Promise<number>;
   deleteSession(key: SessionKey, options?: FencedWriteOptions): Promise<boolean>;
   /** Deletes sessions whose `expiresAt` is at or before `now`, with their messages. */
   deleteExpired(now: Date): Promise<number>;

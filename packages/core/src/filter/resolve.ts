@@ -1,6 +1,7 @@
 import { ValidationError } from '../errors.js';
 import { assertStorableString, describeType, isPlainObject } from '../json.js';
 import type { FieldDefinition, ModelDefinition } from '../models/model.js';
+import { modelDefinition, type ModelName } from '../models/records.js';
 import { SessionModel } from '../models/session-model.js';
 import { parseLikePattern } from './like.js';
 import type { FilterTarget, Operand, ResolvedFilter, ResolvedOrderTerm } from './resolved.js';
@@ -223,10 +224,15 @@ export function resolveOrderBy(orderBy: unknown, model: ModelDefinition, path = 
  * @example
  * const where = parseFilter(request.query.where) // throws ValidationError on anything unexpected
  */
-export function parseFilter(json: unknown, model: ModelDefinition = SessionModel): Filter {
+export function parseFilter(json: unknown, model: ModelDefinition | ModelName = SessionModel): Filter {
+  const definition = isModelDefinition(model) ? model : modelDefinition(model);
   const value = typeof json === 'string' ? parseJsonText(json) : json;
-  resolveFilter(value, model);
+  resolveFilter(value, definition);
   return value as Filter;
+}
+
+function isModelDefinition(model: unknown): model is ModelDefinition {
+  return isPlainObject(model) && typeof model['name'] === 'string' && isPlainObject(model['fields']);
 }
 
 function parseJsonText(text: string): unknown {

@@ -8,10 +8,12 @@ export interface MessagesEvent {
 }
 
 export interface SessionEvent {
-  readonly type: 'created' | 'updated' | 'cleared' | 'deleted';
+  readonly type: 'created' | 'updated' | 'cleared' | 'truncated' | 'deleted';
   readonly key: SessionKey;
-  /** The session after the change; absent for `deleted`. */
+  /** The session after the change; present for `created` and `updated`. */
   readonly session?: Session;
+  /** For `truncated`: the messages after this seq were deleted. */
+  readonly afterSeq?: number;
 }
 
 export interface SessionManagerEvents {

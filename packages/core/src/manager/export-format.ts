@@ -115,8 +115,10 @@ export function parseExport(data: unknown): { session: Session; messages: Messag
       { path: 'export.version' },
     );
   }
+  assertKnownFields(value, EXPORT_FIELDS, 'export');
   const raw = value['session'];
   if (!isPlainObject(raw)) throw new ValidationError(`expected a session object, got ${describeType(raw)}`, { path: 'export.session' });
+  assertKnownFields(raw, SESSION_FIELDS, 'export.session');
   const rawMessages = value['messages'];
   if (!Array.isArray(rawMessages)) throw new ValidationError(`expected an array of messages, got ${describeType(rawMessages)}`, { path: 'export.messages' });
 
@@ -140,6 +142,7 @@ export function parseExport(data: unknown): { session: Session; messages: Messag
   const messages = rawMessages.map((item: unknown, i) => {
     const path = `export.messages[${i}]`;
     if (!isPlainObject(item)) throw new ValidationError(`expected a message object, got ${describeType(item)}`, { path });
+    assertKnownFields(item, MESSAGE_FIELDS, path);
     const message = {
       userId: session.userId,
       sessionId: session.sessionId,
@@ -162,9 +165,25 @@ export function parseExport(data: unknown): { session: Session; messages: Messag
   return { session, messages };
 }
 
+const EXPORT_FIELDS = ['format', 'version', 'session', 'messages'];
+const SESSION_FIELDS = ['userId', 'sessionId', 'title', 'metadata', 'state', 'status', 'createdAt', 'updatedAt', 'expiresAt', 'parentSessionId', 'parentSeq', 'lastSeq'];
+const MESSAGE_FIELDS = ['seq', 'id', 'role', 'content', 'name', 'toolCalls', 'toolCallId', 'agentId', 'runId', 'metadata', 'createdAt'];
+
+/** A field this version does not know is refused rather than dropped: importing must not lose data silently. */
+function assertKnownFields(value: Record<string, unknown>, known: readonly string[], path: string): void {
+  for (const field of Object.keys(value)) {
+    if (!known.includes(field)) throw new ValidationError(`unknown field ${JSON.stringify(field)}; version ${EXPORT_VERSION} has ${known.join(', ')}`, { path });
+  }
+}
+
+// Date-time as toISOString() writes it, or with another offset: what `new Date()` would also guess at is refused.
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
 function toDate(value: unknown, path: string): Date {
-  const date = typeof value === 'string' ? new Date(value) : undefined;
-  if (!date || Number.isNaN(date.getTime())) throw new ValidationError(`expected an ISO 8601 timestamp, got ${describeType(value)}`, { path });
+  const date = typeof value === 'string' && ISO_8601.test(value) ? new Date(value) : undefined;
+  if (!date || Number.isNaN(date.getTime())) {
+    throw new ValidationError(`expected an ISO 8601 timestamp such as "2026-01-01T00:00:00.000Z", got ${typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : describeType(value)}`, { path });
+  }
   return date;
 }
 

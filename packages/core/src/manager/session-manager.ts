@@ -1,6 +1,6 @@
 import { sleep } from '../abort.js';
 import type { Engine } from '../engine/engine.js';
-import type { NewMessage } from '../engine/engine.js';
+import type { NewMessage, SessionWriteOptions } from '../engine/engine.js';
 import {
   ConcurrentUpdateError,
   LockExpiredError,
@@ -13,7 +13,7 @@ import {
 import { and, eq, gt, isNull, lt, lte, or } from '../filter/builders.js';
 import type { Filter } from '../filter/types.js';
 import { newMessageId, newOwnerId, newSessionId } from '../ids.js';
-import { assertJsonObject, describeType, isPlainObject, utf8Length, type JsonObject } from '../json.js';
+import { assertJsonObject, describeType, isPlainObject, type JsonObject } from '../json.js';
 
 /** A non-narrowing plain-object check, for typed options that may still be wrong at run time. */
 const isOptionsObject = (value: unknown): boolean => isPlainObject(value);
@@ -24,10 +24,11 @@ import { TITLE_MAX_LENGTH } from '../models/session-model.js';
 import { decodeCursor, encodeCursor, LIST_ORDER_FIELDS, type ListOrder } from './cursor.js';
 import { TypedEmitter, type SessionManagerEvents } from './events.js';
 import { parseExport, toExport, type SessionExport } from './export-format.js';
-import { holdLease, isLocallyExpired, type HeldLease } from './held-lease.js';
+import { holdLease, isLocallyExpired, renewedLease, type HeldLease } from './held-lease.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { applyMergePatch } from './merge-patch.js';
 import type { MessageInput } from './message-input.js';
+import { assertMessageSize } from './message-size.js';
 
 export interface SessionManagerLimits {
   /** Largest message accepted, as UTF-8 JSON bytes of content, tool calls and metadata. Default 1 MiB. */
@@ -108,6 +109,11 @@ export interface MessagesQuery {
   limit?: number;
 }
 
+export interface TruncateInput {
+  /** Keep the messages up to and including this seq; delete the ones after it. */
+  afterSeq: number;
+}
+
 export interface ForkOptions {
   sessionId?: string;
   /** Copy messages up to and including this seq. Default: all. */
@@ -137,6 +143,8 @@ export interface RunContext {
   readonly signal: AbortSignal;
   /** Appends under the lease; rejected with `LockExpiredError` once it is lost. */
   append(messages: MessageInput | MessageInput[]): Promise<Message[]>;
+  /** Deletes the messages after `afterSeq` under the lease, e.g. to take back a turn that failed half-way. */
+  truncate(afterSeq: number): Promise<number>;
   /** Patches state under the lease (JSON Merge Patch). */
   setState(patch: JsonObject): Promise<JsonObject>;
 }
@@ -240,10 +248,36 @@ export class SessionManager {
       lastSeq: messages.length,
       version: 0,
     };
-    const created = await this.engine.createSession(session, messages);
+    const created = await this.#createReplacingExpired(session, messages);
     this.#events.emit('session', { type: 'created', key, session: created });
     if (messages.length > 0) this.#events.emit('messages', { key, messages });
     return created;
+  }
+
+  /**
+   * Creates the session; an expired leftover under the same key is gone as far as callers can
+   * tell, so it is replaced. It is deleted only while it is still expired, so a session another
+   * caller has just re-created is never deleted.
+   */
+  async #createReplacingExpired(session: Session, messages: readonly Message[]): Promise<Session> {
+    const key = pickKey(session);
+    for (let attempt = 0; attempt < MAX_OPTIMISTIC_RETRIES; attempt++) {
+      try {
+        return await this.engine.createSession(session, messages);
+      } catch (error) {
+        if (!(error instanceof SessionExistsError)) throw error;
+        const stored = await this.engine.getSession(key);
+        if (stored && !this.#isExpired(stored)) throw error;
+        if (stored) await this.#deleteIfExpired(key);
+      }
+    }
+    throw new ConcurrentUpdateError(key);
+  }
+
+  async #deleteIfExpired(key: SessionKey): Promise<void> {
+    await this.engine.delete('sessions', {
+      where: and(eq('userId', key.userId), eq('sessionId', key.sessionId), lte('expiresAt', this.#now())),
+    });
   }
 
   /** The session, or null if it does not exist or has expired. */
@@ -267,13 +301,8 @@ export class SessionManager {
     for (let attempt = 0; attempt < MAX_OPTIMISTIC_RETRIES; attempt++) {
       const stored = await this.engine.getSession(key);
       if (stored && !this.#isExpired(stored)) return stored;
-      // An expired leftover is gone as far as callers can tell: replace it, but only while it is
-      // still expired, so a session another caller has just re-created is never deleted.
-      if (stored) {
-        await this.engine.delete('sessions', {
-          where: and(eq('userId', key.userId), eq('sessionId', key.sessionId), lte('expiresAt', this.#now())),
-        });
-      }
+      // An expired leftover is gone as far as callers can tell: replace it (see #createReplacingExpired).
+      if (stored) await this.#deleteIfExpired(key);
       try {
         return await this.create(input);
       } catch (error) {
@@ -330,7 +359,7 @@ export class SessionManager {
       if (input.ttlMs !== null) assertDuration(input.ttlMs, 'input.ttlMs');
       changes.expiresAt = input.ttlMs === null ? null : new Date(now.getTime() + input.ttlMs);
     }
-    const session = await this.engine.updateSession(pickKey(key), changes, this.#fence(options));
+    const session = await this.engine.updateSession(pickKey(key), changes, this.#write(options, now));
     this.#events.emit('session', { type: 'updated', key: pickKey(key), session });
     return session;
   }
@@ -350,8 +379,9 @@ export class SessionManager {
     for (let attempt = 0; attempt < MAX_OPTIMISTIC_RETRIES; attempt++) {
       const current = await this.#require(key);
       const state = options.replace ? patch : applyMergePatch(current.state, patch);
+      const now = this.#now();
       try {
-        const session = await this.engine.updateSession(pickKey(key), { state, updatedAt: this.#now() }, { ...this.#fence(options), expectedVersion: current.version });
+        const session = await this.engine.updateSession(pickKey(key), { state, updatedAt: now }, { ...this.#write(options, now), expectedVersion: current.version });
         this.#events.emit('session', { type: 'updated', key: pickKey(key), session });
         return session.state;
       } catch (error) {
@@ -372,7 +402,7 @@ export class SessionManager {
     }
     const now = this.#now();
     const records = list.map((message, i) => this.#newMessage(key, message, now, `messages[${i}]`));
-    const appended = await this.engine.appendMessages(pickKey(key), records, this.#fence(options));
+    const appended = await this.engine.appendMessages(pickKey(key), records, this.#write(options, now));
     if (appended.length > 0) this.#events.emit('messages', { key: pickKey(key), messages: appended });
     return appended;
   }
@@ -398,13 +428,7 @@ export class SessionManager {
       createdAt: now,
     };
     assertNewMessage(message, path);
-    const bytes =
-      (typeof message.content === 'string' ? utf8Length(message.content) : utf8Length(JSON.stringify(message.content))) +
-      (message.toolCalls ? utf8Length(JSON.stringify(message.toolCalls)) : 0) +
-      utf8Length(JSON.stringify(message.metadata));
-    if (bytes > this.limits.maxMessageBytes) {
-      throw new ValidationError(`is ${bytes} bytes, over the limit of ${this.limits.maxMessageBytes} (limits.maxMessageBytes)`, { path });
-    }
+    assertMessageSize(message, this.limits.maxMessageBytes, path);
     return message;
   }
 
@@ -417,8 +441,24 @@ export class SessionManager {
   /** Removes every message and keeps the session; seq values are never reused. */
   async clear(key: SessionKey, options: LeaseOptions = {}): Promise<number> {
     assertKey(key);
-    const count = await this.engine.clearMessages(pickKey(key), { ...this.#fence(options), updatedAt: this.#now() });
+    const now = this.#now();
+    const count = await this.engine.clearMessages(pickKey(key), { ...this.#write(options, now), updatedAt: now });
     this.#events.emit('session', { type: 'cleared', key: pickKey(key) });
+    return count;
+  }
+
+  /**
+   * Deletes the messages after `afterSeq` in one atomic step, keeping the earlier ones and the
+   * session; returns how many went. Like `clear`, it never reuses seq values: the next append
+   * continues after the session's `lastSeq`.
+   */
+  async truncate(key: SessionKey, input: TruncateInput, options: LeaseOptions = {}): Promise<number> {
+    assertKey(key);
+    if (!isOptionsObject(input)) throw new ValidationError(`expected { afterSeq }, got ${describeType(input)}`, { path: 'input' });
+    assertCount(input.afterSeq, 'input.afterSeq');
+    const now = this.#now();
+    const count = await this.engine.truncateMessages(pickKey(key), { ...this.#write(options, now), afterSeq: input.afterSeq, updatedAt: now });
+    this.#events.emit('session', { type: 'truncated', key: pickKey(key), afterSeq: input.afterSeq });
     return count;
   }
 
@@ -463,7 +503,8 @@ export class SessionManager {
 
   async #setStatus(key: SessionKey, status: Session['status']): Promise<Session> {
     assertKey(key);
-    const session = await this.engine.updateSession(pickKey(key), { status, updatedAt: this.#now() });
+    const now = this.#now();
+    const session = await this.engine.updateSession(pickKey(key), { status, updatedAt: now }, { liveAt: now });
     this.#events.emit('session', { type: 'updated', key: pickKey(key), session });
     return session;
   }
@@ -507,12 +548,15 @@ export class SessionManager {
 
   /** Writes an export (object or JSON text) into this manager's store, all or nothing. */
   async import(data: unknown, options: ImportOptions = {}): Promise<Session> {
+    assertOptions(options);
     const { session, messages } = parseExport(data);
+    messages.forEach((message, i) => assertMessageSize(message, this.limits.maxMessageBytes, `export.messages[${i}]`));
     const onConflict = options.onConflict ?? 'error';
     if (onConflict !== 'error' && onConflict !== 'skip') throw new ValidationError(`onConflict is 'error' or 'skip'`, { path: 'options.onConflict' });
     try {
-      const created = await this.engine.createSession(session, messages);
+      const created = await this.#createReplacingExpired(session, messages);
       this.#events.emit('session', { type: 'created', key: pickKey(created), session: created });
+      if (messages.length > 0) this.#events.emit('messages', { key: pickKey(created), messages });
       return created;
     } catch (error) {
       if (error instanceof SessionExistsError && onConflict === 'skip') return (await this.engine.getSession(pickKey(session)))!;
@@ -526,6 +570,7 @@ export class SessionManager {
    */
   async acquire(key: SessionKey, options: AcquireOptions = {}): Promise<HeldLease> {
     assertKey(key);
+    assertOptions(options);
     const ttlMs = options.ttlMs ?? this.lockTtlMs;
     assertDuration(ttlMs, 'options.ttlMs');
     const owner = options.owner ?? this.owner;
@@ -547,8 +592,13 @@ export class SessionManager {
     }
   }
 
-  /** Extends the lease by its TTL; `LockExpiredError` if it was lost. */
+  /**
+   * Extends the lease by its TTL; `LockExpiredError` if it was lost. The lease passed in is
+   * extended too (its local deadline moves with the renewal), so code holding either object
+   * keeps writing; the returned one also carries the store's new `expiresAt`.
+   */
   async renew(lease: HeldLease): Promise<HeldLease> {
+    assertHeldLease(lease);
     const renewed = await this.#renewOrNull(lease);
     if (!renewed) throw new LockExpiredError(lease);
     return renewed;
@@ -558,11 +608,12 @@ export class SessionManager {
     const ttlMs = lease.ttlMs ?? this.lockTtlMs;
     const requestedAt = performance.now();
     const renewed = await this.engine.renewLease(lease, { ttlMs });
-    return renewed ? holdLease(renewed, ttlMs, requestedAt) : null;
+    return renewed ? renewedLease(lease, renewed, requestedAt) : null;
   }
 
   /** Ends the lease if it is still the caller's; never touches a newer holder's lease. */
   async release(lease: HeldLease): Promise<boolean> {
+    assertHeldLease(lease);
     return this.engine.releaseLease(lease);
   }
 
@@ -575,6 +626,7 @@ export class SessionManager {
   async run<T>(key: SessionKey, fn: (context: RunContext) => Promise<T> | T, options: RunOptions = {}): Promise<T> {
     assertKey(key);
     if (typeof fn !== 'function') throw new ValidationError('run needs a callback', { path: 'fn' });
+    assertOptions(options);
     const historyOption: { last?: number } | false = options.history ?? {};
     const sessionKey = pickKey(key);
     const lease = await this.acquire(sessionKey, options);
@@ -604,6 +656,10 @@ export class SessionManager {
           keeper.throwIfLost();
           return this.setState(sessionKey, patch, { lease: keeper.lease });
         },
+        truncate: async (afterSeq) => {
+          keeper.throwIfLost();
+          return this.truncate(sessionKey, { afterSeq }, { lease: keeper.lease });
+        },
       };
       return await fn(context);
     } catch (error) {
@@ -613,6 +669,11 @@ export class SessionManager {
       // A failed release is harmless: the lease lapses at its TTL and its token is never reused.
       await this.engine.releaseLease(keeper.lease).catch(() => undefined);
     }
+  }
+
+  /** Options for a write at `now`: fenced by the caller's lease, refused if the session has expired by then. */
+  #write(options: LeaseOptions, now: Date): SessionWriteOptions {
+    return { ...this.#fence(options), liveAt: now };
   }
 
   #fence(options: LeaseOptions): { lease?: HeldLease } {
@@ -630,6 +691,10 @@ export class SessionManager {
 
 function assertOptions(options: unknown): void {
   if (!isPlainObject(options)) throw new ValidationError(`expected an options object, got ${describeType(options)}`, { path: 'options' });
+}
+
+function assertHeldLease(lease: unknown): void {
+  if (!isPlainObject(lease)) throw new ValidationError(`expected a lease from acquire(), got ${describeType(lease)}`, { path: 'lease' });
 }
 
 function pickKey(key: SessionKey): SessionKey {

@@ -5,6 +5,8 @@ import type {
   MessageRange,
   NewMessage,
   SessionChanges,
+  SessionWriteOptions,
+  TruncateMessagesOptions,
   UpdateSessionOptions,
 } from '../engine/engine.js';
 import type { AcquireLeaseInput, Lease, LeaseGrant, LeaseInfo, LeaseRef, ListLeasesQuery } from '../engine/lease.js';
@@ -153,16 +155,16 @@ export class MemoryEngine extends BaseEngine {
 
   protected async doUpdateSession(key: SessionKey, changes: SessionChanges, options: UpdateSessionOptions): Promise<Session> {
     this.#checkFence(key, options.lease);
-    const stored = this.#existing(key);
+    const stored = this.#live(key, options.liveAt);
     if (options.expectedVersion !== undefined && stored.session.version !== options.expectedVersion) throw new ConcurrentUpdateError(key);
     Object.assign(stored.session, copyFields(changes as unknown as Record<string, unknown>));
     stored.session.version += 1;
     return copySession(stored.session);
   }
 
-  protected async doAppendMessages(key: SessionKey, messages: readonly NewMessage[], options: FencedWriteOptions): Promise<Message[]> {
+  protected async doAppendMessages(key: SessionKey, messages: readonly NewMessage[], options: SessionWriteOptions): Promise<Message[]> {
     this.#checkFence(key, options.lease);
-    const stored = this.#existing(key);
+    const stored = this.#live(key, options.liveAt);
     for (const message of messages) {
       if (stored.messageIds.has(message.id)) throw new MessageExistsError(key, message.id);
     }
@@ -196,13 +198,24 @@ export class MemoryEngine extends BaseEngine {
 
   protected async doClearMessages(key: SessionKey, options: ClearMessagesOptions): Promise<number> {
     this.#checkFence(key, options.lease);
-    const stored = this.#existing(key);
+    const stored = this.#live(key, options.liveAt);
     const count = stored.messages.length;
     stored.messages = [];
     stored.messageIds.clear();
     stored.session.messageCount = 0;
     stored.session.updatedAt = new Date(options.updatedAt.getTime());
     return count;
+  }
+
+  protected async doTruncateMessages(key: SessionKey, options: TruncateMessagesOptions): Promise<number> {
+    this.#checkFence(key, options.lease);
+    const stored = this.#live(key, options.liveAt);
+    const kept = firstIndexAbove(stored.messages, options.afterSeq);
+    const removed = stored.messages.splice(kept);
+    for (const message of removed) stored.messageIds.delete(message.id);
+    stored.session.messageCount -= removed.length;
+    stored.session.updatedAt = new Date(options.updatedAt.getTime());
+    return removed.length;
   }
 
   protected async doDeleteSession(key: SessionKey, options: FencedWriteOptions): Promise<boolean> {
@@ -274,9 +287,12 @@ export class MemoryEngine extends BaseEngine {
     if (lease && !this.#heldLease(key, lease)) throw new LockExpiredError(key);
   }
 
-  #existing(key: SessionKey): StoredSession {
+  /** The stored session, unless it is missing or (when `liveAt` is given) expired by then. */
+  #live(key: SessionKey, liveAt: Date | undefined): StoredSession {
     const stored = this.store.sessions.get(storeKey(key));
     if (!stored) throw new SessionNotFoundError(key);
+    const expiresAt = stored.session.expiresAt;
+    if (liveAt && expiresAt && expiresAt.getTime() <= liveAt.getTime()) throw new SessionNotFoundError(key);
     return stored;
   }
 
