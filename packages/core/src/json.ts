@@ -9,7 +9,13 @@ export interface JsonCheckOptions {
   readonly maxDepth: number;
 }
 
-const DEFAULT_CHECK: JsonCheckOptions = { maxDepth: 64 };
+/**
+ * 31 nested arrays or objects, the root included: the most every backend stores (MariaDB's JSON
+ * functions refuse a 32nd level), so a value accepted on one backend moves to any other.
+ */
+export const MAX_JSON_DEPTH = 31;
+
+const DEFAULT_CHECK: JsonCheckOptions = { maxDepth: MAX_JSON_DEPTH };
 
 /**
  * Throws a `ValidationError` unless `value` is plain JSON that every backend can store
@@ -40,7 +46,7 @@ function checkJson(value: unknown, path: string, depth: number, maxDepth: number
     case 'object': {
       if (value === null) return;
       if (ancestors.includes(value)) throw new ValidationError('is a cyclic structure, which JSON cannot represent', { path });
-      if (depth >= maxDepth) throw new ValidationError(`is nested deeper than ${maxDepth} levels`, { path });
+      if (depth >= maxDepth) throw new ValidationError(`is nested deeper than ${maxDepth} levels of arrays and objects, the most every backend can store`, { path });
       ancestors.push(value);
       if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) checkJson(value[i], `${path}[${i}]`, depth + 1, maxDepth, ancestors);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyMergePatch, assertDate, assertJson, cloneJson, newSessionId, ulid, utf8Length, ValidationError } from '../src/index.js';
+import { applyMergePatch, assertDate, assertJson, cloneJson, MAX_JSON_DEPTH, newSessionId, ulid, utf8Length, ValidationError } from '../src/index.js';
 
 describe('ulid', () => {
   it('is 26 Crockford base32 characters and strictly increasing within a process', () => {
@@ -26,8 +26,11 @@ describe('assertJson', () => {
       [{ ['\ud800']: 1 }, /surrogate/],
     ];
     for (const [value, message] of cases) expect(() => assertJson(value, 'value')).toThrow(message);
-    const deep = JSON.parse('['.repeat(100) + ']'.repeat(100));
-    expect(() => assertJson(deep, 'value')).toThrow(ValidationError);
+    const nested = (levels: number) => JSON.parse('['.repeat(levels) + ']'.repeat(levels)) as unknown;
+    expect(() => assertJson(nested(100), 'value')).toThrow(ValidationError);
+    // the most every backend stores (MariaDB refuses a 32nd level), and not one level more
+    expect(() => assertJson(nested(MAX_JSON_DEPTH), 'value')).not.toThrow();
+    expect(() => assertJson(nested(MAX_JSON_DEPTH + 1), 'value')).toThrow(/nested deeper than 31/);
   });
 
   it('counts UTF-8 bytes', () => {

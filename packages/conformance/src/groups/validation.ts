@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { and, eq, parseFilter, SessionManager, ValidationError, type Filter } from '@sessions/core';
+import { and, eq, MAX_JSON_DEPTH, parseFilter, SessionManager, ValidationError, type Filter, type JsonObject, type JsonValue } from '@sessions/core';
 import { randomId, randomKey, useEngine } from '../harness.js';
 import type { ConformanceInitializer } from '../initializer.js';
 
@@ -40,6 +40,26 @@ export function validationTests(init: ConformanceInitializer): void {
       await expect(manager.append(key, { role: 'user', content: 'x', extra: 1 } as never)).rejects.toBeInstanceOf(ValidationError);
       await expect(manager.setState(key, cyclic as never)).rejects.toBeInstanceOf(ValidationError);
       expect(await manager.get(key)).toMatchObject({ metadata: {}, state: {}, messageCount: 0, version: 0 });
+    });
+
+    it('stores JSON nested as deep as core allows, exactly, and refuses one level more with ValidationError', async ({ expect }) => {
+      const manager = ctx.manager();
+      const key = randomKey();
+      // levels(n): n nested objects and arrays in all, the outermost included
+      const levels = (n: number): JsonObject => {
+        let value: JsonValue = 'leaf';
+        for (let i = 1; i < n; i++) value = i % 2 === 0 ? { k: value } : [value];
+        return { deep: value };
+      };
+      const deepest = levels(MAX_JSON_DEPTH);
+      await manager.create({ ...key, metadata: deepest, state: deepest });
+      const [stored] = await manager.append(key, { role: 'user', content: [{ type: 'data', value: levels(MAX_JSON_DEPTH - 2) }], metadata: deepest });
+      expect(await manager.get(key)).toMatchObject({ metadata: deepest, state: deepest });
+      expect(await manager.messages(key)).toEqual([stored]);
+      await expect(manager.update(key, { metadata: levels(MAX_JSON_DEPTH + 1) })).rejects.toBeInstanceOf(ValidationError);
+      await expect(manager.append(key, { role: 'user', content: 'x', metadata: levels(MAX_JSON_DEPTH + 1) })).rejects.toBeInstanceOf(ValidationError);
+      expect((await manager.get(key))!.metadata).toEqual(deepest);
+      expect(await manager.messages(key)).toHaveLength(1);
     });
 
     it('rejects a message over the size limit and writes nothing of its batch', async ({ expect }) => {
