@@ -15,22 +15,26 @@ async function sessionWithHistory(length) {
   return session;
 }
 
-async function microsPerAppend(session, count) {
-  for (let i = 0; i < 200; i++) await sessions.append(session, { role: 'user', content: 'warm-up' });
+/** µs per append to a session that starts at `length` messages; a fresh session each time, so its history stays there. */
+async function microsPerAppend(length, count) {
+  const session = await sessionWithHistory(length);
+  for (let i = 0; i < 20; i++) await sessions.append(session, { role: 'user', content: 'warm-up' });
   const started = process.hrtime.bigint();
   for (let i = 0; i < count; i++) await sessions.append(session, { role: 'assistant', content: `reply ${i}` });
-  return Number(process.hrtime.bigint() - started) / 1000 / count;
+  const micros = Number(process.hrtime.bigint() - started) / 1000 / count;
+  await sessions.delete(session);
+  return micros;
 }
 
-const short = await sessionWithHistory(10);
-const long = await sessionWithHistory(10_000);
-const rounds = 5;
+// 100 appends per measurement keep the short session short (10 to 130 messages) and the long one at about 10,000.
+const appendsPerRound = 100;
+const rounds = 41;
 const shortRuns = [];
 const longRuns = [];
 for (let round = 0; round < rounds; round++) {
   // Interleave the two so machine noise hits both alike.
-  shortRuns.push(await microsPerAppend(short, 2_000));
-  longRuns.push(await microsPerAppend(long, 2_000));
+  shortRuns.push(await microsPerAppend(10, appendsPerRound));
+  longRuns.push(await microsPerAppend(10_000, appendsPerRound));
 }
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const shortCost = median(shortRuns);
@@ -41,6 +45,6 @@ const rows = [
   ['µs per append at history 10,000', longCost.toFixed(2)],
   ['ratio 10,000 / 10 (target: near 1)', (longCost / shortCost).toFixed(2)],
 ];
-console.log('MemoryEngine append benchmark (median of 5 interleaved rounds)');
+console.log(`MemoryEngine append benchmark (median of ${rounds} interleaved rounds of ${appendsPerRound} appends)`);
 for (const [name, value] of rows) console.log(`${name.padEnd(40)} ${value}`);
 await engine.close();
