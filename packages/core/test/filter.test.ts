@@ -93,6 +93,16 @@ describe('resolveFilter', () => {
     expect(() => parseFilter('{"op":')).toThrow(/not valid JSON/);
     expect(() => parseFilter({ op: 'eq', field: '__proto__', value: 1 })).toThrow(ValidationError);
     expect(() => parseFilter({ op: 'eq', field: 'constructor', value: 1 })).toThrow(ValidationError);
+    // a stray key is a mistake (a value on isNull, "value" where "values" was meant), not something to ignore
+    expect(() => parseFilter({ op: 'isNull', field: 'title', value: 'x' })).toThrow(/isNull takes "field", not "value"/);
+    expect(() => parseFilter({ op: 'inArray', field: 'title', values: ['a'], value: 'b' })).toThrow(ValidationError);
+    expect(() => parseFilter({ op: 'and', filter: [] })).toThrow(ValidationError);
+  });
+
+  it('parses filters on messages by model name, and refuses an unknown model with ValidationError', () => {
+    expect(parseFilter('{"op":"eq","field":"role","value":"user"}', 'messages')).toEqual(eq('role', 'user'));
+    expect(() => parseFilter('{"op":"eq","field":"role","value":"user"}', 'sessions')).toThrow(ValidationError);
+    expect(() => parseFilter('{"op":"eq","field":"role","value":"user"}', 'nope' as 'messages')).toThrow(/unknown model "nope"/);
   });
 });
 

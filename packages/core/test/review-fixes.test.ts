@@ -104,3 +104,47 @@ describe('SessionManager edge cases', () => {
     expect(await sessions.engine.count('sessions')).toBe(1);
   });
 });
+
+describe('bad arguments are ValidationErrors, never TypeErrors', () => {
+  it('names the argument of acquire, renew, release and run', async () => {
+    const sessions = await manager();
+    const key = await sessions.create({ userId: 'u' });
+    await expect(sessions.acquire(key, null as never)).rejects.toBeInstanceOf(ValidationError);
+    await expect(sessions.renew(undefined as never)).rejects.toBeInstanceOf(ValidationError);
+    await expect(sessions.renew(null as never)).rejects.toBeInstanceOf(ValidationError);
+    await expect(sessions.release(null as never)).rejects.toBeInstanceOf(ValidationError);
+    await expect(sessions.run(key, async () => 1, null as never)).rejects.toBeInstanceOf(ValidationError);
+    await expect(sessions.truncate(key, null as never)).rejects.toBeInstanceOf(ValidationError);
+  });
+});
+
+describe('import checks what append checks', () => {
+  async function exported() {
+    const source = await manager();
+    const key = await source.create({ userId: 'u', sessionId: 's', messages: [{ role: 'user', content: 'hi' }] });
+    return source.export(key);
+  }
+
+  it('applies limits.maxMessageBytes and writes nothing over it', async () => {
+    const data = await exported();
+    const big = { ...data, messages: [{ ...data.messages[0]!, content: 'x'.repeat(2_000) }] };
+    const sessions = new SessionManager({ engine: new MemoryEngine(), limits: { maxMessageBytes: 1_024 } });
+    await sessions.engine.setup();
+    await expect(sessions.import(big)).rejects.toThrow(/over the limit of 1024/);
+    expect(await sessions.get({ userId: 'u', sessionId: 's' })).toBeNull();
+  });
+
+  it('refuses timestamps that are not ISO 8601 and fields it does not know, instead of guessing or dropping', async () => {
+    const data = await exported();
+    const sessions = await manager();
+    for (const createdAt of ['March 1, 2026', '2026', '2026-03-01']) {
+      await expect(sessions.import({ ...data, session: { ...data.session, createdAt } })).rejects.toThrow(/ISO 8601/);
+    }
+    await expect(sessions.import({ ...data, session: { ...data.session, messageCount: 99 } })).rejects.toThrow(/unknown field "messageCount"/);
+    await expect(sessions.import({ ...data, messages: [{ ...data.messages[0]!, bogus: 1 }] })).rejects.toThrow(/unknown field "bogus"/);
+    await expect(sessions.import({ ...data, extra: true })).rejects.toThrow(/unknown field "extra"/);
+    expect(await sessions.get({ userId: 'u', sessionId: 's' })).toBeNull();
+    const offset = { ...data, session: { ...data.session, createdAt: '2026-03-01T10:00:00+02:00' } };
+    expect((await sessions.import(offset)).createdAt.toISOString()).toBe('2026-03-01T08:00:00.000Z');
+  });
+});

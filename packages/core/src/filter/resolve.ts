@@ -41,6 +41,7 @@ function resolveNode(node: unknown, model: ModelDefinition, path: string, depth:
   if (typeof op !== 'string' || !OPERATORS.includes(op)) {
     throw new ValidationError(`unknown filter operator ${JSON.stringify(op)}; use one of ${OPERATORS.join(', ')}`, { path: `${path}.op` });
   }
+  assertNodeKeys(node, op, path);
   switch (op) {
     case 'and':
     case 'or': {
@@ -89,6 +90,34 @@ function resolveNode(node: unknown, model: ModelDefinition, path: string, depth:
         throw new ValidationError(`${op} cannot order booleans; use eq or ne`, { path: `${path}.value` });
       }
       return { kind: 'compare', op: op as 'eq', target, operand };
+    }
+  }
+}
+
+/** The keys each kind of node has besides `op`: a stray key (a `value` on `isNull`) is a mistake worth naming. */
+function nodeKeys(op: string): readonly string[] {
+  switch (op) {
+    case 'and':
+    case 'or':
+      return ['filters'];
+    case 'not':
+      return ['filter'];
+    case 'isNull':
+    case 'isNotNull':
+      return ['field'];
+    case 'inArray':
+    case 'notInArray':
+      return ['field', 'values'];
+    default:
+      return ['field', 'value'];
+  }
+}
+
+function assertNodeKeys(node: Record<string, unknown>, op: string, path: string): void {
+  const allowed = nodeKeys(op);
+  for (const key of Object.keys(node)) {
+    if (key !== 'op' && !allowed.includes(key)) {
+      throw new ValidationError(`${op} takes ${allowed.map((name) => `"${name}"`).join(' and ')}, not ${JSON.stringify(key)}`, { path });
     }
   }
 }
