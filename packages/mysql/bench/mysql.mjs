@@ -98,7 +98,8 @@ try {
   const slot = (content, at) => [`msg_${randomBytes(8).toString('hex')}`, 'user', JSON.stringify(content), null, null, null, null, null, '{}', BigInt(at)];
   const callParams = (key, lease, contents) => {
     const at = Date.now();
-    const params = [key.userId, key.sessionId, lease?.owner ?? null, lease ? BigInt(lease.token) : null, BigInt(contents.length), BigInt(at)];
+    // The last one is liveAt: SessionManager passes its clock so an expired session refuses the append.
+    const params = [key.userId, key.sessionId, lease?.owner ?? null, lease ? BigInt(lease.token) : null, BigInt(contents.length), BigInt(at), BigInt(at)];
     for (let i = 0; i < SLOTS; i++) params.push(...(i < contents.length ? slot(contents[i], at) : Array(FIELDS_PER_SLOT).fill(null)));
     return params;
   };

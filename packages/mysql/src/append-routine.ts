@@ -6,7 +6,7 @@ import { quoteIdentifier, type Tables } from './tables.js';
 /** Messages one call of the routine takes; bigger batches use the transaction of statements. */
 export const ROUTINE_SLOTS = 4;
 
-/** SQLSTATE and message the routine signals when the session is missing or the lease is not held. */
+/** SQLSTATE and message the routine signals when the session is missing or expired, or the lease is not held. */
 export const REJECTED_STATE = '45000';
 export const REJECTED_MESSAGE = 'sessions: append rejected';
 
@@ -34,7 +34,7 @@ function parameterType(field: FieldDefinition): string {
 /**
  * A stored procedure that appends up to ROUTINE_SLOTS messages in one round trip, doing inside
  * the server what the statement path does from the client: lock the session row and check the
- * lease in one SELECT ... FOR UPDATE, reserve seq, insert, commit. Any error rolls the whole
+ * lease and expiry (p_live_at, the caller's clock) in one SELECT ... FOR UPDATE, reserve seq, insert, commit. Any error rolls the whole
  * transaction back before it reaches the client. SQL SECURITY INVOKER: it runs with the caller's
  * privileges, whoever created it.
  */
@@ -49,6 +49,7 @@ export function createRoutineSql(tables: Tables, dialect: Dialect): string {
     'IN p_token BIGINT',
     'IN p_count INT',
     'IN p_latest BIGINT',
+    'IN p_live_at BIGINT',
   ];
   for (let slot = 1; slot <= ROUTINE_SLOTS; slot++) {
     for (const field of SLOT_FIELDS) parameters.push(`IN ${slotParameter(slot, field)} ${parameterType(messageField(field))}`);
@@ -71,7 +72,7 @@ BEGIN
   DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
   START TRANSACTION;
   SELECT last_seq INTO v_last_seq FROM ${tables.sessions}
-    WHERE ${key} AND (p_owner IS NULL OR EXISTS (
+    WHERE ${key} AND (p_live_at IS NULL OR expires_at IS NULL OR expires_at > p_live_at) AND (p_owner IS NULL OR EXISTS (
       SELECT 1 FROM ${tables.leases} WHERE ${key} AND owner = p_owner COLLATE ${c} AND token = p_token AND expires_at > ${NOW_MS} LOCK IN SHARE MODE))
     FOR UPDATE;
   IF v_last_seq IS NULL THEN
@@ -113,7 +114,7 @@ export async function ensureAppendRoutine(connection: MysqlQueryable, tables: Ta
 
 /** `CALL <routine>(?, ?, ...)` with one placeholder per parameter. */
 export function callRoutineSql(tables: Tables): string {
-  const count = 6 + ROUTINE_SLOTS * SLOT_FIELDS.length;
+  const count = 7 + ROUTINE_SLOTS * SLOT_FIELDS.length;
   return `CALL ${tables.appendRoutine}(${Array.from({ length: count }, () => '?').join(', ')})`;
 }
 

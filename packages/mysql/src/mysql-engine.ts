@@ -17,6 +17,8 @@ import {
   type Session,
   type SessionChanges,
   type SessionKey,
+  type SessionWriteOptions,
+  type TruncateMessagesOptions,
   type UpdateSessionOptions,
 } from '@sessions/core';
 import { appendMessages } from './append-messages.js';
@@ -30,15 +32,16 @@ import { count, deleteSessionsWhere, findMany, updateWhere } from './model-queri
 import { resolveOptions, type MysqlEngineOptions, type ResolvedOptions } from './options.js';
 import { createPool } from './pool.js';
 import { readMessages } from './read-messages.js';
-import { clearMessages, createSession, deleteExpired, deleteSession, getSession, updateSession } from './session-writes.js';
+import { clearMessages, createSession, deleteExpired, deleteSession, getSession, truncateMessages, updateSession } from './session-writes.js';
 import { createStore, type Store } from './store.js';
 import { tableNames, type Tables } from './tables.js';
 import { withConnection } from './transaction.js';
 
 /**
  * Sessions in MySQL 8 or MariaDB 10.5+, through a mysql2 pool. Safe for many app servers on one
- * database: leases live in a table on the server's clock, every fenced write checks its lease in
- * the same statement, and appends assign seq under the session's row lock.
+ * database: leases live in a table on the server's clock, every fenced write checks its lease (and,
+ * given `liveAt`, the session's expiry) in the same statement, and appends and truncations take
+ * the session's row lock.
  *
  * @example
  * import { SessionManager } from '@sessions/core'
@@ -135,7 +138,7 @@ export class MysqlEngine extends BaseEngine {
     return updateSession(this.#ready, key, changes, options);
   }
 
-  protected doAppendMessages(key: SessionKey, messages: readonly NewMessage[], options: FencedWriteOptions): Promise<Message[]> {
+  protected doAppendMessages(key: SessionKey, messages: readonly NewMessage[], options: SessionWriteOptions): Promise<Message[]> {
     return appendMessages(this.#ready, key, messages, options);
   }
 
@@ -145,6 +148,10 @@ export class MysqlEngine extends BaseEngine {
 
   protected doClearMessages(key: SessionKey, options: ClearMessagesOptions): Promise<number> {
     return clearMessages(this.#ready, key, options);
+  }
+
+  protected doTruncateMessages(key: SessionKey, options: TruncateMessagesOptions): Promise<number> {
+    return truncateMessages(this.#ready, key, options);
   }
 
   protected doDeleteSession(key: SessionKey, options: FencedWriteOptions): Promise<boolean> {

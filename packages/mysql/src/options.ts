@@ -29,7 +29,7 @@ export interface MysqlEngineOptions {
    */
   useReturning?: boolean;
   /**
-   * Append through a stored procedure the engine creates at setup (`<prefix>append_messages_v1`),
+   * Append through a stored procedure the engine creates at setup (`<prefix>append_messages_v2`),
    * so an append of up to four messages is one round trip instead of four. Default true. When
    * false, or when the database user may not create routines, appends run as a transaction of
    * statements with the same guarantees.

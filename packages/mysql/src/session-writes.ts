@@ -9,6 +9,7 @@ import {
   type Session,
   type SessionChanges,
   type SessionKey,
+  type TruncateMessagesOptions,
   type UpdateSessionOptions,
 } from '@sessions/core';
 import { matchedRows, select, write, type SqlParam } from './driver.js';
@@ -20,6 +21,7 @@ import { isDuplicateKey } from './server-errors.js';
 import { KEY_CONDITION, type Store } from './store.js';
 import { quoteIdentifier } from './tables.js';
 import { retryConflicts, transaction } from './transaction.js';
+import { writeGuard } from './write-guard.js';
 
 export async function getSession(store: Store, key: SessionKey): Promise<Session | null> {
   const [row] = await select(store.pool, `SELECT ${store.sessions.selectList} FROM ${store.tables.sessions} WHERE ${KEY_CONDITION}`, [key.userId, key.sessionId]);
@@ -47,9 +49,10 @@ export async function createSession(store: Store, session: Session, messages: re
 }
 
 /**
- * Applies the changes and bumps `version`, with the lease and expected version checked by the
- * same UPDATE. The updated row is read back inside the transaction, under the row lock, so what
- * is returned is exactly what this update left.
+ * Applies the changes and bumps `version`, with the lease, expiry and expected version checked by
+ * the same UPDATE (a stale lease fails it even when the version is right). The updated row is
+ * read back inside the transaction, under the row lock, so what is returned is exactly what this
+ * update left.
  */
 export function updateSession(store: Store, key: SessionKey, changes: SessionChanges, options: UpdateSessionOptions): Promise<Session> {
   const assignments: string[] = [];
@@ -60,15 +63,12 @@ export function updateSession(store: Store, key: SessionKey, changes: SessionCha
     assignments.push(`${quoteIdentifier(definition.column)} = ?`);
     params.push(encodeValue(definition, value));
   }
-  const conditions = [KEY_CONDITION];
-  params.push(key.userId, key.sessionId);
+  const guard = writeGuard(store.tables, key, options);
+  const conditions = [guard.sql];
+  params.push(...guard.params);
   if (options.expectedVersion !== undefined) {
     conditions.push('version = ?');
     params.push(BigInt(options.expectedVersion));
-  }
-  if (options.lease) {
-    conditions.push(fenceSql(store.tables));
-    params.push(...fenceParams(key, options.lease));
   }
   return transaction(store.pool, async (connection) => {
     const result = await write(
@@ -84,15 +84,38 @@ export function updateSession(store: Store, key: SessionKey, changes: SessionCha
 
 /** Deletes the messages and zeroes the count, keeping lastSeq so no seq is ever reused. */
 export function clearMessages(store: Store, key: SessionKey, options: ClearMessagesOptions): Promise<number> {
-  const lease = options.lease;
+  const guard = writeGuard(store.tables, key, options);
   return transaction(store.pool, async (connection) => {
-    const result = await write(
-      connection,
-      `UPDATE ${store.tables.sessions} SET message_count = 0, updated_at = ? WHERE ${KEY_CONDITION}${lease ? ` AND ${fenceSql(store.tables)}` : ''}`,
-      [BigInt(options.updatedAt.getTime()), key.userId, key.sessionId, ...(lease ? fenceParams(key, lease) : [])],
-    );
-    if (matchedRows(result) === 0) throw await explainRejectedWrite(connection, store, key, { lease });
+    const result = await write(connection, `UPDATE ${store.tables.sessions} SET message_count = 0, updated_at = ? WHERE ${guard.sql}`, [
+      BigInt(options.updatedAt.getTime()),
+      ...guard.params,
+    ]);
+    if (matchedRows(result) === 0) throw await explainRejectedWrite(connection, store, key, options);
     const deleted = await write(connection, `DELETE FROM ${store.tables.messages} WHERE ${KEY_CONDITION}`, [key.userId, key.sessionId]);
+    return deleted.affectedRows;
+  });
+}
+
+/**
+ * Deletes the messages after `afterSeq` and lowers the count by as many, keeping lastSeq so no
+ * seq is ever reused. The first UPDATE checks the guard and takes the session row's lock, which
+ * every append also takes before it reserves seq values: an append either committed before (and
+ * its messages are deleted here if they are above afterSeq) or waits until this commits (and
+ * numbers its messages after lastSeq). So messageCount always equals the rows left.
+ */
+export function truncateMessages(store: Store, key: SessionKey, options: TruncateMessagesOptions): Promise<number> {
+  const guard = writeGuard(store.tables, key, options);
+  return transaction(store.pool, async (connection) => {
+    const locked = await write(connection, `UPDATE ${store.tables.sessions} SET updated_at = ? WHERE ${guard.sql}`, [BigInt(options.updatedAt.getTime()), ...guard.params]);
+    if (matchedRows(locked) === 0) throw await explainRejectedWrite(connection, store, key, options);
+    const deleted = await write(connection, `DELETE FROM ${store.tables.messages} WHERE ${KEY_CONDITION} AND seq > ?`, [key.userId, key.sessionId, BigInt(options.afterSeq)]);
+    if (deleted.affectedRows > 0) {
+      await write(connection, `UPDATE ${store.tables.sessions} SET message_count = message_count - ? WHERE ${KEY_CONDITION}`, [
+        BigInt(deleted.affectedRows),
+        key.userId,
+        key.sessionId,
+      ]);
+    }
     return deleted.affectedRows;
   });
 }

@@ -19,7 +19,7 @@ export interface Tables {
 }
 
 /** Bump when the append routine's body or parameters change: the name carries it, so old and new can coexist. */
-const APPEND_ROUTINE_VERSION = 1;
+const APPEND_ROUTINE_VERSION = 2;
 
 export const TABLE_PREFIX_PATTERN = /^[A-Za-z0-9_]{0,32}$/;
 

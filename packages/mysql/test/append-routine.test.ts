@@ -38,7 +38,7 @@ describe('the append routine', () => {
     pool.statements.length = 0;
     const appended = await sessions.append(key, ['a', 'b', 'c', 'd'].map((content) => ({ role: 'user' as const, content })), { lease });
     expect(pool.statements).toHaveLength(1);
-    expect(pool.statements[0]).toMatch(/^CALL `r\w+_append_messages_v1`/);
+    expect(pool.statements[0]).toMatch(/^CALL `r\w+_append_messages_v2`/);
     expect(appended.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
     expect(await sessions.messages(key)).toEqual(appended);
     pool.statements.length = 0;

@@ -5,6 +5,7 @@ import type { RawMessage, RawReader, RawSession } from '@sessions/conformance';
 import type { SessionKey } from '@sessions/core';
 import { testServerUrl } from '@sessions/core/testing';
 import type { Tables } from '../../src/index.js';
+import { tableNames } from '../../src/tables.js';
 import { createTestStore } from '../../src/testing.js';
 
 /** The server the tests use; a loopback MariaDB by default (SESSIONS_TEST_MYSQL_URL). */
@@ -40,7 +41,7 @@ export async function useTestDatabase(label: string): Promise<TestDatabase> {
     pool,
     async dropTables(prefix: string) {
       await pool.query(`DROP TABLE IF EXISTS \`${prefix}messages\`, \`${prefix}sessions\`, \`${prefix}leases\`, \`${prefix}schema_version\``);
-      await pool.query(`DROP PROCEDURE IF EXISTS \`${prefix}append_messages_v1\``);
+      await pool.query(`DROP PROCEDURE IF EXISTS ${tableNames(prefix).appendRoutine}`);
     },
   };
 }
