@@ -69,7 +69,8 @@ const message = (content) => ({ role: 'user', content, metadata: { bench: true }
 const newRows = (key, count) =>
   Array.from({ length: count }, () => ({ id: `raw_${++nextId}`, role: 'user', content: JSON.stringify('raw message'), name: null, toolCalls: null, toolCallId: null, agentId: null, runId: null, metadata: '{"bench":true}', createdAt: iso(new Date()) }));
 function appendValues(key, rows, lease) {
-  const values = { ...key, count: rows.length, updatedAt: rows.at(-1).createdAt, ...(lease ? { owner: lease.owner, token: lease.token } : {}) };
+  // liveAt as SessionManager passes it: the session must not have expired by now.
+  const values = { ...key, count: rows.length, updatedAt: rows.at(-1).createdAt, liveAt: iso(new Date()), ...(lease ? { owner: lease.owner, token: lease.token } : {}) };
   for (const field of ['id', 'role', 'content', 'name', 'toolCalls', 'toolCallId', 'agentId', 'runId', 'metadata', 'createdAt']) values[`m_${field}`] = rows.map((row) => row[field]);
   return values;
 }

@@ -26,12 +26,14 @@ import {
   type Session,
   type SessionChanges,
   type SessionKey,
+  type SessionWriteOptions,
+  type TruncateMessagesOptions,
   type UpdateSessionOptions,
 } from '@sessions/core';
-import pg from 'pg';
 import { Executor, type Row } from './executor.js';
 import { resolveOptions, type PostgresEngineOptions } from './options.js';
-import type { PgPool } from './pg-client.js';
+import type { PgPool, PgPoolClient } from './pg-client.js';
+import { loadPg } from './pg-driver.js';
 import { constraintOf, PG, sqlState } from './pg-errors.js';
 import { migrate } from './schema/migrate.js';
 import { MIGRATIONS } from './schema/migrations.js';
@@ -80,7 +82,7 @@ export class PostgresEngine extends BaseEngine {
       this.#pool = resolved.pool;
       this.#ownsPool = false;
     } else {
-      const pool = new pg.Pool({ connectionString: resolved.connectionString, max: resolved.poolSize });
+      const pool = new (loadPg(resolved.connectionString!).Pool)({ connectionString: resolved.connectionString!, max: resolved.poolSize });
       // An idle connection that dies (server restart, terminated backend) is dropped by the
       // pool; without a listener Node would crash the process. The next query reconnects.
       pool.on('error', () => undefined);
@@ -156,7 +158,7 @@ export class PostgresEngine extends BaseEngine {
     const changed = changes as unknown as Record<string, unknown>;
     const fields = CHANGEABLE_FIELDS.filter((field) => changed[field] !== undefined);
     const shape = { fields, fenced: options.lease !== undefined, versioned: options.expectedVersion !== undefined };
-    const values: Record<string, unknown> = { ...key, ...leaseValues(options.lease), expectedVersion: options.expectedVersion };
+    const values: Record<string, unknown> = { ...key, ...leaseValues(options.lease), ...liveValue(options), expectedVersion: options.expectedVersion };
     for (const field of fields) values[`set_${field}`] = this.#statements.sessions.byField.get(field)!.encode(changed[field]);
     const [row] = await this.#run(this.#statements.updateSession(shape), values);
     if (!row!['leased']) throw new LockExpiredError(key);
@@ -167,13 +169,14 @@ export class PostgresEngine extends BaseEngine {
     return this.#statements.sessions.decode<Session>(row!);
   }
 
-  protected async doAppendMessages(key: SessionKey, messages: readonly NewMessage[], options: FencedWriteOptions): Promise<Message[]> {
+  protected async doAppendMessages(key: SessionKey, messages: readonly NewMessage[], options: SessionWriteOptions): Promise<Message[]> {
     const codec = this.#statements.messages;
     let newest = messages[0]!.createdAt.getTime();
     for (const message of messages) newest = Math.max(newest, message.createdAt.getTime());
     const values = {
       ...key,
       ...leaseValues(options.lease),
+      ...liveValue(options),
       count: messages.length,
       updatedAt: toPgTimestamp(new Date(newest)),
       ...messageArrays(codec, messages, { withSeq: false }),
@@ -215,15 +218,33 @@ export class PostgresEngine extends BaseEngine {
   }
 
   protected async doClearMessages(key: SessionKey, options: ClearMessagesOptions): Promise<number> {
-    const fenced = options.lease !== undefined;
-    return this.#executor.transaction(async (client) => {
-      const lock = fenced ? this.#statements.lockForClear.fenced : this.#statements.lockForClear.unfenced;
-      const [flags] = await this.#executor.rows(lock.statement, bind(lock, { ...key, ...leaseValues(options.lease) }), client);
-      if (!flags!['leased']) throw new LockExpiredError(key);
-      if (!flags!['found']) throw new SessionNotFoundError(key);
+    return this.#withSessionLocked(key, options, async (client) => {
       const clear = this.#statements.clearMessages;
       const [row] = await this.#executor.rows(clear.statement, bind(clear, { ...key, updatedAt: toPgTimestamp(options.updatedAt) }), client);
       return row!['cleared'] as number;
+    });
+  }
+
+  protected async doTruncateMessages(key: SessionKey, options: TruncateMessagesOptions): Promise<number> {
+    return this.#withSessionLocked(key, options, async (client) => {
+      const truncate = this.#statements.truncateMessages;
+      const values = { ...key, afterSeq: options.afterSeq, updatedAt: toPgTimestamp(options.updatedAt) };
+      const [row] = await this.#executor.rows(truncate.statement, bind(truncate, values), client);
+      return row!['removed'] as number;
+    });
+  }
+
+  /**
+   * Runs `body` in a transaction that first checks the lease and locks the live session's row
+   * (see `lockSessionStatement`), for writes that take more than one statement.
+   */
+  async #withSessionLocked<T>(key: SessionKey, options: SessionWriteOptions, body: (client: PgPoolClient) => Promise<T>): Promise<T> {
+    return this.#executor.transaction(async (client) => {
+      const lock = options.lease ? this.#statements.lockSession.fenced : this.#statements.lockSession.unfenced;
+      const [flags] = await this.#executor.rows(lock.statement, bind(lock, { ...key, ...leaseValues(options.lease), ...liveValue(options) }), client);
+      if (!flags!['leased']) throw new LockExpiredError(key);
+      if (!flags!['found']) throw new SessionNotFoundError(key);
+      return body(client);
     });
   }
 
@@ -282,4 +303,9 @@ function pickKey(key: SessionKey): SessionKey {
 
 function leaseValues(lease: LeaseRef | undefined): { owner?: string; token?: number } {
   return lease ? { owner: lease.owner, token: lease.token } : {};
+}
+
+/** `liveAt` for `liveCondition`: null when not given, which skips the check. */
+function liveValue(options: SessionWriteOptions): { liveAt: string | null } {
+  return { liveAt: options.liveAt ? toPgComparableTimestamp(options.liveAt) : null };
 }

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, it, vi } from 'vitest';
-import { LockExpiredError, LockHeldError, SessionManager } from '@sessions/core';
+import { LockExpiredError, LockHeldError, SessionManager, SessionNotFoundError } from '@sessions/core';
 import { PostgresEngine } from '../src/index.js';
 import { dropSchema, POSTGRES_URL, randomSchema, requirePostgres, testPool } from './support/database.js';
 
@@ -92,5 +92,26 @@ describe('a client whose clock is off', () => {
     ]);
     expect((await engine.listLeases({ userId, held: true })).map((lease) => lease.sessionId)).toEqual(['held']);
     expect((await engine.listLeases({ userId, held: false })).map((lease) => lease.sessionId)).toEqual(['stale']);
+  });
+  it.for([
+    ['an hour ahead', HOUR],
+    ['an hour behind', -HOUR],
+  ] as const)('judges session expiry on its own clock, never the server\'s, when its clock is %s', async ([, skew], { expect }) => {
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    vi.setSystemTime(Date.now() + skew);
+    const sessions = new SessionManager({ engine });
+    const key = { userId: 'ttl-skew', sessionId: `skew-${skew}` };
+    // Expires 30 minutes from now on the client's clock: by the server's clock that is already
+    // past when the client runs behind, and an hour and a half away when it runs ahead.
+    await sessions.create({ ...key, ttlMs: HOUR / 2 });
+    await sessions.append(key, { role: 'user', content: 'live by my clock' });
+    const { rows } = await admin.query(`SELECT expires_at > clock_timestamp() AS live FROM "${schema}"."sessions" WHERE user_id = $1 AND session_id = $2`, [key.userId, key.sessionId]);
+    expect(rows[0].live).toBe(skew > 0);
+
+    vi.setSystemTime(Date.now() + HOUR);
+    await expect(sessions.append(key, { role: 'user', content: 'expired by my clock' })).rejects.toBeInstanceOf(SessionNotFoundError);
+    await expect(sessions.truncate(key, { afterSeq: 0 })).rejects.toBeInstanceOf(SessionNotFoundError);
+    const stored = await engine.getSession(key);
+    expect(stored).toMatchObject({ messageCount: 1, lastSeq: 1 });
   });
 });

@@ -113,4 +113,45 @@ describe('contention across app servers', () => {
       await pool.end();
     }
   });
+
+  it('keeps seq, messageCount and the rows consistent when truncates race appends from other app servers', async ({ expect }) => {
+    const engines = Array.from({ length: 5 }, () => new PostgresEngine({ connectionString: POSTGRES_URL, schema, poolSize: 2 }));
+    await Promise.all(engines.map((engine) => engine.setup()));
+    const key = { userId: 'contended', sessionId: 'truncated-while-appending' };
+    const [truncator, ...appenders] = engines.map((engine) => new SessionManager({ engine }));
+    await truncator!.create(key);
+    const appendedSeqs: number[] = [];
+    let removed = 0;
+    let appending = appenders.length;
+    try {
+      await Promise.all([
+        ...appenders.map(async (sessions, writer) => {
+          for (let i = 0; i < 40; i++) {
+            const written = await sessions.append(key, [{ role: 'user', content: `${writer}/${i}` }, { role: 'assistant', content: `${writer}/${i}` }]);
+            appendedSeqs.push(...written.map((message) => message.seq));
+          }
+          appending--;
+        }),
+        (async () => {
+          while (appending > 0) {
+            const { lastSeq } = (await truncator!.get(key))!;
+            removed += await truncator!.truncate(key, { afterSeq: Math.max(0, lastSeq - 3) });
+          }
+        })(),
+      ]);
+    } finally {
+      await Promise.all(engines.map((engine) => engine.close()));
+    }
+
+    const total = appenders.length * 40 * 2;
+    // Seq values are never handed out twice, even after a truncate freed the highest ones.
+    expect(new Set(appendedSeqs).size).toBe(total);
+    expect(Math.max(...appendedSeqs)).toBe(total);
+    expect(removed).toBeGreaterThan(0);
+    const { rows } = await admin.query(`SELECT seq FROM "${schema}"."messages" WHERE user_id = $1 AND session_id = $2 ORDER BY seq`, [key.userId, key.sessionId]);
+    const session = await admin.query(`SELECT message_count, last_seq FROM "${schema}"."sessions" WHERE user_id = $1 AND session_id = $2`, [key.userId, key.sessionId]);
+    // Each truncate counted exactly the rows it deleted, appends that committed just before it included.
+    expect(rows).toHaveLength(total - removed);
+    expect(session.rows[0]).toEqual({ message_count: String(total - removed), last_seq: String(total) });
+  });
 });

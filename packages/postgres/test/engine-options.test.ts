@@ -1,9 +1,18 @@
+import { execFile } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { createEngine, EngineClosedError, SessionManager, StorageError, ValidationError } from '@sessions/core';
+import { AdapterNotInstalledError, createEngine, EngineClosedError, SessionManager, StorageError, ValidationError } from '@sessions/core';
 import { fromUrl, PostgresEngine } from '../src/index.js';
+import { loadPg } from '../src/pg-driver.js';
 import { dropSchema, POSTGRES_URL, randomSchema, requirePostgres, testPool } from './support/database.js';
 
 const schema = randomSchema('options');
+const run = promisify(execFile);
 
 beforeAll(requirePostgres);
 afterAll(() => dropSchema(schema));
@@ -120,6 +129,50 @@ describe('fromUrl and createEngine', () => {
       await engine.setup();
     } finally {
       await engine.close();
+    }
+  });
+});
+
+describe('loading pg', () => {
+  const missing = (id: string) => Object.assign(new Error(`Cannot find module '${id}'\nRequire stack:\n- /app/index.js`), { code: 'MODULE_NOT_FOUND' });
+
+  it('reports pg missing as AdapterNotInstalledError naming the package to install, without the password', ({ expect }) => {
+    const attempt = () =>
+      loadPg('postgres://app:secret@db:5432/app', (id) => {
+        throw missing(id);
+      });
+    expect(attempt).toThrow(AdapterNotInstalledError);
+    expect(attempt).toThrow(/needs the package pg: install it with `pnpm add pg`/);
+    expect(attempt).not.toThrow(/secret/);
+  });
+
+  it('lets other load failures through as they are: a file missing inside pg is a broken install, not a missing one', ({ expect }) => {
+    const broken = missing('./lib/client');
+    expect(() => loadPg(POSTGRES_URL, () => { throw broken; })).toThrow(broken);
+  });
+
+  it('makes createEngine fail with AdapterNotInstalledError in an app that has @sessions/postgres but not pg', async ({ expect }) => {
+    // A copy of the built package (a symlink would resolve pg from this workspace) next to core, in an app without pg.
+    const app = await mkdtemp(join(tmpdir(), 'sessions-no-pg-'));
+    try {
+      const here = fileURLToPath(new URL('..', import.meta.url));
+      await mkdir(join(app, 'node_modules', '@sessions', 'postgres'), { recursive: true });
+      await cp(join(here, 'dist'), join(app, 'node_modules', '@sessions', 'postgres', 'dist'), { recursive: true });
+      await cp(join(here, 'package.json'), join(app, 'node_modules', '@sessions', 'postgres', 'package.json'));
+      await symlink(realpathSync(join(here, 'node_modules', '@sessions', 'core')), join(app, 'node_modules', '@sessions', 'core'), 'dir');
+      const script = `
+        const { createEngine } = await import('@sessions/core');
+        const error = await createEngine('postgres://app:secret@127.0.0.1:1/app').then(() => null, (caught) => caught);
+        console.log(JSON.stringify({ name: error?.name, code: error?.code, packageName: error?.packageName, message: error?.message }));`;
+      // pnpm and npx put their module folders (which hold pg) on NODE_PATH; an app has no such thing.
+      const { NODE_PATH: _, ...env } = process.env;
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: app, env });
+      const reported = JSON.parse(stdout);
+      expect(reported).toMatchObject({ code: 'ADAPTER_NOT_INSTALLED', packageName: 'pg' });
+      expect(reported.message).toMatch(/install it with `pnpm add pg`/);
+      expect(reported.message).not.toMatch(/secret/);
+    } finally {
+      await rm(app, { recursive: true, force: true });
     }
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { and, compareCodePoints, eq, ilike, inArray, like, SessionManager, ValidationError, type JsonObject } from '@sessions/core';
+import { and, compareCodePoints, eq, ilike, inArray, like, MessageExistsError, SessionManager, ValidationError, type JsonObject } from '@sessions/core';
 import { PostgresEngine } from '../src/index.js';
 import { CountingPool } from './support/counting-pool.js';
 import { dropSchema, randomSchema, requirePostgres, testPool } from './support/database.js';
@@ -106,6 +106,38 @@ describe('hostile input', () => {
     expect((await sessions.list({ userId: longId, where: eq(`metadata.q`, 'x') })).sessions).toEqual([]);
   });
 
+  it('takes the longest ids there are: 255 random 4-byte characters each, which do not compress, through every operation', async ({ expect }) => {
+    // Three such ids are about 3 KB, more than a btree entry holds (2704 bytes): every index
+    // must keep its entry under that, and the unique message id index does so by a hash.
+    const key = { userId: incompressibleId(), sessionId: incompressibleId() };
+    const [firstId, secondId, owner, forkId] = [incompressibleId(), incompressibleId(), incompressibleId(), incompressibleId()];
+    expect(new TextEncoder().encode(key.userId + key.sessionId + firstId).length).toBe(3 * 255 * 4);
+
+    await sessions.create({ ...key, title: 'longest ids' });
+    const lease = await sessions.acquire(key, { owner, ttlMs: 60_000 });
+    expect(lease.owner).toBe(owner);
+    const appended = await sessions.append(key, [{ id: firstId, role: 'user', content: 'one' }, { id: secondId, role: 'assistant', content: 'two' }], { lease });
+    expect(appended.map((message) => message.id)).toEqual([firstId, secondId]);
+    await expect(sessions.append(key, { id: firstId, role: 'user', content: 'again' }, { lease })).rejects.toBeInstanceOf(MessageExistsError);
+    expect((await sessions.messages(key)).map((message) => [message.seq, message.id])).toEqual([[1, firstId], [2, secondId]]);
+    expect(await engine.listLeases({ userId: key.userId })).toEqual([expect.objectContaining({ ...key, owner, held: true })]);
+    await sessions.renew(lease);
+
+    const fork = await sessions.fork(key, { sessionId: forkId });
+    const forkKey = { userId: key.userId, sessionId: forkId };
+    expect((await sessions.messages(forkKey)).map((message) => message.id)).toEqual([firstId, secondId]);
+    expect(await sessions.truncate(key, { afterSeq: 1 }, { lease })).toBe(1);
+    await sessions.append(key, { id: secondId, role: 'assistant', content: 'two, again' }, { lease });
+    expect((await sessions.messages(key)).map((message) => [message.seq, message.id])).toEqual([[1, firstId], [3, secondId]]);
+
+    expect(await sessions.release(lease)).toBe(true);
+    expect(await sessions.delete(key)).toBe(true);
+    expect(await sessions.delete(forkKey)).toBe(true);
+    expect(fork.parentSessionId).toBe(key.sessionId);
+    expect(await sessions.get(key)).toBeNull();
+    expect(await engine.readMessages(forkKey)).toEqual([]);
+  });
+
   it('rejects what cannot be stored with a ValidationError, writing nothing', async ({ expect }) => {
     const userId = 'rejects';
     await expect(sessions.create({ userId, sessionId: '😀'.repeat(256) })).rejects.toBeInstanceOf(ValidationError);
@@ -122,3 +154,8 @@ describe('hostile input', () => {
     expect(await sessions.messages({ userId, sessionId: 'ok' })).toEqual([]);
   });
 });
+
+/** 255 random code points from U+10000 to U+10FFFF: four UTF-8 bytes each, and no repetition to compress. */
+function incompressibleId(): string {
+  return Array.from({ length: 255 }, () => String.fromCodePoint(0x10000 + Math.floor(Math.random() * 0x100000))).join('');
+}

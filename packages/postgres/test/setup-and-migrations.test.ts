@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { SchemaVersionError, SessionManager } from '@sessions/core';
+import { MessageExistsError, SchemaVersionError, SessionManager } from '@sessions/core';
 import pg from 'pg';
 import { PostgresEngine, SCHEMA_VERSION } from '../src/index.js';
 import { migrate, readSchemaVersion } from '../src/schema/migrate.js';
@@ -124,7 +124,7 @@ describe('setup', () => {
       await expect(setup).rejects.toThrow('gave up waiting');
       await blocker.query('ROLLBACK');
       await engine.setup();
-      expect(await versionRows(schema)).toEqual([SCHEMA_VERSION]);
+      expect(await versionRows(schema)).toEqual(MIGRATIONS.map((migration) => migration.version));
     } finally {
       blocker.release();
       await engine.close();
@@ -187,6 +187,34 @@ describe('migrations', () => {
     } finally {
       await engine.close();
       await Promise.all(pools.map((pool) => pool.end()));
+    }
+  });
+
+  it('moves a version 1 store to the md5 message id index in place, keeping its messages and refusing their ids again', async ({ expect }) => {
+    const schema = freshSchema('v1_upgrade');
+    const names = tableNames(schema, '');
+    const pool = testPool({ max: 1 });
+    const engine = new PostgresEngine({ connectionString: POSTGRES_URL, schema });
+    try {
+      await migrate(pool, names, { migrations: MIGRATIONS.slice(0, 1) });
+      const key = { userId: 'u', sessionId: 'from-v1' };
+      await admin.query(
+        `INSERT INTO ${names.sessions} (user_id, session_id, metadata, state, status, created_at, updated_at, message_count, last_seq, version) VALUES ($1, $2, '{}', '{}', 'active', now(), now(), 1, 1, 0)`,
+        [key.userId, key.sessionId],
+      );
+      await admin.query(`INSERT INTO ${names.messages} (user_id, session_id, seq, id, role, content, metadata, created_at) VALUES ($1, $2, 1, 'm1', 'user', '"hi"', '{}', now())`, [key.userId, key.sessionId]);
+
+      await engine.setup();
+      expect(await versionRows(schema)).toEqual(MIGRATIONS.map((migration) => migration.version));
+      const { rows } = await admin.query('SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [schema, 'messages_user_session_id']);
+      expect(rows.map((row) => row.indexdef)).toEqual([expect.stringMatching(/UNIQUE INDEX .*\(user_id, session_id, md5\(\(id\)::text\)\)/)]);
+      const sessions = new SessionManager({ engine });
+      expect((await sessions.messages(key)).map((message) => [message.seq, message.id, message.content])).toEqual([[1, 'm1', 'hi']]);
+      await expect(sessions.append(key, { id: 'm1', role: 'user', content: 'again' })).rejects.toBeInstanceOf(MessageExistsError);
+      expect((await sessions.append(key, { id: 'm2', role: 'user', content: 'new' }))[0]?.seq).toBe(2);
+    } finally {
+      await engine.close();
+      await pool.end();
     }
   });
 

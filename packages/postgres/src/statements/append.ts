@@ -3,15 +3,17 @@ import type { ModelCodec } from '../sql/columns.js';
 import { column, quoteIdent } from '../sql/identifiers.js';
 import type { TableNames } from '../sql/tables.js';
 import { LEASE_HELD, leaseCte } from './lease-check.js';
+import { liveCondition } from './live-check.js';
 import { unnestMessages } from './message-rows.js';
 import { build, keyCondition, type NamedStatement } from './placeholders.js';
 
 /**
  * Appends a batch in one statement, so in one round trip:
  * 1. (fenced) checks the lease and holds it (see `leaseCte`);
- * 2. bumps `last_seq` and `message_count` on the session row. The UPDATE takes the row
- *    lock, so appenders on one session queue here, and each one that waited re-reads the
- *    row as the previous one committed it: the seq range it gets is gap-free and its own;
+ * 2. bumps `last_seq` and `message_count` on the session row, if it is live (see
+ *    `liveCondition`). The UPDATE takes the row lock, so appenders on one session queue
+ *    here, and each one that waited re-reads the row as the previous one committed it: the
+ *    seq range it gets is gap-free and its own, and the session is live as it stands then;
  * 3. inserts the messages with seq `base + 1 ... base + n` from what the UPDATE returned.
  * It is one statement, so a duplicate message id (a unique violation) undoes the bump too.
  * The last SELECT says why nothing was written, if nothing was: `leased` and `found`.
@@ -30,7 +32,7 @@ export function appendStatement(names: TableNames, messages: ModelCodec, fenced:
         SET ${s('lastSeq')} = ${s('lastSeq')} + ${count},
             ${s('messageCount')} = ${s('messageCount')} + ${count},
             ${s('updatedAt')} = GREATEST(${s('updatedAt')}, ${p.at('updatedAt', 'timestamptz')})
-        WHERE ${keyCondition(SessionModel, p)}${fenced ? ` AND ${LEASE_HELD}` : ''}
+        WHERE ${keyCondition(SessionModel, p)} AND ${liveCondition(p)}${fenced ? ` AND ${LEASE_HELD}` : ''}
         RETURNING ${s('lastSeq')} - ${count} AS base
       ),
       inserted AS (

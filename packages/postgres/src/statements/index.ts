@@ -4,7 +4,7 @@ import type { TableNames } from '../sql/tables.js';
 import { appendStatement } from './append.js';
 import { acquireLeaseStatement, releaseLeaseStatement, renewLeaseStatement } from './leases.js';
 import { listLeasesStatement, type ListLeasesShape } from './list-leases.js';
-import { clearMessagesStatement, findMessageIdsStatement, lockForClearStatement, readMessagesStatement } from './messages.js';
+import { clearMessagesStatement, findMessageIdsStatement, lockSessionStatement, readMessagesStatement, truncateMessagesStatement } from './messages.js';
 import type { NamedStatement } from './placeholders.js';
 import {
   createSessionStatement,
@@ -24,8 +24,9 @@ export class Statements {
   readonly append: Readonly<Record<'fenced' | 'unfenced', NamedStatement>>;
   readonly readAscending: NamedStatement;
   readonly readDescending: NamedStatement;
-  readonly lockForClear: Readonly<Record<'fenced' | 'unfenced', NamedStatement>>;
+  readonly lockSession: Readonly<Record<'fenced' | 'unfenced', NamedStatement>>;
   readonly clearMessages: NamedStatement;
+  readonly truncateMessages: NamedStatement;
   readonly findMessageIds: NamedStatement;
   readonly deleteSession: Readonly<Record<'fenced' | 'unfenced', NamedStatement>>;
   readonly deleteExpired: NamedStatement;
@@ -43,8 +44,9 @@ export class Statements {
     this.append = { fenced: appendStatement(names, this.messages, true), unfenced: appendStatement(names, this.messages, false) };
     this.readAscending = readMessagesStatement(names, this.messages, 'ASC');
     this.readDescending = readMessagesStatement(names, this.messages, 'DESC');
-    this.lockForClear = { fenced: lockForClearStatement(names, true), unfenced: lockForClearStatement(names, false) };
+    this.lockSession = { fenced: lockSessionStatement(names, true), unfenced: lockSessionStatement(names, false) };
     this.clearMessages = clearMessagesStatement(names);
+    this.truncateMessages = truncateMessagesStatement(names);
     this.findMessageIds = findMessageIdsStatement(names);
     this.deleteSession = { fenced: deleteSessionStatement(names, true), unfenced: deleteSessionStatement(names, false) };
     this.deleteExpired = deleteExpiredStatement(names);

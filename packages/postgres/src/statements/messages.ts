@@ -3,6 +3,7 @@ import type { ModelCodec } from '../sql/columns.js';
 import { column } from '../sql/identifiers.js';
 import type { TableNames } from '../sql/tables.js';
 import { LEASE_HELD, leaseCte } from './lease-check.js';
+import { liveCondition } from './live-check.js';
 import { build, keyCondition, type NamedStatement } from './placeholders.js';
 
 /**
@@ -21,16 +22,19 @@ export function readMessagesStatement(names: TableNames, messages: ModelCodec, d
 }
 
 /**
- * First step of `clearMessages`: checks the lease and locks the session row. Holding that
- * lock, the delete that follows (a new statement, so a new snapshot) sees every append that
- * committed before, and no append can commit until the clear does.
+ * First step of `clearMessages` and `truncateMessages`: checks the lease and locks the session
+ * row. Holding that lock, the delete that follows (a new statement, so a new snapshot) sees
+ * every append that committed before, and no append can commit until this transaction does.
+ * `found` is whether the session is there and live; FOR UPDATE re-reads a row changed since the
+ * snapshot, so it judges `expires_at` as last committed, and nothing can change it until commit.
  */
-export function lockForClearStatement(names: TableNames, fenced: boolean): NamedStatement {
+export function lockSessionStatement(names: TableNames, fenced: boolean): NamedStatement {
+  const expiresAt = column(SessionModel, 'expiresAt');
   return build(
     (p) => `
       WITH ${fenced ? `${leaseCte(names, p)},` : ''}
-      locked AS (SELECT 1 FROM ${names.sessions} WHERE ${keyCondition(SessionModel, p)} FOR UPDATE)
-      SELECT ${fenced ? LEASE_HELD : 'TRUE'} AS leased, EXISTS (SELECT 1 FROM locked) AS found`,
+      locked AS (SELECT ${expiresAt} FROM ${names.sessions} WHERE ${keyCondition(SessionModel, p)} FOR UPDATE)
+      SELECT ${fenced ? LEASE_HELD : 'TRUE'} AS leased, EXISTS (SELECT 1 FROM locked WHERE ${liveCondition(p, 'locked')}) AS found`,
   );
 }
 
@@ -43,6 +47,26 @@ export function clearMessagesStatement(names: TableNames): NamedStatement {
       UPDATE ${names.sessions} SET ${s('messageCount')} = 0, ${s('updatedAt')} = ${p.at('updatedAt', 'timestamptz')}
       WHERE ${keyCondition(SessionModel, p)}
       RETURNING (SELECT count(*) FROM cleared) AS cleared`,
+  );
+}
+
+/**
+ * Second step of `truncateMessages`: deletes the messages after `afterSeq` and takes them off
+ * the count; `last_seq` stays, so their seq values are never handed out again.
+ */
+export function truncateMessagesStatement(names: TableNames): NamedStatement {
+  const s = (field: string) => column(SessionModel, field);
+  return build(
+    (p) => `
+      WITH removed AS (
+        DELETE FROM ${names.messages}
+        WHERE ${keyCondition(MessageModel, p)} AND ${column(MessageModel, 'seq')} > ${p.at('afterSeq', 'bigint')}
+        RETURNING 1
+      )
+      UPDATE ${names.sessions}
+      SET ${s('messageCount')} = ${s('messageCount')} - (SELECT count(*) FROM removed), ${s('updatedAt')} = ${p.at('updatedAt', 'timestamptz')}
+      WHERE ${keyCondition(SessionModel, p)}
+      RETURNING (SELECT count(*) FROM removed) AS removed`,
   );
 }
 

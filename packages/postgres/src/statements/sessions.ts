@@ -3,6 +3,7 @@ import type { ModelCodec } from '../sql/columns.js';
 import { column, quoteIdent } from '../sql/identifiers.js';
 import type { TableNames } from '../sql/tables.js';
 import { LEASE_HELD, leaseCte } from './lease-check.js';
+import { liveCondition } from './live-check.js';
 import { unnestMessages } from './message-rows.js';
 import { build, keyCondition, type NamedStatement } from './placeholders.js';
 
@@ -46,10 +47,12 @@ export interface UpdateShape {
 }
 
 /**
- * Sets the given fields and bumps `version`, in one statement that also checks the lease and
- * the expected version. Concurrent updates queue on the row lock, and one that waited re-checks
- * `version` on the row as committed, so an optimistic update can never overwrite another.
- * It always returns one row: the flags, and the session's columns when it was updated.
+ * Sets the given fields and bumps `version`, in one statement that also checks the lease, that
+ * the session is live and the expected version. Concurrent updates queue on the row lock, and
+ * one that waited re-checks `version` and `expires_at` on the row as committed, so an optimistic
+ * update can never overwrite another.
+ * It always returns one row: the flags (`found` means present and live), and the session's
+ * columns when it was updated.
  */
 export function updateSessionStatement(names: TableNames, sessions: ModelCodec, shape: UpdateShape): NamedStatement {
   return build((p) => {
@@ -59,7 +62,7 @@ export function updateSessionStatement(names: TableNames, sessions: ModelCodec, 
     });
     const version = column(SessionModel, 'version');
     assignments.push(`${version} = ${version} + 1`);
-    const conditions = [keyCondition(SessionModel, p)];
+    const conditions = [keyCondition(SessionModel, p), liveCondition(p)];
     if (shape.fenced) conditions.push(LEASE_HELD);
     if (shape.versioned) conditions.push(`${version} = ${p.at('expectedVersion', 'bigint')}`);
     return `
@@ -71,7 +74,7 @@ export function updateSessionStatement(names: TableNames, sessions: ModelCodec, 
       )
       SELECT flags.leased, flags.found, updated.*
       FROM (SELECT ${shape.fenced ? LEASE_HELD : 'TRUE'} AS leased,
-                   EXISTS (SELECT 1 FROM ${names.sessions} WHERE ${keyCondition(SessionModel, p)}) AS found) AS flags
+                   EXISTS (SELECT 1 FROM ${names.sessions} WHERE ${keyCondition(SessionModel, p)} AND ${liveCondition(p)}) AS found) AS flags
       LEFT JOIN updated ON TRUE`;
   });
 }
