@@ -68,7 +68,9 @@ function directAppend(key, lease, i, count = 1) {
     const body = JSON.stringify({ id, role: 'user', content: message(i).content, name: null, tool_calls: null, tool_call_id: null, agent_id: null, run_id: null, metadata: { i }, created_at: Date.now() });
     pairs.push(id, body);
   }
-  return direct.sessionsV1Append(10, ...keys.scriptKeys(key), key.sessionId, '1', lease.owner, String(lease.token), String(Date.now()), count, ...pairs);
+  const now = String(Date.now());
+  // liveAt as SessionManager passes it, so the direct path does the same expiry check
+  return direct.sessionsV1Append(10, ...keys.scriptKeys(key), key.sessionId, '1', lease.owner, String(lease.token), now, now, count, ...pairs);
 }
 
 function directLast50(key) {

@@ -1,6 +1,30 @@
-import { redactUrl, ValidationError } from '@sessions/core';
-import { Redis, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import { AdapterNotInstalledError, redactUrl, ValidationError } from '@sessions/core';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { RedisEngineOptions } from './options.js';
+
+type Ioredis = typeof import('ioredis');
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Loads ioredis when a client is first created rather than at import, so that without it
+ * installed `createEngine('redis://...')` fails with AdapterNotInstalledError, not a bare module
+ * error, and an engine given a client never needs it. `require` keeps the constructor
+ * synchronous: ioredis is CommonJS, and Node >= 20.19 (our floor) can require an ES module too.
+ */
+export function loadIoredis(url: string, load: (id: string) => unknown = require): Ioredis {
+  try {
+    return load('ioredis') as Ioredis;
+  } catch (error) {
+    // Only ioredis itself missing counts: a file missing inside it is a broken install, left as it is.
+    const code = (error as { code?: string } | null)?.code;
+    if (code === 'MODULE_NOT_FOUND' && String((error as Error).message).includes(`'ioredis'`)) {
+      throw new AdapterNotInstalledError('ioredis', url, { cause: error });
+    }
+    throw error;
+  }
+}
 
 /**
  * Defaults for the client the engine creates from a URL. They make every call end: an
@@ -30,6 +54,7 @@ export function createClient(url: string, overrides: RedisOptions = {}): Redis {
   }
   // ioredis reads TLS from the scheme only when it is spelled in lower case.
   const normalized = url.replace(/^rediss?:/i, (scheme) => scheme.toLowerCase());
+  const { Redis } = loadIoredis(url);
   return new Redis(normalized, { ...CLIENT_DEFAULTS, ...overrides });
 }
 

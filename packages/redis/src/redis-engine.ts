@@ -18,6 +18,8 @@ import {
   type Session,
   type SessionChanges,
   type SessionKey,
+  type SessionWriteOptions,
+  type TruncateMessagesOptions,
   type UpdateSessionOptions,
 } from '@sessions/core';
 import type { Cluster, Redis } from 'ioredis';
@@ -31,7 +33,7 @@ import { countMessages, findMessages } from './query/message-query.js';
 import { scoreRange } from './query/range-args.js';
 import { countSessions, findSessions } from './query/session-query.js';
 import { defineScripts, runScript, type RedisClient } from './scripts/commands.js';
-import { expectOk, fenceArgs, type ScriptReply } from './script-reply.js';
+import { expectOk, fenceArgs, liveAtArg, type ScriptReply } from './script-reply.js';
 import { setupStore } from './setup.js';
 import { zrange, type Store } from './store.js';
 import { createSession } from './writes/create-session.js';
@@ -146,6 +148,7 @@ export class RedisEngine extends BaseEngine {
     const reply = await runScript<ScriptReply>(this.#client, 'sessionsV1Update', this.#keys.scriptKeys(key), [
       key.sessionId,
       ...fenceArgs(options.lease),
+      liveAtArg(options.liveAt),
       options.expectedVersion === undefined ? '' : String(options.expectedVersion),
       '',
       String(updatedAt.getTime()),
@@ -161,10 +164,10 @@ export class RedisEngine extends BaseEngine {
     return decodeSession(pairsToHash(record as string[]))!;
   }
 
-  protected async doAppendMessages(key: SessionKey, messages: readonly NewMessage[], options: FencedWriteOptions): Promise<Message[]> {
+  protected async doAppendMessages(key: SessionKey, messages: readonly NewMessage[], options: SessionWriteOptions): Promise<Message[]> {
     const bodies = messages.map(encodeMessageBody);
     const newest = Math.max(...messages.map((message) => message.createdAt.getTime()));
-    const args: Array<string | number> = [key.sessionId, ...fenceArgs(options.lease), String(newest), messages.length];
+    const args: Array<string | number> = [key.sessionId, ...fenceArgs(options.lease), liveAtArg(options.liveAt), String(newest), messages.length];
     messages.forEach((message, i) => args.push(message.id, bodies[i]!));
     const [last] = expectOk(key, await runScript<ScriptReply>(this.#client, 'sessionsV1Append', this.#keys.scriptKeys(key), args));
     return bodies.map((body, i) => decodeMessage(key, withSeq(body, (last as number) + i + 1)));
@@ -188,6 +191,18 @@ export class RedisEngine extends BaseEngine {
     const reply = await runScript<ScriptReply>(this.#client, 'sessionsV1Clear', this.#keys.scriptKeys(key), [
       key.sessionId,
       ...fenceArgs(options.lease),
+      liveAtArg(options.liveAt),
+      String(options.updatedAt.getTime()),
+    ]);
+    return expectOk(key, reply)[0] as number;
+  }
+
+  protected async doTruncateMessages(key: SessionKey, options: TruncateMessagesOptions): Promise<number> {
+    const reply = await runScript<ScriptReply>(this.#client, 'sessionsV1Truncate', this.#keys.scriptKeys(key), [
+      key.sessionId,
+      ...fenceArgs(options.lease),
+      liveAtArg(options.liveAt),
+      String(options.afterSeq),
       String(options.updatedAt.getTime()),
     ]);
     return expectOk(key, reply)[0] as number;

@@ -28,6 +28,11 @@ function throwError(error: Error): never {
   throw error;
 }
 
+/** ARGV[5] of append, update, clear and truncate: the caller's time the session must still be live at, or ''. */
+export function liveAtArg(liveAt: Date | undefined): string {
+  return liveAt === undefined ? '' : String(liveAt.getTime());
+}
+
 /** ARGV[2..4] of a fenced script. */
 export function fenceArgs(lease: { owner: string; token: number } | undefined): [string, string, string] {
   return lease ? ['1', lease.owner, String(lease.token)] : ['0', '', ''];

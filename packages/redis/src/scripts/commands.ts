@@ -1,7 +1,7 @@
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import type { ScriptKeys } from '../keys.js';
 import { ACQUIRE, LIST_LEASES, RELEASE, RENEW } from './lease-scripts.js';
-import { APPEND, CLEAR, CREATE, DELETE, REPLACE_MESSAGE, UPDATE } from './session-scripts.js';
+import { APPEND, CLEAR, CREATE, DELETE, REPLACE_MESSAGE, TRUNCATE, UPDATE } from './session-scripts.js';
 import { FORGET_USER } from './user-scripts.js';
 
 /** Every Lua script, by the ioredis command name it is defined under (EVALSHA, EVAL on NOSCRIPT). */
@@ -10,6 +10,7 @@ const SCRIPTS = Object.freeze({
   sessionsV1Append: APPEND,
   sessionsV1Update: UPDATE,
   sessionsV1Clear: CLEAR,
+  sessionsV1Truncate: TRUNCATE,
   sessionsV1Delete: DELETE,
   sessionsV1ReplaceMessage: REPLACE_MESSAGE,
   sessionsV1Acquire: ACQUIRE,

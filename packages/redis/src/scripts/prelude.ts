@@ -53,6 +53,13 @@ local function fence_ok()
   return ARGV[2] ~= '1' or lease_held(ARGV[3], ARGV[4])
 end
 
+-- False when the session expired at or before live_at, the caller's time in ms ('' skips the
+-- check): an expired session is gone to its users, so no write may reach it. Session TTLs are
+-- on the application's clock, so this is never compared with TIME.
+local function live_at(expires_at, live_at_ms)
+  return live_at_ms == '' or not expires_at or tonumber(expires_at) > tonumber(live_at_ms)
+end
+
 local function unindex(sid)
   local removed = 0
   for i = 5, 9 do removed = removed + redis.call('ZREM', KEYS[i], sid) end

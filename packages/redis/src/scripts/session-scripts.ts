@@ -41,27 +41,27 @@ return {'OK', fresh and 1 or 0}
 `;
 
 /**
- * Appends messages: checks the lease, the session and every id, assigns seq lastSeq+1 ...,
- * stores the messages and bumps the counters, in one step.
- * ARGV: 1 sessionId, 2..4 fence, 5 newest createdAt (ms), 6 m, then m pairs (id, JSON body).
+ * Appends messages: checks the lease, the session (present, and live at ARGV[5]) and every id,
+ * assigns seq lastSeq+1 ..., stores the messages and bumps the counters, in one step.
+ * ARGV: 1 sessionId, 2..4 fence, 5 live-at ms or '', 6 newest createdAt (ms), 7 m, then m pairs (id, JSON body).
  * Returns {'OK', lastSeq before the append} or {'LOCK_EXPIRED'} / {'NOT_FOUND'} / {'MESSAGE_EXISTS', id}.
  */
 export const APPEND = `${PRELUDE}
 if not fence_ok() then return {'LOCK_EXPIRED'} end
-local s = redis.call('HMGET', KEYS[1], C_LAST_SEQ, C_UPDATED, F_DEADLINE)
-if not s[1] then return {'NOT_FOUND'} end
-local count = tonumber(ARGV[6])
+local s = redis.call('HMGET', KEYS[1], C_LAST_SEQ, C_UPDATED, F_DEADLINE, C_EXPIRES)
+if not s[1] or not live_at(s[4], ARGV[5]) then return {'NOT_FOUND'} end
+local count = tonumber(ARGV[7])
 for i = 0, count - 1 do
-  local id = ARGV[7 + i * 2]
+  local id = ARGV[8 + i * 2]
   if redis.call('HEXISTS', KEYS[3], id) == 1 then return {'MESSAGE_EXISTS', id} end
 end
 local last = tonumber(s[1])
 local z, h = {}, {}
 for i = 0, count - 1 do
   local seq = fmt(last + i + 1)
-  local body = ARGV[8 + i * 2]
+  local body = ARGV[9 + i * 2]
   z[#z + 1] = seq; z[#z + 1] = '{"seq":' .. seq .. ',' .. string.sub(body, 2)
-  h[#h + 1] = ARGV[7 + i * 2]; h[#h + 1] = seq
+  h[#h + 1] = ARGV[8 + i * 2]; h[#h + 1] = seq
   if #z >= 1000 then z = flush('ZADD', KEYS[2], z); h = flush('HSET', KEYS[3], h) end
 end
 flush('ZADD', KEYS[2], z)
@@ -69,9 +69,9 @@ flush('HSET', KEYS[3], h)
 redis.call('HINCRBY', KEYS[1], C_LAST_SEQ, count)
 redis.call('HINCRBY', KEYS[1], C_COUNT, count)
 redis.call('HINCRBY', KEYS[1], F_REV, 1)
-if tonumber(ARGV[5]) > tonumber(s[2]) then
-  redis.call('HSET', KEYS[1], C_UPDATED, ARGV[5])
-  redis.call('ZADD', KEYS[5], ARGV[5], ARGV[1])
+if tonumber(ARGV[6]) > tonumber(s[2]) then
+  redis.call('HSET', KEYS[1], C_UPDATED, ARGV[6])
+  redis.call('ZADD', KEYS[5], ARGV[6], ARGV[1])
 end
 if s[3] then
   redis.call('PEXPIREAT', KEYS[2], s[3])
@@ -83,19 +83,20 @@ return {'OK', last}
 /**
  * Changes session fields and bumps version, optionally only at an expected version (the
  * caller's optimistic check) or an expected revision (a generic update's compare-and-set).
- * ARGV: 1 sessionId, 2..4 fence, 5 expected version or '', 6 expected revision or '',
- *       7 new updatedAt or '', 8 'keep' | 'none' | 'set' for expiresAt, 9 expiresAt,
- *       10 grace ms, 11 '1' to return the record, 12 n, n column/value pairs, then k, k columns to remove.
+ * The lease is checked first, so a stale holder that read the latest version is still refused.
+ * ARGV: 1 sessionId, 2..4 fence, 5 live-at ms or '', 6 expected version or '', 7 expected revision or '',
+ *       8 new updatedAt or '', 9 'keep' | 'none' | 'set' for expiresAt, 10 expiresAt,
+ *       11 grace ms, 12 '1' to return the record, 13 n, n column/value pairs, then k, k columns to remove.
  * Returns {'OK', HGETALL or {}} or {'LOCK_EXPIRED'} / {'NOT_FOUND'} / {'CONFLICT'} / {'STALE'}.
  */
 export const UPDATE = `${PRELUDE}
 if not fence_ok() then return {'LOCK_EXPIRED'} end
-local s = redis.call('HMGET', KEYS[1], C_VERSION, F_REV)
-if not s[1] then return {'NOT_FOUND'} end
-if ARGV[5] ~= '' and s[1] ~= ARGV[5] then return {'CONFLICT'} end
-if ARGV[6] ~= '' and s[2] ~= ARGV[6] then return {'STALE'} end
+local s = redis.call('HMGET', KEYS[1], C_VERSION, F_REV, C_EXPIRES)
+if not s[1] or not live_at(s[3], ARGV[5]) then return {'NOT_FOUND'} end
+if ARGV[6] ~= '' and s[1] ~= ARGV[6] then return {'CONFLICT'} end
+if ARGV[7] ~= '' and s[2] ~= ARGV[7] then return {'STALE'} end
 local sid = ARGV[1]
-local pos = 12
+local pos = 13
 local n = tonumber(ARGV[pos]); pos = pos + 1
 if n > 0 then
   local fields = {}
@@ -106,32 +107,82 @@ local k = tonumber(ARGV[pos]); pos = pos + 1
 for i = 1, k do redis.call('HDEL', KEYS[1], ARGV[pos]); pos = pos + 1 end
 redis.call('HINCRBY', KEYS[1], C_VERSION, 1)
 redis.call('HINCRBY', KEYS[1], F_REV, 1)
-if ARGV[7] ~= '' then redis.call('ZADD', KEYS[5], ARGV[7], sid) end
+if ARGV[8] ~= '' then redis.call('ZADD', KEYS[5], ARGV[8], sid) end
 local record = {}
-if ARGV[11] == '1' then record = redis.call('HGETALL', KEYS[1]) end
-if ARGV[8] == 'none' then
+if ARGV[12] == '1' then record = redis.call('HGETALL', KEYS[1]) end
+if ARGV[9] == 'none' then
   redis.call('ZREM', KEYS[7], sid)
-  settle_deadline(sid, false, ARGV[10])
-elseif ARGV[8] == 'set' then
-  redis.call('ZADD', KEYS[7], ARGV[9], sid)
-  settle_deadline(sid, ARGV[9], ARGV[10])
+  settle_deadline(sid, false, ARGV[11])
+elseif ARGV[9] == 'set' then
+  redis.call('ZADD', KEYS[7], ARGV[10], sid)
+  settle_deadline(sid, ARGV[10], ARGV[11])
 end
 return {'OK', record}
 `;
 
 /**
  * Removes every message and keeps the session, its lastSeq and its lease.
- * ARGV: 1 sessionId, 2..4 fence, 5 updatedAt. Returns {'OK', removed} or an error code.
+ * ARGV: 1 sessionId, 2..4 fence, 5 live-at ms or '', 6 updatedAt. Returns {'OK', removed} or an error code.
  */
 export const CLEAR = `${PRELUDE}
 if not fence_ok() then return {'LOCK_EXPIRED'} end
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'NOT_FOUND'} end
+local s = redis.call('HMGET', KEYS[1], C_VERSION, C_EXPIRES)
+if not s[1] or not live_at(s[2], ARGV[5]) then return {'NOT_FOUND'} end
 local count = redis.call('ZCARD', KEYS[2])
 redis.call('DEL', KEYS[2], KEYS[3])
-redis.call('HSET', KEYS[1], C_COUNT, '0', C_UPDATED, ARGV[5])
+redis.call('HSET', KEYS[1], C_COUNT, '0', C_UPDATED, ARGV[6])
 redis.call('HINCRBY', KEYS[1], F_REV, 1)
-redis.call('ZADD', KEYS[5], ARGV[5], ARGV[1])
+redis.call('ZADD', KEYS[5], ARGV[6], ARGV[1])
 return {'OK', count}
+`;
+
+/**
+ * Removes the messages with seq > afterSeq and keeps the rest, the session, its lastSeq (seq
+ * values are never reused), version and lease. The removed messages' ids leave the id hash, so
+ * they may be used again.
+ * ARGV: 1 sessionId, 2..4 fence, 5 live-at ms or '', 6 afterSeq, 7 updatedAt.
+ * Returns {'OK', removed} or {'LOCK_EXPIRED'} / {'NOT_FOUND'}.
+ */
+export const TRUNCATE = `${PRELUDE}
+if not fence_ok() then return {'LOCK_EXPIRED'} end
+local s = redis.call('HMGET', KEYS[1], C_VERSION, C_EXPIRES)
+if not s[1] or not live_at(s[2], ARGV[5]) then return {'NOT_FOUND'} end
+local after = tonumber(ARGV[6])
+local low = '(' .. ARGV[6]
+local members = redis.call('ZRANGE', KEYS[2], low, '+inf', 'BYSCORE')
+local removed = #members
+if removed > 0 then
+  -- A stored message is '{"seq":N,"id":"<id as JSON>",...' (see withSeq): the id is read from
+  -- that prefix alone, so a long content is never parsed.
+  local ids, complete = {}, true
+  for i = 1, removed do
+    local member = members[i]
+    local from = string.match(member, '^{"seq":%d+,"id":"()')
+    local to = from
+    while to do
+      to = string.find(member, '[\\\\"]', to)
+      if to and string.byte(member, to) == 34 then break end
+      if to then to = to + 2 end
+    end
+    if not to then complete = false; break end
+    ids[i] = cjson.decode(string.sub(member, from - 1, to))
+  end
+  if not complete then
+    -- Not the layout above (written by other code): sweep the id hash instead, so no removed id stays taken.
+    ids = {}
+    local all = redis.call('HGETALL', KEYS[3])
+    for i = 1, #all, 2 do
+      if tonumber(all[i + 1]) > after then ids[#ids + 1] = all[i] end
+    end
+  end
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], low, '+inf')
+  for i = 1, #ids, 1000 do redis.call('HDEL', KEYS[3], unpack(ids, i, math.min(i + 999, #ids))) end
+  redis.call('HINCRBY', KEYS[1], C_COUNT, -removed)
+end
+redis.call('HSET', KEYS[1], C_UPDATED, ARGV[7])
+redis.call('HINCRBY', KEYS[1], F_REV, 1)
+redis.call('ZADD', KEYS[5], ARGV[7], ARGV[1])
+return {'OK', removed}
 `;
 
 /**

@@ -12,6 +12,8 @@ export async function fullWorkload(engine: Engine, users: readonly string[]): Pr
     await manager.create({ ...key, title: 'first', metadata: { channel: 'web' }, messages: [{ role: 'system', content: 'rules' }] });
     await manager.create({ userId, sessionId: `ttl-${i}`, ttlMs: 60_000, messages: [{ role: 'user', content: 'short-lived' }] });
     await manager.append(key, [{ role: 'user', content: 'hi' }, { role: 'assistant', content: [{ type: 'text', text: 'hello 😀' }] }]);
+    await manager.append(key, { role: 'user', content: 'taken back' });
+    await manager.truncate(key, { afterSeq: 3 });
     await manager.run(key, async ({ append, setState }) => {
       await append({ role: 'user', content: 'inside a run' });
       await setState({ step: i });
