@@ -52,13 +52,14 @@ const long = await sessionWithHistory('long', 10_000);
 const raw = engine.database;
 const columns = 'user_id, session_id, seq, id, role, content, name, tool_calls, tool_call_id, agent_id, run_id, metadata, created_at';
 const advance = raw.prepare(
-  'UPDATE sessions SET last_seq = last_seq + ?, message_count = message_count + ?, updated_at = max(updated_at, ?) WHERE user_id = ? AND session_id = ? RETURNING last_seq',
+  'UPDATE sessions SET last_seq = last_seq + ?, message_count = message_count + ?, updated_at = max(updated_at, ?) ' +
+    'WHERE user_id = ? AND session_id = ? AND (expires_at IS NULL OR expires_at > ?) RETURNING last_seq',
 );
 const insert = raw.prepare(`INSERT INTO messages (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 let rawCounter = 0;
 const rawAppend = raw.transaction((key, m) => {
   const now = Date.now();
-  const { last_seq } = advance.get(1, 1, now, key.userId, key.sessionId);
+  const { last_seq } = advance.get(1, 1, now, key.userId, key.sessionId, now);
   insert.run(key.userId, key.sessionId, last_seq, `raw_${rawCounter++}`, m.role, JSON.stringify(m.content), null, null, null, null, null, JSON.stringify(m.metadata), now);
 });
 const lastN = raw.prepare(`SELECT ${columns} FROM messages WHERE user_id = ? AND session_id = ? AND seq > ? AND seq < ? ORDER BY seq DESC LIMIT CAST(? AS INTEGER)`);

@@ -18,6 +18,8 @@ import {
   type Session,
   type SessionChanges,
   type SessionKey,
+  type SessionWriteOptions,
+  type TruncateMessagesOptions,
   type UpdateSessionOptions,
 } from '@sessions/core';
 import { retryWhileBusy } from './busy.js';
@@ -135,7 +137,7 @@ export class SqliteEngine extends BaseEngine {
     return this.#ops.sessions.update(key, changes, options);
   }
 
-  protected doAppendMessages(key: SessionKey, messages: readonly NewMessage[], options: FencedWriteOptions): Promise<Message[]> {
+  protected doAppendMessages(key: SessionKey, messages: readonly NewMessage[], options: SessionWriteOptions): Promise<Message[]> {
     return this.#ops.messages.append(key, messages, options);
   }
 
@@ -145,6 +147,10 @@ export class SqliteEngine extends BaseEngine {
 
   protected doClearMessages(key: SessionKey, options: ClearMessagesOptions): Promise<number> {
     return this.#ops.messages.clear(key, options);
+  }
+
+  protected doTruncateMessages(key: SessionKey, options: TruncateMessagesOptions): Promise<number> {
+    return this.#ops.messages.truncate(key, options);
   }
 
   protected doDeleteSession(key: SessionKey, options: FencedWriteOptions): Promise<boolean> {

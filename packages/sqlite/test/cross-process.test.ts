@@ -106,6 +106,50 @@ describe('several OS processes sharing one file', () => {
     expect((await manager.messages(key)).map((m) => m.seq)).toEqual([1, 2, 3, 4]);
   });
 
+  it('keeps seq and messageCount consistent when truncates race appends from another process', async ({ expect }) => {
+    const path = database();
+    const key = { userId: 'u', sessionId: 'raced' };
+    const engine = await openEngine(path);
+    await new SessionManager({ engine }).create(key);
+
+    const total = 400;
+    const appender = worker('append', { path, ...key, messages: total });
+    await appender.next();
+    appender.send('go');
+    const finished = appender.next();
+    let done = false;
+    // Stop on failure too: the await below then reports the worker's error.
+    const stop = () => (done = true);
+    finished.then(stop, stop);
+    let truncated = 0;
+    let truncates = 0;
+    while (!done) {
+      const session = (await engine.getSession(key))!;
+      // Keep a random part of what is there now; an append may land before or after the truncate.
+      truncated += await engine.truncateMessages(key, { afterSeq: Math.floor(Math.random() * (session.lastSeq + 1)), updatedAt: new Date() });
+      truncates++;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 2));
+    }
+    expect(await finished).toEqual({ appended: total });
+    await appender.exited;
+
+    const reader = rawReader(path);
+    try {
+      const messages = await reader.messages(key);
+      const seqs = messages.map((m) => m.seq);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(new Set(seqs).size).toBe(seqs.length);
+      // Every append got a fresh seq (none reused after a truncate), and every message is either kept or counted as truncated.
+      expect(await reader.session(key)).toMatchObject({ lastSeq: total, messageCount: messages.length });
+      expect(messages.length + truncated).toBe(total);
+      // The worker's i-th append got seq i + 1 whatever was truncated meanwhile.
+      expect(messages.every((m) => m.content === String(m.seq - 1))).toBe(true);
+      expect(truncates).toBeGreaterThan(10);
+    } finally {
+      reader.close();
+    }
+  });
+
   it('shows an open engine everything another process wrote to the file', async ({ expect }) => {
     const path = database();
     const key = { userId: 'u', sessionId: 'from-child' };

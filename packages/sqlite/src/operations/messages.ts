@@ -3,22 +3,24 @@ import {
   MessageExistsError,
   SessionNotFoundError,
   type ClearMessagesOptions,
-  type FencedWriteOptions,
   type JsonObject,
   type Message,
   type MessageRange,
   type NewMessage,
   type SessionKey,
+  type SessionWriteOptions,
+  type TruncateMessagesOptions,
 } from '@sessions/core';
 import type { SqliteRow, SqliteStatement } from '../database.js';
 import { LIMIT } from '../sql/limit.js';
 import type { Store } from '../store.js';
 import type { LeaseOperations } from './leases.js';
+import { liveAtParam, liveCondition } from './live.js';
 
 /** Larger than any seq, as a bound for "no upper limit". */
 const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
 
-/** Appending, reading and clearing a session's messages: a row per message, never a rewritten blob. */
+/** Appending, reading, clearing and truncating a session's messages: a row per message, never a rewritten blob. */
 export class MessageOperations {
   readonly #store: Store;
   readonly #leases: LeaseOperations;
@@ -26,9 +28,11 @@ export class MessageOperations {
   readonly #insert: SqliteStatement;
   readonly #readAscending: SqliteStatement;
   readonly #readNewest: SqliteStatement;
-  readonly #exists: SqliteStatement;
+  readonly #live: SqliteStatement;
   readonly #deleteAll: SqliteStatement;
   readonly #resetCount: SqliteStatement;
+  readonly #deleteAfter: SqliteStatement;
+  readonly #lowerCount: SqliteStatement;
 
   constructor(store: Store, leases: LeaseOperations) {
     this.#store = store;
@@ -38,26 +42,31 @@ export class MessageOperations {
     const m = (field: string) => messages.column(field);
     const sessionKey = `${s('userId')} = ? AND ${s('sessionId')} = ?`;
     const messageKey = `${m('userId')} = ? AND ${m('sessionId')} = ?`;
+    const live = liveCondition(sessions);
     this.#advance = store.db.prepare(
       `UPDATE ${sessions.table} SET ${s('lastSeq')} = ${s('lastSeq')} + ?, ${s('messageCount')} = ${s('messageCount')} + ?, ` +
-        `${s('updatedAt')} = max(${s('updatedAt')}, ?) WHERE ${sessionKey} RETURNING ${s('lastSeq')} AS last_seq`,
+        `${s('updatedAt')} = max(${s('updatedAt')}, ?) WHERE ${sessionKey} AND ${live} RETURNING ${s('lastSeq')} AS last_seq`,
     );
     this.#insert = store.db.prepare(`INSERT INTO ${messages.table} (${messages.columnList}) VALUES (${messages.placeholders})`);
     const range = `${messageKey} AND ${m('seq')} > ? AND ${m('seq')} < ?`;
     this.#readAscending = store.db.prepare(`SELECT ${messages.columnList} FROM ${messages.table} WHERE ${range} ORDER BY ${m('seq')} ASC ${LIMIT}`);
     this.#readNewest = store.db.prepare(`SELECT ${messages.columnList} FROM ${messages.table} WHERE ${range} ORDER BY ${m('seq')} DESC ${LIMIT}`);
-    this.#exists = store.db.prepare(`SELECT 1 FROM ${sessions.table} WHERE ${sessionKey}`);
+    this.#live = store.db.prepare(`SELECT 1 FROM ${sessions.table} WHERE ${sessionKey} AND ${live}`);
     this.#deleteAll = store.db.prepare(`DELETE FROM ${messages.table} WHERE ${messageKey}`);
     this.#resetCount = store.db.prepare(`UPDATE ${sessions.table} SET ${s('messageCount')} = 0, ${s('updatedAt')} = ? WHERE ${sessionKey}`);
+    this.#deleteAfter = store.db.prepare(`DELETE FROM ${messages.table} WHERE ${messageKey} AND ${m('seq')} > ?`);
+    this.#lowerCount = store.db.prepare(
+      `UPDATE ${sessions.table} SET ${s('messageCount')} = ${s('messageCount')} - ?, ${s('updatedAt')} = ? WHERE ${sessionKey}`,
+    );
   }
 
   /**
    * One transaction: fence check, seq assignment from the session's `last_seq`, every insert,
    * and the session's counters. Under `BEGIN IMMEDIATE` no other writer (in any process) can
    * run between reading `last_seq` and inserting, so seq stays gap-free and unique; a
-   * duplicate id rolls the whole batch back.
+   * duplicate id rolls the whole batch back. An expired session (by `liveAt`) matches no row.
    */
-  append(key: SessionKey, batch: readonly NewMessage[], options: FencedWriteOptions): Promise<Message[]> {
+  append(key: SessionKey, batch: readonly NewMessage[], options: SessionWriteOptions): Promise<Message[]> {
     const codec = this.#store.messages;
     const rows = batch.map((message) => codec.encode({ ...message, seq: 0 }));
     const seqIndex = codec.indexOf('seq');
@@ -65,7 +74,9 @@ export class MessageOperations {
     for (const message of batch) latest = Math.max(latest, message.createdAt.getTime());
     return this.#store.write(() => {
       this.#leases.checkFence(key, options.lease);
-      const advanced = this.#advance.get(batch.length, batch.length, latest, key.userId, key.sessionId) as { last_seq: number } | undefined;
+      const advanced = this.#advance.get(batch.length, batch.length, latest, key.userId, key.sessionId, liveAtParam(options)) as
+        | { last_seq: number }
+        | undefined;
       if (!advanced) throw new SessionNotFoundError(key);
       const firstSeq = advanced.last_seq - batch.length + 1;
       rows.forEach((row, i) => {
@@ -98,11 +109,31 @@ export class MessageOperations {
   clear(key: SessionKey, options: ClearMessagesOptions): Promise<number> {
     return this.#store.write(() => {
       this.#leases.checkFence(key, options.lease);
-      if (!this.#exists.get(key.userId, key.sessionId)) throw new SessionNotFoundError(key);
+      this.#assertLive(key, options);
       const { changes } = this.#deleteAll.run(key.userId, key.sessionId);
       this.#resetCount.run(options.updatedAt.getTime(), key.userId, key.sessionId);
       return changes;
     });
+  }
+
+  /**
+   * Deletes the messages after `afterSeq` and lowers `message_count` by as many, in the one
+   * immediate transaction, so an append from another connection lands wholly before or after
+   * it and the count always equals the rows. `last_seq` stays: seq values are never reused.
+   */
+  truncate(key: SessionKey, options: TruncateMessagesOptions): Promise<number> {
+    return this.#store.write(() => {
+      this.#leases.checkFence(key, options.lease);
+      this.#assertLive(key, options);
+      const { changes } = this.#deleteAfter.run(key.userId, key.sessionId, options.afterSeq);
+      this.#lowerCount.run(changes, options.updatedAt.getTime(), key.userId, key.sessionId);
+      return changes;
+    });
+  }
+
+  /** Call inside the write transaction: the session exists and, by `liveAt`, has not expired. */
+  #assertLive(key: SessionKey, options: SessionWriteOptions): void {
+    if (!this.#live.get(key.userId, key.sessionId, liveAtParam(options))) throw new SessionNotFoundError(key);
   }
 }
 

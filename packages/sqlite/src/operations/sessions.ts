@@ -15,6 +15,7 @@ import type { SqliteRow, SqliteStatement } from '../database.js';
 import { compileFilter, type CompiledSql } from '../sql/compile-filter.js';
 import type { Store } from '../store.js';
 import type { LeaseOperations } from './leases.js';
+import { liveAtParam, liveCondition } from './live.js';
 
 /** Fields `updateSession` may change, in the order their SET clauses are written. */
 const CHANGEABLE = ['title', 'metadata', 'state', 'status', 'expiresAt', 'updatedAt'] as const;
@@ -38,7 +39,7 @@ export class SessionOperations {
     const m = (field: string) => messages.column(field);
     const sessionKey = `${s('userId')} = ? AND ${s('sessionId')} = ?`;
     this.#select = store.db.prepare(`SELECT ${sessions.columnList} FROM ${sessions.table} WHERE ${sessionKey}`);
-    this.#version = store.db.prepare(`SELECT ${s('version')} AS version FROM ${sessions.table} WHERE ${sessionKey}`);
+    this.#version = store.db.prepare(`SELECT ${s('version')} AS version FROM ${sessions.table} WHERE ${sessionKey} AND ${liveCondition(sessions)}`);
     this.#insertSession = store.db.prepare(`INSERT INTO ${sessions.table} (${sessions.columnList}) VALUES (${sessions.placeholders})`);
     this.#insertMessage = store.db.prepare(`INSERT INTO ${messages.table} (${messages.columnList}) VALUES (${messages.placeholders})`);
     this.#deleteMessages = store.db.prepare(`DELETE FROM ${messages.table} WHERE ${m('userId')} = ? AND ${m('sessionId')} = ?`);
@@ -68,7 +69,10 @@ export class SessionOperations {
     });
   }
 
-  /** Fence, existence and `expectedVersion` are checked in the same transaction that writes. */
+  /**
+   * Fence, existence (live by `liveAt`) and `expectedVersion` are checked, in that order, in the
+   * same transaction that writes: a stale lease fails even when its version is right.
+   */
   update(key: SessionKey, changes: SessionChanges, options: UpdateSessionOptions): Promise<Session> {
     const codec = this.#store.sessions;
     const fields = CHANGEABLE.filter((field) => changes[field] !== undefined);
@@ -79,7 +83,7 @@ export class SessionOperations {
     const params = fields.map((field) => codec.encodeField(field, changes[field]));
     return this.#store.write(() => {
       this.#leases.checkFence(key, options.lease);
-      const current = this.#version.get(key.userId, key.sessionId) as { version: number } | undefined;
+      const current = this.#version.get(key.userId, key.sessionId, liveAtParam(options)) as { version: number } | undefined;
       if (!current) throw new SessionNotFoundError(key);
       if (options.expectedVersion !== undefined && current.version !== options.expectedVersion) throw new ConcurrentUpdateError(key);
       return codec.decode(this.#store.statement(sql).get(...params, key.userId, key.sessionId) as SqliteRow);
