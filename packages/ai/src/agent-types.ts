@@ -25,7 +25,7 @@ export interface AgentOptions<TOOLS extends ToolSet = ToolSet> {
   settings?: AgentCallSettings<TOOLS>;
   /** Wait this long for a busy session instead of failing with `LockHeldError`. Default 0. */
   waitMs?: number;
-  /** Store the user's message even when the model call fails. Default false: a failed turn stores nothing. */
+  /** When a turn fails, keep the user's message (the rest of the turn is still taken back). Default false: a failed turn leaves the history as it was. */
   keepUserMessageOnError?: boolean;
   /** Stored in the `agentId` of every message this agent writes. */
   agentId?: string;
@@ -81,7 +81,9 @@ export type AgentStreamEvent<TOOLS extends ToolSet = ToolSet> =
 /**
  * A streamed turn. Iterate it for every event, or `textStream` for the text; either may be
  * iterated any number of times, from the start. The turn runs whether or not anyone iterates,
- * and its messages are stored as its steps complete; `result` settles once they are.
+ * and its messages are stored as its steps complete; `result` settles once they are. A turn
+ * that fails (or is aborted) is taken back first: the messages its `saved` events reported are
+ * removed again before `result` rejects.
  */
 export interface AgentStream<TOOLS extends ToolSet = ToolSet> extends AsyncIterable<AgentStreamEvent<TOOLS>> {
   readonly textStream: AsyncIterable<string>;
@@ -89,6 +91,6 @@ export interface AgentStream<TOOLS extends ToolSet = ToolSet> extends AsyncItera
   readonly result: Promise<AgentRunResult<TOOLS>>;
   /** The session's id, as soon as the session is open (a new one when none was given). */
   readonly sessionId: Promise<string>;
-  /** Aborts the turn: nothing of the unfinished step is stored. */
+  /** Aborts the turn; it is taken back, so nothing of it stays stored (unless `keepUserMessageOnError`). */
   abort(reason?: unknown): void;
 }

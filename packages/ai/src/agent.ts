@@ -1,13 +1,12 @@
 import {
   assertCount,
   assertId,
-  LockExpiredError,
-  SessionManager,
   ulid,
   ValidationError,
   type Message,
   type RunContext,
   type SessionKey,
+  type SessionManager,
 } from '@sessions/core';
 import { generateText, Output, stepCountIs, streamText, type FinishReason, type LanguageModel, type LanguageModelUsage, type ModelMessage, type StepResult, type StopCondition, type ToolSet } from 'ai';
 import { fromModelMessages } from './convert/model-messages.js';
@@ -35,7 +34,8 @@ const noop = () => undefined;
 /**
  * An AI SDK agent whose conversations persist in a `SessionManager`: each turn loads the
  * session's history inside the session's lease, calls the model, and stores the user message,
- * the assistant's answers, tool calls and tool results as they complete.
+ * the assistant's answers, tool calls and tool results as they complete. A turn that fails is
+ * taken back under the same lease, so it leaves the history as it was.
  *
  * @example
  * const sessions = new SessionManager({ engine: await createEngine('sqlite:./sessions.db') })
@@ -62,7 +62,7 @@ export class Agent<TOOLS extends ToolSet = ToolSet> {
 
   constructor(options: AgentOptions<TOOLS>) {
     if (typeof options !== 'object' || options === null) throw new ValidationError('createAgent needs { model, sessions }', { path: 'options' });
-    if (!(options.sessions instanceof SessionManager)) throw new ValidationError('must be a SessionManager from @sessions/core', { path: 'options.sessions' });
+    if (!isSessionManager(options.sessions)) throw new ValidationError('must be a SessionManager from @sessions/core', { path: 'options.sessions' });
     if (options.model === undefined || options.model === null) throw new ValidationError('must be an AI SDK language model', { path: 'options.model' });
     if (options.system !== undefined && typeof options.system !== 'string') throw new ValidationError('must be a string', { path: 'options.system' });
     if (options.compact !== undefined && typeof options.compact !== 'function') throw new ValidationError('must be a function ({ summary, messages }) => summary', { path: 'options.compact' });
@@ -102,7 +102,7 @@ export class Agent<TOOLS extends ToolSet = ToolSet> {
 
   /**
    * One turn with a structured answer: the model is asked for JSON matching `schema`, the
-   * answer is validated (an invalid answer fails the turn, storing nothing of it) and stored
+   * answer is validated (an invalid answer fails the turn, which is taken back) and stored
    * like any other turn, as the assistant's JSON text.
    */
   async json<OBJECT>(target: AgentTarget, input: AgentInput, options: JsonOptions<OBJECT, TOOLS>): Promise<AgentJsonResult<OBJECT, TOOLS>> {
@@ -234,6 +234,8 @@ export class Agent<TOOLS extends ToolSet = ToolSet> {
     const system = options.system ?? this.system;
     const { key, generated } = await this.#open(target);
     hooks.onOpen?.(key, runId);
+    // The last seq this turn stored, for the cleanup of a session it created.
+    let lastSeq = 0;
     try {
       return await this.sessions.run(
         key,
@@ -248,7 +250,9 @@ export class Agent<TOOLS extends ToolSet = ToolSet> {
             const value = await execute({ context, prepared });
             return { key, runId, value, stored: prepared.writer.stored };
           } catch (error) {
-            if (keepUser && !(context.signal.reason instanceof LockExpiredError)) await prepared.writer.keepOpening(this.sessions, key).catch(noop);
+            lastSeq = prepared.writer.stored.at(-1)?.seq ?? 0;
+            // A lost lease can write nothing more; otherwise the failed turn is taken back.
+            if (!isLockExpired(context.signal.reason)) await prepared.writer.takeBack(this.sessions, key, { keepOpening: keepUser }).catch(noop);
             if (context.signal.aborted) throw context.signal.reason;
             throw error;
           }
@@ -256,7 +260,7 @@ export class Agent<TOOLS extends ToolSet = ToolSet> {
         { waitMs, history: false, ...(options.signal ? { signal: options.signal } : {}) },
       );
     } catch (error) {
-      if (generated) await this.#dropIfEmpty(key);
+      if (generated) await this.#dropIfEmpty(key, lastSeq);
       throw error;
     }
   }
@@ -272,15 +276,31 @@ export class Agent<TOOLS extends ToolSet = ToolSet> {
     return { key: { userId: session.userId, sessionId: session.sessionId }, generated: false };
   }
 
-  /** A session this call created for a turn that then failed with nothing stored is removed again. */
-  async #dropIfEmpty(key: SessionKey): Promise<void> {
+  /**
+   * A session this call created for a turn that then failed with nothing stored is removed
+   * again, unless someone else wrote to it meanwhile (its last seq is not this turn's).
+   */
+  async #dropIfEmpty(key: SessionKey, lastSeq: number): Promise<void> {
     try {
       const session = await this.sessions.get(key);
-      if (session && session.messageCount === 0 && session.lastSeq === 0) await this.sessions.delete(key);
+      if (session && session.messageCount === 0 && (session.lastSeq === 0 || session.lastSeq === lastSeq)) await this.sessions.delete(key);
     } catch {
       // Cleanup is best effort; the turn's own error is what the caller needs.
     }
   }
+}
+
+// By shape and code, not class: an application may end up with two copies of @sessions/core.
+const MANAGER_METHODS = ['run', 'create', 'getOrCreate', 'get', 'delete', 'messages', 'append', 'truncate', 'clear', 'fork', 'import'] as const;
+
+function isSessionManager(value: unknown): value is SessionManager {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return MANAGER_METHODS.every((method) => typeof candidate[method] === 'function') && typeof candidate['limits'] === 'object' && candidate['limits'] !== null;
+}
+
+function isLockExpired(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'LOCK_EXPIRED';
 }
 
 interface StepsLike<TOOLS extends ToolSet> {

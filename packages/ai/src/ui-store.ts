@@ -1,4 +1,4 @@
-import { type Message, type MessageInput, type SessionKey, type SessionManager } from '@sessions/core';
+import { type SessionKey, type SessionManager } from '@sessions/core';
 import type { UIMessage } from 'ai';
 import { jsonEqual, toJsonValue } from './convert/json-safe.js';
 import { fromUIMessages, groupUIMessages, toUIMessages } from './convert/ui-messages.js';
@@ -36,11 +36,12 @@ export interface SaveUIMessagesResult {
  * Makes the session's messages equal to `messages`, the full list `useChat` holds (created
  * when missing). Under the session's lease: when the stored messages are a prefix of the
  * list, only the new ones are appended (one atomic append); when an earlier message changed,
- * the session is cleared and rewritten, keeping the unchanged stored messages as they were.
- * `loadUIMessages` then returns exactly `messages`.
+ * the stored messages after the unchanged prefix are removed (one atomic truncate) and the rest
+ * of the list is appended. The unchanged messages are never rewritten: they keep their seq, id
+ * and timestamps. `loadUIMessages` then returns exactly `messages`.
  *
- * The rewrite is two writes (clear, then append) under one lease: a process that dies between
- * them leaves the session empty until the next save, which the client's copy restores.
+ * The rewrite is two writes under one lease: a process that dies between them leaves the
+ * unchanged prefix (never less) until the next save, which the client's copy completes.
  *
  * @example
  * return result.toUIMessageStreamResponse({
@@ -59,33 +60,17 @@ export async function saveUIMessages(
   await sessions.getOrCreate({ userId: key.userId, sessionId: key.sessionId });
   return sessions.run(
     key,
-    async ({ history, append, lease }) => {
+    async ({ history, append, truncate }) => {
       const stored = groupUIMessages(history);
       let same = 0;
       while (same < stored.length && same < wanted.length && jsonEqual(toJsonValue(stored[same]!.ui, 'stored'), wanted[same])) same++;
-      if (same === stored.length) {
-        await appendInBatches(append, inputs.slice(same), sessions.limits.maxMessagesPerAppend);
-        return { written: inputs.length - same, replaced: false };
+      if (same < stored.length) {
+        // Everything after the unchanged prefix goes in one atomic step; the prefix stays as stored.
+        await truncate(same === 0 ? 0 : stored[same - 1]!.messages.at(-1)!.seq);
       }
-      const kept = stored.slice(0, same).flatMap((group) => group.messages.map(asInput));
-      await sessions.clear(key, { lease });
-      await appendInBatches(append, [...kept, ...inputs.slice(same)], sessions.limits.maxMessagesPerAppend);
-      return { written: inputs.length - same, replaced: true };
+      await appendInBatches(append, inputs.slice(same), sessions.limits.maxMessagesPerAppend);
+      return { written: inputs.length - same, replaced: same < stored.length };
     },
     { ...options },
   );
-}
-
-function asInput(message: Message): MessageInput {
-  return {
-    id: message.id,
-    role: message.role,
-    content: message.content,
-    name: message.name,
-    toolCalls: message.toolCalls,
-    toolCallId: message.toolCallId,
-    agentId: message.agentId,
-    runId: message.runId,
-    metadata: message.metadata,
-  };
 }

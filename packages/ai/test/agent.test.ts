@@ -43,6 +43,77 @@ describe('checking input', () => {
   });
 });
 
+describe('the sessions option', () => {
+  /** What a SessionManager from a second copy of @sessions/core looks like: the same methods, another class. */
+  function fromAnotherCopy(manager: SessionManager): SessionManager {
+    const methods = Object.getOwnPropertyNames(SessionManager.prototype).filter((name) => name !== 'constructor');
+    const copy = Object.fromEntries(methods.map((name) => [name, (manager as unknown as Record<string, (...args: unknown[]) => unknown>)[name]!.bind(manager)]));
+    return { ...copy, engine: manager.engine, limits: manager.limits, lockTtlMs: manager.lockTtlMs, heartbeatMs: manager.heartbeatMs, owner: manager.owner } as unknown as SessionManager;
+  }
+
+  it('accepts a SessionManager from another copy of @sessions/core, checked by its methods, not its class', async () => {
+    const foreign = fromAnotherCopy(sessions);
+    expect(foreign instanceof SessionManager).toBe(false);
+    const agent = createAgent({ model: rememberingModel(), sessions: foreign });
+    const { sessionId } = await agent.run({ userId: 'u' }, 'My name is Alice');
+    expect((await agent.run({ userId: 'u', sessionId }, "What's my name?")).text).toBe('Your name is Alice.');
+    expect(await sessions.messages({ userId: 'u', sessionId })).toHaveLength(4);
+  });
+
+  it('rejects what is not a SessionManager with a ValidationError saying what it needs', () => {
+    const { truncate: _truncate, ...withoutTruncate } = fromAnotherCopy(sessions) as unknown as Record<string, unknown>;
+    for (const bad of [undefined, null, {}, 'sqlite:./db', { engine: sessions.engine }, withoutTruncate]) {
+      expect(() => createAgent({ model: echo(), sessions: bad as never })).toThrow(ValidationError);
+      expect(() => createAgent({ model: echo(), sessions: bad as never })).toThrow(/must be a SessionManager from @sessions\/core/);
+    }
+  });
+});
+
+describe('failed turns', () => {
+  const weather = tool({ inputSchema: z.object({ city: z.string() }), execute: async () => ({ forecast: 'sunny' }) });
+  const toolThen = (answer: string) =>
+    scriptedModel((prompt) => (prompt.at(-1)!.role === 'tool' ? { text: answer } : { toolCalls: [{ toolCallId: 'c1', toolName: 'weather', input: { city: 'Oslo' } }] }));
+
+  it('takes back a json() tool turn whose answer fails validation', async () => {
+    const key = { userId: 'u', sessionId: 'json-tools' };
+    await seed(key, 2);
+    const before = await sessions.messages(key);
+    const agent = createAgent({ model: toolThen('{"name":42}'), sessions, tools: { weather } });
+    await expect(agent.json(key, 'Who?', { schema: z.object({ name: z.string() }) })).rejects.toThrow(/did not match schema/);
+    expect(await sessions.messages(key)).toEqual(before);
+    expect((await sessions.get(key))!.lastSeq).toBe(5);
+  });
+
+  it('removes a session the failed turn created even when a step was stored before the failure', async () => {
+    const model = scriptedModel((_prompt, call) => {
+      if (call === 0) return { toolCalls: [{ toolCallId: 'c1', toolName: 'weather', input: { city: 'Oslo' } }] };
+      throw new Error('down');
+    });
+    await expect(createAgent({ model, sessions, tools: { weather }, settings: { maxRetries: 0 } }).run({ userId: 'fresh' }, 'hi')).rejects.toThrow('down');
+    expect((await sessions.list({ userId: 'fresh' })).sessions).toEqual([]);
+  });
+
+  it('fails with LockExpiredError when the lease is lost after a step was stored, and writes nothing more', async () => {
+    const refusing = new Proxy(engine, {
+      get(target, property, receiver) {
+        if (property === 'renewLease') return async () => null;
+        const value = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const flaky = new SessionManager({ engine: refusing, lockTtlMs: 300, heartbeatMs: 100 });
+    const model = scriptedModel((_prompt, call) => (call === 0 ? { toolCalls: [{ toolCallId: 'c1', toolName: 'weather', input: { city: 'Oslo' } }] } : { text: 'late' }), {
+      delayMs: (call) => (call === 1 ? 5_000 : 0),
+    });
+    const key = { userId: 'u', sessionId: 'lost-mid-turn' };
+    await expect(createAgent({ model, sessions: flaky, tools: { weather }, settings: { maxRetries: 0 } }).run(key, 'hi')).rejects.toBeInstanceOf(LockExpiredError);
+    // Without the lease the turn cannot be taken back: the step stored before the loss stays.
+    expect((await sessions.messages(key)).map((m) => m.role)).toEqual(['user', 'assistant', 'tool']);
+    await delay(350);
+    await expect(createAgent({ model: echo(), sessions }).run(key, 'again')).resolves.toMatchObject({ text: 'echo: again' });
+  });
+});
+
 describe('the system prompt', () => {
   it('is sent with every turn and never stored; a turn or a session handle may replace it', async () => {
     const model = echo();

@@ -79,11 +79,37 @@ describe('UI messages', () => {
     expect(await saveUIMessages(sessions, key, regenerated)).toEqual({ written: 1, replaced: true });
     expect(await loadUIMessages(sessions, key)).toEqual(regenerated);
     const stored = await sessions.messages(key);
-    expect(stored.slice(0, 2).map(({ seq, createdAt, ...rest }) => rest)).toEqual([sys!, u1!].map(({ seq, createdAt, ...rest }) => rest));
-    expect(stored[0]!.seq).toBeGreaterThan(3);
+    // The unchanged prefix is never rewritten: same rows, seq and timestamps included; seq 3 is not reused.
+    expect(stored.slice(0, 2)).toEqual([sys, u1]);
+    expect(stored.map((m) => m.seq)).toEqual([1, 2, 4]);
 
     expect(await saveUIMessages(sessions, key, chat.slice(0, 1))).toEqual({ written: 0, replaced: true });
     expect(await loadUIMessages(sessions, key)).toEqual(chat.slice(0, 1));
+  });
+
+  it('rewrites with one truncate after the unchanged prefix, so a crash before the append leaves that prefix', async () => {
+    await saveUIMessages(sessions, key, chat);
+    const before = await sessions.messages(key);
+    const truncates: number[] = [];
+    const crashing = new Proxy(sessions.engine, {
+      get(target, property) {
+        // The append after the truncate fails, as if the process died between the two writes.
+        if (property === 'appendMessages') return async () => { throw new Error('crashed'); };
+        const value: unknown = Reflect.get(target, property);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const failing = new SessionManager({ engine: crashing });
+    const off = failing.on('session', (event) => {
+      if (event.type === 'truncated') truncates.push(event.afterSeq!);
+    });
+    const edited: UIMessage[] = [chat[0]!, { id: 'u1', role: 'user', parts: [{ type: 'text', text: 'And tomorrow?' }] }];
+    await expect(saveUIMessages(failing, key, edited)).rejects.toThrow('crashed');
+    off();
+    expect(truncates).toEqual([1]);
+    expect(await sessions.messages(key)).toEqual(before.slice(0, 1));
+    expect(await saveUIMessages(sessions, key, edited)).toEqual({ written: 1, replaced: false });
+    expect(await loadUIMessages(sessions, key)).toEqual(edited);
   });
 
   it('saves under the session lease: a busy session is refused or waited for', async () => {

@@ -17,9 +17,9 @@ const MAX_PAGE = 1_000;
 
 /*
  * The item history is the message log replayed as a stack: an item message pushes its item,
- * a tombstone (`popItem`) pops the newest item still live before it, and a tombstone with
- * nothing to pop does nothing. Each tombstone is one atomic append, so concurrent pops are
- * ordered by seq like every other write and can never cancel the same item.
+ * a tombstone pops the newest item still live before it, and a tombstone with nothing to pop
+ * does nothing. `popItem` now deletes the item (an atomic truncate) and writes no tombstones,
+ * but stores written by earlier versions hold them, and they must keep reading the same.
  *
  * Read newest first, this is bracket matching: keep a count of tombstones not yet matched;
  * an item is live when that count is zero, and otherwise cancels one of them. That gives the
@@ -90,32 +90,14 @@ export async function liveItems(read: ReadMessages, limit: number | undefined): 
   return live.map(({ item }) => item).reverse();
 }
 
-/** The newest live item and the newest message, for a pop to hint at what it is about to cancel. */
-export async function topItem(read: ReadMessages): Promise<{ item: AgentInputItem; seq: number; newest: Message } | undefined> {
-  const { live, newest } = await walk(new NewestFirst(read, undefined, 5), 1);
-  const top = live[0];
-  return top && newest ? { ...top, newest } : undefined;
-}
-
 /**
- * The item the tombstone at `tombstoneSeq` cancelled: the newest item live just before it.
- * Undefined when there was none, or when the tombstone is gone because a concurrent
- * `clearSession` removed it (the session is empty then either way).
+ * The newest live item and its seq. Every message after it is dead (an item a tombstone
+ * cancelled, the tombstone itself) or not an item, so deleting from its seq on removes exactly
+ * that item from the history.
  */
-export async function itemPoppedBy(read: ReadMessages, tombstoneSeq: number): Promise<AgentInputItem | undefined> {
-  const cursor = new NewestFirst(read, tombstoneSeq + 1, 8);
-  const tombstone = await cursor.next();
-  if (tombstone?.seq !== tombstoneSeq) return undefined;
-  let unmatchedPops = 1;
-  for (let message = await cursor.next(); message; message = await cursor.next()) {
-    const entry = interpret(message);
-    if (entry.kind === 'pop') {
-      if (!(await jumpedOver(cursor, message, entry))) unmatchedPops++;
-    } else if (entry.kind === 'item' && --unmatchedPops === 0) {
-      return entry.item;
-    }
-  }
-  return undefined;
+export async function topItem(read: ReadMessages): Promise<LiveItem | undefined> {
+  const { live } = await walk(new NewestFirst(read, undefined, 5), 1);
+  return live[0];
 }
 
 /** Messages newest first, read in pages that double up to `MAX_PAGE`, able to jump back. */

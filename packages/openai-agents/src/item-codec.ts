@@ -12,7 +12,7 @@ import {
   type MessageRole,
 } from '@sessions/core';
 import { restoreExtras, toJsonWithExtras } from './json-extras.js';
-import { FORMAT_VERSION, METADATA_KEY, type ItemMarker, type PopMarker } from './stored-format.js';
+import { FORMAT_VERSION, METADATA_KEY, type ItemMarker } from './stored-format.js';
 
 const CALL_TYPES: ReadonlySet<string> = new Set([
   'function_call',
@@ -88,12 +88,6 @@ export function decodeItem(message: Message, marker: ItemMarker): AgentInputItem
     item[marker.field] = marker.wrapped && Array.isArray(content) ? (content[0] ?? null) : content;
   }
   return restoreExtras(item, marker.bytes ?? [], marker.undefinedAt ?? []) as AgentInputItem;
-}
-
-/** A tombstone: cancels the newest live item before it (see `history.ts`), with what the pop saw as a hint for readers. */
-export function popMessage(hint?: { deadFrom: number; prevId: string }): MessageInput {
-  const marker: PopMarker = hint ? { v: FORMAT_VERSION, pop: true, deadFrom: hint.deadFrom, prevId: hint.prevId } : { v: FORMAT_VERSION, pop: true };
-  return { role: 'system', content: '', metadata: { [METADATA_KEY]: marker as unknown as JsonObject } };
 }
 
 function roleOf(type: string, role: unknown): MessageRole {

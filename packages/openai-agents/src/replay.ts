@@ -4,8 +4,8 @@ import { interpret } from './history.js';
 
 /**
  * The item history that stored messages hold, oldest first: what `getItems()` returns for
- * them. For tools that read a session directly (an export, a chat UI) and need to skip
- * what `popItem` removed.
+ * them. For tools that read a session directly (an export, a chat UI) and need to skip the
+ * tombstones earlier versions of `popItem` wrote, and the items they cancelled.
  *
  * @example
  * const items = itemsFromMessages(await sessions.messages({ userId, sessionId }))

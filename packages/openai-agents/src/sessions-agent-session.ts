@@ -1,5 +1,6 @@
 import type { AgentInputItem, Session } from '@openai/agents-core';
 import {
+  assertCount,
   assertId,
   describeType,
   isPlainObject,
@@ -7,15 +8,15 @@ import {
   ValidationError,
   type HeldLease,
   type JsonObject,
-  type Message,
   type MessagesQuery,
   type RunContext,
   type RunOptions,
   type SessionKey,
   type SessionManager,
 } from '@sessions/core';
-import { itemPoppedBy, liveItems, topItem } from './history.js';
-import { encodeItem, popMessage } from './item-codec.js';
+import { liveItems, topItem } from './history.js';
+import { encodeItem } from './item-codec.js';
+import { queued } from './write-queue.js';
 
 /** How a session is made when it does not exist yet. */
 export interface NewSessionDefaults {
@@ -40,6 +41,13 @@ export interface SessionsAgentSessionOptions {
    * nothing. `withLock` sets it for you.
    */
   lease?: HeldLease | (() => HeldLease);
+  /**
+   * Without `lease`, each write takes the session's lease for its own length, so pops and adds
+   * never race; this is how long it waits for a busy session (another write, a `withLock`
+   * turn) before failing with `LockHeldError`. Default: the manager's `lockTtlMs`, so a lease
+   * left by a process that died lapses first.
+   */
+  waitMs?: number;
 }
 
 /**
@@ -48,8 +56,10 @@ export interface SessionsAgentSessionOptions {
  *
  * Each item is one message, kept exactly (deep-equal, byte arrays included) with readable
  * `role`, `content`, `toolCalls` and `toolCallId` columns. `addItems` is one atomic append;
- * `popItem` appends a tombstone, so concurrent pops never return the same item. The session
- * is created on the first write (or `getSessionId()`), not by reading.
+ * `popItem` deletes the newest item with one atomic truncate. Every write is made under the
+ * session's lease (the one given, or one taken for the write), so concurrent pops and adds
+ * never lose or duplicate an item. The session is created on the first write (or
+ * `getSessionId()`), not by reading.
  *
  * @example
  * const sessions = new SessionManager({ engine: await createEngine('sqlite:./sessions.db') })
@@ -63,13 +73,14 @@ export class SessionsAgentSession implements Session {
   readonly key: SessionKey;
   readonly #newSession: NewSessionDefaults;
   readonly #lease: (() => HeldLease) | undefined;
+  readonly #waitMs: number | undefined;
   #created: Promise<void> | undefined;
   readonly #read = (query: MessagesQuery) => this.sessions.messages(this.key, query);
 
   constructor(options: SessionsAgentSessionOptions) {
     if (!isPlainObject(options)) throw new ValidationError(`expected { sessions, userId, sessionId? }, got ${describeType(options)}`, { path: 'options' });
     const sessions = options.sessions as Partial<SessionManager> | undefined;
-    if (!sessions || typeof sessions.append !== 'function' || typeof sessions.messages !== 'function' || typeof sessions.getOrCreate !== 'function') {
+    if (!sessions || MANAGER_METHODS.some((method) => typeof sessions[method] !== 'function')) {
       throw new ValidationError('needs a SessionManager from @sessions/core: new SessionsAgentSession({ sessions, userId })', { path: 'options.sessions' });
     }
     assertId(options.userId, 'options.userId');
@@ -82,8 +93,10 @@ export class SessionsAgentSession implements Session {
     if (lease !== undefined && typeof lease !== 'function' && !isPlainObject(lease)) {
       throw new ValidationError(`expected a lease from SessionManager.acquire or a function returning one, got ${describeType(lease)}`, { path: 'options.lease' });
     }
+    if (options.waitMs !== undefined) assertCount(options.waitMs, 'options.waitMs');
     this.sessions = options.sessions;
     this.key = Object.freeze({ userId: options.userId, sessionId });
+    this.#waitMs = options.waitMs;
     this.#newSession = Object.freeze({ ...options.newSession });
     this.#lease = lease === undefined ? undefined : typeof lease === 'function' ? lease : () => lease;
   }
@@ -134,34 +147,39 @@ export class SessionsAgentSession implements Session {
     if (!Array.isArray(items)) throw new ValidationError(`expected an array of items, got ${describeType(items)}`, { path: 'items' });
     if (items.length === 0) return;
     const messages = items.map((item, i) => encodeItem(item, `items[${i}]`));
-    await this.#write(() => this.sessions.append(this.key, messages, this.#fence()));
+    await this.#write(() => this.#exclusive((fence) => this.sessions.append(this.key, messages, fence)));
   }
 
   /**
-   * Removes and returns the newest item, or undefined when there is none. Two concurrent
-   * pops never return the same item: each appends a tombstone, and the store orders them.
+   * Removes and returns the newest item, or undefined when there is none: under the session's
+   * lease, reads the newest live item and deletes it (with anything after it that is no item:
+   * tombstones of earlier versions and what they cancelled, messages other tools wrote that
+   * are not read as items) in one atomic truncate. Writes no tombstone.
    */
   async popItem(): Promise<AgentInputItem | undefined> {
     // Popping an empty history writes nothing, and never creates the session.
     if (!(await this.#hasMessages())) return undefined;
-    const top = await topItem(this.#read);
-    if (!top) return undefined;
-    let tombstone: Message;
     try {
-      [tombstone] = (await this.sessions.append(this.key, popMessage({ deadFrom: top.seq, prevId: top.newest.id }), this.#fence())) as [Message];
+      return await this.#exclusive(async (fence) => {
+        const top = await topItem(this.#read);
+        if (!top) return undefined;
+        // Seq values are never reused, so "after the one before it" is "after top.seq - 1".
+        await this.sessions.truncate(this.key, { afterSeq: top.seq - 1 }, fence);
+        return top.item;
+      });
     } catch (error) {
-      // Deleted since the read: a session that does not exist has nothing to pop.
+      // Deleted or expired since the read: a session that does not exist has nothing to pop.
       if (isSessionNotFound(error)) return undefined;
       throw error;
     }
-    // Usually the item seen on top; a concurrent write may have changed which one it was.
-    return itemPoppedBy(this.#read, tombstone.seq);
   }
 
   /** Deletes every message of the session; the session itself (and its id) stays. */
   async clearSession(): Promise<void> {
+    // Nothing to clear, and no lease to take, for a session that does not exist.
+    if (!this.#lease && !(await this.sessions.get(this.key))) return;
     try {
-      await this.sessions.clear(this.key, this.#fence());
+      await this.#exclusive((fence) => this.sessions.clear(this.key, fence));
     } catch (error) {
       // A session that does not exist has nothing to clear.
       if (!isSessionNotFound(error)) throw error;
@@ -178,8 +196,22 @@ export class SessionsAgentSession implements Session {
     return session !== null && session.messageCount > 0;
   }
 
-  #fence(): { lease?: HeldLease } {
-    return this.#lease ? { lease: this.#lease() } : {};
+  /**
+   * Runs one write under the session's lease: the caller's (fencing the write; this process's
+   * writes under it go one at a time), or one taken for this write alone and released after.
+   * Every writer holding the lease is what makes a pop's read and truncate one step: no add
+   * can land between them and be deleted with the popped item.
+   */
+  async #exclusive<T>(write: (fence: { lease: HeldLease }) => Promise<T>): Promise<T> {
+    const given = this.#lease;
+    if (given) return queued(`${this.key.userId}\u0000${this.key.sessionId}`, () => write({ lease: given() }));
+    const lease = await this.sessions.acquire(this.key, { waitMs: this.#waitMs ?? this.sessions.lockTtlMs });
+    try {
+      return await write({ lease });
+    } finally {
+      // A failed release is harmless: the lease lapses at its TTL.
+      await this.sessions.release(lease).catch(() => undefined);
+    }
   }
 
   #ensureCreated(): Promise<void> {
@@ -207,7 +239,9 @@ export class SessionsAgentSession implements Session {
   }
 }
 
-// By code, not class: an application may end up with two copies of @sessions/core.
+// By code and shape, not class: an application may end up with two copies of @sessions/core.
+const MANAGER_METHODS = ['append', 'messages', 'getOrCreate', 'get', 'truncate', 'clear', 'acquire', 'release', 'run'] as const;
+
 function isSessionNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'SESSION_NOT_FOUND';
 }

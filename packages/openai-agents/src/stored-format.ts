@@ -21,7 +21,10 @@ export interface ItemMarker {
   undefinedAt?: ValuePath[];
 }
 
-/** What a tombstone keeps in `metadata.openaiAgents`: it cancels the newest live item before it. */
+/**
+ * What a tombstone keeps in `metadata.openaiAgents`: it cancels the newest live item before it.
+ * Written by `popItem` in earlier versions; still read (stores keep them), never written any more.
+ */
 export interface PopMarker {
   v: typeof FORMAT_VERSION;
   pop: true;

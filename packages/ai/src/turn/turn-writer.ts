@@ -13,8 +13,8 @@ export interface TurnWriterOptions {
 /**
  * Writes one turn under its lease, in order, as its steps complete. The turn's opening
  * messages (a new compaction summary, the user's input) are held back and written together
- * with the first completed step, so a turn whose first model call fails leaves nothing behind.
- * Each later write carries the response messages the SDK added since the previous one.
+ * with the first completed step. Each later write carries the response messages the SDK added
+ * since the previous one. A turn that fails is taken back with `takeBack`.
  */
 export class TurnWriter {
   readonly stored: Message[] = [];
@@ -49,15 +49,29 @@ export class TurnWriter {
   }
 
   /**
-   * After a failure: stores the user's input if nothing of the turn is stored yet. Written with
-   * the lease directly (the run's own `append` refuses once its signal has aborted), so it is
-   * still fenced: a lost lease writes nothing.
+   * After a failure: takes the turn back, so the session holds what it held before the turn
+   * (with `keepOpening`, plus the turn's opening: a new summary and the user's input). Steps
+   * already stored are removed with one atomic truncate after the last message to keep; when
+   * nothing is stored yet and the opening is to be kept, the opening is appended. Written with
+   * the lease directly (the run's own `append` and `truncate` refuse once its signal has
+   * aborted), so it is still fenced: a lost lease writes nothing.
    */
-  async keepOpening(sessions: SessionManager, key: SessionKey): Promise<void> {
-    if (this.#openingWritten || this.#opening.length === 0) return;
-    const saved = await sessions.append(key, this.#opening, { lease: this.#context.lease });
-    this.#openingWritten = true;
-    this.#record(saved);
+  async takeBack(sessions: SessionManager, key: SessionKey, options: { keepOpening: boolean }): Promise<void> {
+    const lease = this.#context.lease;
+    const first = this.stored[0];
+    if (!first) {
+      if (!options.keepOpening || this.#opening.length === 0) return;
+      const saved = await sessions.append(key, this.#opening, { lease });
+      this.#openingWritten = true;
+      this.#record(saved);
+      return;
+    }
+    // The opening went out with the first step, in one append: it is the first stored messages.
+    const kept = options.keepOpening ? this.#opening.length : 0;
+    const afterSeq = kept > 0 ? this.stored[kept - 1]!.seq : first.seq - 1;
+    if (afterSeq >= this.stored.at(-1)!.seq) return;
+    await sessions.truncate(key, { afterSeq }, { lease });
+    this.stored.splice(kept);
   }
 
   #record(saved: Message[]): void {

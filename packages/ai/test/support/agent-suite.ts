@@ -139,6 +139,66 @@ export function describeAgentSuite(backend: Backend): void {
       expect((await sessions.messages({ userId, sessionId: 's' })).map((m) => [m.role, m.content])).toEqual([['user', 'Hello?']]);
     });
 
+    for (const mode of ['run', 'stream'] as const) {
+      for (const keepUserMessageOnError of [false, true]) {
+        it(`takes back a ${mode} tool turn whose second model call fails${keepUserMessageOnError ? ', keeping only the user message when asked to' : ', leaving history as it was'}`, async () => {
+          const userId = user();
+          const key = { userId, sessionId: `second-fails-${mode}` };
+          await createAgent({ model: rememberingModel(), sessions }).run(key, 'My name is Alice');
+          const before = await sessions.messages(key);
+          const stepsStored: number[] = [];
+          const model = scriptedModel((_prompt, call) => {
+            if (call === 0) return { text: 'Checking.', toolCalls: [{ toolCallId: 'call_1', toolName: 'weather', input: { city: 'Paris' } }] };
+            throw new Error('provider is down');
+          }, { beforeReply: async (_prompt, call) => { if (call === 1) stepsStored.push((await sessions.messages(key)).length); } });
+          const agent = createAgent({ model, sessions, tools: { weather: weatherTool }, settings: { maxRetries: 0 }, keepUserMessageOnError });
+
+          if (mode === 'run') await expect(agent.run(key, 'Weather?')).rejects.toThrow('provider is down');
+          else {
+            const stream = agent.stream(key, 'Weather?');
+            const saved: Message[] = [];
+            await expect((async () => { for await (const event of stream) if (event.type === 'saved') saved.push(...event.messages); })()).rejects.toThrow('provider is down');
+            await expect(stream.result).rejects.toThrow('provider is down');
+            expect(saved.map((m) => m.role)).toEqual(['user', 'assistant', 'tool']);
+          }
+
+          // The first step was stored as it completed, then taken back when the turn failed.
+          expect(stepsStored).toEqual([before.length + 3]);
+          const after = await sessions.messages(key);
+          expect(after.slice(0, before.length)).toEqual(before);
+          expect(after.slice(before.length).map((m) => [m.role, m.content])).toEqual(keepUserMessageOnError ? [['user', 'Weather?']] : []);
+          // The next turn sees exactly that history, and seq values are never reused.
+          const next = rememberingModel();
+          const again = await createAgent({ model: next, sessions }).run(key, "What's my name?");
+          expect(again.text).toBe('Your name is Alice.');
+          expect(promptTexts(next.doGenerateCalls[0]!.prompt)).toEqual(['My name is Alice', 'Nice to meet you, Alice.', ...(keepUserMessageOnError ? ['Weather?'] : []), "What's my name?"]);
+          expect(again.messages[0]!.seq).toBe(before.length + 4);
+        });
+      }
+    }
+
+    it('takes back a streamed tool turn the caller aborts after its first step was stored', async () => {
+      const userId = user();
+      const key = { userId, sessionId: 'abort-after-step' };
+      await createAgent({ model: rememberingModel(), sessions }).run(key, 'My name is Alice');
+      const before = await sessions.messages(key);
+      const model = scriptedModel(
+        (prompt) => (prompt.at(-1)!.role === 'tool' ? { text: 'Sunny in Paris, it seems.' } : { text: 'Checking.', toolCalls: [{ toolCallId: 'call_1', toolName: 'weather', input: { city: 'Paris' } }] }),
+        { delayMs: (call) => (call === 1 ? 5_000 : 0) },
+      );
+      const stream = createAgent({ model, sessions, tools: { weather: weatherTool } }).stream(key, 'Weather?');
+      for await (const event of stream) {
+        if (event.type === 'saved') {
+          stream.abort(new Error('user left'));
+          break;
+        }
+      }
+      await expect(stream.result).rejects.toThrow('user left');
+      expect(await sessions.messages(key)).toEqual(before);
+      // The lease was released: the next turn goes through at once.
+      await expect(createAgent({ model: rememberingModel(), sessions }).run(key, "What's my name?")).resolves.toMatchObject({ text: 'Your name is Alice.' });
+    });
+
     it('never interleaves two concurrent turns on one session', async () => {
       const userId = user();
       const agent = createAgent({ model: scriptedModel((prompt) => ({ text: `answer to ${promptTexts([prompt.at(-1)!])[0]}` }), { delayMs: 30 }), sessions, waitMs: 10_000 });

@@ -21,8 +21,8 @@ export interface StepReply {
 export type Prompt = LanguageModelV3CallOptions['prompt'];
 
 export interface ScriptedModelOptions {
-  /** Wait this long before answering (aborts early if the call is aborted). */
-  delayMs?: number;
+  /** Wait this long before answering (aborts early if the call is aborted); a function gets the call's index. */
+  delayMs?: number | ((call: number) => number);
   /** Called on entry; a thrown error fails the call. */
   beforeReply?: (prompt: Prompt, call: number) => void | Promise<void>;
 }
@@ -41,7 +41,8 @@ export function scriptedModel(reply: (prompt: Prompt, call: number) => StepReply
   const answer = async (call: LanguageModelV3CallOptions): Promise<StepReply> => {
     const index = calls++;
     await options.beforeReply?.(call.prompt, index);
-    if (options.delayMs) await delay(options.delayMs, call.abortSignal);
+    const delayMs = typeof options.delayMs === 'function' ? options.delayMs(index) : options.delayMs;
+    if (delayMs) await delay(delayMs, call.abortSignal);
     return reply(call.prompt, index);
   };
   return new MockLanguageModelV3({
@@ -64,7 +65,7 @@ export function scriptedModel(reply: (prompt: Prompt, call: number) => StepReply
       }
       for (const toolCall of step.toolCalls ?? []) parts.push({ type: 'tool-call', toolCallId: toolCall.toolCallId, toolName: toolCall.toolName, input: JSON.stringify(toolCall.input) });
       parts.push({ type: 'finish', finishReason: finish(step), usage });
-      return { stream: readable(parts, call.abortSignal, options.delayMs ? 1 : 0) };
+      return { stream: readable(parts, call.abortSignal, options.delayMs === undefined || options.delayMs === 0 ? 0 : 1) };
     },
   });
 }

@@ -2,12 +2,13 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Agent, MemorySession, run, setTracingDisabled, tool, type AgentInputItem, type Session } from '@openai/agents-core';
-import { LockExpiredError, SessionManager, ulid, ValidationError, type SessionKey } from '@sessions/core';
+import { LockExpiredError, LockHeldError, SessionManager, ulid, ValidationError, type SessionKey } from '@sessions/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { SessionsAgentSession } from '../../src/index.js';
+import { itemToMessage, METADATA_KEY, SessionsAgentSession } from '../../src/index.js';
 import type { Backend, Store } from './backends.js';
 import { itemCatalogue } from './items.js';
+import { legacyTombstone } from './legacy-tombstone.js';
 import { assistantSays, failingModel, nameRecallModel, StubModel, type Respond } from './stub-model.js';
 
 setTracingDisabled(true);
@@ -376,9 +377,11 @@ export function describeAgentSession(backend: Backend): void {
         expect(await new SessionsAgentSession({ sessions, ...key }).getItems()).toEqual([]);
       });
 
-      it('loses and duplicates nothing when adds and pops race', async () => {
+      it('loses and duplicates nothing when adds and pops race, across two managers', async () => {
         const key = newKey();
-        const session = () => new SessionsAgentSession({ sessions, ...key });
+        const other = await freshManager();
+        let made = 0;
+        const session = () => new SessionsAgentSession({ sessions: made++ % 2 === 0 ? sessions : other, ...key });
         await session().addItems(Array.from({ length: 6 }, (_, i) => userItem(`base ${i}`)));
         const added = Array.from({ length: 6 }, (_, i) => userItem(`added ${i}`));
         const results = await Promise.all([
@@ -391,6 +394,22 @@ export function describeAgentSession(backend: Backend): void {
         const all = [...popped, ...remaining].map((item) => (item as { content: string }).content).sort();
         expect(all).toEqual([...Array.from({ length: 6 }, (_, i) => `base ${i}`), ...added.map((item) => (item as { content: string }).content)].sort());
         expect(popped).toHaveLength(6);
+      });
+
+      it('waits for a holder of the session\'s lease instead of writing past it, or fails with LockHeldError after waitMs', async () => {
+        const key = newKey();
+        await new SessionsAgentSession({ sessions, ...key }).addItems([userItem('one'), userItem('two')]);
+        const lease = await sessions.acquire(key);
+        const impatient = new SessionsAgentSession({ sessions, ...key, waitMs: 50 });
+        await expect(impatient.addItems([userItem('three')])).rejects.toBeInstanceOf(LockHeldError);
+        await expect(impatient.popItem()).rejects.toBeInstanceOf(LockHeldError);
+        await expect(impatient.clearSession()).rejects.toBeInstanceOf(LockHeldError);
+
+        const patient = new SessionsAgentSession({ sessions, ...key, waitMs: 10_000 });
+        const popping = patient.popItem();
+        setTimeout(() => void sessions.release(lease), 100);
+        expect(await popping).toEqual(userItem('two'));
+        expect(await patient.getItems()).toEqual([userItem('one')]);
       });
     });
 
@@ -419,6 +438,44 @@ export function describeAgentSession(backend: Backend): void {
           }
         }
         expect(await ours.getItems()).toEqual(await reference.getItems());
+      });
+
+      it('pops by deleting the item, writing no tombstone, and never reuses its seq', async () => {
+        const session = new SessionsAgentSession({ sessions, ...newKey() });
+        await session.addItems([userItem('one'), userItem('two'), userItem('three')]);
+        expect(await session.popItem()).toEqual(userItem('three'));
+        expect(await session.popItem()).toEqual(userItem('two'));
+        const stored = await sessions.messages(session.key);
+        expect(stored.map((m) => m.seq)).toEqual([1]);
+        expect(stored.some((m) => (m.metadata[METADATA_KEY] as { pop?: boolean }).pop)).toBe(false);
+        expect(await sessions.get(session.key)).toMatchObject({ messageCount: 1, lastSeq: 3 });
+        await session.addItems([userItem('four')]);
+        expect((await sessions.messages(session.key)).map((m) => m.seq)).toEqual([1, 4]);
+        expect(await session.getItems()).toEqual([userItem('one'), userItem('four')]);
+      });
+
+      it('reads, and pops from, a store that earlier versions wrote tombstones into', async () => {
+        const key = newKey();
+        const item = (text: string, id: string) => ({ ...itemToMessage(userItem(text)), id });
+        // a, b, a pop that cancelled b (with its hint), c, d, a pop without a hint that cancelled d.
+        await sessions.create({
+          ...key,
+          messages: [item('a', 'm_a'), item('b', 'm_b'), legacyTombstone({ deadFrom: 2, prevId: 'm_b' }), item('c', 'm_c'), item('d', 'm_d'), legacyTombstone()],
+        });
+        const session = new SessionsAgentSession({ sessions, ...key });
+        expect(await session.getItems()).toEqual([userItem('a'), userItem('c')]);
+        expect(await session.getItems(1)).toEqual([userItem('c')]);
+
+        expect(await session.popItem()).toEqual(userItem('c'));
+        // c went with the dead d and the tombstone after it; the older tombstone still cancels b.
+        expect((await sessions.messages(key)).map((m) => m.id)).toEqual(['m_a', 'm_b', expect.any(String)]);
+        expect(await session.getItems()).toEqual([userItem('a')]);
+        await session.addItems([userItem('e')]);
+        expect(await session.getItems()).toEqual([userItem('a'), userItem('e')]);
+        expect(await session.popItem()).toEqual(userItem('e'));
+        expect(await session.popItem()).toEqual(userItem('a'));
+        expect(await session.popItem()).toBeUndefined();
+        expect(await session.getItems()).toEqual([]);
       });
 
       it('clears every item and keeps the session and its id', async () => {
