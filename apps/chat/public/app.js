@@ -2,7 +2,7 @@
 // the page keeps only the chosen user name (localStorage) and the open session (URL hash).
 
 const $ = (selector) => document.querySelector(selector);
-const state = { user: localStorage.getItem('chat-user') ?? '', sessionId: null, cursor: null, sending: false };
+const state = { user: localStorage.getItem('chat-user') ?? '', sessionId: null, cursor: null, sending: false, maxImportBytes: 32 * 1024 * 1024 };
 
 function setStatus(text, { error = false } = {}) {
   const status = $('#status');
@@ -122,7 +122,7 @@ $('#import-file').addEventListener('change', async (event) => {
   event.target.value = '';
   if (!file) return;
   try {
-    if (file.size > 2 * 1024 * 1024) throw new Error('That file is larger than 2 MB.');
+    if (file.size > state.maxImportBytes) throw new Error(`That file is larger than ${Math.round(state.maxImportBytes / 1024 / 1024)} MB.`);
     const { session } = await api('/api/import', { method: 'POST', body: await file.text() });
     setStatus(`Imported "${session.title}".`);
     location.hash = `#/s/${encodeURIComponent(session.sessionId)}`;
@@ -340,13 +340,21 @@ $('#composer-input').addEventListener('keydown', (event) => {
 
 function sessionFromHash() {
   const match = /^#\/s\/(.+)$/.exec(location.hash);
-  return match ? decodeURIComponent(match[1]) : null;
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    // A hand-typed or truncated link such as #/s/%ZZ: say so instead of failing silently.
+    setStatus('That link does not name a conversation: its address has a broken % code. Pick one from the list.', { error: true });
+    return null;
+  }
 }
 window.addEventListener('hashchange', () => openSession(sessionFromHash()));
 
 async function start() {
-  const { model } = await fetch('/api/info').then((response) => response.json());
+  const { model, maxImportBytes } = await fetch('/api/info').then((response) => response.json());
   $('#model-label').textContent = model;
+  if (maxImportBytes) state.maxImportBytes = maxImportBytes;
   $('#user-name').value = state.user;
   if (!state.user) {
     $('#user-name').focus();

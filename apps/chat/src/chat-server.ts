@@ -28,7 +28,9 @@ export async function startChatServer(config: ChatConfig, overrides: { model?: L
   const chosen = overrides.model ? { model: overrides.model, label: overrides.modelLabel ?? 'custom model' } : chooseModel(config);
 
   const router = new Router();
-  router.on('GET', '/api/info', async ({ response }) => sendJson(response, 200, { model: chosen.label, store: config.sessionsUrl.split(':')[0] }));
+  router.on('GET', '/api/info', async ({ response }) =>
+    sendJson(response, 200, { model: chosen.label, store: config.sessionsUrl.split(':')[0], maxImportBytes: config.maxImportBytes }),
+  );
   sessionRoutes(router, { sessions, maxImportBytes: config.maxImportBytes });
   const agent = createAgent({
     model: chosen.model,

@@ -8,6 +8,11 @@ export interface ChatConfig {
   /** An OpenAI-compatible endpoint, or undefined for the offline demo model. */
   readonly openai: { readonly baseURL: string; readonly apiKey: string | undefined; readonly model: string } | undefined;
   readonly maxMessageChars: number;
+  /**
+   * The largest export file `POST /api/import` reads. Exports are compact JSON, so this is
+   * about the text of the conversation: 32 MB holds thousands of ordinary turns. It is read
+   * into memory whole, since an import is all or nothing.
+   */
   readonly maxImportBytes: number;
 }
 
@@ -22,6 +27,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ChatConfig 
     sessionsUrl: env['SESSIONS_URL'] ?? `sqlite:${appDirectory}data/chat.db`,
     openai: baseURL ? { baseURL, apiKey: env['OPENAI_API_KEY'], model: env['CHAT_MODEL'] ?? 'gpt-4o-mini' } : undefined,
     maxMessageChars: 8_000,
-    maxImportBytes: 2 * 1024 * 1024,
+    maxImportBytes: 32 * 1024 * 1024,
   };
 }

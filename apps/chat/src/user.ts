@@ -9,7 +9,7 @@ import { HttpError } from './http/http-error.js';
  */
 export function userFrom(request: IncomingMessage): string {
   const raw = request.headers['x-chat-user'];
-  const name = typeof raw === 'string' ? decodeURIComponent(raw).trim() : '';
+  const name = typeof raw === 'string' ? decodeHeader(raw).trim() : '';
   if (!name) throw new HttpError(401, 'NO_USER', 'Pick a user name first.');
   try {
     assertId(name, 'user');
@@ -19,4 +19,13 @@ export function userFrom(request: IncomingMessage): string {
   }
   if (name.length > 64) throw new HttpError(400, 'BAD_USER', 'That user name cannot be used: use 1 to 64 visible characters.');
   return name;
+}
+
+/** The page sends the name percent-encoded, since headers carry only ASCII. */
+function decodeHeader(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, 'BAD_USER', 'The x-chat-user header is not valid percent-encoding: send the user name through encodeURIComponent.');
+  }
 }

@@ -3,14 +3,16 @@ import { createEngine, redactUrl, type Engine } from '@sessions/core';
 import { preloadAdapter, schemeOf } from './adapters.js';
 import { CliError, InterruptedError, toCliError } from './errors.js';
 import { EXIT } from './exit-codes.js';
+import { probeServerStore } from './server-store-exists.js';
 
 export interface OpenOptions {
   /** How long `setup()` may take before the store counts as unreachable. */
   connectTimeoutMs: number;
   /**
-   * For stores that live in local files: fail with "not found" instead of creating an empty
-   * store when the path does not exist. Commands that only read or delete set this, so a typo
-   * in a path never leaves a new empty database behind.
+   * Fail with "not found" (exit 4) instead of creating an empty store when there is none:
+   * a local path that does not exist, or a PostgreSQL schema, MySQL table prefix or Redis key
+   * prefix that `setup()` never ran on (asked with the driver before `setup()`). Commands that
+   * only read or delete set this, so a typo in a URL never leaves a new empty store behind.
    */
   mustExist: boolean;
   signal?: AbortSignal;
@@ -42,13 +44,15 @@ export async function openStore(url: string, options: OpenOptions): Promise<Open
   if (options.mustExist) {
     try {
       assertLocalStoreExists(url, label);
+      await assertServerStoreExists(url, label, options);
     } catch (error) {
       void engine.close().catch(() => undefined);
-      throw error;
+      if (error instanceof CliError) throw error;
+      throw toCliError(error, { opening: true, url: label });
     }
   }
   try {
-    await setupWithin(engine, options);
+    await within(options, (signal) => engine.setup({ signal }));
   } catch (error) {
     // A half-open engine may hold sockets that keep the process alive.
     void engine.close().catch(() => undefined);
@@ -64,7 +68,8 @@ export async function openStore(url: string, options: OpenOptions): Promise<Open
   return { engine, label, close, [Symbol.asyncDispose]: close };
 }
 
-async function setupWithin(engine: Engine, options: OpenOptions): Promise<void> {
+/** Runs a step of opening the store, failing after `connectTimeoutMs` or when interrupted. */
+async function within<T>(options: OpenOptions, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
   if (options.signal?.aborted) throw new InterruptedError();
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
@@ -83,7 +88,7 @@ async function setupWithin(engine: Engine, options: OpenOptions): Promise<void> 
     controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
   });
   try {
-    await Promise.race([engine.setup({ signal: controller.signal }), timedOut, interrupted]);
+    return await Promise.race([task(controller.signal), timedOut, interrupted]);
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
@@ -113,5 +118,13 @@ function assertLocalStoreExists(url: string, label: string): void {
   if (path === undefined || existsSync(path)) return;
   throw new CliError(EXIT.notFound, 'STORE_NOT_FOUND', `there is no store at ${JSON.stringify(path)} (${label})`, {
     hint: 'check the path; stores are created by the application, `sessions import` or `sessions migrate`, never by read-only commands',
+  });
+}
+
+async function assertServerStoreExists(url: string, label: string, options: OpenOptions): Promise<void> {
+  const probe = await within(options, () => probeServerStore(url, options.connectTimeoutMs));
+  if (probe === undefined || probe.exists) return;
+  throw new CliError(EXIT.notFound, 'STORE_NOT_FOUND', `there is no store at ${label}: ${probe.lookedFor} does not exist`, {
+    hint: 'check the URL (database, schema, tablePrefix or prefix); stores are created by the application, `sessions import` or `sessions migrate`, never by read-only commands',
   });
 }

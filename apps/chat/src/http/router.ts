@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError } from './http-error.js';
 
 export interface RouteContext {
   readonly request: IncomingMessage;
@@ -16,7 +17,10 @@ interface Route {
   readonly handler: Handler;
 }
 
-/** A minimal method + path router: `/api/sessions/:id` captures `id`, decoded. */
+/**
+ * A minimal method + path router: `/api/sessions/:id` captures `id`, decoded. A parameter
+ * that is not valid percent-encoding (`%ZZ`) is the client's mistake: a 400, not a crash.
+ */
 export class Router {
   readonly #routes: Route[] = [];
 
@@ -38,10 +42,18 @@ export class Router {
       pathMatched = true;
       if (route.method !== method) continue;
       const params: Record<string, string> = {};
-      route.names.forEach((name, i) => (params[name] = decodeURIComponent(found[i + 1]!)));
+      route.names.forEach((name, i) => (params[name] = decodeParam(name, found[i + 1]!)));
       return { handler: route.handler, params };
     }
     return pathMatched ? 'method-not-allowed' : undefined;
+  }
+}
+
+function decodeParam(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, 'BAD_PATH', `The ${name} in the address is not valid percent-encoding (a % must be followed by two hex digits of UTF-8).`);
   }
 }
 

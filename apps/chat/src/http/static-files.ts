@@ -11,7 +11,12 @@ const TYPES: Record<string, string> = {
 
 /** Serves a file from `root`, never from outside it; false when there is no such file. */
 export async function serveStatic(root: string, pathname: string, response: ServerResponse): Promise<boolean> {
-  const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+  let relative: string;
+  try {
+    relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+  } catch {
+    return false; // not valid percent-encoding, so it names no file here
+  }
   const file = normalize(join(root, relative));
   if (!file.startsWith(root + sep)) return false;
   const type = TYPES[extname(file)];

@@ -1,4 +1,4 @@
-import { and, eq, ilike, newSessionId, or, parseExport, type Session, type SessionManager } from '@sessions/core';
+import { and, eq, ilike, newSessionId, or, parseExport, ValidationError, type Session, type SessionManager } from '@sessions/core';
 import { readJson } from '../http/body.js';
 import { HttpError } from '../http/http-error.js';
 import { sendJson, type Router } from '../http/router.js';
@@ -104,7 +104,8 @@ export function sessionRoutes(router: Router, { sessions, maxImportBytes }: Sess
 
   router.on('GET', '/api/sessions/:id/export', async ({ request, response, params }) => {
     const exported = await sessions.export({ userId: userFrom(request), sessionId: params['id']! });
-    const text = JSON.stringify(exported, null, 2);
+    // Compact: indentation would make a long conversation's file several times larger than its text.
+    const text = JSON.stringify(exported);
     response.writeHead(200, {
       'content-type': 'application/json; charset=utf-8',
       'content-disposition': `attachment; filename="session-${params['id']!.replace(/[^A-Za-z0-9_-]/g, '_')}.json"`,
@@ -116,12 +117,20 @@ export function sessionRoutes(router: Router, { sessions, maxImportBytes }: Sess
   router.on('POST', '/api/import', async ({ request, response }) => {
     const userId = userFrom(request);
     const data = await readJson(request, maxImportBytes);
-    // Validate the whole file first; an import always lands in the importing user's own list.
-    const { session } = parseExport(data);
-    const exported = data as { session: Record<string, unknown> };
-    const exists = await sessions.get({ userId, sessionId: session.sessionId });
-    const sessionId = exists ? newSessionId() : session.sessionId;
-    const imported = await sessions.import({ ...exported, session: { ...exported.session, userId, sessionId } });
-    sendJson(response, 201, { session: sessionSummary(imported) });
+    try {
+      // Validate the whole file first; an import always lands in the importing user's own list.
+      const { session } = parseExport(data);
+      const exported = data as { session: Record<string, unknown> };
+      const exists = await sessions.get({ userId, sessionId: session.sessionId });
+      const sessionId = exists ? newSessionId() : session.sessionId;
+      // The manager also refuses a message over its limits.maxMessageBytes (ValidationError).
+      const imported = await sessions.import({ ...exported, session: { ...exported.session, userId, sessionId } });
+      sendJson(response, 201, { session: sessionSummary(imported) });
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        throw new HttpError(400, 'BAD_IMPORT', `That file cannot be imported: ${error.message.replace(/^\[sessions\]\s*/, '')}`);
+      }
+      throw error;
+    }
   });
 }

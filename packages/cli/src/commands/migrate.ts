@@ -4,7 +4,7 @@ import { redactUrl } from '@sessions/core';
 import { schemeOf } from '../adapters.js';
 import type { Command, CommandContext } from '../command.js';
 import { parsePositiveInt } from '../duration.js';
-import { UsageError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { migrateSessions, type MigrateSummary } from '../migrate/migrate.js';
 import { localPathOf } from '../open-store.js';
@@ -63,9 +63,15 @@ Examples:
     const startedAt = Date.now();
 
     const source = await context.open(fromUrl, { mustExist: true });
-    // A dry run never creates a store: a target file that does not exist yet counts as empty.
+    // A dry run never creates a store: a target that does not exist yet counts as empty.
     const targetPath = localPathOf(toUrl);
-    const target = dryRun && targetPath !== undefined && !existsSync(targetPath) ? null : await context.open(toUrl, { mustExist: dryRun });
+    const target =
+      dryRun && targetPath !== undefined && !existsSync(targetPath)
+        ? null
+        : await context.open(toUrl, { mustExist: dryRun }).catch((error: unknown) => {
+            if (dryRun && error instanceof CliError && error.code === 'STORE_NOT_FOUND') return null;
+            throw error;
+          });
 
     const total = await source.engine.count('sessions', where === undefined ? {} : { where });
     const copying = context.progress(dryRun ? 'migrate (dry run)' : 'migrate', 'sessions', total);
