@@ -27,6 +27,8 @@ import {
   type Session,
   type SessionChanges,
   type SessionKey,
+  type SessionWriteOptions,
+  type TruncateMessagesOptions,
   type UpdateSessionOptions,
 } from '@sessions/core';
 import { CorruptFileError } from './errors.js';
@@ -168,8 +170,7 @@ export class JsonlEngine extends BaseEngine {
     return this.#track(() => {
       const paths = this.#layout.session(key);
       return this.#locked(paths, async () => {
-        await this.#leases.check(paths, key, options.lease);
-        const stored = await this.#existing(paths, key);
+        const stored = await this.#writable(paths, key, options);
         if (options.expectedVersion !== undefined && stored.session.version !== options.expectedVersion) throw new ConcurrentUpdateError(key);
         const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
         return this.#sessions.write(paths, { session: { ...stored.session, ...defined, version: stored.session.version + 1 }, log: stored.log });
@@ -177,15 +178,11 @@ export class JsonlEngine extends BaseEngine {
     });
   }
 
-  protected doAppendMessages(key: SessionKey, messages: readonly NewMessage[], options: FencedWriteOptions): Promise<Message[]> {
+  protected doAppendMessages(key: SessionKey, messages: readonly NewMessage[], options: SessionWriteOptions): Promise<Message[]> {
     return this.#track(() => {
       const paths = this.#layout.session(key);
       return this.#locked(paths, async () => {
-        // Both reads at once; a failed fence check still wins over a missing session, as in MemoryEngine.
-        const [fence, existing] = await Promise.allSettled([this.#leases.check(paths, key, options.lease), this.#existing(paths, key)]);
-        if (fence.status === 'rejected') throw fence.reason;
-        if (existing.status === 'rejected') throw existing.reason;
-        const stored = existing.value;
+        const stored = await this.#writable(paths, key, options);
         return this.#log.append(paths.messages, key, viewOf(stored), messages, async (appended) => {
           const session = stored.session;
           const updatedAt = Math.max(session.updatedAt.getTime(), ...appended.map((message) => message.createdAt.getTime()));
@@ -206,8 +203,7 @@ export class JsonlEngine extends BaseEngine {
     return this.#track(() => {
       const paths = this.#layout.session(key);
       return this.#locked(paths, async () => {
-        await this.#leases.check(paths, key, options.lease);
-        const stored = await this.#existing(paths, key);
+        const stored = await this.#writable(paths, key, options);
         // Committed first: should the file outlive a crash, its lines are at or below clearedThroughSeq and count for nothing.
         await this.#sessions.write(paths, {
           session: { ...stored.session, messageCount: 0, updatedAt: new Date(options.updatedAt.getTime()) },
@@ -215,6 +211,40 @@ export class JsonlEngine extends BaseEngine {
         });
         await this.#log.remove(paths.messages);
         return stored.session.messageCount;
+      });
+    });
+  }
+
+  protected doTruncateMessages(key: SessionKey, options: TruncateMessagesOptions): Promise<number> {
+    return this.#track(() => {
+      const paths = this.#layout.session(key);
+      return this.#locked(paths, async () => {
+        const stored = await this.#writable(paths, key, options);
+        const session = { ...stored.session, updatedAt: new Date(options.updatedAt.getTime()) };
+        if (stored.session.lastSeq <= options.afterSeq) {
+          await this.#sessions.write(paths, { session, log: stored.log });
+          return 0;
+        }
+        const messages = await this.#log.readAllLocked(paths.messages, key, viewOf(stored));
+        const kept = messages.filter((message) => message.seq <= options.afterSeq);
+        const removed = messages.length - kept.length;
+        if (removed === 0) {
+          await this.#sessions.write(paths, { session, log: stored.log });
+          return 0;
+        }
+        // The session file commits, with a new log id; the old file (all lines) stays in place
+        // until the rename, and a crash may keep it there. Readers count lines from the start,
+        // so they stop before the deleted ones; `truncated` tells those reading from the end
+        // (and the deleted seqs are never reused, so it can stay). Then the kept lines replace
+        // the file: the deleted ones are gone from the disk, not only hidden.
+        const logId = newLogId();
+        const afterSeq = kept.at(-1)?.seq ?? stored.log.clearedThroughSeq;
+        await this.#sessions.write(paths, {
+          session: { ...session, messageCount: stored.session.messageCount - removed },
+          log: { id: logId, clearedThroughSeq: stored.log.clearedThroughSeq, truncated: { afterSeq, throughSeq: stored.session.lastSeq } },
+        });
+        await this.#log.replace(paths.messages, logId, kept);
+        return removed;
       });
     });
   }
@@ -271,6 +301,22 @@ export class JsonlEngine extends BaseEngine {
       if (grant.brokeStale) await this.#removeLeftovers(paths);
       return body();
     });
+  }
+
+  /**
+   * The session a write goes to, under its lock: the lease still held (else `LockExpiredError`,
+   * which wins over a missing session, as in MemoryEngine), the session there and, when
+   * `liveAt` is given, not expired by then (else `SessionNotFoundError`).
+   */
+  async #writable(paths: SessionPaths, key: SessionKey, options: SessionWriteOptions): Promise<StoredSession> {
+    // Both reads at once.
+    const [fence, existing] = await Promise.allSettled([this.#leases.check(paths, key, options.lease), this.#existing(paths, key)]);
+    if (fence.status === 'rejected') throw fence.reason;
+    if (existing.status === 'rejected') throw existing.reason;
+    const stored = existing.value;
+    const expiresAt = stored.session.expiresAt;
+    if (options.liveAt && expiresAt && expiresAt.getTime() <= options.liveAt.getTime()) throw new SessionNotFoundError(key);
+    return stored;
   }
 
   async #existing(paths: SessionPaths, key: SessionKey): Promise<StoredSession> {

@@ -5,13 +5,16 @@ import type { StoredSession } from './records.js';
  * with `clearedThroughSeq < seq <= lastSeq`, and there are `messageCount` of them, at the
  * start of the file (after lines a crashed clear left behind). Everything after them is an
  * append that never committed (a crash between writing the lines and the session file) or
- * a line torn by a crash: readers ignore it and the next writer cuts it off.
+ * a line torn by a crash, or lines a truncate deleted whose rewrite has not replaced the file
+ * yet: readers ignore it and the next writer cuts it off.
  */
 export interface LogView {
   readonly id: string;
   readonly clearedThroughSeq: number;
   readonly lastSeq: number;
   readonly messageCount: number;
+  /** Seqs a truncate deleted (`afterSeq < seq <= throughSeq`): never committed lines, wherever they sit. */
+  readonly truncated: { readonly afterSeq: number; readonly throughSeq: number } | undefined;
 }
 
 export function viewOf(stored: StoredSession): LogView {
@@ -20,5 +23,6 @@ export function viewOf(stored: StoredSession): LogView {
     clearedThroughSeq: stored.log.clearedThroughSeq,
     lastSeq: stored.session.lastSeq,
     messageCount: stored.session.messageCount,
+    truncated: stored.log.truncated,
   };
 }

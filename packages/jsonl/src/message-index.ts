@@ -7,11 +7,13 @@ import type { LogView } from './log-view.js';
  * id. Built once per file by one scan, then extended by reading only the bytes appended
  * since, so appends (which check ids) and range reads stay O(1) in the history length.
  *
- * An index is valid for one file generation: the session file's log id plus the file's
- * device and inode. Every rewrite changes the log id before it renames a new file into
- * place, and the new file exists before the old one goes, so the pair never names two
- * different contents. Within a generation committed lines never change, so an index
- * only ever grows.
+ * An index is cached under the session file's log id plus the file's device and inode.
+ * That does not name one file for sure: a reader can hold a view whose log id is already
+ * stale, and the file systems hand a freed inode number straight back, so after a clear
+ * (the file removed) and an append (a new file) the path can name a new file with the
+ * same device and inode. Users of a cached index therefore check the lines they rely on
+ * against it (line end and seq) and drop it on a mismatch. Within one file committed
+ * lines never change (a rewrite writes a new file), so an index only ever grows.
  */
 export class MessageIndex {
   readonly logId: string;
@@ -137,6 +139,16 @@ async function scanFile(index: MessageIndex, handle: FileHandle, file: string, v
 
 const SEQ_PREFIX = Buffer.from('{"seq":');
 const ID_PREFIX = Buffer.from(',"id":"');
+
+/** The seq and id of the line at `start` to `end` (its newline excluded), or null when it is not a message line. */
+export function headOf(buffer: Buffer, start: number, end: number): { seq: number; id: string } | null {
+  try {
+    return readHead(buffer, start, end, '', 0);
+  } catch (error) {
+    if (error instanceof CorruptFileError) return null;
+    throw error;
+  }
+}
 
 /** The seq and id of a line, read from its first bytes when it has the engine's own shape, else by parsing it. */
 function readHead(buffer: Buffer, start: number, end: number, file: string, line: number): { seq: number; id: string } {

@@ -1,14 +1,17 @@
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { MessageExistsError, type Message, type MessageRange, type NewMessage, type SessionKey } from '@sessions/core';
 import { CorruptFileError } from './errors.js';
-import { isNotFound, removeFile, tempNameFor } from './fs-utils.js';
+import { fsyncDirectory, isNotFound, removeFile, tempNameFor } from './fs-utils.js';
 import type { LogView } from './log-view.js';
-import { extendIndex, MessageIndex } from './message-index.js';
+import { extendIndex, headOf, MessageIndex } from './message-index.js';
 import { decodeMessageLine, encodeMessageLine, RecordShapeError } from './records.js';
 import { readTail } from './tail-read.js';
 
 /** Returned by `read` when the file no longer matches the view: re-read the session file and try again. */
 export const LOG_CHANGED = Symbol('messages file changed');
+
+const NEWLINE = 0x0a;
 
 export interface MessageLogOptions {
   readonly fsync: boolean;
@@ -41,14 +44,22 @@ export class MessageLog {
     }
     try {
       const stats = await handle.stat({ bigint: true });
-      let index = this.#cached(file, view.id, stats);
-      if (!index && range.last !== undefined) {
+      const cached = this.#cached(file, view.id, stats);
+      if (cached) {
+        try {
+          return await readIndexed(handle, file, key, cached, view, range);
+        } catch (error) {
+          if (!(error instanceof CorruptFileError)) throw error;
+          // The cached index may describe an earlier file whose inode number this one reuses
+          // (a clear, then an append, while this reader held an old view): only a scan of
+          // this very file can tell that from damage.
+          this.#drop(file, cached);
+        }
+      } else if (range.last !== undefined) {
         const tail = await readTail(handle, Number(stats.size), key, view, { ...range, last: range.last });
         if (tail) return tail;
       }
-      index ??= this.#fresh(file, view.id, stats);
-      if ((await extendIndex(index, handle, file, view)) === 'short') return LOG_CHANGED;
-      return await readEntries(handle, file, key, index, view, range);
+      return await readIndexed(handle, file, key, this.#fresh(file, view.id, stats), view, range);
     } finally {
       await handle.close();
     }
@@ -63,7 +74,14 @@ export class MessageLog {
     const handle = await open(file, 'a+');
     try {
       const stats = await handle.stat({ bigint: true });
-      const index = this.#cached(file, view.id, stats) ?? this.#fresh(file, view.id, stats);
+      let index = this.#cached(file, view.id, stats);
+      // Lines are cut at the index's end below: a cached index must be shown to describe this
+      // very file first (its inode number may be a reused one), or committed lines could go.
+      if (index && !(await endsWithLastEntry(handle, index))) {
+        this.#drop(file, index);
+        index = undefined;
+      }
+      index ??= this.#fresh(file, view.id, stats);
       if ((await extendIndex(index, handle, file, view)) === 'short') throw missingLines(file, index, view);
       for (const message of messages) {
         if (index.ids.has(message.id)) throw new MessageExistsError(key, message.id);
@@ -98,8 +116,9 @@ export class MessageLog {
   }
 
   /**
-   * Writes a whole new messages file (temp file, fsync, rename) for the log id `logId`, or
-   * removes the file when there are no messages. The caller commits the session file.
+   * Writes a whole new messages file for the log id `logId` (temp file, fsync, rename, fsync of
+   * the folder), or removes the file when there are no messages. Readers see the old file or
+   * the new one, never a mix. The caller commits the session file with `logId` first.
    */
   async replace(file: string, logId: string, messages: readonly Message[]): Promise<void> {
     if (messages.length === 0) {
@@ -123,6 +142,8 @@ export class MessageLog {
       await unlink(temp).catch(() => undefined);
       throw error;
     }
+    // Until the folder is synced a power cut can bring the old file back after the call returned.
+    if (this.#options.fsync) await fsyncDirectory(dirname(file));
     const index = new MessageIndex(logId, stats.dev, stats.ino);
     let offset = 0;
     lines.forEach((line, i) => {
@@ -144,11 +165,18 @@ export class MessageLog {
 
   #cached(file: string, logId: string, stats: { dev: bigint; ino: bigint; size: bigint }): MessageIndex | undefined {
     const index = this.#cache.get(file);
-    // A shorter file than indexed means committed lines were cut: a fresh scan reports it.
+    // A shorter file than indexed means committed lines were cut: a fresh scan reports it. The
+    // rest only narrows things down: a freed inode number comes back for the next new file, so
+    // the caller still checks the lines it uses against the index.
     if (!index || index.logId !== logId || index.dev !== stats.dev || index.ino !== stats.ino || BigInt(index.end) > stats.size) return undefined;
     this.#cache.delete(file);
     this.#cache.set(file, index);
     return index;
+  }
+
+  /** Forgets `index`, unless the cache already holds a newer one for the file. */
+  #drop(file: string, index: MessageIndex): void {
+    if (this.#cache.get(file) === index) this.#cache.delete(file);
   }
 
   #fresh(file: string, logId: string, stats: { dev: bigint; ino: bigint }): MessageIndex {
@@ -167,6 +195,16 @@ export class MessageLog {
   }
 }
 
+async function readIndexed(handle: FileHandle, file: string, key: SessionKey, index: MessageIndex, view: LogView, range: MessageRange): Promise<Message[] | typeof LOG_CHANGED> {
+  if ((await extendIndex(index, handle, file, view)) === 'short') return LOG_CHANGED;
+  return readEntries(handle, file, key, index, view, range);
+}
+
+/**
+ * Reads the indexed lines in `range`, checking that each one ends where the index says and
+ * holds the seq the index recorded for it: a line that does not is reported, never returned
+ * in place of the message asked for.
+ */
 async function readEntries(handle: FileHandle, file: string, key: SessionKey, index: MessageIndex, view: LogView, range: MessageRange): Promise<Message[]> {
   let from = index.firstAbove(range.afterSeq ?? 0);
   let to = index.firstAbove(Math.min((range.beforeSeq ?? Number.POSITIVE_INFINITY) - 1, view.lastSeq));
@@ -174,8 +212,46 @@ async function readEntries(handle: FileHandle, file: string, key: SessionKey, in
   else if (range.limit !== undefined) to = Math.min(to, from + range.limit);
   if (from >= to) return [];
   const start = index.starts[from]!;
-  const end = index.endOf(to - 1);
-  const lineNumbers = index.lines.slice(from, to);
+  const buffer = await readRange(handle, file, start, index.endOf(to - 1));
+  const messages: Message[] = [];
+  for (let i = from; i < to; i++) {
+    const line = index.lines[i]!;
+    const lineEnd = index.endOf(i) - start;
+    if (buffer[lineEnd - 1] !== NEWLINE) throw new CorruptFileError(file, `does not end where its index recorded (byte ${start + lineEnd})`, { line });
+    let message: Message;
+    try {
+      message = decodeMessageLine(buffer.toString('utf8', index.starts[i]! - start, lineEnd - 1), key);
+    } catch (error) {
+      if (!(error instanceof RecordShapeError)) throw error;
+      throw new CorruptFileError(file, error.message, { line, cause: error });
+    }
+    // A seq names one message for good (never reused, not even after a clear or truncate).
+    if (message.seq !== index.seqs[i]) {
+      throw new CorruptFileError(file, `holds seq ${message.seq} where its index recorded seq ${index.seqs[i]}`, { line });
+    }
+    messages.push(message);
+  }
+  return messages;
+}
+
+/** Whether the last indexed line is still where the index says, with its seq and id: the file is the one indexed. */
+async function endsWithLastEntry(handle: FileHandle, index: MessageIndex): Promise<boolean> {
+  if (index.count === 0) return true;
+  const last = index.count - 1;
+  const start = index.starts[last]!;
+  let buffer: Buffer;
+  try {
+    buffer = await readRange(handle, '', start, index.end);
+  } catch (error) {
+    if (error instanceof CorruptFileError) return false;
+    throw error;
+  }
+  if (buffer.at(-1) !== NEWLINE) return false;
+  const head = headOf(buffer, 0, buffer.length - 1);
+  return head !== null && head.seq === index.seqs[last] && index.ids.get(head.id) === head.seq;
+}
+
+async function readRange(handle: FileHandle, file: string, start: number, end: number): Promise<Buffer> {
   const buffer = Buffer.allocUnsafe(end - start);
   let read = 0;
   while (read < buffer.length) {
@@ -183,20 +259,7 @@ async function readEntries(handle: FileHandle, file: string, key: SessionKey, in
     if (bytesRead === 0) throw new CorruptFileError(file, `ends before the committed messages its index recorded (byte ${start + read})`);
     read += bytesRead;
   }
-  const messages: Message[] = [];
-  let lineStart = 0;
-  for (let i = 0; i < lineNumbers.length; i++) {
-    const newline = buffer.indexOf(0x0a, lineStart);
-    const line = buffer.toString('utf8', lineStart, newline === -1 ? buffer.length : newline);
-    try {
-      messages.push(decodeMessageLine(line, key));
-    } catch (error) {
-      if (!(error instanceof RecordShapeError)) throw error;
-      throw new CorruptFileError(file, error.message, { line: lineNumbers[i]!, cause: error });
-    }
-    lineStart = newline + 1;
-  }
-  return messages;
+  return buffer;
 }
 
 async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {

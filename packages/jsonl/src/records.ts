@@ -16,6 +16,13 @@ export interface LogState {
   readonly id: string;
   /** Lines with `seq` at or below this were cleared; a crash between the clear and the file's removal may leave them behind. */
   readonly clearedThroughSeq: number;
+  /**
+   * The last truncate: lines with `afterSeq < seq <= throughSeq` were deleted. Until its rewritten
+   * messages file is renamed into place (or when a crash stopped it first) the old file still
+   * holds them after the committed lines, where a reader going backwards from the end must not
+   * take them for messages. Seqs are never reused, so no later line falls in this range.
+   */
+  readonly truncated?: { readonly afterSeq: number; readonly throughSeq: number };
 }
 
 /** A session file: `{ "session": {...}, "log": {...} }`. */
@@ -45,7 +52,13 @@ export function decodeSessionFile(text: string): StoredSession {
   const log = file['log'];
   if (typeof log['id'] !== 'string' || !isCount(log['clearedThroughSeq'])) throw new RecordShapeError('has a malformed "log" entry');
   const session = decodeFields(SessionModel, file['session'], Object.keys(SessionModel.fields)) as unknown as Session;
-  return { session, log: { id: log['id'], clearedThroughSeq: log['clearedThroughSeq'] } };
+  const truncated = log['truncated'];
+  if (truncated === undefined) return { session, log: { id: log['id'], clearedThroughSeq: log['clearedThroughSeq'] } };
+  if (!isObject(truncated) || !isCount(truncated['afterSeq']) || !isCount(truncated['throughSeq'])) throw new RecordShapeError('has a malformed "log.truncated" entry');
+  return {
+    session,
+    log: { id: log['id'], clearedThroughSeq: log['clearedThroughSeq'], truncated: { afterSeq: truncated['afterSeq'], throughSeq: truncated['throughSeq'] } },
+  };
 }
 
 /** One message as a JSON line, newline included. */

@@ -50,8 +50,9 @@ export async function readTail(handle: FileHandle, size: number, key: SessionKey
       cursor = previousNewline;
       const newest = found.at(-1);
       if (newest && message.seq >= newest.seq) return null;
-      // Above lastSeq: an append that has not committed. It never sits before a committed line.
-      if (message.seq > view.lastSeq) {
+      // Above lastSeq: an append that has not committed; in the truncated range: a deleted line the
+      // rewrite has not removed yet. Either sits after the committed lines, never before one.
+      if (message.seq > view.lastSeq || (view.truncated && message.seq > view.truncated.afterSeq && message.seq <= view.truncated.throughSeq)) {
         if (found.length > 0) return null;
         continue;
       }

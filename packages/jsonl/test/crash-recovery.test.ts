@@ -125,6 +125,29 @@ describe('crash recovery and damaged files', () => {
     expect(await seqsOnDisk(key)).toEqual([4]);
   });
 
+  it('hides what a truncate deleted when a crash kept the old messages file, from the front and from the end', async () => {
+    const key = { userId: 'u', sessionId: 'half-truncated' };
+    const writer = await sessionWith(key, 10);
+    const files = sessionFiles(dir, key);
+    const before = await readFile(files.messages, 'utf8');
+    expect(await writer.truncate(key, { afterSeq: 5 })).toBe(5);
+    const truncated = await readFile(files.messages, 'utf8');
+    expect(truncated).toBe(before.split('\n').slice(0, 5).join('\n') + '\n');
+    expect(JSON.parse(await readFile(files.session, 'utf8'))).toMatchObject({ session: { messageCount: 5, lastSeq: 10 }, log: { truncated: { afterSeq: 5, throughSeq: 10 } } });
+    // truncate commits the session file first, then renames the kept lines into place: die in between.
+    await writeFile(files.messages, before);
+
+    const reader = await managerOn();
+    expect((await reader.messages(key, { last: 3 })).map((m) => m.seq)).toEqual([3, 4, 5]);
+    expect((await reader.messages(key)).map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect((await reader.messages(key, { afterSeq: 4, last: 9 })).map((m) => m.seq)).toEqual([5]);
+    // The deleted ids are free again; the next append cuts the deleted lines off.
+    const [next] = await reader.append(key, { role: 'user', content: 'again', id: 'm7' });
+    expect(next!.seq).toBe(11);
+    expect(await seqsOnDisk(key)).toEqual([1, 2, 3, 4, 5, 11]);
+    expect((await (await managerOn()).messages(key, { last: 2 })).map((m) => m.seq)).toEqual([5, 11]);
+  });
+
   it('reports a session file that is not a session, naming it', async () => {
     const key = { userId: 'u', sessionId: 'bad-session-file' };
     const manager = await sessionWith(key, 1);

@@ -51,6 +51,58 @@ describe('several OS processes sharing one folder', () => {
     expect((await readdir(`${dir}/users/shared-user`)).filter((name) => name.endsWith('.lock') || name.endsWith('.tmp'))).toEqual([]);
   }, 170_000);
 
+  it('a reader never mistakes a clear and an append in another process for a damaged file (a few seconds)', async () => {
+    const manager = await open();
+    const key: SessionKey = { userId: 'u', sessionId: 'churned' };
+    await manager.create(key);
+    const writer = startWorker('churn', { dir, key, ms: 3_000 });
+    let done = false;
+    const exited = writer.exited.then((outcome) => ((done = true), outcome));
+    let reads = 0;
+    while (!done) {
+      // Each read sees the session between two rounds or in the middle of one: none, or both of a round's messages.
+      for (const range of [{}, { last: 1 }, { afterSeq: 0, limit: 2 }]) {
+        const messages = await manager.messages(key, range);
+        expect(messages.length).toBeLessThanOrEqual(2);
+        if (messages.length === 2) expect(messages[1]!.seq).toBe(messages[0]!.seq + 1);
+        for (const message of messages) expect(message.seq % 2).toBe(message.role === 'user' ? 1 : 0);
+        reads++;
+      }
+    }
+    const outcome = await exited;
+    expect(outcome, outcome.stderr).toMatchObject({ code: 0 });
+    expect(reads).toBeGreaterThan(100);
+  }, 60_000);
+
+  it('truncates while another process appends, keeping seq, messageCount and the file in step', async () => {
+    const manager = await open();
+    const key: SessionKey = { userId: 'u', sessionId: 'truncated-while-appending' };
+    await manager.create(key);
+    const count = 200;
+    const writer = startWorker('append-loop', { dir, key, count });
+    let done = false;
+    const exited = writer.exited.then((outcome) => ((done = true), outcome));
+    let deleted = 0;
+    while (!done) {
+      const session = (await manager.get(key))!;
+      deleted += await manager.truncate(key, { afterSeq: Math.max(0, session.lastSeq - 3) });
+      const messages = await manager.messages(key);
+      expect(messages.map((m) => m.seq)).toEqual([...messages.map((m) => m.seq)].sort((a, b) => a - b));
+    }
+    const outcome = await exited;
+    expect(outcome, outcome.stderr).toMatchObject({ code: 0 });
+    const session = (await manager.get(key))!;
+    const messages = await manager.messages(key);
+    expect(deleted).toBeGreaterThan(0);
+    expect(session.lastSeq).toBe(count);
+    expect(session.messageCount).toBe(count - deleted);
+    expect(messages).toHaveLength(count - deleted);
+    // A truncate that kept nothing removes the file.
+    const text = await readFile(sessionFiles(dir, key).messages, 'utf8').catch(() => '');
+    const lines = text.split('\n').filter(Boolean);
+    expect(lines.map((line) => (JSON.parse(line) as { seq: number }).seq)).toEqual(messages.map((m) => m.seq));
+  }, 60_000);
+
   it('a run holder killed with SIGKILL loses its lease within the TTL; the next run proceeds and keeps what it committed', async () => {
     const manager = await open();
     const key: SessionKey = { userId: 'u', sessionId: 'killed-holder' };

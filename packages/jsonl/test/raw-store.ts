@@ -40,8 +40,8 @@ export function rawReader(dir: string): RawReader {
       lines.pop(); // the empty string after the last newline, or a torn line
       const messages = lines.map((line) => JSON.parse(line) as RawMessage);
       if (sessionText === null) return messages;
-      const { session, log } = JSON.parse(sessionText) as { session: { lastSeq: number }; log: { clearedThroughSeq: number } };
-      return messages.filter((message) => message.seq > log.clearedThroughSeq && message.seq <= session.lastSeq);
+      const { session, log } = JSON.parse(sessionText) as { session: { lastSeq: number; messageCount: number }; log: { clearedThroughSeq: number } };
+      return messages.filter((message) => message.seq > log.clearedThroughSeq && message.seq <= session.lastSeq).slice(0, session.messageCount);
     },
   };
 }
