@@ -11,5 +11,5 @@ export { persistenceTests } from './groups/persistence.js';
 export { runTests } from './groups/run.js';
 export { sessionLifecycleTests } from './groups/session-lifecycle.js';
 export { validationTests } from './groups/validation.js';
-export { TEST_SERVERS, howToStart, requireTestServer, testServerUrl, uniqueTestName, type TestServer } from '@sessions/core/testing';
+export { TEST_SERVERS, howToStart, requireTestServer, testMessage, testServerUrl, uniqueTestName, type TestServer } from '@sessions/core/testing';
 export { testStoreTests, type TestStoreLike, type TestStoreSuite } from './groups/test-store.js';

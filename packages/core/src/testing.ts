@@ -9,7 +9,10 @@
  *
  * @module
  */
-import { redactUrl } from './errors.js';
+import type { NewMessage } from './engine/engine.js';
+import { redactUrl, type SessionKey } from './errors.js';
+import { newMessageId } from './ids.js';
+import type { Message } from './models/message-model.js';
 
 export type TestServer = 'postgres' | 'mysql' | 'redis';
 
@@ -63,4 +66,34 @@ export async function requireTestServer<T>(server: TestServer, connect: () => Pr
   } catch (cause) {
     throw new Error(`${howToStart(server, url)} (${(cause as Error)?.message ?? String(cause)})`, { cause });
   }
+}
+
+type TestMessageFields = Partial<Omit<Message, 'userId' | 'sessionId' | 'seq'>>;
+
+/**
+ * A complete message record for tests that call an engine directly: a user message of `key`
+ * with a fresh id, every optional field at its default, and `fields` on top. With `seq` it is a
+ * stored `Message` (for `createSession`); without, a `NewMessage` (for `appendMessages`).
+ *
+ * @example
+ * await engine.appendMessages(key, [testMessage(key, { content: 'hi' })], { lease })
+ */
+export function testMessage(key: SessionKey, fields: TestMessageFields & { seq: number }): Message;
+export function testMessage(key: SessionKey, fields?: TestMessageFields): NewMessage;
+export function testMessage(key: SessionKey, fields: TestMessageFields & { seq?: number } = {}): NewMessage | Message {
+  return {
+    userId: key.userId,
+    sessionId: key.sessionId,
+    id: newMessageId(),
+    role: 'user',
+    content: '',
+    name: null,
+    toolCalls: null,
+    toolCallId: null,
+    agentId: null,
+    runId: null,
+    metadata: {},
+    createdAt: new Date(),
+    ...fields,
+  };
 }

@@ -1,5 +1,6 @@
 import { describe, it } from 'vitest';
 import { LockExpiredError, LockHeldError, ValidationError, type HeldLease } from '@sessions/core';
+import { testMessage } from '@sessions/core/testing';
 import { delay, randomKey, useEngine } from '../harness.js';
 import type { ConformanceInitializer } from '../initializer.js';
 
@@ -126,7 +127,7 @@ export function lockTests(init: ConformanceInitializer): void {
       if (!grant.acquired) throw new Error('expected the lease');
       await delay(1_200);
       // the engine itself must refuse, not only the manager's local deadline
-      await expect(engine.appendMessages(key, [message(key, 'late')], { lease: grant.lease })).rejects.toBeInstanceOf(LockExpiredError);
+      await expect(engine.appendMessages(key, [testMessage(key, { content: 'late' })], { lease: grant.lease })).rejects.toBeInstanceOf(LockExpiredError);
       await expect(engine.updateSession(key, { title: 'late', updatedAt: new Date() }, { lease: grant.lease })).rejects.toBeInstanceOf(LockExpiredError);
       await expect(engine.clearMessages(key, { lease: grant.lease, updatedAt: new Date() })).rejects.toBeInstanceOf(LockExpiredError);
       await expect(engine.truncateMessages(key, { lease: grant.lease, afterSeq: 0, updatedAt: new Date() })).rejects.toBeInstanceOf(LockExpiredError);
@@ -145,7 +146,7 @@ export function lockTests(init: ConformanceInitializer): void {
       await delay(1_200);
       const second = await engine.acquireLease(key, { owner: 'next-worker', ttlMs: 10_000 });
       if (!second.acquired) throw new Error('expected the lease');
-      await engine.appendMessages(key, [message(key, 'next holder')], { lease: second.lease });
+      await engine.appendMessages(key, [testMessage(key, { content: 'next holder' })], { lease: second.lease });
       const { version } = (await engine.getSession(key))!;
       await engine.updateSession(key, { state: { owner: 'next' }, updatedAt: new Date() }, { lease: second.lease, expectedVersion: version });
       const current = (await engine.getSession(key))!;
@@ -187,8 +188,8 @@ export function lockTests(init: ConformanceInitializer): void {
       await delay(1_200);
       const second = await engine.acquireLease(key, { owner: 'next-worker', ttlMs: 10_000 });
       if (!second.acquired) throw new Error('expected the lease');
-      await engine.appendMessages(key, [message(key, 'next holder')], { lease: second.lease });
-      await expect(engine.appendMessages(key, [message(key, 'stale')], { lease: first.lease })).rejects.toBeInstanceOf(LockExpiredError);
+      await engine.appendMessages(key, [testMessage(key, { content: 'next holder' })], { lease: second.lease });
+      await expect(engine.appendMessages(key, [testMessage(key, { content: 'stale' })], { lease: first.lease })).rejects.toBeInstanceOf(LockExpiredError);
       await expect(engine.deleteSession(key, { lease: first.lease })).rejects.toBeInstanceOf(LockExpiredError);
       expect((await manager.messages(key)).map((m) => m.content)).toEqual(['next holder']);
       await engine.releaseLease(second.lease);
@@ -201,7 +202,7 @@ export function lockTests(init: ConformanceInitializer): void {
       const grant = await engine.acquireLease(key, { owner: 'w', ttlMs: 10_000 });
       if (!grant.acquired) throw new Error('expected the lease');
       expect(await engine.releaseLease(grant.lease)).toBe(true);
-      await expect(engine.appendMessages(key, [message(key, 'after release')], { lease: grant.lease })).rejects.toBeInstanceOf(LockExpiredError);
+      await expect(engine.appendMessages(key, [testMessage(key, { content: 'after release' })], { lease: grant.lease })).rejects.toBeInstanceOf(LockExpiredError);
       expect(await engine.readMessages(key)).toEqual([]);
     });
 
@@ -211,8 +212,8 @@ export function lockTests(init: ConformanceInitializer): void {
       await ctx.manager().create(key);
       const grant = await engine.acquireLease(key, { owner: 'w', ttlMs: 10_000 });
       if (!grant.acquired) throw new Error('expected the lease');
-      await expect(engine.appendMessages(key, [message(key, 'forged')], { lease: { owner: 'w', token: grant.lease.token + 1 } })).rejects.toBeInstanceOf(LockExpiredError);
-      await expect(engine.appendMessages(key, [message(key, 'forged')], { lease: { owner: 'other', token: grant.lease.token } })).rejects.toBeInstanceOf(LockExpiredError);
+      await expect(engine.appendMessages(key, [testMessage(key, { content: 'forged' })], { lease: { owner: 'w', token: grant.lease.token + 1 } })).rejects.toBeInstanceOf(LockExpiredError);
+      await expect(engine.appendMessages(key, [testMessage(key, { content: 'forged' })], { lease: { owner: 'other', token: grant.lease.token } })).rejects.toBeInstanceOf(LockExpiredError);
       expect(await engine.readMessages(key)).toEqual([]);
       await engine.releaseLease(grant.lease);
     });
@@ -241,7 +242,7 @@ export function lockTests(init: ConformanceInitializer): void {
       const fresh = await manager.acquire(key, { ttlMs: 10_000 });
       expect(fresh.token).toBeGreaterThan(old.token);
       // the old lease, same owner name, must not write into the new session
-      await expect(ctx.engine.appendMessages(key, [message(key, 'stale')], { lease: { owner: old.owner, token: old.token } })).rejects.toBeInstanceOf(LockExpiredError);
+      await expect(ctx.engine.appendMessages(key, [testMessage(key, { content: 'stale' })], { lease: { owner: old.owner, token: old.token } })).rejects.toBeInstanceOf(LockExpiredError);
       await manager.release(fresh);
       expect(await manager.messages(key)).toEqual([]);
     });
@@ -282,7 +283,7 @@ export function lockTests(init: ConformanceInitializer): void {
       const leaseA = await manager.acquire(a);
       const leaseB = await manager.acquire(b);
       await expect(manager.append(b, { role: 'user', content: 'x' }, { lease: leaseA })).rejects.toBeInstanceOf(ValidationError);
-      await expect(ctx.engine.appendMessages(b, [message(b, 'x')], { lease: { owner: leaseA.owner, token: leaseA.token + 99 } })).rejects.toBeInstanceOf(LockExpiredError);
+      await expect(ctx.engine.appendMessages(b, [testMessage(b, { content: 'x' })], { lease: { owner: leaseA.owner, token: leaseA.token + 99 } })).rejects.toBeInstanceOf(LockExpiredError);
       await manager.append(b, { role: 'user', content: 'y' }, { lease: leaseB });
       await manager.release(leaseA);
       await manager.release(leaseB);
@@ -328,20 +329,4 @@ export function lockTests(init: ConformanceInitializer): void {
       expect(await manager.messages(key)).toEqual([]);
     });
   });
-}
-
-function message(key: { userId: string; sessionId: string }, content: string) {
-  return {
-    ...key,
-    id: `m_${Math.random().toString(36).slice(2)}`,
-    role: 'user' as const,
-    content,
-    name: null,
-    toolCalls: null,
-    toolCallId: null,
-    agentId: null,
-    runId: null,
-    metadata: {},
-    createdAt: new Date(),
-  };
 }

@@ -7,6 +7,7 @@ import {
   type SessionEvent,
   type MessagesEvent,
 } from '@sessions/core';
+import { testMessage } from '@sessions/core/testing';
 import { randomId, randomKey, useEngine } from '../harness.js';
 import type { ConformanceInitializer } from '../initializer.js';
 
@@ -186,7 +187,7 @@ export function sessionLifecycleTests(init: ConformanceInitializer): void {
       await expect(manager.archive(key)).rejects.toBeInstanceOf(SessionNotFoundError);
       // the engine itself refuses, atomically with the write, when given the time
       const liveAt = new Date(now);
-      await expect(ctx.engine.appendMessages(key, [{ ...key, id: 'late', role: 'user', content: 'late', name: null, toolCalls: null, toolCallId: null, agentId: null, runId: null, metadata: {}, createdAt: liveAt }], { liveAt })).rejects.toBeInstanceOf(SessionNotFoundError);
+      await expect(ctx.engine.appendMessages(key, [testMessage(key, { content: 'late', createdAt: liveAt })], { liveAt })).rejects.toBeInstanceOf(SessionNotFoundError);
       await expect(ctx.engine.updateSession(key, { title: 'late', updatedAt: liveAt }, { liveAt })).rejects.toBeInstanceOf(SessionNotFoundError);
       await expect(ctx.engine.clearMessages(key, { updatedAt: liveAt, liveAt })).rejects.toBeInstanceOf(SessionNotFoundError);
       await expect(ctx.engine.truncateMessages(key, { afterSeq: 0, updatedAt: liveAt, liveAt })).rejects.toBeInstanceOf(SessionNotFoundError);
