@@ -16,6 +16,7 @@ import type { ModelMessage, ToolSet } from 'ai';
 import type { Agent } from './agent.js';
 import type { AgentJsonResult, AgentRunResult, AgentStream, JsonOptions, TurnOptions } from './agent-types.js';
 import { fromModelMessages } from './convert/model-messages.js';
+import { isSessionManager } from './session-manager-check.js';
 import type { AgentInput } from './input.js';
 
 export interface AgentSessionOptions {
@@ -90,14 +91,20 @@ export class AgentSession<TOOLS extends ToolSet = ToolSet> {
    * is, the stored session wins and the snapshot's messages are not used.
    */
   static async fromJSON<TOOLS extends ToolSet>(data: unknown, options: { agent: Agent<TOOLS> }): Promise<AgentSession<TOOLS>> {
+    const agent = isPlainObject(options) ? options.agent : undefined;
+    // By shape, like the agent's own check of its SessionManager: the handle needs the agent's store and turns.
+    if (typeof agent !== 'object' || agent === null || typeof agent.run !== 'function' || !isSessionManager(agent.sessions)) {
+      throw new ValidationError('fromJSON needs { agent }: the agent (from createAgent) whose store holds, or receives, the session', { path: 'options.agent' });
+    }
     const value = typeof data === 'string' ? parseJson(data) : data;
     if (!isPlainObject(value) || value['format'] !== FORMAT) throw new ValidationError(`not an agent session snapshot: "format" must be "${FORMAT}"`, { path: 'data.format' });
     if (value['version'] !== 1) throw new ValidationError(`unsupported snapshot version ${JSON.stringify(value['version'])}; this version reads 1`, { path: 'data.version' });
     const system = value['system'];
     if (system !== null && typeof system !== 'string') throw new ValidationError('must be a string or null', { path: 'data.system' });
-    const imported = await options.agent.sessions.import(value['session'], { onConflict: 'skip' });
-    const messages = await options.agent.sessions.messages(imported);
-    return new AgentSession(options.agent, imported, messages, system ?? undefined);
+    if (!isPlainObject(value['session'])) throw new ValidationError(`must be a session export (from toJSON()), got ${describeType(value['session'])}`, { path: 'data.session' });
+    const imported = await agent.sessions.import(value['session'], { onConflict: 'skip' });
+    const messages = await agent.sessions.messages(imported);
+    return new AgentSession(agent, imported, messages, system ?? undefined);
   }
 
   get key(): SessionKey {

@@ -18,6 +18,7 @@ import { toFlexibleSchema } from './structured-output.js';
 import { EventBuffer } from './turn/event-buffer.js';
 import { prepareTurn, type PreparedTurn } from './turn/prepare-turn.js';
 import { AgentSession, type AgentSessionOptions } from './agent-session.js';
+import { assertSessionManager } from './session-manager-check.js';
 
 interface ActiveTurn {
   readonly context: RunContext;
@@ -62,7 +63,7 @@ export class Agent<TOOLS extends ToolSet = ToolSet> {
 
   constructor(options: AgentOptions<TOOLS>) {
     if (typeof options !== 'object' || options === null) throw new ValidationError('createAgent needs { model, sessions }', { path: 'options' });
-    if (!isSessionManager(options.sessions)) throw new ValidationError('must be a SessionManager from @sessions/core', { path: 'options.sessions' });
+    assertSessionManager(options.sessions, 'options.sessions');
     if (options.model === undefined || options.model === null) throw new ValidationError('must be an AI SDK language model', { path: 'options.model' });
     if (options.system !== undefined && typeof options.system !== 'string') throw new ValidationError('must be a string', { path: 'options.system' });
     if (options.compact !== undefined && typeof options.compact !== 'function') throw new ValidationError('must be a function ({ summary, messages }) => summary', { path: 'options.compact' });
@@ -288,15 +289,6 @@ export class Agent<TOOLS extends ToolSet = ToolSet> {
       // Cleanup is best effort; the turn's own error is what the caller needs.
     }
   }
-}
-
-// By shape and code, not class: an application may end up with two copies of @sessions/core.
-const MANAGER_METHODS = ['run', 'create', 'getOrCreate', 'get', 'delete', 'messages', 'append', 'truncate', 'clear', 'fork', 'import'] as const;
-
-function isSessionManager(value: unknown): value is SessionManager {
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as Record<string, unknown>;
-  return MANAGER_METHODS.every((method) => typeof candidate[method] === 'function') && typeof candidate['limits'] === 'object' && candidate['limits'] !== null;
 }
 
 function isLockExpired(error: unknown): boolean {

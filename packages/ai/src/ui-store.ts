@@ -1,7 +1,8 @@
-import { type SessionKey, type SessionManager } from '@sessions/core';
+import { describeType, isPlainObject, ValidationError, type SessionKey, type SessionManager } from '@sessions/core';
 import type { UIMessage } from 'ai';
 import { jsonEqual, toJsonValue } from './convert/json-safe.js';
 import { fromUIMessages, groupUIMessages, toUIMessages } from './convert/ui-messages.js';
+import { assertSessionKey, assertSessionManager } from './session-manager-check.js';
 import { appendInBatches } from './turn/append-in-batches.js';
 
 /**
@@ -12,6 +13,8 @@ import { appendInBatches } from './turn/append-in-batches.js';
  * const messages = await loadUIMessages(sessions, { userId, sessionId: chatId })
  */
 export async function loadUIMessages(sessions: SessionManager, key: SessionKey): Promise<UIMessage[]> {
+  assertSessionManager(sessions, 'sessions');
+  assertSessionKey(key, 'key');
   if (!(await sessions.get(key))) return [];
   return toUIMessages(await sessions.messages(key));
 }
@@ -55,6 +58,9 @@ export async function saveUIMessages(
   messages: readonly UIMessage[],
   options: SaveUIMessagesOptions = {},
 ): Promise<SaveUIMessagesResult> {
+  assertSessionManager(sessions, 'sessions');
+  assertSessionKey(key, 'key');
+  if (!isPlainObject(options as unknown)) throw new ValidationError(`expected { waitMs?, signal? }, got ${describeType(options)}`, { path: 'options' });
   const inputs = fromUIMessages(messages);
   const wanted = messages.map((message, i) => toJsonValue(message, `messages[${i}]`));
   await sessions.getOrCreate({ userId: key.userId, sessionId: key.sessionId });
@@ -71,6 +77,7 @@ export async function saveUIMessages(
       await appendInBatches(append, inputs.slice(same), sessions.limits.maxMessagesPerAppend);
       return { written: inputs.length - same, replaced: same < stored.length };
     },
-    { ...options },
+    // Only what the caller may choose: the save itself needs the loaded history.
+    { ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }), ...(options.signal === undefined ? {} : { signal: options.signal }) },
   );
 }

@@ -345,6 +345,32 @@ describe('session handles', () => {
     await expect(AgentSession.fromJSON({ format: 'other' }, { agent })).rejects.toBeInstanceOf(ValidationError);
   });
 
+  it('refuses a snapshot it cannot read, or a missing agent, with a ValidationError naming the place, importing nothing', async () => {
+    const agent = createAgent({ model: echo(), sessions });
+    const chat = await agent.session({ userId: 'u' });
+    await chat.run('one');
+    const snapshot = chat.toJSON();
+    await chat.clear();
+    const refusals: [unknown, unknown, RegExp][] = [
+      [snapshot, undefined, /options\.agent/],
+      [snapshot, {}, /options\.agent/],
+      [snapshot, { agent: { sessions } }, /options\.agent/],
+      [snapshot, { agent: { run: () => undefined, sessions: {} } }, /options\.agent/],
+      ['{"format": "sessions.ai.session", "version": 1', { agent }, /data: the snapshot is not valid JSON/],
+      [{ ...snapshot, version: 2 }, { agent }, /data\.version/],
+      [{ ...snapshot, system: 42 }, { agent }, /data\.system/],
+      [{ ...snapshot, session: undefined }, { agent }, /data\.session/],
+      [{ ...snapshot, session: 'not an export' }, { agent }, /data\.session/],
+      [{ ...snapshot, session: { format: 'other' } }, { agent }, ValidationError as never],
+    ];
+    for (const [data, options, message] of refusals) {
+      const refused = AgentSession.fromJSON(data, options as never);
+      await expect(refused).rejects.toBeInstanceOf(ValidationError);
+      if (message instanceof RegExp) await expect(refused).rejects.toThrow(message);
+    }
+    expect(await sessions.messages(chat.key)).toEqual([]);
+  });
+
   it('forks under a chosen id and keeps the handle’s system prompt', async () => {
     const agent = createAgent({ model: echo(), sessions });
     const chat = await agent.session({ userId: 'u', system: 'S' });

@@ -101,6 +101,19 @@ describe('model message conversion', () => {
     expect(() => fromModelMessages('nope' as never)).toThrow(ValidationError);
   });
 
+  it('refuses what is not a list of stored messages with a ValidationError naming the place', async () => {
+    await expect(toModelMessages('hello' as never)).rejects.toThrow(/messages: expected an array of stored messages/);
+    await expect(toModelMessages([null] as never)).rejects.toThrow(/messages\[0\]: expected a stored message/);
+    await expect(toModelMessages([{ role: 'robot', content: 'x', metadata: {} }] as never)).rejects.toThrow(/messages\[0\]\.role/);
+    await expect(toModelMessages([{ role: 'user', content: 5, metadata: {} }] as never)).rejects.toThrow(/messages\[0\]\.content/);
+    await expect(toModelMessages([{ role: 'user', content: 'x', metadata: {} }, { role: 'user', content: 'x' }] as never)).rejects.toThrow(/messages\[1\]\.metadata/);
+    await expect(toModelMessages([{ role: 'user', content: 'x' }] as never)).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('converts message inputs back without a store, as exact inverses', async () => {
+    expect(await toModelMessages(fromModelMessages(conversation) as never)).toEqual(conversation);
+  });
+
   it('reads messages other code stored in the OpenAI shape as tool calls and tool results', async () => {
     await sessions.append(key, [
       { role: 'assistant', content: '', toolCalls: [{ id: 'call_a', type: 'function', function: { name: 'lookup', arguments: '{"q":"x"}' } }] },

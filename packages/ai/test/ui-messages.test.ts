@@ -1,4 +1,4 @@
-import { LockHeldError, MemoryEngine, SessionManager } from '@sessions/core';
+import { LockHeldError, MemoryEngine, SessionManager, ValidationError } from '@sessions/core';
 import { convertToModelMessages, tool, type UIMessage } from 'ai';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -125,6 +125,35 @@ describe('UI messages', () => {
     const many: UIMessage[] = Array.from({ length: 1_500 }, (_, i) => ({ id: `m${i}`, role: i % 2 === 0 ? 'user' : 'assistant', parts: [{ type: 'text', text: `message ${i}` }] }));
     expect(await saveUIMessages(sessions, key, many)).toEqual({ written: 1_500, replaced: false });
     expect(await loadUIMessages(sessions, key)).toEqual(many);
+  });
+
+  it('refuses what is not a SessionManager, a session key, UI messages or stored messages with a ValidationError naming the argument', async () => {
+    const refusals: [() => Promise<unknown>, RegExp][] = [
+      [() => saveUIMessages({} as never, key, chat), /sessions: must be a SessionManager/],
+      [() => saveUIMessages(sessions, null as never, chat), /key: expected \{ userId, sessionId \}, got null/],
+      [() => saveUIMessages(sessions, 'chat_1' as never, chat), /key: expected \{ userId, sessionId \}/],
+      [() => saveUIMessages(sessions, key, 'hello' as never), /messages: expected an array of UI messages/],
+      [() => saveUIMessages(sessions, key, chat, null as never), /options: expected \{ waitMs\?, signal\? \}/],
+      [() => loadUIMessages(undefined as never, key), /sessions: must be a SessionManager/],
+      [() => loadUIMessages(sessions, undefined as never), /key: expected \{ userId, sessionId \}/],
+    ];
+    for (const [call, message] of refusals) {
+      await expect(call()).rejects.toBeInstanceOf(ValidationError);
+      await expect(call()).rejects.toThrow(message);
+    }
+    expect(await sessions.get(key)).toBeNull();
+
+    expect(() => toUIMessages(null as never)).toThrow(/messages: expected an array of stored messages/);
+    expect(() => toUIMessages([{ id: 'm', role: 'user', content: 'hi' }] as never)).toThrow(/messages\[0\]\.metadata: must be an object/);
+    expect(() => toUIMessages([{ id: 7, role: 'user', content: 'hi', metadata: {} }] as never)).toThrow(/messages\[0\]\.id: must be a string/);
+    expect(() => toUIMessages(['hi'] as never)).toThrow(ValidationError);
+  });
+
+  it('turns UI messages into message inputs and back without a store', () => {
+    expect(toUIMessages(fromUIMessages([...chat, { id: '', role: 'user', parts: [{ type: 'text', text: 'no id' }] }]) as never)).toEqual([
+      ...chat,
+      { id: '', role: 'user', parts: [{ type: 'text', text: 'no id' }] },
+    ]);
   });
 
   it('loads an empty list for a session that does not exist', async () => {

@@ -2,7 +2,7 @@ import { isPlainObject, ValidationError, type JsonObject, type JsonValue, type M
 import { convertToModelMessages, modelMessageSchema, type ModelMessage, type ToolSet } from 'ai';
 import { decodeData, encodeData } from './binary-data.js';
 import { toJsonValue, withoutUndefined } from './json-safe.js';
-import { aiMetadataOf, compactionOf, isUiMessageRecord, type AiMessageMetadata } from './stored-shape.js';
+import { aiMetadataOf, assertStoredMessages, compactionOf, isUiMessageRecord, type AiMessageMetadata } from './stored-shape.js';
 import { toUIMessage } from './ui-messages.js';
 
 export interface FromModelMessagesOptions {
@@ -82,6 +82,7 @@ export interface ToModelMessagesOptions {
  * `toolCalls` and `toolCallId` turned into tool-call and tool-result parts.
  */
 export async function toModelMessages(messages: readonly Message[], options: ToModelMessagesOptions = {}): Promise<ModelMessage[]> {
+  assertStoredMessages(messages);
   const out: ModelMessage[] = [];
   for (const message of messages) {
     if (compactionOf(message)) continue;

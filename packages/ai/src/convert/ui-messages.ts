@@ -3,7 +3,7 @@ import type { ModelMessage, UIMessage } from 'ai';
 import { dataToUrl, type DataValue } from './binary-data.js';
 import { toJsonValue } from './json-safe.js';
 import { toModelMessage } from './model-messages.js';
-import { aiMetadataOf, compactionOf, isUiMessageRecord, type AiMessageMetadata } from './stored-shape.js';
+import { aiMetadataOf, assertStoredMessages, compactionOf, isUiMessageRecord, type AiMessageMetadata } from './stored-shape.js';
 
 type UIPart = UIMessage['parts'][number];
 type Mutable = Record<string, unknown>;
@@ -91,6 +91,7 @@ export function toUIMessage(message: Pick<Message, 'id' | 'role' | 'content' | '
  * the id of its first stored message. Compaction summaries are left out.
  */
 export function toUIMessages(messages: readonly Message[]): UIMessage[] {
+  assertStoredMessages(messages);
   return groupUIMessages(messages).map((group) => group.ui);
 }
 
