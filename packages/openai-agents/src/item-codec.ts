@@ -74,8 +74,8 @@ export function encodeItem(item: AgentInputItem, path = 'item'): MessageInput {
     role,
     content,
     name: storableId(data['name']),
-    toolCalls: CALL_TYPES.has(type) || (role === 'assistant' && typeof data['callId'] === 'string') ? [describeCall(type, data)] : null,
-    toolCallId: role === 'tool' ? storableId(data['callId']) : null,
+    toolCalls: CALL_TYPES.has(type) || (role === 'assistant' && typeof callIdOf(data) === 'string') ? [describeCall(type, data)] : null,
+    toolCallId: role === 'tool' ? storableId(callIdOf(data)) : null,
     metadata: { [METADATA_KEY]: marker as unknown as JsonObject },
   };
 }
@@ -98,13 +98,22 @@ function roleOf(type: string, role: unknown): MessageRole {
 
 /** `{ id, type, name, arguments }`: the call id, the item type, the tool name and its raw JSON arguments, where the item has them. */
 function describeCall(type: string, data: JsonObject): JsonObject {
-  const id = typeof data['callId'] === 'string' ? data['callId'] : typeof data['id'] === 'string' ? data['id'] : null;
+  const callId = callIdOf(data);
+  const id = typeof callId === 'string' ? callId : typeof data['id'] === 'string' ? data['id'] : null;
   return {
     id,
     type,
     name: typeof data['name'] === 'string' ? data['name'] : null,
     arguments: typeof data['arguments'] === 'string' ? data['arguments'] : null,
   };
+}
+
+/**
+ * The item's call id. Tool search items carry it as `call_id` (the Responses API's spelling)
+ * as often as `callId`, and may set either to null.
+ */
+function callIdOf(data: JsonObject): JsonValue | undefined {
+  return typeof data['callId'] === 'string' ? data['callId'] : data['call_id'];
 }
 
 /** The value if core accepts it as an id column (tool names and call ids usually are), else null: the item keeps it either way. */

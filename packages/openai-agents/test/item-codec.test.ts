@@ -67,6 +67,31 @@ describe('storing one Agents SDK item as one message', () => {
     expect(itemToMessage(result!, 'item')).toMatchObject({ role: 'tool', toolCallId: 'call_cmp' });
   });
 
+  it('fills the readable columns for every kind of tool call and output, tool search items with call_id included', () => {
+    const columns = itemCatalogue()
+      .filter((item) => item.type !== undefined && item.type !== 'message' && item.type !== 'reasoning' && item.type !== 'compaction' && item.type !== 'unknown')
+      .map((item) => {
+        const { role, toolCalls, toolCallId } = itemToMessage(item, 'item');
+        return { type: item.type, role, call: toolCalls?.[0] ?? null, toolCallId };
+      });
+    expect(columns.filter(({ type }) => !['function_call', 'function_call_result', 'computer_call', 'computer_call_result', 'hosted_tool_call'].includes(type!))).toEqual([
+      { type: 'program', role: 'assistant', call: { id: 'call_prog', type: 'program', name: null, arguments: null }, toolCallId: null },
+      { type: 'program_output', role: 'tool', call: null, toolCallId: 'call_prog' },
+      { type: 'tool_search_call', role: 'assistant', call: { id: 'call_ts', type: 'tool_search_call', name: null, arguments: null }, toolCallId: null },
+      { type: 'tool_search_output', role: 'tool', call: null, toolCallId: 'call_ts' },
+      { type: 'tool_search_call', role: 'assistant', call: { id: null, type: 'tool_search_call', name: null, arguments: null }, toolCallId: null },
+      { type: 'shell_call', role: 'assistant', call: { id: 'call_sh', type: 'shell_call', name: null, arguments: null }, toolCallId: null },
+      { type: 'shell_call_output', role: 'tool', call: null, toolCallId: 'call_sh' },
+      { type: 'apply_patch_call', role: 'assistant', call: { id: 'call_ap', type: 'apply_patch_call', name: null, arguments: null }, toolCallId: null },
+      { type: 'apply_patch_call_output', role: 'tool', call: null, toolCallId: 'call_ap' },
+      { type: 'apply_patch_call_output', role: 'tool', call: null, toolCallId: 'call_ap2' },
+    ]);
+    for (const { role, call, toolCallId } of columns) {
+      if (role === 'assistant') expect(call).not.toBeNull();
+      else expect(toolCallId).not.toBeNull();
+    }
+  });
+
   it('stores reasoning and unknown items as assistant messages without text content', () => {
     for (const item of itemCatalogue().filter((candidate) => candidate.type === 'reasoning' || candidate.type === 'unknown')) {
       expect(itemToMessage(item, 'item')).toMatchObject({ role: 'assistant', content: '', toolCalls: null });
