@@ -80,6 +80,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 
 export function describeType(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') {
     const name = (value as object).constructor?.name;

@@ -60,6 +60,10 @@ export interface ResolvedQuery {
 
 type LifecycleState = 'new' | 'setting-up' | 'ready' | 'closed';
 
+const FIND_MANY_KEYS = ['where', 'orderBy', 'limit', 'offset'];
+const FIND_ONE_KEYS = ['where', 'orderBy'];
+const COUNT_KEYS = ['where'];
+
 /**
  * The base every adapter extends. It keeps the guarantees that must not differ between
  * backends, so adapters only implement the `do*` hooks with already-validated input:
@@ -183,8 +187,14 @@ export abstract class BaseEngine implements Engine {
     return error instanceof SessionsError ? error : new StorageError(this.name, operation, error);
   }
 
-  #resolveQuery(model: ModelDefinition, query: FindManyQuery): ResolvedQuery {
+  #resolveQuery(model: ModelDefinition, query: FindManyQuery, known: readonly string[] = FIND_MANY_KEYS): ResolvedQuery {
     if (!isPlainObject(query)) throw new ValidationError(`expected a query object, got ${describeType(query)}`, { path: 'query' });
+    // A misspelt key (`wher`) would otherwise match every record.
+    for (const key of Object.keys(query)) {
+      if (query[key as keyof FindManyQuery] !== undefined && !known.includes(key)) {
+        throw new ValidationError(`unknown query option ${JSON.stringify(key)}; the options are ${known.join(', ')}`, { path: 'query' });
+      }
+    }
     assertLimitOffset(query);
     return {
       where: query.where === undefined ? { kind: 'constant', value: true } : resolveFilter(query.where, model),
@@ -197,7 +207,7 @@ export abstract class BaseEngine implements Engine {
   findOne<M extends ModelName>(model: M, query: FindOneQuery = {}): Promise<ModelRecords[M] | null> {
     return this.#guard('findOne', async () => {
       const definition = modelDefinition(model);
-      const rows = await this.doFindMany(definition, { ...this.#resolveQuery(definition, { ...query }), limit: 1, offset: undefined });
+      const rows = await this.doFindMany(definition, { ...this.#resolveQuery(definition, { ...query }, FIND_ONE_KEYS), limit: 1, offset: undefined });
       return (rows[0] as unknown as ModelRecords[M] | undefined) ?? null;
     });
   }
@@ -215,7 +225,7 @@ export abstract class BaseEngine implements Engine {
     return this.#guard('count', async () => {
       const definition = modelDefinition(model);
       if (!isPlainObject(query)) throw new ValidationError(`expected { where }, got ${describeType(query)}`, { path: 'query' });
-      return this.doCount(definition, this.#resolveQuery(definition, { where: query.where }).where);
+      return this.doCount(definition, this.#resolveQuery(definition, query, COUNT_KEYS).where);
     });
   }
 

@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors.js';
+import { describeType } from '../json.js';
 import type { Filter, FilterValue, OrderTerm } from './types.js';
 
 function comparable(op: string, field: string, value: FilterValue): FilterValue {
@@ -20,10 +21,16 @@ export const lte = (field: string, value: FilterValue): Filter => ({ op: 'lte', 
 export const like = (field: string, pattern: string): Filter => ({ op: 'like', field, value: pattern });
 /** Like `like`, ignoring the case of ASCII letters (the one case folding every backend agrees on). */
 export const ilike = (field: string, pattern: string): Filter => ({ op: 'ilike', field, value: pattern });
+// Spreading a string would turn inArray('title', 'abc') into a match on 'a', 'b' or 'c'.
+function valueList(op: string, field: string, values: readonly FilterValue[]): FilterValue[] {
+  if (!Array.isArray(values)) throw new ValidationError(`${op}(${JSON.stringify(field)}, values) needs an array of values, got ${describeType(values)}`);
+  return [...values];
+}
+
 /** Matches when the field equals one of `values`; an empty list matches nothing. */
-export const inArray = (field: string, values: readonly FilterValue[]): Filter => ({ op: 'inArray', field, values: [...values] });
+export const inArray = (field: string, values: readonly FilterValue[]): Filter => ({ op: 'inArray', field, values: valueList('inArray', field, values) });
 /** Matches a non-null field equal to none of `values`. */
-export const notInArray = (field: string, values: readonly FilterValue[]): Filter => ({ op: 'notInArray', field, values: [...values] });
+export const notInArray = (field: string, values: readonly FilterValue[]): Filter => ({ op: 'notInArray', field, values: valueList('notInArray', field, values) });
 /** Matches null and missing. */
 export const isNull = (field: string): Filter => ({ op: 'isNull', field });
 export const isNotNull = (field: string): Filter => ({ op: 'isNotNull', field });

@@ -29,6 +29,7 @@ import { LeaseKeeper } from './lease-keeper.js';
 import { applyMergePatch } from './merge-patch.js';
 import type { MessageInput } from './message-input.js';
 import { assertMessageSize } from './message-size.js';
+import { assertOptionalBoolean, assertOptionalSignal, assertOptionKeys } from './options.js';
 
 export interface SessionManagerLimits {
   /** Largest message accepted, as UTF-8 JSON bytes of content, tool calls and metadata. Default 1 MiB. */
@@ -152,6 +153,12 @@ export interface RunContext {
 const DEFAULT_LIMITS: Required<SessionManagerLimits> = { maxMessageBytes: 1024 * 1024, maxMessagesPerAppend: 1_000 };
 const MAX_OPTIMISTIC_RETRIES = 50;
 const CREATE_FIELDS = ['userId', 'sessionId', 'title', 'metadata', 'state', 'ttlMs', 'messages'];
+const MANAGER_OPTIONS = ['engine', 'lockTtlMs', 'heartbeatMs', 'owner', 'limits', 'clock'];
+const LIMIT_OPTIONS = ['maxMessageBytes', 'maxMessagesPerAppend'];
+const LIST_OPTIONS = ['userId', 'where', 'orderBy', 'limit', 'cursor', 'includeArchived'];
+const LEASE_OPTIONS = ['lease'];
+const ACQUIRE_OPTIONS = ['ttlMs', 'owner', 'waitMs', 'signal'];
+const RUN_OPTIONS = [...ACQUIRE_OPTIONS, 'history'];
 
 /**
  * Sessions for many users on one engine, with leases for exclusive runs. Stateless over its
@@ -177,6 +184,11 @@ export class SessionManager {
   constructor(options: SessionManagerOptions) {
     if (!isOptionsObject(options) || !options.engine || typeof options.engine.appendMessages !== 'function') {
       throw new ValidationError('SessionManager needs { engine }: an engine from createEngine() or an adapter package', { path: 'options.engine' });
+    }
+    assertOptionKeys(options, MANAGER_OPTIONS, 'options');
+    if (options.limits !== undefined) assertOptionKeys(options.limits, LIMIT_OPTIONS, 'options.limits');
+    if (options.clock !== undefined && typeof options.clock !== 'function') {
+      throw new ValidationError(`clock is a function returning epoch milliseconds, got ${describeType(options.clock)}`, { path: 'options.clock' });
     }
     const lockTtlMs = options.lockTtlMs ?? 30_000;
     const heartbeatMs = options.heartbeatMs ?? 10_000;
@@ -315,7 +327,12 @@ export class SessionManager {
   /** A user's sessions, newest activity first by default, one keyset page at a time. */
   async list(options: ListOptions): Promise<ListResult> {
     if (!isOptionsObject(options)) throw new ValidationError(`expected { userId, ... }, got ${describeType(options)}`, { path: 'options' });
+    assertOptionKeys(options, LIST_OPTIONS, 'options');
     assertId(options.userId, 'options.userId');
+    assertOptionalBoolean(options.includeArchived, 'options.includeArchived');
+    if (options.cursor !== undefined && options.cursor !== null && typeof options.cursor !== 'string') {
+      throw new ValidationError(`cursor is the nextCursor string of the previous page, or null; got ${describeType(options.cursor)}`, { path: 'options.cursor' });
+    }
     const limit = options.limit ?? 20;
     assertCount(limit, 'options.limit', { min: 1 });
     if (limit > 1_000) throw new ValidationError('a page holds at most 1000 sessions', { path: 'options.limit' });
@@ -375,13 +392,15 @@ export class SessionManager {
   async setState(key: SessionKey, patch: JsonObject, options: LeaseOptions & { replace?: boolean } = {}): Promise<JsonObject> {
     assertKey(key);
     assertJsonObject(patch, 'patch');
-    assertOptions(options);
+    assertOptionKeys(options, [...LEASE_OPTIONS, 'replace'], 'options');
+    assertOptionalBoolean(options.replace, 'options.replace');
+    const write = { lease: options.lease };
     for (let attempt = 0; attempt < MAX_OPTIMISTIC_RETRIES; attempt++) {
       const current = await this.#require(key);
       const state = options.replace ? patch : applyMergePatch(current.state, patch);
       const now = this.#now();
       try {
-        const session = await this.engine.updateSession(pickKey(key), { state, updatedAt: now }, { ...this.#write(options, now), expectedVersion: current.version });
+        const session = await this.engine.updateSession(pickKey(key), { state, updatedAt: now }, { ...this.#write(write, now), expectedVersion: current.version });
         this.#events.emit('session', { type: 'updated', key: pickKey(key), session });
         return session.state;
       } catch (error) {
@@ -435,7 +454,9 @@ export class SessionManager {
   /** Messages oldest first: all of them, the `last` N, or a seq range. */
   async messages(key: SessionKey, query: MessagesQuery = {}): Promise<Message[]> {
     assertKey(key);
-    return this.engine.readMessages(pickKey(key), query);
+    // An expired session is gone to its users (as in get), so its messages are too, until deleteExpired removes them.
+    const [session, messages] = await Promise.all([this.engine.getSession(pickKey(key)), this.engine.readMessages(pickKey(key), query)]);
+    return session && !this.#isExpired(session) ? messages : [];
   }
 
   /** Removes every message and keeps the session; seq values are never reused. */
@@ -464,7 +485,7 @@ export class SessionManager {
 
   /** A new session holding a copy of the messages up to `upToSeq`, with lineage; the original is unchanged. */
   async fork(key: SessionKey, options: ForkOptions = {}): Promise<Session> {
-    assertOptions(options);
+    assertOptionKeys(options, ['sessionId', 'upToSeq', 'title'], 'options');
     const source = await this.#require(key);
     const upToSeq = options.upToSeq ?? source.lastSeq;
     assertCount(upToSeq, 'options.upToSeq');
@@ -473,7 +494,7 @@ export class SessionManager {
     assertId(sessionId, 'options.sessionId');
     const messages = (await this.engine.readMessages(pickKey(key), { beforeSeq: upToSeq + 1 })).map((message) => ({ ...message, sessionId }));
     const now = this.#now();
-    const forked = await this.engine.createSession(
+    const forked = await this.#createReplacingExpired(
       {
         ...source,
         sessionId,
@@ -490,6 +511,7 @@ export class SessionManager {
       messages,
     );
     this.#events.emit('session', { type: 'created', key: pickKey(forked), session: forked });
+    if (messages.length > 0) this.#events.emit('messages', { key: pickKey(forked), messages });
     return forked;
   }
 
@@ -512,6 +534,7 @@ export class SessionManager {
   /** Archives active sessions not updated for `olderThan` (ms, or since a Date); returns how many. */
   async archiveInactive(options: { olderThan: number | Date; userId?: string }): Promise<number> {
     if (!isOptionsObject(options)) throw new ValidationError('expected { olderThan }', { path: 'options' });
+    assertOptionKeys(options, ['olderThan', 'userId'], 'options');
     const now = this.#now();
     let cutoff: Date;
     if (options.olderThan instanceof Date && !Number.isNaN(options.olderThan.getTime())) cutoff = options.olderThan;
@@ -548,7 +571,7 @@ export class SessionManager {
 
   /** Writes an export (object or JSON text) into this manager's store, all or nothing. */
   async import(data: unknown, options: ImportOptions = {}): Promise<Session> {
-    assertOptions(options);
+    assertOptionKeys(options, ['onConflict'], 'options');
     const { session, messages } = parseExport(data);
     messages.forEach((message, i) => assertMessageSize(message, this.limits.maxMessageBytes, `export.messages[${i}]`));
     const onConflict = options.onConflict ?? 'error';
@@ -570,7 +593,8 @@ export class SessionManager {
    */
   async acquire(key: SessionKey, options: AcquireOptions = {}): Promise<HeldLease> {
     assertKey(key);
-    assertOptions(options);
+    assertOptionKeys(options, ACQUIRE_OPTIONS, 'options');
+    assertOptionalSignal(options.signal, 'options.signal');
     const ttlMs = options.ttlMs ?? this.lockTtlMs;
     assertDuration(ttlMs, 'options.ttlMs');
     const owner = options.owner ?? this.owner;
@@ -626,10 +650,11 @@ export class SessionManager {
   async run<T>(key: SessionKey, fn: (context: RunContext) => Promise<T> | T, options: RunOptions = {}): Promise<T> {
     assertKey(key);
     if (typeof fn !== 'function') throw new ValidationError('run needs a callback', { path: 'fn' });
-    assertOptions(options);
-    const historyOption: { last?: number } | false = options.history ?? {};
+    assertOptionKeys(options, RUN_OPTIONS, 'options');
+    const historyOption = checkHistoryOption(options.history);
     const sessionKey = pickKey(key);
-    const lease = await this.acquire(sessionKey, options);
+    const { ttlMs, owner, waitMs, signal } = options;
+    const lease = await this.acquire(sessionKey, { ttlMs, owner, waitMs, signal });
     const keeper = new LeaseKeeper(lease, {
       // A shorter lease for this run needs a faster heartbeat: renew at least three times per TTL.
       heartbeatMs: Math.max(1, Math.min(this.heartbeatMs, Math.floor(lease.ttlMs / 3))),
@@ -677,7 +702,7 @@ export class SessionManager {
   }
 
   #fence(options: LeaseOptions): { lease?: HeldLease } {
-    if (!isOptionsObject(options)) throw new ValidationError(`expected an options object, got ${describeType(options)}`, { path: 'options' });
+    assertOptionKeys(options, LEASE_OPTIONS, 'options');
     const lease = options.lease;
     if (lease === undefined) return {};
     if (isLocallyExpired(lease)) throw new LockExpiredError(lease, 'its local deadline passed');
@@ -689,8 +714,13 @@ export class SessionManager {
   }
 }
 
-function assertOptions(options: unknown): void {
-  if (!isPlainObject(options)) throw new ValidationError(`expected an options object, got ${describeType(options)}`, { path: 'options' });
+function checkHistoryOption(history: unknown): { last?: number } | false {
+  if (history === undefined) return {};
+  if (history === false) return false;
+  if (!isPlainObject(history)) throw new ValidationError(`history is { last: N } or false, got ${describeType(history)}`, { path: 'options.history' });
+  assertOptionKeys(history, ['last'], 'options.history');
+  if (history['last'] !== undefined) assertCount(history['last'], 'options.history.last');
+  return history as { last?: number };
 }
 
 function assertHeldLease(lease: unknown): void {
