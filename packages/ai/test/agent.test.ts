@@ -1,5 +1,6 @@
-import { LockExpiredError, MemoryEngine, SessionManager, ValidationError, type Engine, type Message } from '@sessions/core';
+import { LockExpiredError, MemoryEngine, SessionManager, ValidationError, type Engine } from '@sessions/core';
 import { tool } from 'ai';
+import { testMessage } from '@sessions/core/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AgentSession, createAgent, estimateTokens, type AgentStreamEvent } from '../src/index.js';
@@ -141,9 +142,31 @@ describe('history window', () => {
     expect(promptTexts(model.doGenerateCalls[0]!.prompt)).toEqual(['m4', 'm5', 'm6', 'now']);
   });
 
+  it('sends no history, but still the system prompt and the input, when the budget is smaller than the newest message', async () => {
+    const key = { userId: 'u', sessionId: 'tiny' };
+    await seed(key, 4);
+    const model = echo();
+    const agent = createAgent({ model, sessions, system: 'Be brief.', historyWindow: { maxTokens: 4 } });
+    await agent.run(key, 'a question that is itself longer than the whole budget');
+    expect(promptTexts(model.doGenerateCalls[0]!.prompt)).toEqual(['Be brief.', 'a question that is itself longer than the whole budget']);
+    expect(await sessions.messages(key)).toHaveLength(6);
+  });
+
+  it('fails the turn with a ValidationError, storing nothing, when the estimator returns something other than a count', async () => {
+    const key = { userId: 'u', sessionId: 'estimator' };
+    await seed(key, 2);
+    for (const bad of [Number.NaN, -1, '3']) {
+      const agent = createAgent({ model: echo(), sessions, historyWindow: { maxTokens: 100, estimateTokens: () => bad as number } });
+      const turn = agent.run(key, 'now');
+      await expect(turn).rejects.toBeInstanceOf(ValidationError);
+      await expect(agent.run(key, 'now')).rejects.toThrow(/historyWindow\.estimateTokens: must return a number >= 0/);
+    }
+    expect(await sessions.messages(key)).toHaveLength(2);
+  });
+
   it('estimates about four characters per token plus four per message by default', () => {
-    const message = { content: 'x'.repeat(40), toolCalls: null, name: null } as unknown as Message;
-    expect(estimateTokens(message)).toBe(14);
+    expect(estimateTokens(testMessage({ userId: 'u', sessionId: 's' }, { seq: 1, content: 'x'.repeat(40) }))).toBe(14);
+    expect(estimateTokens(testMessage({ userId: 'u', sessionId: 's' }, { seq: 2, role: 'tool', content: 'x'.repeat(40), name: 'abcd' }))).toBe(15);
   });
 
   it('reads a long history a page at a time instead of all of it', async () => {

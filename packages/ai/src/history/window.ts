@@ -1,4 +1,4 @@
-import { ValidationError, type Message } from '@sessions/core';
+import { describeType, ValidationError, type Message } from '@sessions/core';
 
 /**
  * How much stored history an agent sends with each turn. Whole tool-call groups only (an
@@ -48,6 +48,21 @@ export function resolveWindow(window: HistoryWindow | number | undefined, path =
   return Object.freeze({
     maxMessages: options.maxMessages ?? Number.POSITIVE_INFINITY,
     maxTokens: options.maxTokens ?? Number.POSITIVE_INFINITY,
-    estimateTokens: options.estimateTokens ?? estimateTokens,
+    estimateTokens: options.estimateTokens === undefined ? estimateTokens : checkedEstimate(options.estimateTokens, `${path}.estimateTokens`),
   });
+}
+
+/**
+ * The caller's estimator, with its answers checked: a NaN, a string or a negative count would
+ * otherwise make every comparison with the budget false or wrong, and the window silently
+ * send no history (or too much) instead of failing the turn with the reason.
+ */
+function checkedEstimate(estimate: (message: Message) => number, path: string): (message: Message) => number {
+  return (message) => {
+    const tokens = estimate(message);
+    if (typeof tokens !== 'number' || Number.isNaN(tokens) || tokens < 0) {
+      throw new ValidationError(`must return a number >= 0, returned ${typeof tokens === 'number' ? String(tokens) : describeType(tokens)} for message seq ${message.seq}`, { path });
+    }
+    return tokens;
+  };
 }
