@@ -83,6 +83,11 @@ export function describeType(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') {
+    const proto: unknown = Object.getPrototypeOf(value);
+    // What `{ __proto__: {...} }` in an object literal makes: the key became the prototype, not data.
+    if (proto !== Object.prototype && proto !== null && Object.getPrototypeOf(proto) === Object.prototype && (value as object).constructor === Object) {
+      return 'an object with a custom prototype (a "__proto__" key in an object literal sets the prototype; build it with JSON.parse or Object.defineProperty)';
+    }
     const name = (value as object).constructor?.name;
     return name && name !== 'Object' ? `a ${name}` : 'an object';
   }

@@ -214,10 +214,12 @@ export class SessionManager {
 
   /** Subscribes to `messages` (appended) or `session` (created, updated, cleared, deleted) events; returns an unsubscribe function. */
   on<E extends keyof SessionManagerEvents>(event: E, listener: (payload: SessionManagerEvents[E]) => void): () => void {
+    assertListener(event, listener);
     return this.#events.on(event, listener);
   }
 
   off<E extends keyof SessionManagerEvents>(event: E, listener: (payload: SessionManagerEvents[E]) => void): void {
+    assertListener(event, listener);
     this.#events.off(event, listener);
   }
 
@@ -232,6 +234,10 @@ export class SessionManager {
     }
     if (input.messages !== undefined && !Array.isArray(input.messages)) {
       throw new ValidationError(`messages must be an array of { role, content }, got ${describeType(input.messages)}`, { path: 'input.messages' });
+    }
+    // The initial messages are written in one step, like an append, so the same bound applies.
+    if (input.messages && input.messages.length > this.limits.maxMessagesPerAppend) {
+      throw new ValidationError(`at most ${this.limits.maxMessagesPerAppend} messages per append (limits.maxMessagesPerAppend); create with fewer and append the rest`, { path: 'input.messages' });
     }
     const userId = input.userId;
     assertId(userId, 'input.userId');
@@ -712,6 +718,16 @@ export class SessionManager {
   #isExpired(session: Session): boolean {
     return session.expiresAt !== null && session.expiresAt.getTime() <= this.#clock();
   }
+}
+
+const EVENT_NAMES: ReadonlyArray<keyof SessionManagerEvents> = ['messages', 'session'];
+
+/** A misspelt event name would never fire, and a listener that is not a function would throw on every later emit. */
+function assertListener(event: unknown, listener: unknown): void {
+  if (!EVENT_NAMES.includes(event as keyof SessionManagerEvents)) {
+    throw new ValidationError(`unknown event ${JSON.stringify(event)}; listen to 'messages' or 'session'`, { path: 'event' });
+  }
+  if (typeof listener !== 'function') throw new ValidationError(`the listener must be a function, got ${describeType(listener)}`, { path: 'listener' });
 }
 
 function checkHistoryOption(history: unknown): { last?: number } | false {
