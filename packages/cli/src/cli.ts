@@ -101,7 +101,21 @@ function parseCommandLine(command: Command, args: readonly string[]): { values: 
     const parsed = parseArgs({ args: [...args], options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
     return { values: parsed.values as OptionValues, positionals: parsed.positionals };
   } catch (error) {
-    const message = (error as Error).message.split('. To specify a positional')[0] ?? String(error);
+    const text = String((error as Error).message);
+    // Node's own wording for `--older-than -5d` spans three lines and suggests a syntax that
+    // still fails; say in one line what happened and how a dash value is written.
+    const ambiguous = /^Option '([^']+)' argument is ambiguous/.exec(text);
+    if (ambiguous) {
+      const option = ambiguous[1]!;
+      const index = args.indexOf(option);
+      const value = index >= 0 ? args[index + 1] : undefined;
+      const long = /'(--[a-z-]+)=-XYZ'/.exec(text)?.[1] ?? option;
+      throw new UsageError(
+        `${option} needs a value, and ${value === undefined ? 'the next argument' : JSON.stringify(value)} looks like an option`,
+        `a value starting with a dash is written ${long}=${value ?? '-VALUE'}; usage: ${command.usage}`,
+      );
+    }
+    const message = text.split('. To specify a positional')[0] ?? text;
     throw new UsageError(message.replace(/\.$/, ''), `usage: ${command.usage} (run \`sessions help ${command.name}\`)`);
   }
 }
@@ -128,7 +142,7 @@ function globalOptions(values: OptionValues): GlobalOptions {
     json: values['json'] === true,
     quiet: values['quiet'] === true,
     progress: (progress as GlobalOptions['progress'] | undefined) ?? 'auto',
-    connectTimeoutMs: typeof timeout === 'string' ? parseDuration(timeout, '--connect-timeout') : 15_000,
+    connectTimeoutMs: typeof timeout === 'string' ? parseDuration(timeout, '--connect-timeout', { allowZero: false }) : 15_000,
     yes: values['yes'] === true,
   };
 }

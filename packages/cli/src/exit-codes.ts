@@ -7,7 +7,7 @@
  * | 1 | operational error: the store failed mid-way, a check found a problem, verification failed |
  * | 2 | usage error: unknown command or option, missing or malformed argument, bad URL |
  * | 3 | invalid input: a filter, an id or an import line failed validation (nothing was written) |
- * | 4 | not found: the session or the store does not exist |
+ * | 4 | not found: the session, the store or the file to import does not exist |
  * | 5 | adapter not installed: the URL needs a package that is missing |
  * | 6 | cannot connect: the server is unreachable, refused the login, or the file cannot be opened |
  * | 7 | schema mismatch: the store's schema is too old or too new for this version |

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, fstatSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, fstatSync, statSync, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,8 @@ import {
   type Message,
   type Session,
 } from '@sessions/core';
+import { CliError, UsageError } from './errors.js';
+import { EXIT } from './exit-codes.js';
 
 /** One line of an export file, numbered from 1. */
 export interface NumberedLine {
@@ -34,9 +36,35 @@ export class ImportInput {
     this.#again = again;
   }
 
+  /**
+   * A named input. A regular file is read twice; anything else that can be read (a named pipe,
+   * `<(zcat backup.gz)`, `/dev/stdin`) is read once and spooled like a pipe on stdin, since a
+   * second open would find it drained. Checked before any store is opened: a missing file is
+   * exit 4, a directory exit 2.
+   */
   static fromFile(path: string): ImportInput {
-    const open = (): Readable => createReadStream(path);
-    return new ImportInput(open, open);
+    let stats;
+    try {
+      // bigint for the same reason as isRegularFile below.
+      stats = statSync(path, { bigint: true });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        throw new CliError(EXIT.notFound, 'INPUT_NOT_FOUND', `there is no file ${JSON.stringify(path)} to import`, {
+          hint: 'check the path, or pipe the export on stdin: sessions import <url> < sessions.jsonl',
+          cause: error,
+        });
+      }
+      throw new CliError(EXIT.failure, 'READ_FAILED', `cannot read ${JSON.stringify(path)}: ${(error as Error).message}`, { hint: 'check the permissions of the file and its directories', cause: error });
+    }
+    if (stats.isDirectory()) {
+      throw new UsageError(`${JSON.stringify(path)} is a directory; import reads one export file`, 'name the .jsonl file that `sessions export` wrote');
+    }
+    if (stats.isFile()) {
+      const open = (): Readable => createReadStream(path);
+      return new ImportInput(open, open);
+    }
+    return new ImportInput(() => createReadStream(path), undefined);
   }
 
   static fromStdin(stdin: Readable & { fd?: number }): ImportInput {

@@ -2,7 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXPORT_FORMAT, EXPORT_VERSION } from '@sessions/core';
+import { testMessage } from '@sessions/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { messageToJson } from '../src/format.js';
 import { snapshot, seedVariety } from './support/fixtures.js';
 import { memoryStore } from './support/memory-stores.js';
 import { cli, jsonLines } from './support/run-cli.js';
@@ -35,8 +37,10 @@ function exportLine(userId: string, sessionId: string, messages: unknown[] = [],
   });
 }
 
+/** A message as an export line carries it; `extra` overrides fields, to make bad lines. */
 function message(seq: number, id = `m${seq}`, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { seq, id, role: 'user', content: `hello ${seq}`, name: null, toolCalls: null, toolCallId: null, agentId: null, runId: null, metadata: {}, createdAt: '2026-01-01T00:00:00.000Z', ...extra };
+  const stored = testMessage({ userId: 'u', sessionId: 's' }, { seq, id, content: `hello ${seq}`, createdAt: new Date('2026-01-01T00:00:00.000Z') });
+  return { ...messageToJson(stored), ...extra };
 }
 
 describe('sessions export and import', () => {

@@ -1,6 +1,7 @@
 import { and, eq, type Message } from '@sessions/core';
+import { testMessage } from '@sessions/core/testing';
 import { describe, expect, it } from 'vitest';
-import { InterruptedError, migrateSessions } from '../src/index.js';
+import { InterruptedError, migrateSessions, verifyCopy } from '../src/index.js';
 import { snapshot, seedVariety } from './support/fixtures.js';
 import { memoryStore } from './support/memory-stores.js';
 import { cli } from './support/run-cli.js';
@@ -82,20 +83,7 @@ describe('sessions migrate', () => {
     const now = new Date();
     const key = { userId: 'carol', sessionId: 'gappy' };
     const seqs = [1, 2, 5, 6, 9, 10, 11];
-    const messages: Message[] = seqs.map((seq) => ({
-      ...key,
-      seq,
-      id: `m${seq}`,
-      role: 'user',
-      content: `seq ${seq}`,
-      name: null,
-      toolCalls: null,
-      toolCallId: null,
-      agentId: null,
-      runId: null,
-      metadata: {},
-      createdAt: now,
-    }));
+    const messages = seqs.map((seq) => testMessage(key, { seq, id: `m${seq}`, content: `seq ${seq}`, createdAt: now }));
     await source.engine.createSession(
       { ...key, title: null, metadata: {}, state: {}, status: 'active', createdAt: now, updatedAt: now, expiresAt: null, parentSessionId: null, parentSeq: null, messageCount: 7, lastSeq: 12, version: 3 },
       messages,
@@ -227,6 +215,55 @@ describe('sessions migrate', () => {
     expect(withExpired.code).toBe(0);
     expect(JSON.parse(withExpired.stdout).sessions).toMatchObject({ scanned: 2, copied: 2, expired: 0 });
     expect(await snapshot(everything.engine)).toEqual(await snapshot(source.engine));
+  });
+
+  it('verifies the expired sessions it copied under --include-expired, and its progress counts only what it copies', async () => {
+    const source = await memoryStore();
+    const past = new Date(Date.now() - 60_000);
+    for (const [sessionId, expiresAt] of [['live', null], ['lapsed', past]] as const) {
+      const key = { userId: 'u', sessionId };
+      await source.engine.createSession(
+        { ...key, title: null, metadata: {}, state: {}, status: 'active', createdAt: past, updatedAt: past, expiresAt, parentSessionId: null, parentSeq: null, messageCount: 2, lastSeq: 2, version: 0 },
+        [testMessage(key, { seq: 1, createdAt: past }), testMessage(key, { seq: 2, createdAt: past })],
+      );
+    }
+
+    const everything = await memoryStore();
+    const withExpired = await cli(['migrate', source.url, everything.url, '--json', '--include-expired']);
+    expect(withExpired.code, withExpired.stderr).toBe(0);
+    expect(JSON.parse(withExpired.stdout).verification).toMatchObject({ ok: true, sessions: 2, messages: 4, expiredMeanwhile: 0 });
+
+    const plain = await memoryStore();
+    const byDefault = await cli(['migrate', source.url, plain.url, '--progress', 'bar']);
+    expect(byDefault.code, byDefault.stderr).toBe(0);
+    // The bar's total is what will be copied (1), not every session of the source (2).
+    expect(byDefault.stderr).toMatch(/1\/1 sessions/);
+    expect(byDefault.stderr).not.toMatch(/\/2 sessions/);
+  });
+
+  it('leaves expired sessions out of the verification only on a target that drops them by itself', async () => {
+    const source = await memoryStore();
+    const target = await memoryStore();
+    const past = new Date(Date.now() - 60_000);
+    const key = { userId: 'u', sessionId: 'lapsed' };
+    await source.engine.createSession(
+      { ...key, title: null, metadata: {}, state: {}, status: 'active', createdAt: past, updatedAt: past, expiresAt: past, parentSessionId: null, parentSeq: null, messageCount: 1, lastSeq: 1, version: 0 },
+      [testMessage(key, { seq: 1, createdAt: past })],
+    );
+    const withNativeTtl = new Proxy(target.engine, {
+      get(engine, property) {
+        if (property === 'capabilities') return { ...engine.capabilities, nativeTtl: true };
+        const value: unknown = Reflect.get(engine, property, engine);
+        return typeof value === 'function' ? value.bind(engine) : value;
+      },
+    });
+
+    const keeping = await verifyCopy(source.engine, target.engine, { pageSize: 10, ignore: new Set() });
+    const dropping = await verifyCopy(source.engine, withNativeTtl, { pageSize: 10, ignore: new Set() });
+
+    expect(keeping).toMatchObject({ ok: false, expiredMeanwhile: 0 });
+    expect(keeping.mismatches[0]).toMatchObject({ sessionId: 'lapsed', reason: 'missing from the target' });
+    expect(dropping).toMatchObject({ ok: true, sessions: 0, expiredMeanwhile: 1 });
   });
 
   it('refuses to migrate a store onto itself (exit 2)', async () => {

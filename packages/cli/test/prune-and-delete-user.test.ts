@@ -92,6 +92,28 @@ describe('sessions prune', () => {
     expect((await cli(['prune', store.url, '--older-than', '30d', '--archive', '--delete'])).code).toBe(2);
     expect((await cli(['prune', store.url])).code).toBe(2);
   });
+
+  it('refuses a cut-off that would take every session, a negative one and a date not in the calendar, changing nothing (exit 2)', async () => {
+    const store = await agedStore();
+    const before = await store.engine.findMany('sessions', {});
+    const future = new Date(Date.now() + DAY).toISOString().slice(0, 10);
+    const cases: Array<[string[], RegExp]> = [
+      [['--older-than', '0d', '--delete', '--yes'], /would select every session/],
+      [['--older-than', future, '--delete', '--yes'], /is not in the past/],
+      [['--older-than', '-5d', '--delete', '--yes'], /--older-than needs a value, and "-5d" looks like an option/],
+      [['--older-than=-5d', '--delete', '--yes'], /--older-than takes a duration/],
+      [['--older-than', '30x'], /--older-than takes a duration/],
+      [['--older-than', '30d', '--connect-timeout', '0s'], /--connect-timeout must be longer than 0/],
+      [['--older-than', '2025-02-30', '--delete', '--yes'], /"2025-02-30" is not a date in the calendar/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await cli(['prune', store.url, ...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toMatch(message);
+      expect(result.stderr.split('\n').filter(Boolean), args.join(' ')).toHaveLength(2);
+    }
+    expect(await store.engine.findMany('sessions', {})).toEqual(before);
+  });
 });
 
 describe('sessions delete-user', () => {

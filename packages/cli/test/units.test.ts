@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseCutoff, parseDuration } from '../src/duration.js';
-import { toCliError } from '../src/errors.js';
+import { toCliError, UsageError } from '../src/errors.js';
 import { Progress } from '../src/progress.js';
 import { scrub, secretsIn } from '../src/redact.js';
 import { AdapterNotInstalledError, SessionNotFoundError, StorageError, ValidationError } from '@sessions/core';
@@ -29,6 +29,28 @@ describe('durations', () => {
     expect(parseCutoff('2025-12-31', '--older-than', now).toISOString()).toBe('2025-12-31T00:00:00.000Z');
     expect(parseCutoff('2025-12-31T12:30:00+02:00', '--older-than', now).toISOString()).toBe('2025-12-31T10:30:00.000Z');
     expect(() => parseCutoff('2025-12-31T12:30:00', '--older-than', now)).toThrow(/duration .* or a date/);
+  });
+
+  it('refuses a cut-off that would select every session: 0d, now or a future date', () => {
+    const now = new Date('2026-03-01T00:00:00.000Z');
+    for (const everything of ['0d', '0s', '0ms0h', '2026-03-01', '2026-03-01T00:00:00Z', '2099-01-01']) {
+      expect(() => parseCutoff(everything, '--older-than', now), everything).toThrow(UsageError);
+      expect(() => parseCutoff(everything, '--older-than', now), everything).toThrow(/every session/);
+    }
+    expect(parseCutoff('2026-02-28T23:59:59Z', '--older-than', now).toISOString()).toBe('2026-02-28T23:59:59.000Z');
+  });
+
+  it('refuses a date that is not in the calendar instead of rolling it over', () => {
+    const now = new Date('2026-03-01T00:00:00.000Z');
+    for (const bad of ['2025-02-30', '2025-02-29', '2025-13-01', '2025-00-10', '2025-04-31T10:00:00Z']) {
+      expect(() => parseCutoff(bad, '--older-than', now), bad).toThrow(/not a date in the calendar/);
+    }
+    expect(parseCutoff('2024-02-29', '--older-than', now).toISOString()).toBe('2024-02-29T00:00:00.000Z');
+  });
+
+  it('refuses a zero duration where zero makes no sense', () => {
+    expect(parseDuration('0s', '--x')).toBe(0);
+    expect(() => parseDuration('0s', '--connect-timeout', { allowZero: false })).toThrow(/--connect-timeout must be longer than 0/);
   });
 });
 

@@ -27,8 +27,10 @@ export const importCommand: Command = {
 from the file given or from stdin. Every line is validated first, and checked against the
 store for sessions that already exist; if any line is bad, the bad lines are listed with
 their line numbers and NOTHING is written (exit 3, or 8 when the only problems are
-conflicts). Then each session is written atomically with its messages. Input from a pipe
-is spooled to a temporary file between the two passes, so memory stays flat.
+conflicts). Then each session is written atomically with its messages; a store that does
+not exist yet is created only then, never by a refused import or --dry-run. Input from a
+pipe (stdin, a named pipe, <(zcat backup.gz)) is spooled to a temporary file between the
+two passes, so memory stays flat.
 
 Options:
   --on-conflict <mode>    error (default): a session that already exists is a bad line;
@@ -57,7 +59,15 @@ Examples:
     }
     const input = file === undefined ? ImportInput.fromStdin(context.io.stdin) : ImportInput.fromFile(file);
     try {
-      const { engine } = await context.open(url, { mustExist: false });
+      // A store that does not exist yet is only created once every line is known good (and
+      // never by --dry-run): until then it holds no session to conflict with.
+      let engine: Engine | null = await context.open(url, { mustExist: true }).then(
+        (store) => store.engine,
+        (error: unknown) => {
+          if (error instanceof CliError && error.code === 'STORE_NOT_FOUND') return null;
+          throw error;
+        },
+      );
 
       // Pass 1: validate everything, write nothing.
       const checking = context.progress('import: checking', 'lines');
@@ -75,7 +85,7 @@ Examples:
       let messages = 0;
       let existing = 0;
       const flushExistence = async (): Promise<void> => {
-        const found = await existingKeys(engine, pending.map((item) => item.key));
+        const found = engine ? await existingKeys(engine, pending.map((item) => item.key)) : new Set<string>();
         for (const item of pending) {
           if (!found.has(storeKey(item.key))) continue;
           existing++;
@@ -125,6 +135,8 @@ Examples:
       }
 
       // Pass 2: every line is known good; write each session atomically.
+      engine ??= (await context.open(url, { mustExist: false })).engine;
+      const target = engine;
       const writing = context.progress('import', 'sessions', toWrite);
       let imported = 0;
       let importedMessages = 0;
@@ -139,7 +151,9 @@ Examples:
             : error;
         }
       };
+      let secondPassLines = 0;
       for await (const line of input.secondPass()) {
+        secondPassLines = line.number;
         await stopIfInterrupted(line.number);
         let parsed;
         try {
@@ -149,7 +163,7 @@ Examples:
         }
         if (!parsed) continue;
         try {
-          await engine.createSession(parsed.session, parsed.messages);
+          await target.createSession(parsed.session, parsed.messages);
           imported++;
           importedMessages += parsed.messages.length;
         } catch (error) {
@@ -168,6 +182,11 @@ Examples:
         writing.update(imported + skipped, `${formatCount(importedMessages)} messages`);
       }
       writing.finish();
+      if (secondPassLines !== lines) {
+        throw new CliError(EXIT.failure, 'INPUT_CHANGED', `the input had ${formatCount(lines)} lines when checked and ${formatCount(secondPassLines)} when written: it changed while importing`, {
+          hint: `${formatCount(imported)} sessions were written; import from a file that does not change, and rerun with --on-conflict skip`,
+        });
+      }
       return summary(context, { dryRun, lines, imported, messages: importedMessages, skipped });
     } finally {
       await input.cleanup();

@@ -19,8 +19,9 @@ selection, so a session updated meanwhile is left alone. Counts are reported; wi
 --dry-run nothing changes.
 
 Options:
-  --older-than <when>     a duration (30d, 12h, 90m, 1d12h) before now, or a date
-                          (2025-01-31 is midnight UTC; 2025-01-31T12:00:00Z)
+  --older-than <when>     a duration (30d, 12h, 90m, 1d12h) before now, or a past date
+                          (2025-01-31 is midnight UTC; 2025-01-31T12:00:00Z); 0d or a
+                          date not in the past is refused: it would select everything
   --archive               archive the old active sessions (default)
   --delete                delete the old sessions and their messages (asks first; --yes in scripts)
   --expired               delete sessions whose TTL has passed (asks first; --yes in scripts)

@@ -1,4 +1,5 @@
-import type { Engine, Message, Session } from '@sessions/core';
+import type { Engine, Session } from '@sessions/core';
+import { testMessage } from '@sessions/core/testing';
 
 /**
  * Writes `sessions` sessions of `messages` messages each straight through the engine (one
@@ -9,21 +10,20 @@ export async function seedBulk(engine: Engine, options: { sessions: number; mess
   const make = async (userId: string, sessionId: string, count: number, i: number): Promise<void> => {
     const createdAt = new Date(base + i * 1_000);
     const updatedAt = new Date(base + i * 1_000 + count);
-    const messages: Message[] = Array.from({ length: count }, (_, m) => ({
-      userId,
-      sessionId,
-      seq: m + 1,
-      id: `msg_${i}_${m}`,
-      role: m % 2 ? 'assistant' : 'user',
-      content: m % 5 === 4 ? [{ type: 'text', text: `part ${m} ✓` }] : `message ${m} of ${sessionId} 🦊`,
-      name: null,
-      toolCalls: null,
-      toolCallId: null,
-      agentId: m % 2 ? 'agent' : null,
-      runId: null,
-      metadata: { m },
-      createdAt: new Date(createdAt.getTime() + m),
-    }));
+    const messages = Array.from({ length: count }, (_, m) =>
+      testMessage(
+        { userId, sessionId },
+        {
+          seq: m + 1,
+          id: `msg_${i}_${m}`,
+          role: m % 2 ? 'assistant' : 'user',
+          content: m % 5 === 4 ? [{ type: 'text', text: `part ${m} ✓` }] : `message ${m} of ${sessionId} 🦊`,
+          agentId: m % 2 ? 'agent' : null,
+          metadata: { m },
+          createdAt: new Date(createdAt.getTime() + m),
+        },
+      ),
+    );
     const session: Session = {
       userId,
       sessionId,
