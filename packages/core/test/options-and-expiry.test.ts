@@ -174,3 +174,13 @@ describe('create', () => {
     expect(({} as Record<string, unknown>)['plan']).toBeUndefined();
   });
 });
+
+describe('getOrCreate', () => {
+  it('refuses a misspelt field whether or not the session exists', async () => {
+    const sessions = await manager();
+    const input = { userId: 'u', sessionId: 'chat', titel: 'Trip' } as never;
+    await expect(sessions.getOrCreate(input)).rejects.toThrow(/unknown field "titel"/);
+    await sessions.getOrCreate({ userId: 'u', sessionId: 'chat' });
+    await expect(sessions.getOrCreate(input)).rejects.toThrow(/unknown field "titel"/);
+  });
+});

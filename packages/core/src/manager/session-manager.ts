@@ -314,6 +314,10 @@ export class SessionManager {
   /** The session if it exists, else a new one made from `input`. Safe when called concurrently. */
   async getOrCreate(input: CreateSessionInput & { sessionId: string }): Promise<Session> {
     if (!isOptionsObject(input)) throw new ValidationError(`expected { userId, sessionId, ... }, got ${describeType(input)}`, { path: 'input' });
+    // Checked up front so a misspelt field fails whether or not the session already exists.
+    for (const field of Object.keys(input)) {
+      if (!CREATE_FIELDS.includes(field)) throw new ValidationError(`unknown field ${JSON.stringify(field)}; getOrCreate takes ${CREATE_FIELDS.join(', ')}`, { path: 'input' });
+    }
     const key = { userId: input.userId, sessionId: input.sessionId };
     assertKey(key, 'input');
     for (let attempt = 0; attempt < MAX_OPTIMISTIC_RETRIES; attempt++) {
