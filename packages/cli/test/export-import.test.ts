@@ -89,6 +89,29 @@ describe('sessions export and import', () => {
     expect(byWhere.every((line) => line.session.metadata.channel === 'web')).toBe(true);
   });
 
+  it('exits 4 with nothing on stdout when --session names a session that is not there', async () => {
+    const source = await memoryStore();
+    await source.manager.create({ userId: 'alice', sessionId: 'chat_1' });
+    await source.manager.create({ userId: 'bob', sessionId: 'chat_1' });
+
+    const typo = await cli(['export', source.url, '--user', 'alice', '--session', 'chat_l']);
+    const otherUser = await cli(['export', source.url, '--user', 'carol', '--session', 'chat_1', '--json']);
+    const anyUser = await cli(['export', source.url, '--session', 'chat_2']);
+    const filteredOut = await cli(['export', source.url, '--session', 'chat_1', '--where', '{"op":"eq","field":"title","value":"none"}']);
+
+    expect(typo.code).toBe(4);
+    expect(typo.stdout).toBe('');
+    expect(typo.stderr).toMatch(/session "chat_l" of user "alice" does not exist/);
+    expect(otherUser.code).toBe(4);
+    expect(JSON.parse(otherUser.stderr).error).toMatchObject({ code: 'SESSION_NOT_FOUND', exitCode: 4 });
+    expect(anyUser.code).toBe(4);
+    expect(anyUser.stderr).toMatch(/no user has a session "chat_2"/);
+    // With --where the selection may rightly be empty: that is an empty export, not an error.
+    expect(filteredOut.code).toBe(0);
+    expect(filteredOut.stdout).toBe('');
+    expect((await cli(['export', source.url, '--user', 'alice', '--session', 'chat_1'])).code).toBe(0);
+  });
+
   it('leaves sessions whose TTL has passed out unless --include-expired', async () => {
     const source = await memoryStore();
     await source.manager.create({ userId: 'u', sessionId: 'live' });

@@ -1,4 +1,6 @@
-import { assertId, eq } from '@sessions/core';
+import { assertId, eq, SessionNotFoundError } from '@sessions/core';
+import { CliError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 import type { Command } from '../command.js';
 import { exportLineHead, messageToJson } from '../format.js';
 import { formatCount } from '../progress.js';
@@ -20,7 +22,8 @@ constant memory. A summary goes to stderr.
 
 Options:
 ${SELECTION_HELP}
-  -s, --session <id>      only sessions with this id (with --user: exactly one session)
+  -s, --session <id>      only sessions with this id (with --user: exactly one session);
+                          exit 4 when there is none
   --include-expired       also export sessions whose TTL has passed but that were not deleted yet
 
 Examples:
@@ -63,6 +66,15 @@ Examples:
       }
     }
     progress.finish();
+    if (typeof sessionId === 'string' && sessions === 0 && context.options['where'] === undefined) {
+      // --session names one session (one per user): finding none is a typo or a deleted
+      // session, which a script exporting a user's data must not take for an empty export.
+      const user = context.options['user'];
+      if (typeof user === 'string') throw new SessionNotFoundError({ userId: user, sessionId });
+      throw new CliError(EXIT.notFound, 'SESSION_NOT_FOUND', `no user has a session ${JSON.stringify(sessionId)}${context.options['include-expired'] === true ? '' : ' (expired ones need --include-expired)'}`, {
+        hint: 'list sessions with `sessions ls <url>` (add --expired for expired ones)',
+      });
+    }
     context.note(`exported ${formatCount(sessions)} session${sessions === 1 ? '' : 's'} and ${formatCount(messages)} message${messages === 1 ? '' : 's'}`);
   },
 };
