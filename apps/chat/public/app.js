@@ -36,14 +36,26 @@ function timeAgo(iso) {
 
 // ---- user ------------------------------------------------------------------------------
 
-$('#user-form').addEventListener('submit', (event) => {
+$('#user-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const name = $('#user-name').value.trim();
   if (!name) return setStatus('Type a user name first.', { error: true });
+  // Ask the server before keeping the name, so a refused one is never stored or shown as signed in.
+  const previous = state.user;
   state.user = name;
+  try {
+    await api('/api/sessions?limit=1');
+  } catch (error) {
+    state.user = previous;
+    $('#user-name').focus();
+    return showError(error);
+  }
+  setStatus('');
   localStorage.setItem('chat-user', name);
-  location.hash = '';
-  start();
+  history.replaceState(null, '', location.pathname + location.search);
+  await openSession(null);
+  await start();
+  $('#new-chat').focus();
 });
 
 // ---- session list ----------------------------------------------------------------------
@@ -89,7 +101,10 @@ function sessionItem(session) {
   time.className = 'session-time';
   time.textContent = timeAgo(session.updatedAt);
   button.append(title, preview, time);
-  button.addEventListener('click', () => (location.hash = `#/s/${encodeURIComponent(session.sessionId)}`));
+  button.addEventListener('click', () => {
+    setStatus('');
+    go(session.sessionId);
+  });
   item.append(button);
   return item;
 }
@@ -107,10 +122,11 @@ $('#show-archived').addEventListener('change', () => loadSessions().catch(showEr
 $('#load-more').addEventListener('click', () => loadSessions({ append: true }).catch(showError));
 
 $('#new-chat').addEventListener('click', async () => {
+  setStatus('');
   try {
     const { session } = await api('/api/sessions', { method: 'POST', body: {} });
-    location.hash = `#/s/${encodeURIComponent(session.sessionId)}`;
-    await loadSessions();
+    // The composer must be shown before it can take focus, or keys typed right away land elsewhere.
+    await Promise.all([go(session.sessionId), loadSessions()]);
     $('#composer-input').focus();
   } catch (error) {
     showError(error);
@@ -125,8 +141,7 @@ $('#import-file').addEventListener('change', async (event) => {
     if (file.size > state.maxImportBytes) throw new Error(`That file is larger than ${Math.round(state.maxImportBytes / 1024 / 1024)} MB.`);
     const { session } = await api('/api/import', { method: 'POST', body: await file.text() });
     setStatus(`Imported "${session.title}".`);
-    location.hash = `#/s/${encodeURIComponent(session.sessionId)}`;
-    await loadSessions();
+    await Promise.all([go(session.sessionId), loadSessions()]);
   } catch (error) {
     showError(error);
   }
@@ -159,6 +174,12 @@ function messageItem(message) {
 }
 
 let openRequest = 0;
+
+/** Opens a conversation and puts it in the address, so a reload or a shared link shows it again. */
+function go(sessionId) {
+  location.hash = `#/s/${encodeURIComponent(sessionId)}`;
+  return openSession(sessionId);
+}
 
 async function openSession(sessionId) {
   // Several opens can overlap (start-up, hash changes, refreshes): only the latest may render.
@@ -201,8 +222,8 @@ async function forkFrom(seq) {
   try {
     const { session } = await api(`/api/sessions/${encodeURIComponent(state.sessionId)}/fork`, { method: 'POST', body: { upToSeq: seq } });
     setStatus(`Forked into "${session.title}".`);
-    location.hash = `#/s/${encodeURIComponent(session.sessionId)}`;
-    await loadSessions();
+    await Promise.all([go(session.sessionId), loadSessions()]);
+    $('#composer-input').focus();
   } catch (error) {
     showError(error);
   }
@@ -251,7 +272,8 @@ $('#delete').addEventListener('click', async () => {
     await api(`/api/sessions/${encodeURIComponent(state.sessionId)}`, { method: 'DELETE' });
     setStatus('Deleted.');
     location.hash = '';
-    await loadSessions();
+    await Promise.all([openSession(null), loadSessions()]);
+    $('#new-chat').focus();
   } catch (error) {
     showError(error);
   }
@@ -310,6 +332,7 @@ $('#composer').addEventListener('submit', async (event) => {
   event.preventDefault();
   const input = $('#composer-input');
   const text = input.value.trim();
+  setStatus('');
   if (!text) return setStatus('Type a message first.', { error: true });
   if (text.length > 8000) return setStatus('That message is longer than 8,000 characters.', { error: true });
   if (state.sending) return;
@@ -349,7 +372,11 @@ function sessionFromHash() {
     return null;
   }
 }
-window.addEventListener('hashchange', () => openSession(sessionFromHash()));
+window.addEventListener('hashchange', () => {
+  // go() has already opened what it put in the address; only links, Back and Forward are left.
+  const sessionId = sessionFromHash();
+  if (sessionId !== state.sessionId) openSession(sessionId);
+});
 
 async function start() {
   const { model, maxImportBytes } = await fetch('/api/info').then((response) => response.json());
@@ -360,14 +387,21 @@ async function start() {
     $('#user-name').focus();
     return;
   }
-  $('#layout').hidden = false;
-  document.title = `sessions chat: ${state.user}`;
   try {
     await loadSessions();
-    await openSession(sessionFromHash());
   } catch (error) {
-    showError(error);
+    if (error.code === 'BAD_USER') {
+      // A name saved by an older version of the page that the server now refuses: ask again.
+      state.user = '';
+      localStorage.removeItem('chat-user');
+      $('#layout').hidden = true;
+      $('#user-name').focus();
+    }
+    return showError(error);
   }
+  $('#layout').hidden = false;
+  document.title = `sessions chat: ${state.user}`;
+  await openSession(sessionFromHash());
 }
 
 start().catch(showError);

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { assertId, ValidationError } from '@sessions/core';
+import { assertId, ValidationError, type SessionKey } from '@sessions/core';
 import { HttpError } from './http/http-error.js';
 
 /**
@@ -28,4 +28,23 @@ function decodeHeader(raw: string): string {
   } catch {
     throw new HttpError(400, 'BAD_USER', 'The x-chat-user header is not valid percent-encoding: send the user name through encodeURIComponent.');
   }
+}
+
+/**
+ * The session the address names, for the user the page sends. An id no store could hold (a
+ * control character, 300 characters) came from a broken or hand-edited link: say that, in
+ * words a person can act on, rather than the store's validation path.
+ */
+export function sessionKey(request: IncomingMessage, params: Readonly<Record<string, string>>): SessionKey {
+  const userId = userFrom(request);
+  const sessionId = params['id']!;
+  try {
+    assertId(sessionId, 'sessionId');
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      throw new HttpError(400, 'BAD_SESSION_ID', 'That address does not name a conversation: a conversation id is 1 to 255 visible characters. Pick one from the list.');
+    }
+    throw error;
+  }
+  return { userId, sessionId };
 }

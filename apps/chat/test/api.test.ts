@@ -1,13 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LanguageModelV3 } from '@ai-sdk/provider';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startChatServer, type ChatServer } from '../src/chat-server.js';
 import { configFromEnv, type ChatConfig } from '../src/config.js';
 import { OfflineDemoModel } from '../src/offline-model.js';
 
 // The HTTP API without a browser, on an in-memory store.
 
-function start(overrides: Partial<ChatConfig> = {}): Promise<ChatServer> {
+function start(overrides: Partial<ChatConfig> = {}, model: LanguageModelV3 = new OfflineDemoModel({ delayMs: 0 })): Promise<ChatServer> {
   const config = { ...configFromEnv({}), port: 0, sessionsUrl: 'memory:', ...overrides };
-  return startChatServer(config, { model: new OfflineDemoModel({ delayMs: 0 }), modelLabel: 'Offline demo model (test)' });
+  return startChatServer(config, { model, modelLabel: 'Offline demo model (test)' });
 }
 
 let server: ChatServer;
@@ -16,8 +17,8 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-async function call(path: string, { user = 'alice', method = 'GET', body }: { user?: string | null; method?: string; body?: string } = {}) {
-  const response = await fetch(new URL(path, server.url), {
+async function call(path: string, { user = 'alice', method = 'GET', body, on = server }: { user?: string | null; method?: string; body?: string; on?: ChatServer } = {}) {
+  const response = await fetch(new URL(path, on.url), {
     method,
     headers: { ...(user === null ? {} : { 'x-chat-user': user }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body }),
@@ -111,6 +112,27 @@ describe('export and import', () => {
     expect(result.json()).toEqual({ code: 'BAD_IMPORT', message: expect.stringMatching(/^That file cannot be imported: export\.format: not a sessions export/) });
   });
 
+  it('refuses with 400 a file that is not JSON at all, saying so', async () => {
+    for (const body of ['hello, this is not json', '\u0000\u0001\u00ff', '{"format": "sessions.export", ']) {
+      const result = await call('/api/import', { method: 'POST', body });
+      expect(result.status).toBe(400);
+      expect(result.json()).toEqual({ code: 'BAD_IMPORT', message: 'That file cannot be imported: it is not JSON, so it is not a conversation exported from this app.' });
+    }
+  });
+
+  it("imports another user's export into the importing user's own list, never theirs", async () => {
+    const sessionId = await conversation('frank', 1, () => 'hello');
+    const file = (await call(`/api/sessions/${sessionId}/export`, { user: 'frank' })).json() as { session: Record<string, unknown> };
+
+    const result = await call('/api/import', { user: 'grace', method: 'POST', body: JSON.stringify(file) });
+
+    expect(result.status).toBe(201);
+    expect((result.json()['session'] as { sessionId: string }).sessionId).toBe(sessionId);
+    expect((await server.sessions.list({ userId: 'grace' })).sessions.map((session) => session.sessionId)).toEqual([sessionId]);
+    expect((await server.sessions.list({ userId: 'frank' })).sessions.map((session) => session.sessionId)).toEqual([sessionId]);
+    expect(await server.sessions.messages({ userId: 'frank', sessionId })).toHaveLength(2);
+  });
+
   it('refuses with 413 a file over maxImportBytes', async () => {
     await using small = await start({ maxImportBytes: 1024 });
     const response = await fetch(new URL('/api/import', small.url), { method: 'POST', headers: { 'x-chat-user': 'alice' }, body: 'x'.repeat(2048) });
@@ -124,5 +146,99 @@ describe('export and import', () => {
     const { session, messages } = result.json() as { session: { messageCount: number }; messages: { seq: number }[] };
     expect(session.messageCount).toBe(600);
     expect(messages.map((message) => message.seq)).toEqual(Array.from({ length: 500 }, (_, i) => 101 + i));
+  });
+});
+
+describe('turns', () => {
+  /** Sends a message and reads the streamed reply's JSON lines. */
+  async function turn(sessionId: string, content: string, { user = 'alice', on = server }: { user?: string; on?: ChatServer } = {}) {
+    const result = await call(`/api/sessions/${encodeURIComponent(sessionId)}/messages`, { user, on, method: 'POST', body: JSON.stringify({ content }) });
+    const events = result.status === 200 ? result.text.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>) : [];
+    return { status: result.status, events, json: result.json };
+  }
+
+  it('names an untitled conversation after its first message, on one line and shortened', async () => {
+    const { sessionId } = await server.sessions.create({ userId: 'alice' });
+    const first = `Plan a trip\n\nto   Kyoto in spring, with ${'many '.repeat(20)}temples`;
+
+    expect((await turn(sessionId, first)).events.at(-1)).toEqual({ type: 'done' });
+    await turn(sessionId, 'And Osaka too');
+
+    const session = await server.sessions.get({ userId: 'alice', sessionId });
+    expect(session?.title).toBe('Plan a trip to Kyoto in spring, with many many many many…');
+    const listed = (await call('/api/sessions?q=kyoto')).json()['sessions'] as { sessionId: string; title: string }[];
+    expect(listed.find((item) => item.sessionId === sessionId)?.title).toBe(session?.title);
+  });
+
+  it('keeps a title a person gave, and the reply still becomes the preview', async () => {
+    const { sessionId } = await server.sessions.create({ userId: 'alice', title: 'Groceries' });
+    await turn(sessionId, 'My name is Alice');
+    const session = await server.sessions.get({ userId: 'alice', sessionId });
+    expect(session?.title).toBe('Groceries');
+    expect(session?.metadata['preview']).toBe("Nice to meet you, Alice! I'll remember that.");
+  });
+
+  it('says the model failed, where to look, and stores nothing, when the model endpoint errors', async () => {
+    const failing: LanguageModelV3 = {
+      specificationVersion: 'v3',
+      provider: 'test',
+      modelId: 'broken',
+      supportedUrls: {},
+      doGenerate: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9 (secret detail)')),
+      doStream: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9 (secret detail)')),
+    };
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      await using broken = await start({}, failing);
+      const { sessionId } = await broken.sessions.create({ userId: 'alice' });
+
+      const result = await turn(sessionId, 'hello?', { on: broken });
+
+      const failure = result.status === 200 ? result.events.at(-1) : result.json();
+      expect(failure).toEqual({ type: result.status === 200 ? 'error' : undefined, code: 'MODEL_FAILED', message: expect.stringMatching(/^The model did not answer.*OPENAI_BASE_URL/) });
+      expect(JSON.stringify(failure)).not.toMatch(/secret detail|ECONNREFUSED/);
+      expect(logged).toHaveBeenCalledWith('[chat] the model call failed:', expect.objectContaining({ message: expect.stringMatching(/secret detail/) }));
+      expect(await broken.sessions.messages({ userId: 'alice', sessionId })).toEqual([]);
+      expect((await broken.sessions.get({ userId: 'alice', sessionId }))?.title).toBeNull();
+    } finally {
+      logged.mockRestore();
+    }
+  });
+});
+
+describe('addresses that name no conversation', () => {
+  it('answers 400 with words a person can act on for an id no store could hold', async () => {
+    for (const [method, path] of [
+      ['GET', `/api/sessions/${encodeURIComponent('bad\u0001id')}`],
+      ['GET', `/api/sessions/${'x'.repeat(300)}/export`],
+      ['DELETE', `/api/sessions/${'y'.repeat(256)}`],
+      ['POST', `/api/sessions/${encodeURIComponent('bad\u0001id')}/messages`],
+    ] as const) {
+      const result = await call(path, { method, ...(method === 'POST' ? { body: JSON.stringify({ content: 'hi' }) } : {}) });
+      expect(result.status, `${method} ${path}`).toBe(400);
+      expect(result.json()).toEqual({ code: 'BAD_SESSION_ID', message: expect.stringMatching(/^That address does not name a conversation/) });
+    }
+  });
+
+  it("answers 404 for an unknown id and for another user's id, and changes nothing", async () => {
+    const { sessionId } = await server.sessions.create({ userId: 'alice', title: 'Private' });
+    for (const [user, id] of [['alice', 'sess_unknown'], ['mallory', sessionId]] as const) {
+      for (const [method, suffix, body] of [
+        ['GET', '', undefined],
+        ['PATCH', '', JSON.stringify({ title: 'pwned' })],
+        ['POST', '/archive', undefined],
+        ['POST', '/fork', '{}'],
+        ['GET', '/export', undefined],
+        ['POST', '/messages', JSON.stringify({ content: 'hi' })],
+        ['DELETE', '', undefined],
+      ] as const) {
+        const result = await call(`/api/sessions/${id}${suffix}`, { user, method, ...(body ? { body } : {}) });
+        expect(result.status, `${user} ${method} ${suffix}`).toBe(404);
+        expect(result.json()).toEqual({ code: 'SESSION_NOT_FOUND', message: 'That conversation does not exist for this user.' });
+      }
+    }
+    const session = await server.sessions.get({ userId: 'alice', sessionId });
+    expect(session).toMatchObject({ title: 'Private', status: 'active', messageCount: 0 });
+    expect((await server.sessions.list({ userId: 'mallory' })).sessions).toEqual([]);
   });
 });

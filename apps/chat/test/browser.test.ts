@@ -72,7 +72,16 @@ describe('the chat app in a real browser', () => {
   const aliceConversation = ['My name is Alice', "Nice to meet you, Alice! I'll remember that.", "What's my name?", 'Your name is Alice.', "What's my name?", 'Your name is Alice.'];
 
   it('streams a reply and remembers the conversation across turns', async () => {
-    const page = await openAs('alice');
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await expect.poll(() => page.locator('#model-label').textContent()).toBe('Offline demo model (test)');
+    expect(await page.locator('#model-label').isVisible()).toBe(true);
+    // Nothing of the conversation screen shows before a name is chosen, nor its actions before a conversation is open.
+    expect(await page.locator('#layout').isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: 'New chat', exact: true }).count()).toBe(0);
+    await openAs('alice', page);
+    expect(await page.locator('#conversation-actions').isVisible()).toBe(false);
+    expect(await page.locator('#composer').isVisible()).toBe(false);
     await page.getByRole('button', { name: 'New chat', exact: true }).click();
     await expect.poll(() => sessionIdOf(page)).toMatch(/^sess_/);
     aliceSession = await sessionIdOf(page);
@@ -81,6 +90,9 @@ describe('the chat app in a real browser', () => {
     await send(page, "What's my name?");
     await expect.poll(() => messageTexts(page)).toContain('Your name is Alice.');
     await expect.poll(() => page.locator('#session-list .session-preview').first().textContent()).toContain('Your name is Alice.');
+    // An untitled conversation is named after its first message.
+    expect(await page.locator('#session-list .session-title').first().textContent()).toBe('My name is Alice');
+    expect(await page.locator('#conversation-title').textContent()).toBe('My name is Alice');
     await page.screenshot({ path: join(screenshots, 'conversation.png'), fullPage: true });
     await page.close();
   });
@@ -241,17 +253,72 @@ describe('the chat app in a real browser', () => {
 
   it('can be used with the keyboard alone on a phone-sized screen', async () => {
     const page = await context.newPage();
-    await page.setViewportSize({ width: 390, height: 800 });
-    await openAs('keyboard-user', page);
-    await page.getByRole('button', { name: 'New chat', exact: true }).focus();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(server.url);
+    await page.evaluate(() => localStorage.removeItem('chat-user'));
+    await page.reload();
+    // The name box has focus on a first visit; Enter takes the name and moves on to "New chat".
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('user-name');
+    await page.keyboard.type('keyboard-user');
     await page.keyboard.press('Enter');
-    await expect.poll(() => sessionIdOf(page)).toMatch(/^sess_/);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('new-chat');
+    await page.keyboard.press('Enter');
+    // Typed at once: the message box already has focus, so no key lands on a button (a space would start another chat).
     await page.keyboard.type('My name is Kim');
     await page.keyboard.press('Enter');
-    await expect.poll(() => messageTexts(page)).toContain("Nice to meet you, Kim! I'll remember that.");
+    await expect.poll(() => messageTexts(page)).toEqual(['My name is Kim', "Nice to meet you, Kim! I'll remember that."]);
+    expect((await server.sessions.list({ userId: 'keyboard-user' })).sessions).toHaveLength(1);
+    await page.keyboard.type("What's my name?");
+    await page.keyboard.press('Enter');
+    await expect.poll(() => messageTexts(page)).toContain('Your name is Kim.');
+
+    // Shift+Tab reaches the conversation's actions and the list; Enter on a list entry opens it.
+    const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+    for (let i = 0; i < 30 && (await focused()) !== 'Export'; i++) await page.keyboard.press('Shift+Tab');
+    expect(await focused()).toBe('Export');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+    expect(download.suggestedFilename()).toMatch(/^session-sess_.*\.json$/);
+
+    const unnamed = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('button, input, textarea, select'))
+        .filter((element) => (element as HTMLElement).offsetParent !== null)
+        .filter((element) => {
+          const labelled = (element as HTMLInputElement).labels?.length || element.getAttribute('aria-label') || element.getAttribute('aria-labelledby');
+          return !labelled && !element.textContent?.trim();
+        })
+        .map((element) => element.outerHTML.slice(0, 80)),
+    );
+    expect(unnamed).toEqual([]);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
     expect(overflow).toBe(false);
     await page.screenshot({ path: join(screenshots, 'phone.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('pages through a long list, newest first, and searches titles and metadata', async () => {
+    for (let i = 1; i <= 23; i++) await server.sessions.create({ userId: 'pager', title: `Trip ${String(i).padStart(2, '0')}`, metadata: { preview: i === 7 ? 'about volcanoes' : '' } });
+    const page = await openAs('pager');
+    const titles = () => page.locator('#session-list .session-title').allTextContents();
+    const newestFirst = Array.from({ length: 23 }, (_, i) => `Trip ${String(23 - i).padStart(2, '0')}`);
+    await expect.poll(titles).toEqual(newestFirst.slice(0, 20));
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(titles).toEqual(newestFirst);
+    expect(await page.getByRole('button', { name: 'Load more' }).isVisible()).toBe(false);
+    await page.getByLabel('Search conversations').fill('Volcano');
+    await expect.poll(titles).toEqual(['Trip 07']);
+    await page.getByLabel('Search conversations').fill('trip 1');
+    await expect.poll(titles).toEqual(['Trip 19', 'Trip 18', 'Trip 17', 'Trip 16', 'Trip 15', 'Trip 14', 'Trip 13', 'Trip 12', 'Trip 11', 'Trip 10']);
+    await page.close();
+  });
+
+  it('refuses a user name the store cannot hold, and keeps the previous one', async () => {
+    const page = await openAs('alice');
+    await page.getByLabel('Your name').fill('tab\there');
+    await page.getByRole('button', { name: 'Use this name' }).click();
+    await expect.poll(() => page.locator('#status').textContent()).toBe('That user name cannot be used: use 1 to 64 visible characters.');
+    expect(await page.evaluate(() => localStorage.getItem('chat-user'))).toBe('alice');
+    await page.reload();
+    await expect.poll(() => page.locator('#session-list .session-title').allTextContents()).toContain('My name is Alice');
     await page.close();
   });
 });

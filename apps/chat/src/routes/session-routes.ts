@@ -2,7 +2,7 @@ import { and, eq, ilike, newSessionId, or, parseExport, ValidationError, type Se
 import { readJson } from '../http/body.js';
 import { HttpError } from '../http/http-error.js';
 import { sendJson, type Router } from '../http/router.js';
-import { userFrom } from '../user.js';
+import { sessionKey, userFrom } from '../user.js';
 
 export interface SessionRoutesOptions {
   readonly sessions: SessionManager;
@@ -60,7 +60,7 @@ export function sessionRoutes(router: Router, { sessions, maxImportBytes }: Sess
   });
 
   router.on('GET', '/api/sessions/:id', async ({ request, response, params }) => {
-    const key = { userId: userFrom(request), sessionId: params['id']! };
+    const key = sessionKey(request, params);
     const session = await sessions.get(key);
     if (!session) throw new HttpError(404, 'SESSION_NOT_FOUND', 'That conversation does not exist for this user.');
     const messages = await sessions.messages(key, { last: 500 });
@@ -71,28 +71,28 @@ export function sessionRoutes(router: Router, { sessions, maxImportBytes }: Sess
   });
 
   router.on('PATCH', '/api/sessions/:id', async ({ request, response, params }) => {
-    const key = { userId: userFrom(request), sessionId: params['id']! };
+    const key = sessionKey(request, params);
     const title = optionalTitle(await readJson(request, 16 * 1024));
     if (title === undefined) throw new HttpError(400, 'BAD_TITLE', 'Give the new title.');
     sendJson(response, 200, { session: sessionSummary(await sessions.update(key, { title })) });
   });
 
   router.on('POST', '/api/sessions/:id/archive', async ({ request, response, params }) => {
-    sendJson(response, 200, { session: sessionSummary(await sessions.archive({ userId: userFrom(request), sessionId: params['id']! })) });
+    sendJson(response, 200, { session: sessionSummary(await sessions.archive(sessionKey(request, params))) });
   });
 
   router.on('POST', '/api/sessions/:id/unarchive', async ({ request, response, params }) => {
-    sendJson(response, 200, { session: sessionSummary(await sessions.unarchive({ userId: userFrom(request), sessionId: params['id']! })) });
+    sendJson(response, 200, { session: sessionSummary(await sessions.unarchive(sessionKey(request, params))) });
   });
 
   router.on('DELETE', '/api/sessions/:id', async ({ request, response, params }) => {
-    const deleted = await sessions.delete({ userId: userFrom(request), sessionId: params['id']! });
+    const deleted = await sessions.delete(sessionKey(request, params));
     if (!deleted) throw new HttpError(404, 'SESSION_NOT_FOUND', 'That conversation does not exist for this user.');
     sendJson(response, 200, { deleted: true });
   });
 
   router.on('POST', '/api/sessions/:id/fork', async ({ request, response, params }) => {
-    const key = { userId: userFrom(request), sessionId: params['id']! };
+    const key = sessionKey(request, params);
     const body = (await readJson(request, 16 * 1024)) as { upToSeq?: unknown };
     const source = await sessions.get(key);
     if (!source) throw new HttpError(404, 'SESSION_NOT_FOUND', 'That conversation does not exist for this user.');
@@ -103,7 +103,7 @@ export function sessionRoutes(router: Router, { sessions, maxImportBytes }: Sess
   });
 
   router.on('GET', '/api/sessions/:id/export', async ({ request, response, params }) => {
-    const exported = await sessions.export({ userId: userFrom(request), sessionId: params['id']! });
+    const exported = await sessions.export(sessionKey(request, params));
     // Compact: indentation would make a long conversation's file several times larger than its text.
     const text = JSON.stringify(exported);
     response.writeHead(200, {
@@ -116,7 +116,12 @@ export function sessionRoutes(router: Router, { sessions, maxImportBytes }: Sess
 
   router.on('POST', '/api/import', async ({ request, response }) => {
     const userId = userFrom(request);
-    const data = await readJson(request, maxImportBytes);
+    const data = await readJson(request, maxImportBytes).catch((error: unknown) => {
+      if (error instanceof HttpError && error.code === 'BAD_JSON') {
+        throw new HttpError(400, 'BAD_IMPORT', 'That file cannot be imported: it is not JSON, so it is not a conversation exported from this app.');
+      }
+      throw error;
+    });
     try {
       // Validate the whole file first; an import always lands in the importing user's own list.
       const { session } = parseExport(data);

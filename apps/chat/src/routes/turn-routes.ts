@@ -1,9 +1,9 @@
-import type { SessionKey, SessionManager } from '@sessions/core';
-import type { Agent } from '@sessions/ai';
+import { SessionsError, type SessionKey, type SessionManager } from '@sessions/core';
+import type { Agent, AgentStreamEvent } from '@sessions/ai';
 import { readJson } from '../http/body.js';
 import { HttpError, toHttpError } from '../http/http-error.js';
 import type { Router } from '../http/router.js';
-import { userFrom } from '../user.js';
+import { sessionKey } from '../user.js';
 
 export interface TurnRoutesOptions {
   readonly sessions: SessionManager;
@@ -18,7 +18,7 @@ export interface TurnRoutesOptions {
  */
 export function turnRoutes(router: Router, { sessions, agent, maxMessageChars }: TurnRoutesOptions): void {
   router.on('POST', '/api/sessions/:id/messages', async ({ request, response, params, url }) => {
-    const key = { userId: userFrom(request), sessionId: params['id']! };
+    const key = sessionKey(request, params);
     const body = (await readJson(request, 1024 * 1024)) as { content?: unknown };
     const content = typeof body.content === 'string' ? body.content.trim() : '';
     if (!content) throw new HttpError(400, 'EMPTY', 'Type a message first.');
@@ -34,27 +34,55 @@ export function turnRoutes(router: Router, { sessions, agent, maxMessageChars }:
     // Events before the model's first part only say which session is used; the first model part
     // means the lease is held. A busy session fails before that, so it is refused before any streaming.
     const events = stream[Symbol.asyncIterator]();
-    let next = await events.next();
-    while (!next.done && next.value.type === 'session') next = await events.next();
+    let next: IteratorResult<AgentStreamEvent>;
+    try {
+      next = await events.next();
+      while (!next.done && next.value.type === 'session') next = await events.next();
+    } catch (error) {
+      throw turnFailure(error, aborted.signal);
+    }
     response.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
     try {
       for (; !next.done; next = await events.next()) {
         if (next.value.type === 'text-delta') response.write(`${JSON.stringify({ type: 'delta', text: next.value.text })}\n`);
       }
       const { text } = await stream.result;
-      await rememberPreview(sessions, key, text);
+      await rememberTurn(sessions, key, content, text);
       response.end(`${JSON.stringify({ type: 'done' })}\n`);
     } catch (error) {
-      const failure = toHttpError(error);
+      const failure = turnFailure(error, aborted.signal);
       response.end(`${JSON.stringify({ type: 'error', code: failure.code, message: failure.message })}\n`);
     }
   });
 }
 
-/** Keeps the latest reply in metadata, where the list shows it and search finds it. */
-async function rememberPreview(sessions: SessionManager, key: SessionKey, reply: string): Promise<void> {
+/**
+ * Store errors keep their own message. Anything else comes from the model call (a wrong
+ * OPENAI_BASE_URL, key or model name): the page learns where to look, and the details,
+ * which may quote the provider's answer, go to the server log only.
+ */
+function turnFailure(error: unknown, signal: AbortSignal): HttpError {
+  if (error instanceof HttpError || error instanceof SessionsError) return toHttpError(error);
+  if (!signal.aborted) console.error('[chat] the model call failed:', error);
+  return new HttpError(502, 'MODEL_FAILED', 'The model did not answer, so nothing was stored; your message is back in the box. The server log says why (check OPENAI_BASE_URL, OPENAI_API_KEY and CHAT_MODEL).');
+}
+
+/**
+ * Keeps the latest reply in metadata, where the list shows it and search finds it, and names an
+ * untitled conversation after its first message, so the list does not read "New chat" everywhere.
+ */
+async function rememberTurn(sessions: SessionManager, key: SessionKey, message: string, reply: string): Promise<void> {
   const session = await sessions.get(key);
   if (!session) return;
-  const preview = reply.replace(/\s+/g, ' ').trim().slice(0, 160);
-  await sessions.update(key, { metadata: { ...session.metadata, preview } });
+  const preview = oneLine(reply, 160);
+  await sessions.update(key, { metadata: { ...session.metadata, preview }, ...(session.title === null ? { title: oneLine(message, 60) } : {}) });
+}
+
+function oneLine(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  if (line.length <= max) return line;
+  const cut = line.slice(0, max - 1);
+  // End on a whole word when one is near, so a title does not stop at "ma…".
+  const space = cut.lastIndexOf(' ');
+  return `${(line[max - 1] !== ' ' && space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
