@@ -1,7 +1,8 @@
-import { MemoryEngine, SessionManager, ValidationError } from '@sessions/core';
-import type { ModelMessage } from 'ai';
+import { MemoryEngine, SessionManager, ValidationError, type JsonObject } from '@sessions/core';
+import { modelMessageSchema, type ModelMessage } from 'ai';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { fromModelMessages, toModelMessages } from '../src/index.js';
+import { createAgent, fromModelMessages, toModelMessages, toUIMessages } from '../src/index.js';
+import { promptTexts, rememberingModel } from './support/scripted-model.js';
 
 const bytes = new Uint8Array([0, 1, 2, 250, 255]);
 
@@ -123,6 +124,49 @@ describe('model message conversion', () => {
       { role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'call_a', toolName: 'lookup', input: { q: 'x' } }] },
       { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'call_a', toolName: 'lookup', output: { type: 'text', value: '{"found":true}' } }] },
     ]);
+  });
+
+  /** A conversation as @sessions/openai-agents stores Agents SDK items: Responses API parts, calls in its own toolCalls shape. */
+  async function storeAgentsSdkConversation(): Promise<void> {
+    const marker = (item: JsonObject): JsonObject => ({ openaiAgents: { v: 1, item } });
+    await sessions.append(key, [
+      { role: 'user', content: 'My name is Alice', metadata: marker({ type: 'message', role: 'user' }) },
+      { role: 'user', content: [{ type: 'input_text', text: 'and this is my cat' }, { type: 'input_image', image: 'https://example.com/cat.png' }], metadata: marker({ type: 'message', role: 'user' }) },
+      { role: 'assistant', content: '', metadata: marker({ type: 'reasoning', content: [] }) },
+      { role: 'assistant', content: '', name: 'lookup', toolCalls: [{ id: 'call_1', type: 'function_call', name: 'lookup', arguments: '{}' }], metadata: marker({ type: 'function_call' }) },
+      { role: 'tool', content: 'found it', toolCallId: 'call_1', name: 'lookup', metadata: marker({ type: 'function_call_result' }) },
+      { role: 'tool', content: [{ type: 'text', text: 'structured' }], toolCallId: 'call_1', name: 'lookup', metadata: marker({ type: 'function_call_result' }) },
+      { role: 'assistant', content: [{ type: 'output_text', text: 'Nice to meet you, Alice.' }, { type: 'refusal', refusal: 'no' }], metadata: marker({ type: 'message', role: 'assistant' }) },
+    ]);
+  }
+
+  it('reads another tool’s parts as their text, and leaves out what has no text or answers a call it could not read', async () => {
+    await storeAgentsSdkConversation();
+    const read = await toModelMessages(await sessions.messages(key));
+    expect(read).toEqual([
+      { role: 'user', content: 'My name is Alice' },
+      { role: 'user', content: [{ type: 'text', text: 'and this is my cat' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'Nice to meet you, Alice.' }] },
+    ]);
+    expect(modelMessageSchema.array().safeParse(read).success).toBe(true);
+  });
+
+  it('lets an agent continue a conversation another tool stored in its own shape', async () => {
+    await storeAgentsSdkConversation();
+    const model = rememberingModel();
+    const { text } = await createAgent({ model, sessions }).run(key, "What's my name?");
+    expect(text).toBe('Your name is Alice.');
+    expect(promptTexts(model.doGenerateCalls[0]!.prompt)).toEqual(['My name is Alice', 'and this is my cat', 'Nice to meet you, Alice.', "What's my name?"]);
+    expect(toUIMessages(await sessions.messages(key)).slice(0, 3)).toMatchObject([
+      { role: 'user', parts: [{ type: 'text', text: 'My name is Alice' }] },
+      { role: 'user', parts: [{ type: 'text', text: 'and this is my cat' }] },
+      { role: 'assistant', parts: [{ type: 'step-start' }, { type: 'text', text: 'Nice to meet you, Alice.', state: 'done' }] },
+    ]);
+  });
+
+  it('leaves out an assistant message with nothing in it, which the SDK never writes and providers refuse', async () => {
+    await sessions.append(key, [{ role: 'user', content: 'a' }, { role: 'assistant', content: '' }, { role: 'assistant', content: [] }, { role: 'user', content: 'b' }]);
+    expect(await toModelMessages(await sessions.messages(key))).toEqual([{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }]);
   });
 
   it('leaves compaction summaries out of the conversation', async () => {

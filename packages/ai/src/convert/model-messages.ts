@@ -78,28 +78,71 @@ export interface ToModelMessagesOptions {
  * AI SDK model messages for stored messages, oldest first: the exact inverse of
  * {@link fromModelMessages}. Stored UI messages (from `saveUIMessages`) go through the SDK's
  * `convertToModelMessages`; compaction summaries are left out (the agent sends the latest
- * one as a system message); messages written by other code map by role, with OpenAI-style
- * `toolCalls` and `toolCallId` turned into tool-call and tool-result parts.
+ * one as a system message). Messages written by other code map by role, with OpenAI-style
+ * `toolCalls` and `toolCallId` turned into tool-call and tool-result parts; parts the SDK does
+ * not know (another tool's shape, such as `@sessions/openai-agents` items) carry over as their
+ * text only, and what has no text (an empty assistant message included), or answers a tool
+ * call that was not carried over, is left out, so the model request stays valid.
  */
 export async function toModelMessages(messages: readonly Message[], options: ToModelMessagesOptions = {}): Promise<ModelMessage[]> {
   assertStoredMessages(messages);
   const out: ModelMessage[] = [];
+  const reading = new ReadingContext();
   for (const message of messages) {
     if (compactionOf(message)) continue;
     if (isUiMessageRecord(message)) {
-      out.push(...(await convertToModelMessages([toUIMessage(message)], options.tools ? { tools: options.tools } : {})));
+      const converted = await convertToModelMessages([toUIMessage(message)], options.tools ? { tools: options.tools } : {});
+      for (const model of converted) reading.saw(model);
+      out.push(...converted);
       continue;
     }
-    out.push(toModelMessage(message));
+    const model = toModelMessage(message, reading);
+    if (model) out.push(model);
   }
   return out;
 }
 
-/** One stored (non-UI) message as a model message. */
-export function toModelMessage(message: Pick<Message, 'role' | 'content' | 'metadata' | 'toolCalls' | 'toolCallId' | 'name'>): ModelMessage {
+/** What the messages read so far hold: the tool calls a foreign tool result may answer. */
+export class ReadingContext {
+  readonly #calls = new Set<string>();
+
+  saw(message: ModelMessage): void {
+    if (message.role !== 'assistant' || typeof message.content === 'string') return;
+    for (const part of message.content) if (part.type === 'tool-call') this.#calls.add(part.toolCallId);
+  }
+
+  answers(toolCallId: string | null): boolean {
+    return toolCallId !== null && this.#calls.has(toolCallId);
+  }
+}
+
+// The part types the SDK's ModelMessage schema allows for each role.
+const PART_TYPES: Readonly<Record<'user' | 'assistant' | 'tool', ReadonlySet<unknown>>> = {
+  user: new Set(['text', 'image', 'file']),
+  assistant: new Set(['text', 'file', 'reasoning', 'tool-call', 'tool-result', 'tool-approval-request']),
+  tool: new Set(['tool-result', 'tool-approval-response']),
+};
+
+// Text parts in the shapes other tools store: the AI SDK's, the OpenAI Responses API's (input and output).
+const TEXT_PART_TYPES: ReadonlySet<unknown> = new Set(['text', 'input_text', 'output_text']);
+
+/**
+ * One stored (non-UI) message as a model message, or null when it says nothing the model can
+ * be sent (see {@link toModelMessages}). `reading` tracks the tool calls read so far.
+ */
+export function toModelMessage(message: Pick<Message, 'role' | 'content' | 'metadata' | 'toolCalls' | 'toolCallId' | 'name'>, reading: ReadingContext): ModelMessage | null {
+  const model = readModelMessage(message, reading);
+  if (model) reading.saw(model);
+  return model;
+}
+
+function readModelMessage(message: Pick<Message, 'role' | 'content' | 'metadata' | 'toolCalls' | 'toolCallId' | 'name'>, reading: ReadingContext): ModelMessage | null {
   const providerOptions = aiMetadataOf(message).providerOptions;
   const extra = providerOptions === undefined ? {} : { providerOptions };
   const content = message.content;
+  if (message.role !== 'system' && Array.isArray(content) && !content.every((part) => isPlainObject(part) && PART_TYPES[message.role as 'user'].has((part as JsonObject)['type']))) {
+    return foreignMessage(message, content, extra);
+  }
   switch (message.role) {
     case 'system':
       return { role: 'system', content: typeof content === 'string' ? content : textOf(content), ...extra } as ModelMessage;
@@ -107,17 +150,40 @@ export function toModelMessage(message: Pick<Message, 'role' | 'content' | 'meta
       return { role: 'user', content: typeof content === 'string' ? content : content.map(decodePart), ...extra } as ModelMessage;
     case 'assistant': {
       const parts = typeof content === 'string' ? content : content.map(decodePart);
-      const foreignCalls = typeof parts === 'string' || !parts.some((part) => part['type'] === 'tool-call') ? foreignToolCalls(message.toolCalls) : [];
+      const hasCalls = typeof parts !== 'string' && parts.some((part) => part['type'] === 'tool-call');
+      const foreignCalls = hasCalls ? [] : foreignToolCalls(message.toolCalls);
+      // Nothing to send (another tool's call in a shape this package cannot read, a reasoning item of
+      // another SDK): the SDK itself never writes an empty assistant message, and providers refuse them.
+      if (foreignCalls.length === 0 && isEmpty(parts)) return null;
       if (foreignCalls.length === 0) return { role: 'assistant', content: parts, ...extra } as ModelMessage;
       const base = typeof parts === 'string' ? (parts === '' ? [] : [{ type: 'text', text: parts }]) : parts;
       return { role: 'assistant', content: [...base, ...foreignCalls], ...extra } as ModelMessage;
     }
     case 'tool': {
       if (typeof content !== 'string') return { role: 'tool', content: content.map(decodePart), ...extra } as ModelMessage;
-      const result = { type: 'tool-result', toolCallId: message.toolCallId ?? '', toolName: message.name ?? '', output: { type: 'text', value: content } };
+      // Another tool's result: sent only with the call it answers, or the request would be invalid.
+      if (!reading.answers(message.toolCallId ?? null)) return null;
+      const result = { type: 'tool-result', toolCallId: message.toolCallId, toolName: message.name ?? '', output: { type: 'text', value: content } };
       return { role: 'tool', content: [result], ...extra } as ModelMessage;
     }
   }
+}
+
+/** A message in another tool's shape: its text, or null when it has none (tool results never carry over: their call did not). */
+function foreignMessage(message: Pick<Message, 'role'>, parts: JsonValue[], extra: object): ModelMessage | null {
+  if (message.role === 'tool') return null;
+  const texts: string[] = [];
+  for (const part of parts) {
+    if (typeof part === 'string') texts.push(part);
+    else if (isPlainObject(part) && TEXT_PART_TYPES.has((part as JsonObject)['type']) && typeof (part as JsonObject)['text'] === 'string') texts.push((part as JsonObject)['text'] as string);
+  }
+  const text = texts.filter((piece) => piece.length > 0);
+  if (text.length === 0) return null;
+  return { role: message.role, content: text.map((piece) => ({ type: 'text', text: piece })), ...extra } as ModelMessage;
+}
+
+function isEmpty(parts: string | Record<string, unknown>[]): boolean {
+  return typeof parts === 'string' ? parts === '' : parts.length === 0;
 }
 
 function decodePart(part: JsonValue): Record<string, unknown> {

@@ -2,7 +2,7 @@ import { assertId, describeType, isPlainObject, ValidationError, type JsonObject
 import type { ModelMessage, UIMessage } from 'ai';
 import { dataToUrl, type DataValue } from './binary-data.js';
 import { toJsonValue } from './json-safe.js';
-import { toModelMessage } from './model-messages.js';
+import { ReadingContext, toModelMessage } from './model-messages.js';
 import { aiMetadataOf, assertStoredMessages, compactionOf, isUiMessageRecord, type AiMessageMetadata } from './stored-shape.js';
 
 type UIPart = UIMessage['parts'][number];
@@ -104,6 +104,7 @@ export interface UIMessageGroup {
 export function groupUIMessages(messages: readonly Message[]): UIMessageGroup[] {
   const out: UIMessageGroup[] = [];
   let turn: AssistantTurn | null = null;
+  const reading = new ReadingContext();
   for (const message of messages) {
     if (compactionOf(message)) continue;
     if (isUiMessageRecord(message)) {
@@ -111,7 +112,8 @@ export function groupUIMessages(messages: readonly Message[]): UIMessageGroup[] 
       out.push({ ui: toUIMessage(message), messages: [message] });
       continue;
     }
-    const model = toModelMessage(message);
+    const model = toModelMessage(message, reading);
+    if (!model) continue;
     if (model.role === 'assistant' || model.role === 'tool') {
       if (!turn) {
         turn = new AssistantTurn(message.id);
