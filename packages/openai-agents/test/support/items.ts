@@ -55,7 +55,7 @@ export function itemCatalogue(): AgentInputItem[] {
     { type: 'hosted_tool_call', id: 'ws_1', name: 'web_search_call', status: 'completed', arguments: '{"query":"sessions"}', output: 'results' },
     { type: 'computer_call', callId: 'call_cmp', status: 'completed', action: { type: 'click', x: 10, y: 20, button: 'left' } },
     { type: 'computer_call_result', callId: 'call_cmp', output: { type: 'computer_screenshot', data: 'data:image/png;base64,BBBB' } },
-    { type: 'computer_call', callId: 'call_cmp2', status: 'in_progress', actions: [{ type: 'screenshot' }, { type: 'scroll', x: 1, y: 2, scrollX: 0, scrollY: -300 }] },
+    { type: 'computer_call', callId: 'call_cmp2', status: 'in_progress', actions: [{ type: 'screenshot' }, { type: 'scroll', x: 1, y: 2, scroll_x: 0, scroll_y: -300 }] },
     { type: 'function_call', callId: 'call_ns', name: 'lookup', namespace: 'crm', arguments: '', caller: { type: 'program', callerId: 'prog_1' } },
     { type: 'program', id: 'prog_1', callId: 'call_prog', code: 'await tools.crm.lookup({})', fingerprint: 'fp_9' },
     { type: 'program_output', callId: 'call_prog', status: 'completed', output: 'done\n' },
