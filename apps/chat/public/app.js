@@ -52,8 +52,11 @@ $('#user-form').addEventListener('submit', async (event) => {
   }
   setStatus('');
   localStorage.setItem('chat-user', name);
-  history.replaceState(null, '', location.pathname + location.search);
-  await openSession(null);
+  if (name !== previous) {
+    // The open conversation belongs to the previous name.
+    history.replaceState(null, '', location.pathname + location.search);
+    await openSession(null);
+  }
   await start();
   $('#new-chat').focus();
 });
@@ -121,7 +124,11 @@ $('#search-form').addEventListener('submit', (event) => {
 $('#show-archived').addEventListener('change', () => loadSessions().catch(showError));
 $('#load-more').addEventListener('click', () => loadSessions({ append: true }).catch(showError));
 
+let creating = false;
 $('#new-chat').addEventListener('click', async () => {
+  // A second Enter or Space before the first chat is shown would start another one.
+  if (creating) return;
+  creating = true;
   setStatus('');
   try {
     const { session } = await api('/api/sessions', { method: 'POST', body: {} });
@@ -130,6 +137,8 @@ $('#new-chat').addEventListener('click', async () => {
     $('#composer-input').focus();
   } catch (error) {
     showError(error);
+  } finally {
+    creating = false;
   }
 });
 
@@ -308,8 +317,9 @@ async function send(text) {
     const target = reply.querySelector('.text');
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
+    let finished = false;
     for (;;) {
-      const { value, done } = await reader.read();
+      const { value, done } = await reader.read().catch(() => ({ done: true }));
       if (done) break;
       buffer += value;
       let newline;
@@ -319,10 +329,17 @@ async function send(text) {
         if (event.type === 'delta') {
           target.textContent += event.text;
           list.scrollTop = list.scrollHeight;
+        } else if (event.type === 'done') {
+          finished = true;
         } else if (event.type === 'error') {
           throw Object.assign(new Error(event.message), { code: event.code });
         }
       }
+    }
+    if (!finished) {
+      // The connection dropped (the server stopped, the network went away). The server finishes a
+      // turn it accepted unless it is shutting down, so what was stored shows after the reopen.
+      throw new Error('The connection dropped before the reply finished. Showing what was stored.');
     }
     return;
   }
@@ -332,10 +349,11 @@ $('#composer').addEventListener('submit', async (event) => {
   event.preventDefault();
   const input = $('#composer-input');
   const text = input.value.trim();
+  // Say why nothing happens rather than drop an Enter pressed while the last reply is still being stored.
+  if (state.sending) return setStatus('Wait for the reply to finish, then send this one.');
   setStatus('');
   if (!text) return setStatus('Type a message first.', { error: true });
   if (text.length > 8000) return setStatus('That message is longer than 8,000 characters.', { error: true });
-  if (state.sending) return;
   state.sending = true;
   $('#send').disabled = true;
   input.value = '';

@@ -38,7 +38,8 @@ export async function startChatServer(config: ChatConfig, overrides: { model?: L
     system: 'You are a helpful assistant in a demo chat app. Be concise.',
     historyWindow: { maxMessages: 100 },
   });
-  turnRoutes(router, { sessions, agent, maxMessageChars: config.maxMessageChars });
+  const shutdown = new AbortController();
+  const turns = turnRoutes(router, { sessions, agent, maxMessageChars: config.maxMessageChars, signal: shutdown.signal });
 
   const server: Server = createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -66,8 +67,12 @@ export async function startChatServer(config: ChatConfig, overrides: { model?: L
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Turns in flight are cancelled and taken back while the store is still open, so none is left half-written.
+      shutdown.abort(new Error('the chat server is shutting down'));
+      await turns.settled();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
       await engine.close();
     })());
   return { url: `http://${config.host}:${address.port}/`, sessions, close, [Symbol.asyncDispose]: close };

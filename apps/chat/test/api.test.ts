@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startChatServer, type ChatServer } from '../src/chat-server.js';
@@ -202,6 +205,63 @@ describe('turns', () => {
       expect((await broken.sessions.get({ userId: 'alice', sessionId }))?.title).toBeNull();
     } finally {
       logged.mockRestore();
+    }
+  });
+});
+
+describe('turns that outlive the page or the server', () => {
+  /** Starts a turn and resolves once the first words of the reply have arrived. */
+  async function startTurn(on: ChatServer, sessionId: string, content: string, signal?: AbortSignal) {
+    const response = await fetch(new URL(`/api/sessions/${sessionId}/messages`, on.url), {
+      method: 'POST',
+      headers: { 'x-chat-user': 'alice', 'content-type': 'application/json' },
+      body: JSON.stringify({ content }),
+      ...(signal ? { signal } : {}),
+    });
+    expect(response.status).toBe(200);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let received = '';
+    while (!received.includes('"delta"')) received += (await reader.read()).value ?? '';
+    return {
+      async rest() {
+        for (let part = await reader.read(); !part.done; part = await reader.read()) received += part.value;
+        return received.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      },
+    };
+  }
+
+  const long = `please answer slowly ${'word '.repeat(40)}`.trim();
+
+  it('finishes and stores a turn whose page went away mid-reply (a reload loses nothing)', async () => {
+    await using slow = await start({}, new OfflineDemoModel({ delayMs: 5 }));
+    const { sessionId } = await slow.sessions.create({ userId: 'alice' });
+    const page = new AbortController();
+    await startTurn(slow, sessionId, long, page.signal);
+
+    page.abort();
+
+    await expect.poll(async () => (await slow.sessions.messages({ userId: 'alice', sessionId })).map((message) => message.role)).toEqual(['user', 'assistant']);
+    const [question, reply] = await slow.sessions.messages({ userId: 'alice', sessionId });
+    expect(question?.content).toBe(long);
+    expect(reply?.content).toEqual([{ type: 'text', text: `(offline demo model, not an LLM) You said: "${long}". I can see 0 earlier messages in this conversation.` }]);
+  });
+
+  it('on close, cancels a turn in flight, tells its page, and takes it back before the store closes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'chat-close-'));
+    try {
+      const sessionsUrl = `sqlite:${join(dir, 'chat.db')}`;
+      const slow = await start({ sessionsUrl }, new OfflineDemoModel({ delayMs: 20 }));
+      const { sessionId } = await slow.sessions.create({ userId: 'alice', title: 'Kept' });
+      const turn = await startTurn(slow, sessionId, long);
+
+      await slow.close();
+
+      expect((await turn.rest()).at(-1)).toEqual({ type: 'error', code: 'SHUTTING_DOWN', message: expect.stringMatching(/^The server is shutting down, so nothing of this turn was stored/) });
+      await using again = await start({ sessionsUrl });
+      expect(await again.sessions.get({ userId: 'alice', sessionId })).toMatchObject({ title: 'Kept', messageCount: 0 });
+      expect(await again.sessions.messages({ userId: 'alice', sessionId })).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

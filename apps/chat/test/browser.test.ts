@@ -27,7 +27,9 @@ async function openAs(user: string, page?: Page): Promise<Page> {
   await target.goto(server.url);
   await target.getByLabel('Your name').fill(user);
   await target.getByRole('button', { name: 'Use this name' }).click();
-  await expect.poll(() => target.locator('#layout').isVisible()).toBe(true);
+  // The page moves focus to "New chat" once the name is taken and the list is loaded.
+  await expect.poll(() => target.evaluate(() => document.activeElement?.id)).toBe('new-chat');
+  expect(await target.locator('#layout').isVisible()).toBe(true);
   return target;
 }
 
@@ -109,6 +111,23 @@ describe('the chat app in a real browser', () => {
     await expect.poll(() => messageTexts(page)).toEqual(aliceConversation.slice(0, 4));
     await send(page, "What's my name?");
     await expect.poll(() => messageTexts(page)).toEqual(aliceConversation);
+    await page.close();
+  });
+
+  it('keeps a turn the page stopped watching: reloading mid-reply loses nothing', async () => {
+    const page = await openAs('reloader');
+    await page.getByRole('button', { name: 'New chat', exact: true }).click();
+    await expect.poll(() => sessionIdOf(page)).toMatch(/^sess_/);
+    const key = { userId: 'reloader', sessionId: await sessionIdOf(page) };
+    // The offline model quotes the message, so this reply streams for about two seconds.
+    const question = `Tell me a long story ${'la '.repeat(40)}`.trim();
+    await page.getByLabel('Message', { exact: true }).fill(question);
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => page.locator('#messages .message.assistant .text').first().textContent()).toMatch(/^\(offline/);
+    await page.reload();
+    await expect.poll(async () => (await server.sessions.messages(key)).length, { timeout: 20_000 }).toBe(2);
+    await page.reload();
+    await expect.poll(() => messageTexts(page)).toEqual([question, `(offline demo model, not an LLM) You said: "${question}". I can see 0 earlier messages in this conversation.`]);
     await page.close();
   });
 
@@ -263,11 +282,13 @@ describe('the chat app in a real browser', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('new-chat');
     await page.keyboard.press('Enter');
-    // Typed at once: the message box already has focus, so no key lands on a button (a space would start another chat).
+    // The message box takes focus once the new conversation is shown.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('composer-input');
     await page.keyboard.type('My name is Kim');
     await page.keyboard.press('Enter');
     await expect.poll(() => messageTexts(page)).toEqual(['My name is Kim', "Nice to meet you, Kim! I'll remember that."]);
     expect((await server.sessions.list({ userId: 'keyboard-user' })).sessions).toHaveLength(1);
+    await expect.poll(() => page.locator('#send').isEnabled()).toBe(true);
     await page.keyboard.type("What's my name?");
     await page.keyboard.press('Enter');
     await expect.poll(() => messageTexts(page)).toContain('Your name is Kim.');

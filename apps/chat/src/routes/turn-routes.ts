@@ -2,13 +2,20 @@ import { SessionsError, type SessionKey, type SessionManager } from '@sessions/c
 import type { Agent, AgentStreamEvent } from '@sessions/ai';
 import { readJson } from '../http/body.js';
 import { HttpError, toHttpError } from '../http/http-error.js';
-import type { Router } from '../http/router.js';
+import type { RouteContext, Router } from '../http/router.js';
 import { sessionKey } from '../user.js';
 
 export interface TurnRoutesOptions {
   readonly sessions: SessionManager;
   readonly agent: Agent;
   readonly maxMessageChars: number;
+  /** Aborted when the server shuts down: the only thing that cancels a turn. */
+  readonly signal: AbortSignal;
+}
+
+export interface TurnRoutes {
+  /** Resolves once every turn in flight has been stored or taken back. */
+  settled(): Promise<void>;
 }
 
 /**
@@ -16,8 +23,20 @@ export interface TurnRoutesOptions {
  * while the model writes, then `{ type: 'done' }`. A busy session answers 409 before any
  * streaming starts (the page then retries with `?wait=1`, which waits for its turn).
  */
-export function turnRoutes(router: Router, { sessions, agent, maxMessageChars }: TurnRoutesOptions): void {
-  router.on('POST', '/api/sessions/:id/messages', async ({ request, response, params, url }) => {
+export function turnRoutes(router: Router, { sessions, agent, maxMessageChars, signal }: TurnRoutesOptions): TurnRoutes {
+  const inFlight = new Set<Promise<void>>();
+  router.on('POST', '/api/sessions/:id/messages', (context) => {
+    const turn = handleTurn(context);
+    const tracked = turn.then(
+      () => {},
+      () => {},
+    );
+    inFlight.add(tracked);
+    void tracked.finally(() => inFlight.delete(tracked));
+    return turn;
+  });
+
+  async function handleTurn({ request, response, params, url }: RouteContext): Promise<void> {
     const key = sessionKey(request, params);
     const body = (await readJson(request, 1024 * 1024)) as { content?: unknown };
     const content = typeof body.content === 'string' ? body.content.trim() : '';
@@ -25,12 +44,10 @@ export function turnRoutes(router: Router, { sessions, agent, maxMessageChars }:
     if (content.length > maxMessageChars) throw new HttpError(400, 'TOO_LONG', `A message is at most ${maxMessageChars.toLocaleString('en')} characters.`);
     if (!(await sessions.get(key))) throw new HttpError(404, 'SESSION_NOT_FOUND', 'That conversation does not exist for this user.');
 
-    const aborted = new AbortController();
-    response.on('close', () => {
-      if (!response.writableFinished) aborted.abort(new Error('the page went away'));
-    });
     // The agent holds the session's lease for the whole model call and stores the turn when it completes.
-    const stream = agent.stream(key, content, { waitMs: url.searchParams.get('wait') === '1' ? 30_000 : 0, signal: aborted.signal });
+    // The turn belongs to the conversation, not to the page: a reload or a closed tab does not take back
+    // a message the server accepted. The reply is stored when it completes and shows on the next load.
+    const stream = agent.stream(key, content, { waitMs: url.searchParams.get('wait') === '1' ? 30_000 : 0, signal });
     // Events before the model's first part only say which session is used; the first model part
     // means the lease is held. A busy session fails before that, so it is refused before any streaming.
     const events = stream[Symbol.asyncIterator]();
@@ -39,21 +56,27 @@ export function turnRoutes(router: Router, { sessions, agent, maxMessageChars }:
       next = await events.next();
       while (!next.done && next.value.type === 'session') next = await events.next();
     } catch (error) {
-      throw turnFailure(error, aborted.signal);
+      throw turnFailure(error, signal);
     }
     response.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
     try {
       for (; !next.done; next = await events.next()) {
-        if (next.value.type === 'text-delta') response.write(`${JSON.stringify({ type: 'delta', text: next.value.text })}\n`);
+        if (next.value.type === 'text-delta' && !response.destroyed) response.write(`${JSON.stringify({ type: 'delta', text: next.value.text })}\n`);
       }
       const { text } = await stream.result;
       await rememberTurn(sessions, key, content, text);
       response.end(`${JSON.stringify({ type: 'done' })}\n`);
     } catch (error) {
-      const failure = turnFailure(error, aborted.signal);
+      const failure = turnFailure(error, signal);
       response.end(`${JSON.stringify({ type: 'error', code: failure.code, message: failure.message })}\n`);
     }
-  });
+  }
+
+  return {
+    async settled() {
+      while (inFlight.size > 0) await Promise.all(inFlight);
+    },
+  };
 }
 
 /**
@@ -62,8 +85,9 @@ export function turnRoutes(router: Router, { sessions, agent, maxMessageChars }:
  * which may quote the provider's answer, go to the server log only.
  */
 function turnFailure(error: unknown, signal: AbortSignal): HttpError {
+  if (signal.aborted) return new HttpError(503, 'SHUTTING_DOWN', 'The server is shutting down, so nothing of this turn was stored. Send it again once it is back.');
   if (error instanceof HttpError || error instanceof SessionsError) return toHttpError(error);
-  if (!signal.aborted) console.error('[chat] the model call failed:', error);
+  console.error('[chat] the model call failed:', error);
   return new HttpError(502, 'MODEL_FAILED', 'The model did not answer, so nothing was stored; your message is back in the box. The server log says why (check OPENAI_BASE_URL, OPENAI_API_KEY and CHAT_MODEL).');
 }
 
