@@ -59,10 +59,15 @@ export async function startChatServer(config: ChatConfig, overrides: { model?: L
       }
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (error) {
+    await engine.close(); // the caller gets no handle to close it with
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { redactUrl } from '@sessions/core';
+import { redactUrl, SessionsError } from '@sessions/core';
 import { startChatServer } from './chat-server.js';
 import { configFromEnv } from './config.js';
 
@@ -8,7 +8,18 @@ const config = configFromEnv();
 if (config.sessionsUrl.startsWith('sqlite:') && !process.env['SESSIONS_URL']) {
   mkdirSync(fileURLToPath(new URL('../data', import.meta.url)), { recursive: true });
 }
-const server = await startChatServer(config);
+const server = await startChatServer(config).catch((error: unknown) => {
+  // A stack trace is no help to someone who just ran the demo command: say what to change.
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE' || code === 'EACCES') {
+    console.error(`sessions chat cannot listen on ${config.host}:${config.port} (${code}): set PORT (and HOST) to a free address, e.g. PORT=3001.`);
+  } else if (error instanceof SessionsError) {
+    console.error(`sessions chat cannot open its store ${redactUrl(config.sessionsUrl)}: ${error.message}\nCheck SESSIONS_URL and that the server it names is running.`);
+  } else {
+    throw error;
+  }
+  process.exit(1);
+});
 console.log(`sessions chat is running at ${server.url}`);
 console.log(`store: ${redactUrl(config.sessionsUrl)}`);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
