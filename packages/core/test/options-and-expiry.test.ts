@@ -93,22 +93,6 @@ describe('filter builders', () => {
   });
 });
 
-describe('an expired session is gone to messages() as well', () => {
-  it('returns no messages once the session has expired, as for a missing session', async () => {
-    let now = Date.parse('2026-01-01T00:00:00.000Z');
-    const sessions = await manager({ clock: () => now });
-    const key = await sessions.create({ userId: 'u', ttlMs: 1_000, messages: [{ role: 'user', content: 'secret' }] });
-    expect(await sessions.messages(key)).toHaveLength(1);
-    now += 1_000;
-    expect(await sessions.get(key)).toBeNull();
-    expect(await sessions.messages(key)).toEqual([]);
-    expect(await sessions.messages(key, { last: 1 })).toEqual([]);
-    // Bad input is still an error, whatever the state of the session.
-    await expect(sessions.messages(key, { last: -1 })).rejects.toThrow(ValidationError);
-    expect(await sessions.messages({ userId: 'u', sessionId: 'never-created' })).toEqual([]);
-  });
-});
-
 describe('fork', () => {
   it('reports the copied messages to messages listeners, like create and import', async () => {
     const sessions = await manager();
