@@ -56,6 +56,11 @@ describe('the suite fails every deliberately broken engine', () => {
     expect(failed).toEqual(expect.arrayContaining([expect.stringContaining('treats an expired session as gone')]));
   });
 
+  it('catches an engine that reads the messages of expired sessions', async ({ expect }) => {
+    const { failed } = await failedTests('readsExpired');
+    expect(failed).toEqual(expect.arrayContaining([expect.stringContaining('reads no messages of an expired session')]));
+  });
+
   it('catches an engine that assigns seq by read-then-write', async ({ expect }) => {
     const { failed } = await failedTests('readThenWriteSeq');
     expect(failed).toEqual(expect.arrayContaining([expect.stringContaining('keeps seq gap-free and loses nothing under 16 concurrent appenders')]));

@@ -133,8 +133,12 @@ export function assertLeaseRef(lease: unknown, path = 'lease'): asserts lease is
 }
 
 export function assertRange(range: unknown, path = 'range'): asserts range is MessageRange {
-  if (!isPlainObject(range)) throw new ValidationError(`expected { afterSeq?, beforeSeq?, last?, limit? }, got ${describeType(range)}`, { path });
+  if (!isPlainObject(range)) throw new ValidationError(`expected { afterSeq?, beforeSeq?, last?, limit?, liveAt? }, got ${describeType(range)}`, { path });
   for (const field of Object.keys(range)) {
+    if (field === 'liveAt') {
+      if (range[field] !== undefined) assertDate(range[field], `${path}.liveAt`);
+      continue;
+    }
     if (!['afterSeq', 'beforeSeq', 'last', 'limit'].includes(field)) throw new ValidationError(`unknown option ${JSON.stringify(field)}`, { path });
     if (range[field] !== undefined) assertCount(range[field], `${path}.${field}`);
   }

@@ -206,6 +206,29 @@ export function sessionLifecycleTests(init: ConformanceInitializer): void {
       expect((await manager.messages(key)).map((m) => m.content)).toEqual(['before expiry']);
     });
 
+    it('reads no messages of an expired session, judged in the read itself', async ({ expect }) => {
+      let now = Date.parse('2026-06-01T00:00:00.000Z');
+      const manager = ctx.manager({ clock: () => now });
+      const key = randomKey();
+      const other = randomKey();
+      await manager.create({ ...key, ttlMs: 1_000, messages: [{ role: 'user', content: 'one' }, { role: 'assistant', content: 'two' }] });
+      await manager.create({ ...other, ttlMs: 10_000, messages: [{ role: 'user', content: 'lives on' }] });
+      const justBefore = new Date(now + 999);
+      expect((await ctx.engine.readMessages(key, { liveAt: justBefore })).map((m) => m.content)).toEqual(['one', 'two']);
+      expect((await ctx.engine.readMessages(key, { last: 1, liveAt: justBefore })).map((m) => m.content)).toEqual(['two']);
+      now += 1_000;
+      const liveAt = new Date(now);
+      for (const range of [{}, { last: 1 }, { afterSeq: 1 }, { beforeSeq: 2 }, { limit: 1 }]) {
+        expect(await ctx.engine.readMessages(key, { ...range, liveAt })).toEqual([]);
+      }
+      expect(await manager.messages(key)).toEqual([]);
+      expect(await manager.messages(key, { last: 50 })).toEqual([]);
+      // without liveAt the rows are still there until deleteExpired: nothing was removed by reading
+      expect((await ctx.engine.readMessages(key)).map((m) => m.content)).toEqual(['one', 'two']);
+      if (ctx.raw) expect(await ctx.raw.messages(key)).toHaveLength(2);
+      expect((await manager.messages(other)).map((m) => m.content)).toEqual(['lives on']);
+    });
+
     it('emits events for appended messages and session changes', async ({ expect }) => {
       const manager = ctx.manager();
       const sessionEvents: SessionEvent[] = [];

@@ -74,6 +74,13 @@ export interface MessageRange {
   beforeSeq?: number;
   last?: number;
   limit?: number;
+  /**
+   * Read nothing if the session's `expiresAt` is at or before this time, judged in the same
+   * statement or script as the read: an expired session is gone to its users even before
+   * `deleteExpired` removes it. Without it, expiry is not checked (tools that copy or clean up
+   * a store read expired sessions too).
+   */
+  liveAt?: Date;
 }
 
 /**

@@ -159,6 +159,7 @@ const LIST_OPTIONS = ['userId', 'where', 'orderBy', 'limit', 'cursor', 'includeA
 const LEASE_OPTIONS = ['lease'];
 const ACQUIRE_OPTIONS = ['ttlMs', 'owner', 'waitMs', 'signal'];
 const RUN_OPTIONS = [...ACQUIRE_OPTIONS, 'history'];
+const MESSAGES_QUERY_OPTIONS = ['last', 'afterSeq', 'beforeSeq', 'limit'];
 
 /**
  * Sessions for many users on one engine, with leases for exclusive runs. Stateless over its
@@ -464,7 +465,9 @@ export class SessionManager {
   /** Messages oldest first: all of them, the `last` N, or a seq range. */
   async messages(key: SessionKey, query: MessagesQuery = {}): Promise<Message[]> {
     assertKey(key);
-    return this.engine.readMessages(pickKey(key), query);
+    assertOptionKeys(query, MESSAGES_QUERY_OPTIONS, 'query');
+    // An expired session is gone to its users (as in get), so are its messages, until deleteExpired removes them.
+    return this.engine.readMessages(pickKey(key), { ...query, liveAt: this.#now() });
   }
 
   /** Removes every message and keeps the session; seq values are never reused. */
@@ -671,7 +674,7 @@ export class SessionManager {
     });
     try {
       const session = await this.#require(sessionKey);
-      const history = historyOption === false ? [] : await this.engine.readMessages(sessionKey, historyOption.last === undefined ? {} : { last: historyOption.last });
+      const history = historyOption === false ? [] : await this.engine.readMessages(sessionKey, { last: historyOption.last, liveAt: this.#now() });
       keeper.throwIfLost();
       const context: RunContext = {
         key: sessionKey,

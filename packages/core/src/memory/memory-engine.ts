@@ -185,7 +185,7 @@ export class MemoryEngine extends BaseEngine {
 
   protected async doReadMessages(key: SessionKey, range: MessageRange): Promise<Message[]> {
     const stored = this.store.sessions.get(storeKey(key));
-    if (!stored) return [];
+    if (!stored || isExpiredAt(stored.session, range.liveAt)) return [];
     const after = range.afterSeq ?? 0;
     const before = range.beforeSeq ?? Number.POSITIVE_INFINITY;
     const start = firstIndexAbove(stored.messages, after);
@@ -290,9 +290,7 @@ export class MemoryEngine extends BaseEngine {
   /** The stored session, unless it is missing or (when `liveAt` is given) expired by then. */
   #live(key: SessionKey, liveAt: Date | undefined): StoredSession {
     const stored = this.store.sessions.get(storeKey(key));
-    if (!stored) throw new SessionNotFoundError(key);
-    const expiresAt = stored.session.expiresAt;
-    if (liveAt && expiresAt && expiresAt.getTime() <= liveAt.getTime()) throw new SessionNotFoundError(key);
+    if (!stored || isExpiredAt(stored.session, liveAt)) throw new SessionNotFoundError(key);
     return stored;
   }
 
@@ -371,4 +369,8 @@ export function copyMessage(message: Message): Message {
     metadata: cloneJson(message.metadata as JsonObject),
     createdAt: new Date(message.createdAt.getTime()),
   };
+}
+
+function isExpiredAt(session: Session, liveAt: Date | undefined): boolean {
+  return liveAt !== undefined && session.expiresAt !== null && session.expiresAt.getTime() <= liveAt.getTime();
 }
