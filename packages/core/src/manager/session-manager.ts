@@ -93,6 +93,15 @@ export interface LeaseOptions {
   lease?: HeldLease;
 }
 
+export interface UpdateOptions extends LeaseOptions {
+  /**
+   * Write only if the session's `version` is still this one (read it from `get`), else
+   * `ConcurrentUpdateError` and nothing changes: a read-modify-write of `metadata` or `title`
+   * then never overwrites a change made in between.
+   */
+  expectedVersion?: number;
+}
+
 export interface AcquireOptions {
   ttlMs?: number;
   owner?: string;
@@ -157,6 +166,7 @@ const MANAGER_OPTIONS = ['engine', 'lockTtlMs', 'heartbeatMs', 'owner', 'limits'
 const LIMIT_OPTIONS = ['maxMessageBytes', 'maxMessagesPerAppend'];
 const LIST_OPTIONS = ['userId', 'where', 'orderBy', 'limit', 'cursor', 'includeArchived'];
 const LEASE_OPTIONS = ['lease'];
+const UPDATE_OPTIONS = [...LEASE_OPTIONS, 'expectedVersion'];
 const ACQUIRE_OPTIONS = ['ttlMs', 'owner', 'waitMs', 'signal'];
 const RUN_OPTIONS = [...ACQUIRE_OPTIONS, 'history'];
 const MESSAGES_QUERY_OPTIONS = ['last', 'afterSeq', 'beforeSeq', 'limit'];
@@ -370,8 +380,11 @@ export class SessionManager {
     return { sessions, nextCursor: rows.length > limit && last ? encodeCursor(last, order) : null };
   }
 
-  async update(key: SessionKey, input: UpdateSessionInput, options: LeaseOptions = {}): Promise<Session> {
+  async update(key: SessionKey, input: UpdateSessionInput, options: UpdateOptions = {}): Promise<Session> {
     assertKey(key);
+    assertOptionKeys(options, UPDATE_OPTIONS, 'options');
+    const { expectedVersion, ...leaseOptions } = options;
+    if (expectedVersion !== undefined) assertCount(expectedVersion, 'options.expectedVersion');
     if (!isOptionsObject(input)) throw new ValidationError(`expected { title?, metadata?, ttlMs? }, got ${describeType(input)}`, { path: 'input' });
     for (const field of Object.keys(input)) {
       if (!['title', 'metadata', 'ttlMs'].includes(field)) throw new ValidationError(`unknown field ${JSON.stringify(field)}; update takes title, metadata, ttlMs`, { path: 'input' });
@@ -387,7 +400,8 @@ export class SessionManager {
       if (input.ttlMs !== null) assertDuration(input.ttlMs, 'input.ttlMs');
       changes.expiresAt = input.ttlMs === null ? null : new Date(now.getTime() + input.ttlMs);
     }
-    const session = await this.engine.updateSession(pickKey(key), changes, this.#write(options, now));
+    const write = this.#write(leaseOptions, now);
+    const session = await this.engine.updateSession(pickKey(key), changes, expectedVersion === undefined ? write : { ...write, expectedVersion });
     this.#events.emit('session', { type: 'updated', key: pickKey(key), session });
     return session;
   }
