@@ -181,6 +181,25 @@ describe('turns', () => {
     expect(session?.metadata['preview']).toBe("Nice to meet you, Alice! I'll remember that.");
   });
 
+  it('keeps a rename that lands while the reply is being recorded (another tab renaming at that moment)', async () => {
+    const { sessionId } = await server.sessions.create({ userId: 'alice' });
+    const key = { userId: 'alice', sessionId };
+    const update = server.sessions.update.bind(server.sessions);
+    const spy = vi.spyOn(server.sessions, 'update').mockImplementation(async (target, input, options) => {
+      // The turn read the untitled session and is about to name it: the other tab's rename gets in first.
+      if (spy.mock.calls.length === 1) await update(key, { title: 'Named in the other tab' });
+      return update(target, input, options);
+    });
+    try {
+      expect((await turn(sessionId, 'My name is Alice')).events.at(-1)).toEqual({ type: 'done' });
+    } finally {
+      spy.mockRestore();
+    }
+    const session = await server.sessions.get(key);
+    expect(session?.title).toBe('Named in the other tab');
+    expect(session?.metadata['preview']).toBe("Nice to meet you, Alice! I'll remember that.");
+  });
+
   it('says the model failed, where to look, and stores nothing, when the model endpoint errors', async () => {
     const failing: LanguageModelV3 = {
       specificationVersion: 'v3',

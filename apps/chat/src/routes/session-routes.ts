@@ -1,4 +1,4 @@
-import { and, eq, ilike, newSessionId, or, parseExport, ValidationError, type Session, type SessionManager } from '@sessions/core';
+import { and, ilike, newSessionId, or, parseExport, ValidationError, type Session, type SessionManager } from '@sessions/core';
 import { readJson } from '../http/body.js';
 import { HttpError } from '../http/http-error.js';
 import { sendJson, type Router } from '../http/router.js';
@@ -41,7 +41,7 @@ export function sessionRoutes(router: Router, { sessions, maxImportBytes }: Sess
   router.on('GET', '/api/sessions', async ({ request, response, url }) => {
     const userId = userFrom(request);
     const q = (url.searchParams.get('q') ?? '').trim().slice(0, 200);
-    const where = q ? or(ilike('title', containsPattern(q)), ilike('metadata.preview', containsPattern(q)), eq('metadata.topic', q)) : and();
+    const where = q ? or(ilike('title', containsPattern(q)), ilike('metadata.preview', containsPattern(q))) : and();
     const page = await sessions.list({
       userId,
       where,

@@ -1,4 +1,4 @@
-import { SessionsError, type SessionKey, type SessionManager } from '@sessions/core';
+import { ConcurrentUpdateError, SessionsError, type SessionKey, type SessionManager } from '@sessions/core';
 import type { Agent, AgentStreamEvent } from '@sessions/ai';
 import { readJson } from '../http/body.js';
 import { HttpError, toHttpError } from '../http/http-error.js';
@@ -96,10 +96,21 @@ function turnFailure(error: unknown, signal: AbortSignal): HttpError {
  * untitled conversation after its first message, so the list does not read "New chat" everywhere.
  */
 async function rememberTurn(sessions: SessionManager, key: SessionKey, message: string, reply: string): Promise<void> {
-  const session = await sessions.get(key);
-  if (!session) return;
   const preview = oneLine(reply, 160);
-  await sessions.update(key, { metadata: { ...session.metadata, preview }, ...(session.title === null ? { title: oneLine(message, 60) } : {}) });
+  // A rename from another tab can land between the read and the write: the versioned write then
+  // fails and is redone on a fresh read, so the person's title is never overwritten. The preview is
+  // a convenience, so a session that keeps changing under it is left as it is.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const session = await sessions.get(key);
+    if (!session) return;
+    const title = session.title === null ? { title: oneLine(message, 60) } : {};
+    try {
+      await sessions.update(key, { metadata: { ...session.metadata, preview }, ...title }, { expectedVersion: session.version });
+      return;
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError)) throw error;
+    }
+  }
 }
 
 function oneLine(text: string, max: number): string {
