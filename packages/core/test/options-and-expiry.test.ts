@@ -10,12 +10,8 @@ import {
   type MessagesEvent,
   type SessionEvent,
 } from '../src/index.js';
+import { memoryManager as manager } from './support/memory-manager.js';
 
-async function manager(options: { clock?: () => number } = {}) {
-  const engine = new MemoryEngine();
-  await engine.setup();
-  return new SessionManager({ engine, ...options });
-}
 
 describe('a misspelt option is refused, never silently dropped', () => {
   it('rejects a write whose lease option is misspelt instead of writing unfenced', async () => {

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConcurrentUpdateError, MemoryEngine, SessionManager, ValidationError } from '../src/index.js';
+import { ConcurrentUpdateError, ValidationError } from '../src/index.js';
+import { memoryManager as manager } from './support/memory-manager.js';
 
-async function manager() {
-  const engine = new MemoryEngine();
-  await engine.setup();
-  return new SessionManager({ engine });
-}
 
 describe('update with expectedVersion', () => {
   it('writes when the version is still the one read, and refuses, changing nothing, when another write came in between', async () => {

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { desc, eq, MemoryEngine, SessionExistsError, SessionManager, ValidationError, type Session, type SessionKey } from '../src/index.js';
+import { memoryManager as manager } from './support/memory-manager.js';
 
-async function manager(options: { clock?: () => number } = {}) {
-  const engine = new MemoryEngine();
-  await engine.setup();
-  return new SessionManager({ engine, ...options });
-}
 
 describe('SessionManager edge cases', () => {
   it('renews fast enough for a run with a short per-call TTL', async () => {
