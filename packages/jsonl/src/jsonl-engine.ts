@@ -314,8 +314,7 @@ export class JsonlEngine extends BaseEngine {
     if (fence.status === 'rejected') throw fence.reason;
     if (existing.status === 'rejected') throw existing.reason;
     const stored = existing.value;
-    const expiresAt = stored.session.expiresAt;
-    if (options.liveAt && expiresAt && expiresAt.getTime() <= options.liveAt.getTime()) throw new SessionNotFoundError(key);
+    if (isExpiredAt(stored.session, options.liveAt)) throw new SessionNotFoundError(key);
     return stored;
   }
 
@@ -325,11 +324,15 @@ export class JsonlEngine extends BaseEngine {
     return stored;
   }
 
-  /** Reads without a lock; when a clear, delete or rewrite replaces the file under it, reads the session file again and retries. */
+  /**
+   * Reads without a lock; when a clear, delete or rewrite replaces the file under it, reads the session file again and retries.
+   * Expiry (`range.liveAt`) is judged on the very session file whose view of the log is read, so the answer is one
+   * committed state, and an expired session costs that one small read: its messages file is not opened.
+   */
   async #readMessages(paths: SessionPaths, key: SessionKey, range: MessageRange): Promise<Message[]> {
     for (let attempt = 1; ; attempt++) {
       const stored = await this.#sessions.read(paths, key);
-      if (!stored) return [];
+      if (!stored || isExpiredAt(stored.session, range.liveAt)) return [];
       const messages = await this.#log.read(paths.messages, key, viewOf(stored), range);
       if (messages !== LOG_CHANGED) return messages;
       const again = await this.#sessions.read(paths, key);
@@ -407,6 +410,11 @@ export class JsonlEngine extends BaseEngine {
       if (name.startsWith(prefix) && (name.endsWith('.tmp') || name.endsWith('.stale'))) await removeFile(join(paths.userDir, name));
     }
   }
+}
+
+/** Whether a session is gone by `liveAt` (at or past its `expiresAt`); without `liveAt`, expiry is not judged. */
+function isExpiredAt(session: Session, liveAt: Date | undefined): boolean {
+  return liveAt !== undefined && session.expiresAt !== null && session.expiresAt.getTime() <= liveAt.getTime();
 }
 
 function newLogId(): string {

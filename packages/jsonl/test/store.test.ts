@@ -1,8 +1,8 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { and, createEngine, eq, SessionManager, ValidationError, type Message, type MessageRange, type SessionKey } from '@sessions/core';
-import { fromUrl, JsonlEngine } from '../src/index.js';
+import { and, createEngine, eq, SessionManager, StorageError, ValidationError, type Message, type MessageRange, type SessionKey } from '@sessions/core';
+import { CorruptFileError, fromUrl, JsonlEngine } from '../src/index.js';
 import { sessionFiles } from './raw-store.js';
 import { removeDir, tempDir } from './temp-dir.js';
 
@@ -98,6 +98,50 @@ describe('the JSONL store', () => {
     expect((await a.messages(key)).map((m) => m.content)).toEqual(['reborn']);
     await a.append(key, { role: 'user', content: 'next' });
     expect((await b.messages(key)).map((m) => [m.seq, m.content])).toEqual([[1, 'reborn'], [2, 'next']]);
+  });
+
+  it('judges a read given liveAt on the session file it reads, so another engine changing the ttl counts at once', async () => {
+    const dir = freshDir();
+    let now = Date.parse('2026-06-01T00:00:00.000Z');
+    const a = new SessionManager({ engine: await engineOn(dir), clock: () => now });
+    const b = new SessionManager({ engine: await engineOn(dir), clock: () => now });
+    const key = { userId: 'u', sessionId: 'ttl' };
+    await a.create({ ...key, ttlMs: 60_000, messages: [{ role: 'user', content: 'one' }, { role: 'assistant', content: 'two' }] });
+    // Warm indexes in both engines: nothing about the session may be answered from them.
+    expect((await a.messages(key)).map((m) => m.content)).toEqual(['one', 'two']);
+    expect((await b.messages(key, { last: 1 })).map((m) => m.content)).toEqual(['two']);
+
+    await b.update(key, { ttlMs: 500 });
+    now += 499;
+    expect((await a.messages(key, { last: 1 })).map((m) => m.content)).toEqual(['two']);
+    await b.update(key, { ttlMs: 1_000 });
+    now += 500;
+    expect((await a.messages(key)).map((m) => m.content)).toEqual(['one', 'two']);
+    now += 500;
+    expect(await a.messages(key)).toEqual([]);
+    expect(await a.messages(key, { last: 1 })).toEqual([]);
+    expect(await a.engine.readMessages(key, { afterSeq: 0, liveAt: new Date(now) })).toEqual([]);
+    // Expired is not deleted: a read without liveAt (a backup tool) still gets everything.
+    expect((await a.engine.readMessages(key)).map((m) => m.seq)).toEqual([1, 2]);
+  });
+
+  it('reads an expired session given liveAt as empty from its session file alone, and without liveAt reads its messages file', async () => {
+    const dir = freshDir();
+    const now = Date.parse('2026-06-01T00:00:00.000Z');
+    const engine = await engineOn(dir);
+    const manager = new SessionManager({ engine, clock: () => now });
+    const key = { userId: 'u', sessionId: 'gone' };
+    await manager.create({ ...key, ttlMs: 1_000, messages: [{ role: 'user', content: 'one' }] });
+    // A missing messages file under a session that records one message is damage, reported on any read that opens it.
+    await rm(sessionFiles(dir, key).messages);
+    const liveAt = new Date(now + 1_000);
+    for (const range of [{}, { last: 1 }, { afterSeq: 0, limit: 1 }]) {
+      expect(await engine.readMessages(key, { ...range, liveAt })).toEqual([]);
+    }
+    const error = await engine.readMessages(key, { liveAt: new Date(now + 999) }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as StorageError).cause).toBeInstanceOf(CorruptFileError);
+    await expect(engine.readMessages(key)).rejects.toBeInstanceOf(StorageError);
   });
 
   it('returns the same messages for any range whether it reads the tail, a cold index or a warm one', async () => {
