@@ -104,14 +104,16 @@ try {
     return params;
   };
   const rawAppend = (key, content) => pool.execute({ sql: callSql, rowsAsArray: true, namedPlaceholders: false }, callParams(key, null, [content]));
-  const rawLast = (key) => pool.execute({ sql: lastSql[0], rowsAsArray: true, namedPlaceholders: false }, [key.userId, key.sessionId, 50n]);
+  // The key twice (messages, then the session's expiry check) and liveAt: SessionManager passes its clock so an expired session reads as empty.
+  const rawLast = (key) =>
+    pool.execute({ sql: lastSql[0], rowsAsArray: true, namedPlaceholders: false }, [key.userId, key.sessionId, key.userId, key.sessionId, BigInt(Date.now()), 50n]);
   const rawList = () => pool.execute({ sql: listSql[0], rowsAsArray: true, namedPlaceholders: false }, listParams);
   const [acquireSql, sessionSql, historySql, runCallSql, releaseSql] = runSql;
   async function rawRun(key) {
     const [[grant]] = await pool.execute({ sql: acquireSql, rowsAsArray: true, namedPlaceholders: false }, [key.userId, key.sessionId, 'raw', 30_000n, 'raw', 30_000n]);
     const lease = { owner: 'raw', token: grant[1] };
     await pool.execute({ sql: sessionSql, rowsAsArray: true, namedPlaceholders: false }, [key.userId, key.sessionId]);
-    await pool.execute({ sql: historySql, rowsAsArray: true, namedPlaceholders: false }, [key.userId, key.sessionId, 20n]);
+    await pool.execute({ sql: historySql, rowsAsArray: true, namedPlaceholders: false }, [key.userId, key.sessionId, key.userId, key.sessionId, BigInt(Date.now()), 20n]);
     await pool.execute({ sql: runCallSql, rowsAsArray: true, namedPlaceholders: false }, callParams(key, lease, ['q', 'a']));
     await pool.execute({ sql: releaseSql, namedPlaceholders: false }, [key.userId, key.sessionId, 'raw', BigInt(lease.token)]);
   }

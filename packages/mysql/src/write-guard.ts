@@ -15,7 +15,7 @@ export interface WriteGuard {
  * at `liveAt` (the caller's clock, bound as a parameter, never the server's NOW: session TTLs are
  * set on the manager's clock) and the lease (see `fenceSql`). Being part of the write's own WHERE,
  * they are checked atomically with it; a write that matches no row is explained afterwards by
- * `explainRejectedWrite`.
+ * `explainRejectedWrite`. readMessages puts the same key and expiry check in its statement.
  */
 export function writeGuard(tables: Tables, key: SessionKey, options: SessionWriteOptions): WriteGuard {
   const conditions = [KEY_CONDITION];

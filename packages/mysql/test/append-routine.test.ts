@@ -1,28 +1,11 @@
 import mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LockExpiredError, MessageExistsError, SessionManager, SessionNotFoundError } from '@sessions/core';
-import { MysqlEngine, type MysqlPool } from '../src/index.js';
+import { MysqlEngine } from '../src/index.js';
+import { countingPool } from './support/counting-pool.js';
 import { randomName, useTestDatabase } from './support/database.js';
 
 const database = await useTestDatabase('routine');
-
-/** A pool that counts the statements sent through it: each is one round trip. */
-function countingPool(inner: mysql.Pool): MysqlPool & { statements: string[] } {
-  const statements: string[] = [];
-  const wrap = (connection: mysql.PoolConnection) => ({
-    execute: (options: { sql: string }, values?: unknown) => (statements.push(options.sql), connection.execute(options, values as never)),
-    query: (sql: string) => (statements.push(sql), connection.query(sql)),
-    release: () => connection.release(),
-    destroy: () => connection.destroy(),
-  });
-  return {
-    statements,
-    getConnection: async () => wrap(await inner.getConnection()) as never,
-    execute: (options, values) => (statements.push(options.sql), inner.execute(options, values)) as never,
-    query: (sql) => (statements.push(sql), inner.query(sql)) as never,
-    end: () => inner.end(),
-  };
-}
 
 describe('the append routine', () => {
   it('appends up to four messages, under a lease, in one round trip', async () => {

@@ -1,6 +1,8 @@
+import mysql from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
-import { SessionNotFoundError, type NewMessage, type SessionKey } from '@sessions/core';
+import { SessionManager, SessionNotFoundError, type NewMessage, type Session, type SessionKey } from '@sessions/core';
 import { MysqlEngine } from '../src/index.js';
+import { countingPool } from './support/counting-pool.js';
 import { randomName, useTestDatabase } from './support/database.js';
 
 const database = await useTestDatabase('truncate');
@@ -19,6 +21,11 @@ function newMessages(key: SessionKey, label: string, count: number): NewMessage[
     metadata: {},
     createdAt: new Date(),
   }));
+}
+
+function sessionRow(key: SessionKey, expiresAt: Date | null): Session {
+  const created = new Date('2000-01-01T00:00:00.000Z');
+  return { ...key, title: null, metadata: {}, state: {}, status: 'active', createdAt: created, updatedAt: created, expiresAt, parentSessionId: null, parentSeq: null, messageCount: 0, lastSeq: 0, version: 0 };
 }
 
 async function storedCounts(tablePrefix: string, key: SessionKey) {
@@ -107,4 +114,78 @@ describe('liveAt', () => {
       }
     });
   }
+
+  it("hides an expired session's messages from reads judged on the caller's clock, not the server's", async () => {
+    const tablePrefix = `${randomName('r')}_`;
+    await using engine = new MysqlEngine({ uri: database.url, tablePrefix });
+    await engine.setup();
+    try {
+      const ranges = [{}, { last: 2 }, { afterSeq: 1 }, { beforeSeq: 3 }, { limit: 2 }, { afterSeq: 1, beforeSeq: 3, last: 1 }];
+      const contents = async (key: SessionKey, liveAt?: Date) =>
+        Promise.all(ranges.map(async (range) => (await engine.readMessages(key, liveAt ? { ...range, liveAt } : range)).map((m) => m.content)));
+      const everything = [['past-0', 'past-1', 'past-2'], ['past-1', 'past-2'], ['past-1', 'past-2'], ['past-0', 'past-1'], ['past-0', 'past-1'], ['past-1']];
+      // Expired long ago by the server's clock, but the caller's clock is further behind still.
+      const past = { userId: 'u', sessionId: 'past' };
+      const expiresAt = new Date('2001-01-01T00:00:00.000Z');
+      await engine.createSession(sessionRow(past, expiresAt), []);
+      await engine.appendMessages(past, newMessages(past, 'past', 3));
+      expect(await contents(past, new Date(expiresAt.getTime() - 1))).toEqual(everything);
+      // At exactly expiresAt every range reads empty; without liveAt the rows are all still there.
+      expect(await contents(past, expiresAt)).toEqual(ranges.map(() => []));
+      expect(await contents(past)).toEqual(everything);
+      // Expiry is read from the row by each statement: an extension shows at once.
+      await engine.updateSession(past, { expiresAt: new Date('2002-01-01T00:00:00.000Z'), updatedAt: expiresAt });
+      expect(await contents(past, expiresAt)).toEqual(everything);
+      // Far in the server's future, but expired for a caller whose clock is past it.
+      const future = { userId: 'u', sessionId: 'future' };
+      const far = new Date('2999-01-01T00:00:00.000Z');
+      await engine.createSession(sessionRow(future, far), []);
+      await engine.appendMessages(future, newMessages(future, 'future', 1));
+      expect(await engine.readMessages(future, { liveAt: new Date(far.getTime() + 1) })).toEqual([]);
+      expect((await engine.readMessages(future, { liveAt: new Date(far.getTime() - 1) })).map((m) => m.content)).toEqual(['future-0']);
+      // No expiry at all: live whatever the time; no session: nothing to read.
+      const forever = { userId: 'u', sessionId: 'forever' };
+      await engine.createSession(sessionRow(forever, null), []);
+      await engine.appendMessages(forever, newMessages(forever, 'forever', 1));
+      expect((await engine.readMessages(forever, { liveAt: far })).map((m) => m.content)).toEqual(['forever-0']);
+      expect(await engine.readMessages({ userId: 'u', sessionId: 'missing' }, { liveAt: far })).toEqual([]);
+      // Another user's session of the same id and expiry does not make this one readable.
+      const sameId = { userId: 'v', sessionId: 'past' };
+      await engine.createSession(sessionRow(sameId, null), []);
+      expect(await engine.readMessages(past, { liveAt: new Date('2003-01-01T00:00:00.000Z') })).toEqual([]);
+      expect(await storedCounts(tablePrefix, past)).toEqual({ messageCount: 3, lastSeq: 3, seqs: [1, 2, 3] });
+    } finally {
+      await engine.close();
+      await database.dropTables(tablePrefix);
+    }
+  });
+
+  it('reads in one statement with or without it, and without it queries only the messages table', async () => {
+    const inner = mysql.createPool({ uri: database.url, connectionLimit: 2 });
+    const pool = countingPool(inner);
+    const tablePrefix = `${randomName('c')}_`;
+    try {
+      await using engine = new MysqlEngine({ pool, tablePrefix });
+      await engine.setup();
+      let now = Date.parse('2026-06-01T00:00:00.000Z');
+      const sessions = new SessionManager({ engine, clock: () => now });
+      const key = { userId: 'u', sessionId: 'counted' };
+      await sessions.create({ ...key, ttlMs: 1_000, messages: ['a', 'b', 'c'].map((content) => ({ role: 'user' as const, content })) });
+      pool.statements.length = 0;
+      expect((await sessions.messages(key, { last: 2 })).map((m) => m.content)).toEqual(['b', 'c']);
+      expect(pool.statements).toEqual([expect.stringMatching(new RegExp(`^SELECT .* FROM \`${tablePrefix}messages\` WHERE .* AND EXISTS \\(SELECT 1 FROM \`${tablePrefix}sessions\` `))]);
+      now += 1_000;
+      pool.statements.length = 0;
+      expect(await sessions.messages(key)).toEqual([]);
+      expect(pool.statements).toHaveLength(1);
+      pool.statements.length = 0;
+      expect((await engine.readMessages(key, { last: 2 })).map((m) => m.content)).toEqual(['b', 'c']);
+      expect(pool.statements).toHaveLength(1);
+      expect(pool.statements[0]).not.toContain(engine.tables.sessions);
+      expect(pool.statements[0]).toMatch(/ WHERE user_id = \? AND session_id = \? ORDER BY seq DESC LIMIT \?$/);
+    } finally {
+      await database.dropTables(tablePrefix);
+      await inner.end();
+    }
+  });
 });
