@@ -303,6 +303,11 @@ async function send(text) {
       if (data.code === 'LOCK_HELD' && !waiting) {
         // Another tab holds this conversation: say so, then wait our turn on the server.
         setStatus('This conversation is busy: another tab is getting a reply. Waiting for it to finish…');
+        // Show the message where it will go, marked as waiting, so the person sees it was not lost.
+        mine.classList.add('pending');
+        reply.querySelector('.text').textContent = 'Waiting for the other tab’s reply to finish…';
+        list.append(mine, reply);
+        list.scrollTop = list.scrollHeight;
         waiting = true;
         continue;
       }
@@ -312,7 +317,11 @@ async function send(text) {
       const data = await response.json().catch(() => ({}));
       throw Object.assign(new Error(data.message ?? `The server answered ${response.status}.`), { code: data.code });
     }
-    if (waiting) setStatus('');
+    if (waiting) {
+      setStatus('');
+      mine.classList.remove('pending');
+      reply.querySelector('.text').textContent = '';
+    }
     list.append(mine, reply);
     const target = reply.querySelector('.text');
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();

@@ -163,7 +163,21 @@ describe('the chat app in a real browser', () => {
     await first.getByRole('button', { name: 'Send' }).click();
     await expect.poll(() => first.locator('#messages .message').count()).toBeGreaterThan(0);
     await second.getByRole('button', { name: 'Send' }).click();
-    await expect.poll(() => second.locator('#status').textContent(), { timeout: 10_000 }).toMatch(/busy/);
+    // Read the status and the waiting message in one snapshot: both change together when the wait ends.
+    const waitingView = () =>
+      second.evaluate(() => ({
+        status: document.querySelector('#status')?.textContent ?? '',
+        pending: [...document.querySelectorAll('#messages .message.pending')].map((item) => item.textContent ?? ''),
+      }));
+    await expect
+      .poll(
+        async () => {
+          const view = await waitingView();
+          return /busy/.test(view.status) ? view.pending : 'not told it is busy yet';
+        },
+        { timeout: 10_000 },
+      )
+      .toEqual([expect.stringContaining('second tab speaking')]);
     await second.screenshot({ path: join(screenshots, 'busy.png'), fullPage: true });
     const key = { userId: 'alice', sessionId };
     await expect.poll(async () => (await server.sessions.messages(key)).length, { timeout: 20_000 }).toBe(4);
