@@ -77,6 +77,12 @@ function directLast50(key) {
   return direct.zrange(keys.session(key).messages, '+inf', '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, 50);
 }
 
+/** The read script with the arguments the engine builds for a read with liveAt (as SessionManager passes it). */
+function directLiveLast50(key) {
+  const { session, messages } = keys.session(key);
+  return direct.sessionsV1ReadMessages(2, session, messages, String(Date.now()), '+inf', '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, 50);
+}
+
 // ioredis needs the scripts defined on the direct client too: reuse the engine's definitions.
 for (const name of Object.keys(engine.client.scriptsSet)) direct.defineCommand(name, { lua: engine.client.scriptsSet[name].lua });
 
@@ -98,12 +104,15 @@ const long = await prefilled('long', LONG);
 const longLease = await sessions.acquire(long);
 const turnKey = await prefilled('turns', 1_000);
 
-const [appendShort, directShort, appendLong, directLong, readLast, directRead, turn, directTurn] = await timeAll(OPS, [
+const [appendShort, directShort, appendLong, directLong, readLast, directRead, readPlain, directPlain, turn, directTurn] = await timeAll(OPS, [
   { prepare: refill(short, shortLease), body: (i) => sessions.append(short, message(i), { lease: shortLease }) },
   { prepare: refill(shortDirect, shortDirectLease), body: (i) => directAppend(shortDirect, shortDirectLease, i) },
   { body: (i) => sessions.append(long, message(i), { lease: longLease }) },
   { body: (i) => directAppend(long, longLease, i) },
   { body: () => sessions.messages(long, { last: 50 }) },
+  { body: () => directLiveLast50(long) },
+  // Without liveAt (tools that read expired sessions too): a plain ZRANGE.
+  { body: () => engine.readMessages(long, { last: 50 }) },
   { body: () => directLast50(long) },
   // A full run() turn: acquire, load session and last 50, append a question and an answer, release.
   { body: (i) => sessions.run(turnKey, async ({ append }) => append([message(i), { role: 'assistant', content: `answer ${i}` }]), { history: { last: 50 } }) },
@@ -113,7 +122,7 @@ const [appendShort, directShort, appendLong, directLong, readLast, directRead, t
       if (granted !== 1) throw new Error('lease busy');
       const lease = { owner: 'direct-owner', token: Number(token) };
       await direct.hgetall(keys.session(turnKey).session);
-      await directLast50(turnKey);
+      await directLiveLast50(turnKey);
       await directAppend(turnKey, lease, i, 2);
       await direct.sessionsV1Release(10, ...keys.scriptKeys(turnKey), lease.owner, String(lease.token));
     },
@@ -123,6 +132,7 @@ await sessions.release(longLease);
 rows.push(['fenced append, history 10', appendShort, directShort]);
 rows.push([`fenced append, history ${LONG.toLocaleString('en')}`, appendLong, directLong]);
 rows.push([`last 50 of ${LONG.toLocaleString('en')}`, readLast, directRead]);
+rows.push([`last 50 of ${LONG.toLocaleString('en')}, no liveAt`, readPlain, directPlain]);
 rows.push(['run() turn (2 appends, last 50)', turn, directTurn]);
 
 // Round trips, counted by a proxy on a second engine (timings above never go through it).
@@ -157,6 +167,7 @@ roundTrips['renew'] = await once(async () => (held = await countedSessions.renew
 roundTrips['release'] = await once(() => countedSessions.release(held));
 roundTrips['get session'] = await once(() => countedSessions.get(tripKey));
 roundTrips[`last 50 of ${LONG.toLocaleString('en')}`] = await once(() => countedSessions.messages(long, { last: 50 }));
+roundTrips[`last 50 of ${LONG.toLocaleString('en')}, no liveAt`] = await once(() => counted.readMessages(long, { last: 50 }));
 roundTrips['run() turn (2 appends, last 50)'] = await once(() =>
   countedSessions.run(tripKey, async ({ append }) => append([message(1), { role: 'assistant', content: 'answer' }]), { history: { last: 50 } }),
 );
@@ -170,6 +181,7 @@ console.log(`${pad('operation', 36)}${'engine'.padStart(9)}${'direct'.padStart(9
 for (const [name, ours, theirs] of rows) console.log(`${pad(name, 36)}${num(ours)}${num(theirs)}${(ours / theirs).toFixed(2).padStart(8)}`);
 console.log(`\n${pad(`append at ${LONG.toLocaleString('en')} / append at 10`, 36)}${(appendLong / appendShort).toFixed(2).padStart(26)}  (engine)`);
 console.log(`${pad('', 36)}${(directLong / directShort).toFixed(2).padStart(26)}  (direct)`);
+console.log(`${pad('last 50: expiry script / plain ZRANGE', 36)}${(directRead / directPlain).toFixed(2).padStart(26)}  (direct)`);
 console.log(`\nround trips per operation (engine; target: 1 for a fenced append)\n`);
 for (const [name, count] of Object.entries(roundTrips)) console.log(`${pad(name, 36)}${String(count).padStart(9)}`);
 console.log(`${pad('run() turn sent directly', 36)}${'5'.padStart(9)}  (acquire, session, last 50, append, release)`);

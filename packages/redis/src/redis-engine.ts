@@ -182,7 +182,12 @@ export class RedisEngine extends BaseEngine {
     const count = range.last ?? range.limit;
     const args: Array<string | number> = scoreRange(interval, newest);
     if (count !== undefined) args.push('LIMIT', 0, count);
-    const members = await zrange(this.#store, this.#keys.session(key).messages, args);
+    const keys = this.#keys.session(key);
+    // Without liveAt nothing is judged, so the read stays the plain ZRANGE (tools read expired sessions too).
+    const members =
+      range.liveAt === undefined
+        ? await zrange(this.#store, keys.messages, args)
+        : await runScript<string[]>(this.#client, 'sessionsV1ReadMessages', [keys.session, keys.messages], [liveAtArg(range.liveAt), ...args]);
     if (newest) members.reverse();
     return members.map((member) => decodeMessage(key, member));
   }

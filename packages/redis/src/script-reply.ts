@@ -28,7 +28,7 @@ function throwError(error: Error): never {
   throw error;
 }
 
-/** ARGV[5] of append, update, clear and truncate: the caller's time the session must still be live at, or ''. */
+/** ARGV[5] of append, update, clear and truncate, ARGV[1] of the read: the caller's time the session must still be live at, or ''. */
 export function liveAtArg(liveAt: Date | undefined): string {
   return liveAt === undefined ? '' : String(liveAt.getTime());
 }

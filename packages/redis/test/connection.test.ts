@@ -128,7 +128,7 @@ describe('round trips', () => {
     return { engine, manager, count };
   }
 
-  it('costs one round trip for a fenced append, a read of the last messages, and each lease operation', async ({ expect }) => {
+  it('costs one round trip for a fenced append, a read of the last messages (with or without liveAt), and each lease operation', async ({ expect }) => {
     const { engine, manager, count } = await countedEngine();
     const key = { userId: 'round-trips', sessionId: 's' };
     await manager.create(key);
@@ -142,6 +142,7 @@ describe('round trips', () => {
     expect(await count(async () => (lease = await manager.acquire(key)))).toBe(1);
     expect(await count(() => manager.append(key, [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }], { lease }))).toBe(1);
     expect(await count(() => manager.messages(key, { last: 50 }))).toBe(1);
+    expect(await count(() => engine.readMessages(key, { last: 50 }))).toBe(1);
     expect(await count(() => manager.get(key))).toBe(1);
     expect(await count(async () => (lease = await manager.renew(lease)))).toBe(1);
     expect(await count(() => manager.release(lease))).toBe(1);

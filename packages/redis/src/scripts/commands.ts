@@ -1,6 +1,7 @@
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import type { ScriptKeys } from '../keys.js';
 import { ACQUIRE, LIST_LEASES, RELEASE, RENEW } from './lease-scripts.js';
+import { READ_MESSAGES } from './read-script.js';
 import { APPEND, CLEAR, CREATE, DELETE, REPLACE_MESSAGE, TRUNCATE, UPDATE } from './session-scripts.js';
 import { FORGET_USER } from './user-scripts.js';
 
@@ -13,6 +14,7 @@ const SCRIPTS = Object.freeze({
   sessionsV1Truncate: TRUNCATE,
   sessionsV1Delete: DELETE,
   sessionsV1ReplaceMessage: REPLACE_MESSAGE,
+  sessionsV1ReadMessages: READ_MESSAGES,
   sessionsV1Acquire: ACQUIRE,
   sessionsV1Renew: RENEW,
   sessionsV1Release: RELEASE,

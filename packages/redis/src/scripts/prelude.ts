@@ -9,6 +9,19 @@ export const LEASE = Object.freeze({
 });
 
 /**
+ * Lua `live_at(expires_at, live_at_ms)`: false when the session expired at or before the
+ * caller's time in ms ('' skips the check). An expired session is gone to its users, so no
+ * write may reach it and no read may return its messages. Session TTLs are on the
+ * application's clock, so this is never compared with TIME. Shared by the write scripts (via
+ * the prelude) and the read script, so both judge expiry the same way.
+ */
+export const LIVE_AT = `
+local function live_at(expires_at, live_at_ms)
+  return live_at_ms == '' or not expires_at or tonumber(expires_at) > tonumber(live_at_ms)
+end
+`;
+
+/**
  * Lua shared by the session scripts. Every session script takes the same ten keys, all
  * under the user's hash tag (one Cluster slot):
  *
@@ -53,13 +66,7 @@ local function fence_ok()
   return ARGV[2] ~= '1' or lease_held(ARGV[3], ARGV[4])
 end
 
--- False when the session expired at or before live_at, the caller's time in ms ('' skips the
--- check): an expired session is gone to its users, so no write may reach it. Session TTLs are
--- on the application's clock, so this is never compared with TIME.
-local function live_at(expires_at, live_at_ms)
-  return live_at_ms == '' or not expires_at or tonumber(expires_at) > tonumber(live_at_ms)
-end
-
+${LIVE_AT}
 local function unindex(sid)
   local removed = 0
   for i = 5, 9 do removed = removed + redis.call('ZREM', KEYS[i], sid) end
