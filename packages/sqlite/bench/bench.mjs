@@ -79,6 +79,13 @@ const decode = (row) => ({
   createdAt: new Date(row.created_at),
 });
 const rawLoad = (key) => lastN.all(key.userId, key.sessionId, 0, Number.MAX_SAFE_INTEGER, 50).reverse().map(decode);
+// What a read with liveAt (every manager.messages() and run() history) issues: the expiry check in the same statement.
+const lastNLive = raw.prepare(
+  `SELECT ${columns} FROM messages WHERE user_id = ? AND session_id = ? AND seq > ? AND seq < ? ` +
+    'AND EXISTS (SELECT 1 FROM sessions WHERE user_id = ? AND session_id = ? AND (expires_at IS NULL OR expires_at > ?)) ORDER BY seq DESC LIMIT CAST(? AS INTEGER)',
+);
+const rawLoadLive = (key, liveAt) =>
+  lastNLive.all(key.userId, key.sessionId, 0, Number.MAX_SAFE_INTEGER, key.userId, key.sessionId, liveAt, 50).reverse().map(decode);
 
 // What the manager hands the engine: a complete message minus seq (a literal, shaped as the manager builds it).
 const newMessage = (key, i) => ({
@@ -103,7 +110,12 @@ const [appendShort, appendLong, engineAppend, appendRaw] = await measureTogether
   () => engine.appendMessages(long, [newMessage(long, n++)]),
   () => rawAppend.immediate(long, message(n++)),
 ]);
-const [loadLast50, loadRaw] = await measureTogether([() => engine.readMessages(long, { last: 50 }), () => rawLoad(long)]);
+const [loadLast50, loadRaw, loadLive, loadLiveRaw] = await measureTogether([
+  () => engine.readMessages(long, { last: 50 }),
+  () => rawLoad(long),
+  () => engine.readMessages(long, { last: 50, liveAt: new Date() }),
+  () => rawLoadLive(long, Date.now()),
+]);
 
 // 10,000 sessions of one user; one in ten is on the "pro" plan.
 const now = Date.now();
@@ -153,6 +165,8 @@ const rows = [
   ['  ... and with the manager on top', appendLong, appendLong / appendRaw, 'manager.append / raw'],
   ['load last 50 of 10,000', loadLast50, '', ''],
   ['  same statement via better-sqlite3', loadRaw, loadLast50 / loadRaw, 'adapter / raw (target <= 1.3)'],
+  ['  with liveAt (expiry judged in the read)', loadLive, loadLive / loadLast50, 'vs without liveAt'],
+  ['  same statement via better-sqlite3', loadLiveRaw, loadLive / loadLiveRaw, 'adapter / raw (target <= 1.3)'],
   ["list 20 of a user's 10,000, metadata.plan = pro", listFiltered, '', ''],
   ['  unfiltered list 20', listAll, listFiltered / listAll, 'filtered / unfiltered'],
   ['  same query via better-sqlite3', listRaw, listFiltered / listRaw, 'adapter / raw'],

@@ -1,4 +1,4 @@
-import type { Session, SessionWriteOptions } from '@sessions/core';
+import type { MessageRange, Session, SessionWriteOptions } from '@sessions/core';
 import type { RecordCodec } from '../rows.js';
 
 /**
@@ -9,9 +9,9 @@ const BEFORE_ANY_EXPIRY = Number.MIN_SAFE_INTEGER;
 
 /**
  * The session row is live at the bound time: it never expires or expires after it. Put it in
- * the WHERE of a statement inside the write transaction, so expiry is judged atomically with
- * the write. The time is the caller's (`liveAt`), not this machine's clock: session TTLs are
- * set on the manager's clock.
+ * the WHERE of a statement inside the write transaction, or of the read's one statement, so
+ * expiry is judged atomically with the write or read. The time is the caller's (`liveAt`), not
+ * this machine's clock: session TTLs are set on the manager's clock.
  */
 export function liveCondition(sessions: RecordCodec<Session>): string {
   const expiresAt = sessions.column('expiresAt');
@@ -19,6 +19,6 @@ export function liveCondition(sessions: RecordCodec<Session>): string {
 }
 
 /** The value to bind to `liveCondition`'s parameter. */
-export function liveAtParam(options: SessionWriteOptions): number {
+export function liveAtParam(options: SessionWriteOptions | MessageRange): number {
   return options.liveAt?.getTime() ?? BEFORE_ANY_EXPIRY;
 }

@@ -28,6 +28,8 @@ export class MessageOperations {
   readonly #insert: SqliteStatement;
   readonly #readAscending: SqliteStatement;
   readonly #readNewest: SqliteStatement;
+  readonly #readLiveAscending: SqliteStatement;
+  readonly #readLiveNewest: SqliteStatement;
   readonly #live: SqliteStatement;
   readonly #deleteAll: SqliteStatement;
   readonly #resetCount: SqliteStatement;
@@ -49,8 +51,17 @@ export class MessageOperations {
     );
     this.#insert = store.db.prepare(`INSERT INTO ${messages.table} (${messages.columnList}) VALUES (${messages.placeholders})`);
     const range = `${messageKey} AND ${m('seq')} > ? AND ${m('seq')} < ?`;
-    this.#readAscending = store.db.prepare(`SELECT ${messages.columnList} FROM ${messages.table} WHERE ${range} ORDER BY ${m('seq')} ASC ${LIMIT}`);
-    this.#readNewest = store.db.prepare(`SELECT ${messages.columnList} FROM ${messages.table} WHERE ${range} ORDER BY ${m('seq')} DESC ${LIMIT}`);
+    // The session row is checked in the read's own statement, so the check and the rows come from
+    // one snapshot (no expiry or deleteExpired can fall between them). The subquery is
+    // uncorrelated: SQLite runs it once per statement, not once per row. Reads without liveAt
+    // keep the statements that never touch the sessions table.
+    const liveRange = `${range} AND EXISTS (SELECT 1 FROM ${sessions.table} WHERE ${sessionKey} AND ${live})`;
+    const select = (where: string, order: 'ASC' | 'DESC') =>
+      store.db.prepare(`SELECT ${messages.columnList} FROM ${messages.table} WHERE ${where} ORDER BY ${m('seq')} ${order} ${LIMIT}`);
+    this.#readAscending = select(range, 'ASC');
+    this.#readNewest = select(range, 'DESC');
+    this.#readLiveAscending = select(liveRange, 'ASC');
+    this.#readLiveNewest = select(liveRange, 'DESC');
     this.#live = store.db.prepare(`SELECT 1 FROM ${sessions.table} WHERE ${sessionKey} AND ${live}`);
     this.#deleteAll = store.db.prepare(`DELETE FROM ${messages.table} WHERE ${messageKey}`);
     this.#resetCount = store.db.prepare(`UPDATE ${sessions.table} SET ${s('messageCount')} = 0, ${s('updatedAt')} = ? WHERE ${sessionKey}`);
@@ -92,15 +103,20 @@ export class MessageOperations {
     });
   }
 
+  /**
+   * One statement, so one snapshot. With `liveAt`, the session's expiry is judged in that same
+   * statement: an expired (or missing) session reads as no messages, even while its rows remain.
+   */
   read(key: SessionKey, range: MessageRange): Promise<Message[]> {
-    const after = range.afterSeq ?? 0;
-    const before = range.beforeSeq ?? NO_UPPER_BOUND;
+    const params: unknown[] = [key.userId, key.sessionId, range.afterSeq ?? 0, range.beforeSeq ?? NO_UPPER_BOUND];
+    const checked = range.liveAt !== undefined;
+    if (checked) params.push(key.userId, key.sessionId, liveAtParam(range));
     return this.#store.read(() => {
       if (range.last !== undefined) {
-        const rows = this.#readNewest.all(key.userId, key.sessionId, after, before, range.last) as SqliteRow[];
+        const rows = (checked ? this.#readLiveNewest : this.#readNewest).all(...params, range.last) as SqliteRow[];
         return rows.reverse().map((row) => this.#store.messages.decode(row));
       }
-      const rows = this.#readAscending.all(key.userId, key.sessionId, after, before, range.limit ?? -1) as SqliteRow[];
+      const rows = (checked ? this.#readLiveAscending : this.#readAscending).all(...params, range.limit ?? -1) as SqliteRow[];
       return rows.map((row) => this.#store.messages.decode(row));
     });
   }
