@@ -7,6 +7,7 @@ import {
   compareByOrder,
   ConcurrentUpdateError,
   EngineClosedError,
+  isExpiredAt,
   matchesFilter,
   SessionExistsError,
   SessionNotFoundError,
@@ -260,7 +261,7 @@ export class JsonlEngine extends BaseEngine {
   }
 
   protected doDeleteExpired(now: Date): Promise<number> {
-    return this.#track(() => this.#deleteWhere({ kind: 'constant', value: true }, (session) => session.expiresAt !== null && session.expiresAt.getTime() <= now.getTime()));
+    return this.#track(() => this.#deleteWhere({ kind: 'constant', value: true }, (session) => isExpiredAt(session, now)));
   }
 
   protected doAcquireLease(key: SessionKey, input: AcquireLeaseInput): Promise<LeaseGrant> {
@@ -410,11 +411,6 @@ export class JsonlEngine extends BaseEngine {
       if (name.startsWith(prefix) && (name.endsWith('.tmp') || name.endsWith('.stale'))) await removeFile(join(paths.userDir, name));
     }
   }
-}
-
-/** Whether a session is gone by `liveAt` (at or past its `expiresAt`); without `liveAt`, expiry is not judged. */
-function isExpiredAt(session: Session, liveAt: Date | undefined): boolean {
-  return liveAt !== undefined && session.expiresAt !== null && session.expiresAt.getTime() <= liveAt.getTime();
 }
 
 function newLogId(): string {

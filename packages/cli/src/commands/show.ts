@@ -1,4 +1,4 @@
-import { assertId, SessionNotFoundError, type Message, type Session } from '@sessions/core';
+import { assertId, isExpiredAt, SessionNotFoundError, type Message, type Session } from '@sessions/core';
 import type { Command } from '../command.js';
 import { parsePositiveInt } from '../duration.js';
 import { indent, messageToJson, renderContent, safeText, sessionToJson, shortTime } from '../format.js';
@@ -33,7 +33,7 @@ Example:
     const key = { userId, sessionId };
     const { engine } = await context.open(url, { mustExist: true });
     const session = await engine.getSession(key);
-    if (!session || (session.expiresAt !== null && session.expiresAt.getTime() <= context.now().getTime())) throw new SessionNotFoundError(key);
+    if (!session || isExpiredAt(session, context.now())) throw new SessionNotFoundError(key);
 
     const batches = last === undefined
       ? scanMessages(engine, key, { beforeSeq: session.lastSeq + 1, batchSize: BATCH, signal: context.signal })

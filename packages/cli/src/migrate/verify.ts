@@ -1,4 +1,4 @@
-import type { Engine, Filter, SessionKey } from '@sessions/core';
+import { isExpiredAt, type Engine, type Filter, type SessionKey } from '@sessions/core';
 import { keyIn, scanSessions } from '../scan.js';
 import { differingFields } from './compare.js';
 
@@ -53,7 +53,7 @@ export async function verifyCopy(
       // A store with native TTL may have dropped an expired session at any moment, even
       // between the two queries below; every other store keeps it until it is pruned, so
       // a copy made with --include-expired is checked like any other.
-      if (dropsExpired && session.expiresAt !== null && session.expiresAt.getTime() <= now) {
+      if (dropsExpired && isExpiredAt(session, now)) {
         result.expiredMeanwhile++;
         return false;
       }

@@ -18,6 +18,7 @@ import { assertJsonObject, describeType, isPlainObject, type JsonObject } from '
 /** A non-narrowing plain-object check, for typed options that may still be wrong at run time. */
 const isOptionsObject = (value: unknown): boolean => isPlainObject(value);
 import type { Message } from '../models/message-model.js';
+import { isExpiredAt } from '../models/expiry.js';
 import type { Session } from '../models/session-model.js';
 import { assertCount, assertDuration, assertId, assertKey, assertNewMessage, assertOptionalText } from '../validate.js';
 import { TITLE_MAX_LENGTH } from '../models/session-model.js';
@@ -735,7 +736,7 @@ export class SessionManager {
   }
 
   #isExpired(session: Session): boolean {
-    return session.expiresAt !== null && session.expiresAt.getTime() <= this.#clock();
+    return isExpiredAt(session, this.#clock());
   }
 }
 

@@ -24,6 +24,7 @@ import type { ResolvedFilter } from '../filter/resolved.js';
 import { cloneJson, type JsonObject, type JsonValue } from '../json.js';
 import type { Message } from '../models/message-model.js';
 import type { ModelDefinition } from '../models/model.js';
+import { isExpiredAt } from '../models/expiry.js';
 import type { Session } from '../models/session-model.js';
 
 export interface MemoryEngineOptions {
@@ -369,8 +370,4 @@ export function copyMessage(message: Message): Message {
     metadata: cloneJson(message.metadata as JsonObject),
     createdAt: new Date(message.createdAt.getTime()),
   };
-}
-
-function isExpiredAt(session: Session, liveAt: Date | undefined): boolean {
-  return liveAt !== undefined && session.expiresAt !== null && session.expiresAt.getTime() <= liveAt.getTime();
 }

@@ -3,3 +3,4 @@ export * from './session-model.js';
 export * from './message-model.js';
 export * from './lease-model.js';
 export * from './records.js';
+export * from './expiry.js';
