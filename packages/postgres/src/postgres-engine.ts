@@ -208,12 +208,13 @@ export class PostgresEngine extends BaseEngine {
 
   protected async doReadMessages(key: SessionKey, range: MessageRange): Promise<Message[]> {
     const codec = this.#statements.messages;
-    const values = { ...key, afterSeq: range.afterSeq ?? 0, beforeSeq: range.beforeSeq ?? NO_UPPER_SEQ };
+    const live = range.liveAt ? 'live' : 'any';
+    const values = { ...key, ...liveValue(range), afterSeq: range.afterSeq ?? 0, beforeSeq: range.beforeSeq ?? NO_UPPER_SEQ };
     if (range.last !== undefined) {
-      const rows = await this.#run(this.#statements.readDescending, { ...values, limit: range.last });
+      const rows = await this.#run(this.#statements.readDescending[live], { ...values, limit: range.last });
       return rows.reverse().map((row) => codec.decode<Message>(row));
     }
-    const rows = await this.#run(this.#statements.readAscending, { ...values, limit: range.limit ?? null });
+    const rows = await this.#run(this.#statements.readAscending[live], { ...values, limit: range.limit ?? null });
     return rows.map((row) => codec.decode<Message>(row));
   }
 
@@ -306,6 +307,6 @@ function leaseValues(lease: LeaseRef | undefined): { owner?: string; token?: num
 }
 
 /** `liveAt` for `liveCondition`: null when not given, which skips the check. */
-function liveValue(options: SessionWriteOptions): { liveAt: string | null } {
+function liveValue(options: { readonly liveAt?: Date | undefined }): { liveAt: string | null } {
   return { liveAt: options.liveAt ? toPgComparableTimestamp(options.liveAt) : null };
 }

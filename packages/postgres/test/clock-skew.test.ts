@@ -107,8 +107,11 @@ describe('a client whose clock is off', () => {
     await sessions.append(key, { role: 'user', content: 'live by my clock' });
     const { rows } = await admin.query(`SELECT expires_at > clock_timestamp() AS live FROM "${schema}"."sessions" WHERE user_id = $1 AND session_id = $2`, [key.userId, key.sessionId]);
     expect(rows[0].live).toBe(skew > 0);
+    expect((await sessions.messages(key)).map((m) => m.content)).toEqual(['live by my clock']);
 
     vi.setSystemTime(Date.now() + HOUR);
+    expect(await sessions.messages(key)).toEqual([]);
+    expect(await sessions.messages(key, { last: 10 })).toEqual([]);
     await expect(sessions.append(key, { role: 'user', content: 'expired by my clock' })).rejects.toBeInstanceOf(SessionNotFoundError);
     await expect(sessions.truncate(key, { afterSeq: 0 })).rejects.toBeInstanceOf(SessionNotFoundError);
     const stored = await engine.getSession(key);

@@ -46,6 +46,23 @@ describe('statements per operation (each is one round trip)', () => {
     expect(await pool.count(() => sessions.list({ userId: 'rt' }))).toBe(1);
   });
 
+  it('checks expiry in the read itself when given liveAt, and leaves the sessions table alone without it', async ({ expect }) => {
+    const session = await sessions.create({ userId: 'rt', sessionId: 'read-live', ttlMs: 60_000, messages: [{ role: 'user', content: 'x' }, { role: 'user', content: 'y' }] });
+    const live = new Date();
+    const expired = new Date(live.getTime() + 60_000);
+    for (const range of [{}, { last: 1 }, { afterSeq: 1 }, { limit: 1 }]) {
+      const before = pool.sent.length;
+      expect(await engine.readMessages(session, { ...range, liveAt: live })).not.toEqual([]);
+      expect(await engine.readMessages(session, { ...range, liveAt: expired })).toEqual([]);
+      expect(await engine.readMessages(session, range)).not.toEqual([]);
+      const [checked, checkedExpired, unchecked, ...more] = pool.sent.slice(before);
+      expect(more).toEqual([]);
+      expect(checked!.text).toContain(engine.tables.sessions);
+      expect(checkedExpired!.text).toBe(checked!.text);
+      expect(unchecked!.text).not.toContain(engine.tables.sessions);
+    }
+  });
+
   it('updates a session with an optimistic version check in one statement', async ({ expect }) => {
     const session = await sessions.create({ userId: 'rt', sessionId: 'update' });
     expect(await pool.count(() => engine.updateSession(session, { title: 't', updatedAt: new Date() }, { expectedVersion: 0 }))).toBe(1);

@@ -22,8 +22,9 @@ export class Statements {
   readonly getSession: NamedStatement;
   readonly createSession: NamedStatement;
   readonly append: Readonly<Record<'fenced' | 'unfenced', NamedStatement>>;
-  readonly readAscending: NamedStatement;
-  readonly readDescending: NamedStatement;
+  /** Reads of a range: `live` returns nothing once the session expired by `liveAt`, `any` checks no expiry. */
+  readonly readAscending: Readonly<Record<'live' | 'any', NamedStatement>>;
+  readonly readDescending: Readonly<Record<'live' | 'any', NamedStatement>>;
   readonly lockSession: Readonly<Record<'fenced' | 'unfenced', NamedStatement>>;
   readonly clearMessages: NamedStatement;
   readonly truncateMessages: NamedStatement;
@@ -42,8 +43,8 @@ export class Statements {
     this.getSession = getSessionStatement(names, this.sessions);
     this.createSession = createSessionStatement(names, this.sessions, this.messages);
     this.append = { fenced: appendStatement(names, this.messages, true), unfenced: appendStatement(names, this.messages, false) };
-    this.readAscending = readMessagesStatement(names, this.messages, 'ASC');
-    this.readDescending = readMessagesStatement(names, this.messages, 'DESC');
+    this.readAscending = { live: readMessagesStatement(names, this.messages, 'ASC', true), any: readMessagesStatement(names, this.messages, 'ASC', false) };
+    this.readDescending = { live: readMessagesStatement(names, this.messages, 'DESC', true), any: readMessagesStatement(names, this.messages, 'DESC', false) };
     this.lockSession = { fenced: lockSessionStatement(names, true), unfenced: lockSessionStatement(names, false) };
     this.clearMessages = clearMessagesStatement(names);
     this.truncateMessages = truncateMessagesStatement(names);

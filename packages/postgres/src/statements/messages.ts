@@ -9,13 +9,21 @@ import { build, keyCondition, type NamedStatement } from './placeholders.js';
 /**
  * Messages with `afterSeq < seq < beforeSeq`, oldest first (or newest first, for `last`),
  * read as a range of the primary key index.
+ *
+ * With `live`, the statement also reads the session row and returns nothing if the session
+ * expired by `liveAt` (see `liveCondition`). Being one statement, both reads share one snapshot,
+ * so a TTL changed or a session deleted concurrently is seen either before or after, never half.
+ * The check refers to no message column, so PostgreSQL runs it once, as a one-time filter
+ * before the index scan, and an expired session's messages are never read. Without `live`
+ * the sessions table is not touched, so reads that check no expiry pay nothing for it.
  */
-export function readMessagesStatement(names: TableNames, messages: ModelCodec, direction: 'ASC' | 'DESC'): NamedStatement {
+export function readMessagesStatement(names: TableNames, messages: ModelCodec, direction: 'ASC' | 'DESC', live: boolean): NamedStatement {
   const seq = column(MessageModel, 'seq');
   return build(
     (p) => `
       SELECT ${messages.selectList} FROM ${names.messages}
       WHERE ${keyCondition(MessageModel, p)} AND ${seq} > ${p.at('afterSeq', 'bigint')} AND ${seq} < ${p.at('beforeSeq', 'bigint')}
+      ${live ? `AND EXISTS (SELECT 1 FROM ${names.sessions} AS s WHERE ${keyCondition(SessionModel, p, 's')} AND ${liveCondition(p, 's')})` : ''}
       ORDER BY ${seq} ${direction}
       LIMIT ${p.at('limit', 'bigint')}`,
   );

@@ -34,7 +34,8 @@ export function bind(named: NamedStatement, values: object): unknown[] {
   });
 }
 
-/** `"user_id" = $a AND "session_id" = $b`: the session key of any of the models. */
-export function keyCondition(model: ModelDefinition, p: Placeholders): string {
-  return `${column(model, 'userId')} = ${p.at('userId', 'text')} AND ${column(model, 'sessionId')} = ${p.at('sessionId', 'text')}`;
+/** `"user_id" = $a AND "session_id" = $b`: the session key of any of the models, of the table `alias` when given. */
+export function keyCondition(model: ModelDefinition, p: Placeholders, alias?: string): string {
+  const of = alias ? `${alias}.` : '';
+  return `${of}${column(model, 'userId')} = ${p.at('userId', 'text')} AND ${of}${column(model, 'sessionId')} = ${p.at('sessionId', 'text')}`;
 }
