@@ -60,7 +60,8 @@ export async function createEngine(url: string): Promise<Engine> {
   const custom = registered.get(scheme);
   if (custom) return (await custom()).fromUrl(url);
   if (scheme === 'memory:') {
-    if (url !== 'memory:') throw new ValidationError('the in-memory engine takes no options: use "memory:"', { path: 'url' });
+    // Schemes are case-insensitive (RFC 3986), so MEMORY: is memory: too; anything after it is not an option this engine has.
+    if (url.length !== scheme.length) throw new ValidationError('the in-memory engine takes no options: use "memory:"', { path: 'url' });
     return new MemoryEngine();
   }
   const packageName = ADAPTER_PACKAGES[scheme];

@@ -77,6 +77,9 @@ describe('createEngine', () => {
     const engine = await createEngine('memory:');
     expect(engine).toBeInstanceOf(MemoryEngine);
     await expect(createEngine('memory:extra')).rejects.toBeInstanceOf(ValidationError);
+    // schemes are case-insensitive
+    expect(await createEngine('MEMORY:')).toBeInstanceOf(MemoryEngine);
+    await expect(createEngine('Memory:x')).rejects.toThrow(/takes no options/);
   });
 
   it('names the package to install when an adapter is missing, without leaking the password', async () => {
