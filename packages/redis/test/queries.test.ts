@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { and, eq, MemoryEngine, SessionManager, type Engine, type Filter, type OrderTerm, type Session } from '@sessions/core';
 import type { RedisEngine } from '../src/index.js';
-import { dropPrefix, randomPrefix, requireRedis, testClient, testEngine } from './support/redis.js';
+import { redisFileScope } from './support/file-scope.js';
+import { randomPrefix, testClient, testEngine } from './support/redis.js';
 
-const client = testClient();
-const prefixes: string[] = [];
-const engines: RedisEngine[] = [];
-
-beforeAll(requireRedis);
-afterAll(async () => {
-  await Promise.all(engines.map((engine) => engine.close()));
-  for (const prefix of prefixes) await dropPrefix(client, prefix);
-  await client.quit();
-});
+const { client, prefixes, engines } = redisFileScope();
 
 async function freshEngine(options: Parameters<typeof testEngine>[1] = {}): Promise<RedisEngine> {
   const prefix = randomPrefix('queries');

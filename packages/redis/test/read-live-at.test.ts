@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { SessionManager, type MessageRange, type SessionKey } from '@sessions/core';
 import { KeySpace, type RedisEngine } from '../src/index.js';
 import { monitorDuring, type MonitoredCommand } from './support/monitor.js';
-import { dropPrefix, randomPrefix, REDIS_URL, requireRedis, testClient, testEngine } from './support/redis.js';
+import { redisFileScope } from './support/file-scope.js';
+import { randomPrefix, REDIS_URL, testEngine } from './support/redis.js';
 
-const client = testClient();
-const prefixes: string[] = [];
-const engines: RedisEngine[] = [];
-
-beforeAll(requireRedis);
-afterAll(async () => {
-  await Promise.all(engines.map((engine) => engine.close()));
-  for (const prefix of prefixes) await dropPrefix(client, prefix);
-  await client.quit();
-});
+const { client, prefixes, engines } = redisFileScope();
 
 async function freshEngine(): Promise<{ engine: RedisEngine; keys: KeySpace; prefix: string }> {
   const prefix = randomPrefix('read-live-at');

@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { SessionManager, SessionNotFoundError, type NewMessage, type SessionKey } from '@sessions/core';
 import { KeySpace, type RedisEngine } from '../src/index.js';
-import { dropPrefix, randomPrefix, requireRedis, testClient, testEngine } from './support/redis.js';
+import { redisFileScope } from './support/file-scope.js';
+import { randomPrefix, testEngine } from './support/redis.js';
 
-const client = testClient();
-const prefixes: string[] = [];
-const engines: RedisEngine[] = [];
-
-beforeAll(requireRedis);
-afterAll(async () => {
-  await Promise.all(engines.map((engine) => engine.close()));
-  for (const prefix of prefixes) await dropPrefix(client, prefix);
-  await client.quit();
-});
+const { client, prefixes, engines } = redisFileScope();
 
 /** An engine with a client (a connection) of its own on `prefix`, as another app server has. */
 async function engineOn(prefix: string): Promise<RedisEngine> {

@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { and, eq, SessionManager } from '@sessions/core';
 import { KeySpace, type RedisEngine } from '../src/index.js';
-import { dropPrefix, keysUnder, randomPrefix, requireRedis, testClient, testEngine } from './support/redis.js';
+import { redisFileScope } from './support/file-scope.js';
+import { keysUnder, randomPrefix, testEngine } from './support/redis.js';
 
-const client = testClient();
-const prefixes: string[] = [];
-const engines: RedisEngine[] = [];
-
-beforeAll(requireRedis);
-afterAll(async () => {
-  await Promise.all(engines.map((engine) => engine.close()));
-  for (const prefix of prefixes) await dropPrefix(client, prefix);
-  await client.quit();
-});
+const { client, prefixes, engines } = redisFileScope();
 
 async function freshEngine(options: Parameters<typeof testEngine>[1] = {}): Promise<{ engine: RedisEngine; manager: SessionManager; keys: KeySpace; prefix: string }> {
   const prefix = randomPrefix('ttl');
