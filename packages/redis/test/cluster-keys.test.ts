@@ -1,24 +1,18 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { escapeId } from '../src/index.js';
 import { hashTag, keySlot } from './support/key-slot.js';
 import { monitorDuring, type MonitoredCommand } from './support/monitor.js';
-import { dropPrefix, keysUnder, randomPrefix, REDIS_URL, requireRedis, testClient, testEngine } from './support/redis.js';
+import { redisFileScope } from './support/file-scope.js';
+import { keysUnder, randomPrefix, REDIS_URL, testClient, testEngine } from './support/redis.js';
 import { fullWorkload } from './support/workload.js';
 
 // Ids full of what could break a key: the hash-tag braces, the segment separator, the escape character.
 const USERS = ['alice', 'b:o{b}', '}{%3A:', 'ünï😀'];
 const SCRIPT_COMMANDS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro']);
 
-const client = testClient();
-const prefixes: string[] = [];
-
-beforeAll(requireRedis);
-afterAll(async () => {
-  for (const prefix of prefixes) await dropPrefix(client, prefix);
-  await client.quit();
-});
+const { client, prefixes } = redisFileScope();
 
 async function keysOf(command: MonitoredCommand): Promise<string[]> {
   try {

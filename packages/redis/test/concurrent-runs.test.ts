@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { SessionManager } from '@sessions/core';
-import type { RedisEngine } from '../src/index.js';
-import { dropPrefix, randomPrefix, rawReader, requireRedis, testClient, testEngine } from './support/redis.js';
+import { redisFileScope } from './support/file-scope.js';
+import { randomPrefix, rawReader, testEngine } from './support/redis.js';
 
 const CLIENTS = 8;
 const TURNS = 100;
 
-const client = testClient();
+const { client, prefixes, engines } = redisFileScope();
 const prefix = randomPrefix('runs');
-const engines: RedisEngine[] = [];
-
-beforeAll(requireRedis);
-afterAll(async () => {
-  await Promise.all(engines.map((engine) => engine.close()));
-  await dropPrefix(client, prefix);
-  await client.quit();
-});
+prefixes.push(prefix);
 
 describe('many clients on one session', () => {
   it(`serialises ${CLIENTS} clients x ${TURNS} run() turns: nothing lost, nothing duplicated, seq gap-free`, async ({ expect }) => {

@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import fc from 'fast-check';
 import { createEngine, SchemaVersionError, SessionManager, ValidationError } from '@sessions/core';
 import { escapeId, fromUrl, KeySpace, RedisEngine } from '../src/index.js';
-import { dropPrefix, randomPrefix, REDIS_URL, requireRedis, testClient, testEngine } from './support/redis.js';
+import { redisFileScope } from './support/file-scope.js';
+import { dropPrefix, randomPrefix, REDIS_URL, testEngine } from './support/redis.js';
 
-const client = testClient();
+const { client, prefixes, engines } = redisFileScope();
 const prefix = randomPrefix('keys');
-const engines: RedisEngine[] = [];
-
-beforeAll(requireRedis);
-afterAll(async () => {
-  await Promise.all(engines.map((engine) => engine.close()));
-  await dropPrefix(client, prefix);
-  await client.quit();
-});
+prefixes.push(prefix);
 
 describe('key escaping', () => {
   it('maps distinct ids to distinct escaped ids that hold no ":", "{" or "}"', ({ expect }) => {
