@@ -4,9 +4,11 @@ import {
   asciiLowerCase,
   compareCodePoints,
   eq,
+  inArray,
   like,
   likeToRegExp,
   MessageModel,
+  notInArray,
   parseFilter,
   parseLikePattern,
   resolveFilter,
@@ -113,5 +115,13 @@ describe('resolveOrderBy', () => {
       'userId:asc',
       'sessionId:asc',
     ]);
+  });
+});
+
+describe('filter builders', () => {
+  it('refuse a string or nothing where a list of values belongs', () => {
+    expect(() => inArray('title', 'abc' as never)).toThrow(/inArray\("title", values\) needs an array of values, got a string/);
+    expect(() => notInArray('title', undefined as never)).toThrow(ValidationError);
+    expect(inArray('title', ['a', 'b'])).toEqual({ op: 'inArray', field: 'title', values: ['a', 'b'] });
   });
 });

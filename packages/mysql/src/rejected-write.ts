@@ -1,4 +1,4 @@
-import { ConcurrentUpdateError, LockExpiredError, SessionNotFoundError, type LeaseRef, type SessionKey, type SessionsError } from '@sessions/core';
+import { ConcurrentUpdateError, isExpiredAt, LockExpiredError, SessionNotFoundError, type LeaseRef, type SessionKey, type SessionsError } from '@sessions/core';
 import { select, type MysqlQueryable } from './driver.js';
 import { holdsLease } from './leases.js';
 import { KEY_CONDITION, type Store } from './store.js';
@@ -20,7 +20,7 @@ export async function explainRejectedWrite(target: MysqlQueryable, store: Store,
   if (conditions.lease && !(await holdsLease(target, store.tables, key, conditions.lease))) return new LockExpiredError(key);
   const [row] = await select(target, `SELECT expires_at FROM ${store.tables.sessions} WHERE ${KEY_CONDITION}`, [key.userId, key.sessionId]);
   if (!row || conditions.expectedVersion === undefined) return new SessionNotFoundError(key);
-  const expiresAt = row[0] === null ? null : Number(row[0]);
-  if (conditions.liveAt && expiresAt !== null && expiresAt <= conditions.liveAt.getTime()) return new SessionNotFoundError(key);
+  const expiresAt = row[0] === null ? null : new Date(Number(row[0]));
+  if (isExpiredAt({ expiresAt }, conditions.liveAt)) return new SessionNotFoundError(key);
   return new ConcurrentUpdateError(key);
 }

@@ -1,6 +1,7 @@
 import type { SessionKey, SessionWriteOptions } from '@sessions/core';
 import type { SqlParam } from './driver.js';
 import { fenceParams, fenceSql } from './leases.js';
+import { liveCondition } from './live-condition.js';
 import { KEY_CONDITION } from './store.js';
 import type { Tables } from './tables.js';
 
@@ -15,14 +16,15 @@ export interface WriteGuard {
  * at `liveAt` (the caller's clock, bound as a parameter, never the server's NOW: session TTLs are
  * set on the manager's clock) and the lease (see `fenceSql`). Being part of the write's own WHERE,
  * they are checked atomically with it; a write that matches no row is explained afterwards by
- * `explainRejectedWrite`. readMessages puts the same key and expiry check in its statement.
+ * `explainRejectedWrite`.
  */
 export function writeGuard(tables: Tables, key: SessionKey, options: SessionWriteOptions): WriteGuard {
   const conditions = [KEY_CONDITION];
   const params: SqlParam[] = [key.userId, key.sessionId];
   if (options.liveAt) {
-    conditions.push('(expires_at IS NULL OR expires_at > ?)');
-    params.push(BigInt(options.liveAt.getTime()));
+    const live = liveCondition(options.liveAt);
+    conditions.push(live.sql);
+    params.push(...live.params);
   }
   if (options.lease) {
     conditions.push(fenceSql(tables));

@@ -6,7 +6,7 @@ import type { RedisEngine } from '../src/index.js';
 import { redisFileScope } from './support/file-scope.js';
 import { randomPrefix, testClient, testEngine } from './support/redis.js';
 
-const { client, prefixes, engines } = redisFileScope();
+const { prefixes, engines } = redisFileScope();
 
 async function freshEngine(options: Parameters<typeof testEngine>[1] = {}): Promise<RedisEngine> {
   const prefix = randomPrefix('queries');

@@ -5,7 +5,7 @@ import { monitorDuring, type MonitoredCommand } from './support/monitor.js';
 import { redisFileScope } from './support/file-scope.js';
 import { randomPrefix, REDIS_URL, testEngine } from './support/redis.js';
 
-const { client, prefixes, engines } = redisFileScope();
+const { prefixes, engines } = redisFileScope();
 
 async function freshEngine(): Promise<{ engine: RedisEngine; keys: KeySpace; prefix: string }> {
   const prefix = randomPrefix('read-live-at');

@@ -206,7 +206,7 @@ export function sessionLifecycleTests(init: ConformanceInitializer): void {
       expect((await manager.messages(key)).map((m) => m.content)).toEqual(['before expiry']);
     });
 
-    it('reads no messages of an expired session, judged in the read itself', async ({ expect }) => {
+    it('reads no messages of an expired session given liveAt', async ({ expect }) => {
       let now = Date.parse('2026-06-01T00:00:00.000Z');
       const manager = ctx.manager({ clock: () => now });
       const key = randomKey();

@@ -78,7 +78,8 @@ export interface MessageRange {
    * Read nothing if the session's `expiresAt` is at or before this time, judged in the same
    * statement or script as the read: an expired session is gone to its users even before
    * `deleteExpired` removes it. Without it, expiry is not checked (tools that copy or clean up
-   * a store read expired sessions too).
+   * a store read expired sessions too). The conformance suite checks the answer; that check and
+   * read are one step is each adapter's duty, and its own tests show it (statements counted).
    */
   liveAt?: Date;
 }

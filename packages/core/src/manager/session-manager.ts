@@ -312,13 +312,21 @@ export class SessionManager {
 
   /** The session, or null if it does not exist or has expired. */
   async get(key: SessionKey): Promise<Session | null> {
-    assertKey(key);
-    const session = await this.engine.getSession(pickKey(key));
-    return session && !this.#isExpired(session) ? session : null;
+    return this.#getAt(key, this.#now());
   }
 
-  async #require(key: SessionKey): Promise<Session> {
-    const session = await this.get(key);
+  async #getAt(key: SessionKey, now: Date): Promise<Session | null> {
+    assertKey(key);
+    const session = await this.engine.getSession(pickKey(key));
+    return session && !isExpiredAt(session, now) ? session : null;
+  }
+
+  /**
+   * The live session, judged at `now`. A caller that reads messages next passes the same `now`
+   * as `liveAt`, so the session and its messages are judged at one instant.
+   */
+  async #require(key: SessionKey, now = this.#now()): Promise<Session> {
+    const session = await this.#getAt(key, now);
     if (!session) throw new SessionNotFoundError(key);
     return session;
   }
@@ -512,13 +520,16 @@ export class SessionManager {
   /** A new session holding a copy of the messages up to `upToSeq`, with lineage; the original is unchanged. */
   async fork(key: SessionKey, options: ForkOptions = {}): Promise<Session> {
     assertOptionKeys(options, ['sessionId', 'upToSeq', 'title'], 'options');
-    const source = await this.#require(key);
+    const readAt = this.#now();
+    const source = await this.#require(key, readAt);
     const upToSeq = options.upToSeq ?? source.lastSeq;
     assertCount(upToSeq, 'options.upToSeq');
     if (upToSeq > source.lastSeq) throw new ValidationError(`upToSeq ${upToSeq} is past the session's last seq (${source.lastSeq})`, { path: 'options.upToSeq' });
     const sessionId = options.sessionId ?? newSessionId();
     assertId(sessionId, 'options.sessionId');
-    const messages = (await this.engine.readMessages(pickKey(key), { beforeSeq: upToSeq + 1 })).map((message) => ({ ...message, sessionId }));
+    const messages = (await this.engine.readMessages(pickKey(key), { beforeSeq: upToSeq + 1, liveAt: readAt })).map((message) => ({ ...message, sessionId }));
+    // No messages from a session that had some: it expired or went away in between, unless it was cleared.
+    if (messages.length === 0 && source.messageCount > 0) await this.#require(key);
     const now = this.#now();
     const forked = await this.#createReplacingExpired(
       {
@@ -590,8 +601,11 @@ export class SessionManager {
 
   /** The session and all its messages in the versioned export format. */
   async export(key: SessionKey): Promise<SessionExport> {
-    const session = await this.#require(key);
-    const messages = await this.engine.readMessages(pickKey(key));
+    const readAt = this.#now();
+    const session = await this.#require(key, readAt);
+    const messages = await this.engine.readMessages(pickKey(key), { liveAt: readAt });
+    // No messages from a session that had some: it expired or went away in between, unless it was cleared.
+    if (messages.length === 0 && session.messageCount > 0) await this.#require(key);
     return toExport(session, messages);
   }
 
@@ -688,8 +702,10 @@ export class SessionManager {
       ...(options.signal ? { signal: options.signal } : {}),
     });
     try {
-      const session = await this.#require(sessionKey);
-      const history = historyOption === false ? [] : await this.engine.readMessages(sessionKey, { last: historyOption.last, liveAt: this.#now() });
+      // One instant for the session and its history, so a run never sees a live session with an empty past.
+      const readAt = this.#now();
+      const session = await this.#require(sessionKey, readAt);
+      const history = historyOption === false ? [] : await this.engine.readMessages(sessionKey, { last: historyOption.last, liveAt: readAt });
       keeper.throwIfLost();
       const context: RunContext = {
         key: sessionKey,

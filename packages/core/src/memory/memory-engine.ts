@@ -227,8 +227,7 @@ export class MemoryEngine extends BaseEngine {
   protected async doDeleteExpired(now: Date): Promise<number> {
     let count = 0;
     for (const [id, stored] of this.store.sessions) {
-      const expiresAt = stored.session.expiresAt;
-      if (expiresAt && expiresAt.getTime() <= now.getTime()) {
+      if (isExpiredAt(stored.session, now)) {
         this.store.sessions.delete(id);
         count++;
       }

@@ -32,8 +32,14 @@ type ScriptArg = string | number;
  * library) on the same injected client cannot clash; redefining the same name is harmless.
  */
 export function defineScripts(client: RedisClient): void {
-  for (const [name, lua] of Object.entries(SCRIPTS)) client.defineCommand(name, { lua });
+  for (const [name, lua] of Object.entries(SCRIPTS)) client.defineCommand(name, { lua, readOnly: READ_ONLY_SCRIPTS.has(name) });
 }
+
+/**
+ * Scripts that only read: a Cluster client with `scaleReads` may send them to replicas, as it
+ * does the plain ZRANGE a read without `liveAt` is.
+ */
+const READ_ONLY_SCRIPTS: ReadonlySet<string> = new Set<ScriptName>(['sessionsV1ReadMessages']);
 
 /** Runs a script on the client (one round trip) or queues it on a pipeline. */
 export function runScript<T = unknown>(target: RedisClient, name: ScriptName, keys: ScriptKeys | readonly string[], args: readonly ScriptArg[]): Promise<T>;
