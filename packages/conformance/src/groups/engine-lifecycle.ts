@@ -19,6 +19,32 @@ export function engineLifecycleTests(init: ConformanceInitializer): void {
       }
     });
 
+    it('reports the stored schema version: null on a store never set up, asked before setup(); a version after', async ({ expect }) => {
+      const engine = await init.create();
+      try {
+        expect(await engine.storedSchemaVersion()).toBeNull();
+        expect(await engine.storedSchemaVersion()).toBeNull();
+        await expect(engine.getSession(randomKey())).rejects.toBeInstanceOf(NotSetUpError);
+        await engine.setup();
+        const version = await engine.storedSchemaVersion();
+        expect(Number.isSafeInteger(version) && (version as number) >= 1, `a whole version >= 1, got ${version}`).toBe(true);
+        if (init.reopen) {
+          // another process on the same store sees the same version, before its own setup()
+          const other = await init.reopen(engine);
+          try {
+            expect(await other.storedSchemaVersion()).toBe(version);
+          } finally {
+            await other.close();
+          }
+        }
+        await engine.close();
+        await expect(engine.storedSchemaVersion()).rejects.toBeInstanceOf(EngineClosedError);
+      } finally {
+        await engine.close();
+        await init.destroy?.(engine);
+      }
+    });
+
     it('setup() is idempotent, also when called concurrently', async ({ expect }) => {
       const engine = await init.create();
       try {

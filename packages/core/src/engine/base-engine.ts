@@ -92,6 +92,8 @@ export abstract class BaseEngine implements Engine {
 
   protected abstract doSetup(signal: AbortSignal | undefined): Promise<void>;
   protected abstract doClose(): Promise<void>;
+  /** See `Engine.storedSchemaVersion`: read-only, callable before `doSetup`. */
+  protected abstract doStoredSchemaVersion(signal: AbortSignal | undefined): Promise<number | null>;
   protected abstract doFindMany(model: ModelDefinition, query: ResolvedQuery): Promise<Array<Session | Message>>;
   protected abstract doCount(model: ModelDefinition, where: ResolvedFilter): Promise<number>;
   protected abstract doUpdate(model: ModelDefinition, where: ResolvedFilter, set: Readonly<Record<string, unknown>>): Promise<number>;
@@ -154,6 +156,17 @@ export abstract class BaseEngine implements Engine {
       await this.doClose();
     } catch (error) {
       throw this.#wrap('close', error);
+    }
+  }
+
+  async storedSchemaVersion(options: { signal?: AbortSignal } = {}): Promise<number | null> {
+    if (this.#state === 'closed') throw new EngineClosedError(this.name);
+    options.signal?.throwIfAborted();
+    try {
+      return await this.doStoredSchemaVersion(options.signal);
+    } catch (error) {
+      if (this.#lifecycle() === 'closed' && !(error instanceof SessionsError)) throw new EngineClosedError(this.name);
+      throw this.#wrap('storedSchemaVersion', error);
     }
   }
 

@@ -100,6 +100,13 @@ export interface Engine extends AsyncDisposable {
   setup(options?: { signal?: AbortSignal }): Promise<void>;
   /** Releases connections the engine opened. Safe to call twice; an injected client is left open. */
   close(): Promise<void>;
+  /**
+   * The schema version `setup()` recorded in the store, or null where it never ran. Works before
+   * `setup()` and creates or changes nothing (no schema, table, key, folder or file), so tools can
+   * refuse a mistyped database, schema, prefix or path instead of setting up a new store there.
+   * Fails with `StorageError` when the store cannot be reached.
+   */
+  storedSchemaVersion(options?: { signal?: AbortSignal }): Promise<number | null>;
 
   findOne<M extends ModelName>(model: M, query?: FindOneQuery): Promise<ModelRecords[M] | null>;
   findMany<M extends ModelName>(model: M, query?: FindManyQuery): Promise<ModelRecords[M][]>;

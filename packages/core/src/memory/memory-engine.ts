@@ -55,11 +55,16 @@ interface StoredSession {
 export interface MemoryStore {
   readonly sessions: Map<string, StoredSession>;
   readonly leases: Map<string, StoredLease>;
+  /** What `setup()` recorded: null until an engine on this store has been set up. */
+  schemaVersion: number | null;
 }
+
+/** The version `MemoryEngine.setup()` records; it has one schema, so far. */
+export const MEMORY_SCHEMA_VERSION = 1;
 
 /** An empty store that several `MemoryEngine`s can share. */
 export function createMemoryStore(): MemoryStore {
-  return { sessions: new Map(), leases: new Map() };
+  return { sessions: new Map(), leases: new Map(), schemaVersion: null };
 }
 
 /**
@@ -89,7 +94,13 @@ export class MemoryEngine extends BaseEngine {
     return this.store;
   }
 
-  protected async doSetup(): Promise<void> {}
+  protected async doSetup(): Promise<void> {
+    this.store.schemaVersion = MEMORY_SCHEMA_VERSION;
+  }
+
+  protected async doStoredSchemaVersion(): Promise<number | null> {
+    return this.store.schemaVersion;
+  }
 
   protected async doClose(): Promise<void> {
     if (!this.#ownsStore) return;
