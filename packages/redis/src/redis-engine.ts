@@ -34,7 +34,7 @@ import { scoreRange } from './query/range-args.js';
 import { countSessions, findSessions } from './query/session-query.js';
 import { defineScripts, runScript, type RedisClient } from './scripts/commands.js';
 import { expectOk, fenceArgs, liveAtArg, type ScriptReply } from './script-reply.js';
-import { setupStore } from './setup.js';
+import { setupStore, storedLayoutVersion } from './setup.js';
 import { zrange, type Store } from './store.js';
 import { createSession } from './writes/create-session.js';
 import { deleteExpired } from './writes/delete-expired.js';
@@ -99,6 +99,10 @@ export class RedisEngine extends BaseEngine {
   protected async doSetup(signal: AbortSignal | undefined): Promise<void> {
     defineScripts(this.#client);
     await setupStore(this.#store, this.#ownClient, signal);
+  }
+
+  protected async doStoredSchemaVersion(signal: AbortSignal | undefined): Promise<number | null> {
+    return storedLayoutVersion(this.#store, this.#ownClient, signal);
   }
 
   protected async doClose(): Promise<void> {

@@ -25,13 +25,23 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
   });
 }
 
+/** Connects the engine's own client if it is not connected yet; an injected client is used as it is. */
+async function connectOwnClient(ownClient: Redis | undefined, signal: AbortSignal | undefined): Promise<void> {
+  if (ownClient && (ownClient.status === 'wait' || ownClient.status === 'end')) await abortable(ownClient.connect(), signal);
+}
+
+/** The layout version recorded under the prefix as it is stored, or null where none is. A plain GET: it creates nothing. */
+async function readLayoutVersion(store: Store, signal: AbortSignal | undefined): Promise<string | null> {
+  return abortable(store.client.get(store.keys.schema), signal);
+}
+
 /**
  * Connects the engine's own client (an injected one is used as it is), checks the server
  * version (ZRANGE ... BYSCORE/BYLEX/REV needs Redis 6.2) and records the layout version
  * under the prefix, refusing a prefix written by another layout.
  */
 export async function setupStore(store: Store, ownClient: Redis | undefined, signal: AbortSignal | undefined): Promise<void> {
-  if (ownClient && (ownClient.status === 'wait' || ownClient.status === 'end')) await abortable(ownClient.connect(), signal);
+  await connectOwnClient(ownClient, signal);
   const info = await abortable(store.client.info('server'), signal);
   const version = /redis_version:(\d+)\.(\d+)/.exec(info);
   if (version) {
@@ -41,8 +51,23 @@ export async function setupStore(store: Store, ownClient: Redis | undefined, sig
     }
   }
   await abortable(store.client.set(store.keys.schema, LAYOUT_VERSION, 'NX'), signal);
-  const stored = await abortable(store.client.get(store.keys.schema), signal);
+  const stored = await readLayoutVersion(store, signal);
   if (stored !== LAYOUT_VERSION) {
     throw new SchemaVersionError('@sessions/redis', `the keys under prefix ${JSON.stringify(store.keys.prefix)}`, stored === null ? 'none' : Number(stored) || stored, Number(LAYOUT_VERSION) || LAYOUT_VERSION);
   }
+}
+
+/**
+ * The layout version `setupStore` recorded under the prefix, or null where it never ran. Only
+ * reads: no key is written, so asking about a mistyped prefix leaves nothing behind.
+ */
+export async function storedLayoutVersion(store: Store, ownClient: Redis | undefined, signal: AbortSignal | undefined): Promise<number | null> {
+  await connectOwnClient(ownClient, signal);
+  const stored = await readLayoutVersion(store, signal);
+  if (stored === null) return null;
+  // Not something setup() writes: the prefix holds another application's key, which no version number describes.
+  if (!/^[1-9]\d{0,14}$/.test(stored)) {
+    throw new SchemaVersionError('@sessions/redis', `the keys under prefix ${JSON.stringify(store.keys.prefix)}`, stored, Number(LAYOUT_VERSION));
+  }
+  return Number(stored);
 }
