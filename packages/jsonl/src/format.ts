@@ -14,6 +14,16 @@ interface FormatFile {
 }
 
 /**
+ * The version recorded in `format.json`, or null when the folder or the file does not exist.
+ * Only reads: callable before `setup()`, it creates nothing, not even the folder. A newer
+ * version than this package knows is returned as recorded; refusing it is `setup()`'s job.
+ */
+export async function readFormatVersion(layout: Layout): Promise<number | null> {
+  const text = await readFileIfExists(layout.formatFile);
+  return text === null ? null : parseFormat(layout, text).version;
+}
+
+/**
  * Creates the folder and its `format.json`, or checks an existing one. A non-empty folder
  * without `format.json` is refused rather than filled: it is most likely the wrong path.
  */
@@ -32,17 +42,22 @@ export async function ensureFormat(layout: Layout, options: WriteOptions): Promi
     await writeFileAtomic(layout.formatFile, `${JSON.stringify(format, null, 2)}\n`, options);
     text = JSON.stringify(format);
   }
+  const format = parseFormat(layout, text);
+  if (format.version > FORMAT_VERSION) {
+    throw new SchemaVersionError('@sessions/jsonl', layout.root, format.version, FORMAT_VERSION);
+  }
+  await mkdir(layout.usersDir, { recursive: true });
+}
+
+function parseFormat(layout: Layout, text: string): FormatFile {
   let format: Partial<FormatFile>;
   try {
     format = JSON.parse(text) as Partial<FormatFile>;
   } catch (error) {
     throw new CorruptFileError(layout.formatFile, `is not valid JSON (${(error as Error).message})`, { cause: error });
   }
-  if (format.format !== FORMAT_NAME || typeof format.version !== 'number') {
+  if (format.format !== FORMAT_NAME || !Number.isSafeInteger(format.version) || (format.version as number) < 1) {
     throw new CorruptFileError(layout.formatFile, `does not describe a sessions JSONL folder (expected {"format":"${FORMAT_NAME}","version":${FORMAT_VERSION}})`);
   }
-  if (format.version > FORMAT_VERSION) {
-    throw new SchemaVersionError('@sessions/jsonl', layout.root, format.version, FORMAT_VERSION);
-  }
-  await mkdir(layout.usersDir, { recursive: true });
+  return format as FormatFile;
 }

@@ -33,7 +33,7 @@ import {
   type UpdateSessionOptions,
 } from '@sessions/core';
 import { CorruptFileError } from './errors.js';
-import { ensureFormat } from './format.js';
+import { ensureFormat, readFormatVersion } from './format.js';
 import { FileLocks } from './file-lock.js';
 import { isNotFound, removeFile } from './fs-utils.js';
 import { keyHints } from './key-hints.js';
@@ -102,6 +102,11 @@ export class JsonlEngine extends BaseEngine {
   protected async doSetup(signal: AbortSignal | undefined): Promise<void> {
     signal?.throwIfAborted();
     await ensureFormat(this.#layout, { fsync: this.#options.fsync });
+  }
+
+  protected doStoredSchemaVersion(signal: AbortSignal | undefined): Promise<number | null> {
+    signal?.throwIfAborted();
+    return this.#track(() => readFormatVersion(this.#layout));
   }
 
   protected async doClose(): Promise<void> {
