@@ -142,6 +142,7 @@ export abstract class BaseEngine implements Engine {
     } catch (error) {
       if (this.#state === 'setting-up') this.#state = 'new';
       this.#setup = undefined;
+      if (isAbortReason(error, signal)) throw error;
       throw this.#wrap('setup', error);
     }
   }
@@ -165,6 +166,7 @@ export abstract class BaseEngine implements Engine {
     try {
       return await this.doStoredSchemaVersion(options.signal);
     } catch (error) {
+      if (isAbortReason(error, options.signal)) throw error;
       if (this.#lifecycle() === 'closed' && !(error instanceof SessionsError)) throw new EngineClosedError(this.name);
       throw this.#wrap('storedSchemaVersion', error);
     }
@@ -465,4 +467,9 @@ function checkUpdateSet(model: ModelName, set: unknown): Record<string, unknown>
     }
   }
   return Object.fromEntries(fields.map((field) => [field, set[field]]));
+}
+
+/** A caller that aborts gets its own reason back, as from any other wait, not a StorageError around it. */
+function isAbortReason(error: unknown, signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true && error === signal.reason;
 }
