@@ -34,7 +34,7 @@ export async function detectServer(connection: MysqlQueryable): Promise<{ dialec
   );
   const [version, client, connectionCharset, results, database] = (row ?? []).map((value) => (value === null ? null : String(value)));
   if (!version) throw new Error('the server did not report its version');
-  if (!database) throw new ValidationError('no database selected: name one in the URI (mysql://user@host:3306/database) or the pool options', { path: 'options' });
+  assertDatabaseSelected(database);
   for (const [name, charset] of [
     ['character_set_client', client],
     ['character_set_connection', connectionCharset],
@@ -59,6 +59,13 @@ export async function detectServer(connection: MysqlQueryable): Promise<{ dialec
     insertReturning: flavour === 'mariadb',
   });
   return { dialect, database };
+}
+
+/** `DATABASE()` is NULL on a connection that selected none, where every table name would be unqualified and fail. */
+export function assertDatabaseSelected(database: unknown): asserts database is string {
+  if (database === null || database === undefined || database === '') {
+    throw new ValidationError('no database selected: name one in the URI (mysql://user@host:3306/database) or the pool options', { path: 'options' });
+  }
 }
 
 function compareVersions(a: readonly number[], b: readonly number[]): number {

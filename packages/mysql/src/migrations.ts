@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SchemaVersionError } from '@sessions/core';
-import { NOW_MS, type Dialect } from './dialect.js';
-import { select, write, type MysqlPoolConnection } from './driver.js';
+import { assertDatabaseSelected, NOW_MS, type Dialect } from './dialect.js';
+import { select, write, type MysqlPoolConnection, type MysqlQueryable } from './driver.js';
 import { createSchemaSql } from './schema.js';
 import type { Tables } from './tables.js';
 
@@ -59,12 +59,27 @@ export async function migrate(connection: MysqlPoolConnection, options: MigrateO
   }
 }
 
-/** The recorded schema version, or null when the version table does not exist yet. */
-async function currentVersion(connection: MysqlPoolConnection, tables: Tables): Promise<number | null> {
+/**
+ * The recorded schema version, or null when none is: the version table does not exist, or a
+ * first setup() was cut short between creating it and recording a version. Reads only.
+ */
+async function currentVersion(connection: MysqlQueryable, tables: Tables): Promise<number | null> {
   const [exists] = await select(connection, 'SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [tables.names.schemaVersion]);
   if (Number(exists?.[0]) === 0) return null;
   const [row] = await select(connection, `SELECT version FROM ${tables.schemaVersion} WHERE id = 1`, []);
-  return row ? Number(row[0]) : 0;
+  return row ? Number(row[0]) : null;
+}
+
+/**
+ * The version setup() recorded in the connection's database, or null where it never ran. Creates
+ * nothing and takes no lock, so it is safe before setup() and on a database that is not ours.
+ */
+export async function storedSchemaVersion(connection: MysqlQueryable, tables: Tables): Promise<number | null> {
+  // Without a selected database information_schema would find no table and the answer would be
+  // a misleading null; setup() refuses such a connection too.
+  const [row] = await select(connection, 'SELECT DATABASE()', []);
+  assertDatabaseSelected(row?.[0]);
+  return currentVersion(connection, tables);
 }
 
 /** Named locks are server-wide and at most 64 characters, so the name hashes database and prefix. */

@@ -27,7 +27,7 @@ import { detectServer, type Dialect } from './dialect.js';
 import type { MysqlPool } from './driver.js';
 import { acquireLease, releaseLease, renewLease } from './leases.js';
 import { listLeases } from './list-leases.js';
-import { migrate } from './migrations.js';
+import { migrate, storedSchemaVersion } from './migrations.js';
 import { count, deleteSessionsWhere, findMany, updateWhere } from './model-queries.js';
 import { resolveOptions, type MysqlEngineOptions, type ResolvedOptions } from './options.js';
 import { createPool } from './pool.js';
@@ -57,13 +57,12 @@ export class MysqlEngine extends BaseEngine {
   /** Quoted and plain names of this engine's tables. */
   readonly tables: Tables;
   readonly #options: ResolvedOptions;
-  #pool: MysqlPool | undefined;
+  #pool: Promise<MysqlPool> | undefined;
   #store: Store | undefined;
 
   constructor(options: MysqlEngineOptions) {
     super('mysql', { persistent: true, crossProcess: true, nativeTtl: false });
     this.#options = resolveOptions(options);
-    this.#pool = this.#options.pool;
     this.tablePrefix = this.#options.tablePrefix;
     this.tables = tableNames(this.tablePrefix);
   }
@@ -83,9 +82,24 @@ export class MysqlEngine extends BaseEngine {
     return this.#store;
   }
 
+  /**
+   * The injected pool, or the one made from `uri` on first use. Memoised as a promise because
+   * setup() and storedSchemaVersion() may both ask first, concurrently, and must share one pool;
+   * forgotten when creating it fails, so the next call tries again.
+   */
+  #connect(): Promise<MysqlPool> {
+    if (this.#pool) return this.#pool;
+    const pending = this.#options.pool ? Promise.resolve(this.#options.pool) : createPool(this.#options);
+    this.#pool = pending;
+    pending.catch(() => {
+      if (this.#pool === pending) this.#pool = undefined;
+    });
+    return pending;
+  }
+
   protected async doSetup(signal: AbortSignal | undefined): Promise<void> {
     const options = this.#options;
-    const pool = (this.#pool ??= await createPool(options));
+    const pool = await this.#connect();
     this.#store = await withConnection(pool, async (connection) => {
       const server = await detectServer(connection);
       const dialect = options.useReturning ? server.dialect : Object.freeze({ ...server.dialect, insertReturning: false });
@@ -103,10 +117,22 @@ export class MysqlEngine extends BaseEngine {
     });
   }
 
+  protected async doStoredSchemaVersion(signal: AbortSignal | undefined): Promise<number | null> {
+    const pool = await this.#connect();
+    return withConnection(pool, (connection) => {
+      // Connecting is the wait here; the reads after it are two quick lookups.
+      signal?.throwIfAborted();
+      return storedSchemaVersion(connection, this.tables);
+    });
+  }
+
   protected async doClose(): Promise<void> {
-    const owned = this.#options.pool === undefined ? this.#pool : undefined;
+    const pending = this.#pool;
     this.#pool = undefined;
     this.#store = undefined;
+    if (this.#options.pool !== undefined) return;
+    // A failed creation left nothing to end.
+    const owned = await pending?.catch(() => undefined);
     await owned?.end();
   }
 
