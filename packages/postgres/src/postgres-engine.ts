@@ -30,12 +30,13 @@ import {
   type TruncateMessagesOptions,
   type UpdateSessionOptions,
 } from '@sessions/core';
+import { abortable } from './abortable.js';
 import { Executor, type Row } from './executor.js';
 import { resolveOptions, type PostgresEngineOptions } from './options.js';
 import type { PgPool, PgPoolClient } from './pg-client.js';
 import { loadPg } from './pg-driver.js';
 import { constraintOf, PG, sqlState } from './pg-errors.js';
-import { migrate } from './schema/migrate.js';
+import { migrate, readSchemaVersion } from './schema/migrate.js';
 import { MIGRATIONS } from './schema/migrations.js';
 import type { ModelCodec } from './sql/columns.js';
 import { tableNames, type TableNames } from './sql/tables.js';
@@ -100,6 +101,11 @@ export class PostgresEngine extends BaseEngine {
 
   protected async doSetup(signal: AbortSignal | undefined): Promise<void> {
     await migrate(this.#pool, this.tables, { migrations: MIGRATIONS, signal });
+  }
+
+  // The pool connects on its first query, so asking before setup() needs nothing set up first.
+  protected async doStoredSchemaVersion(signal: AbortSignal | undefined): Promise<number | null> {
+    return abortable(readSchemaVersion(this.#pool, this.tables), signal);
   }
 
   protected async doClose(): Promise<void> {

@@ -11,19 +11,31 @@ export interface MigrateOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** The schema version recorded in the database, 0 when the engine never ran there. */
-export async function readSchemaVersion(pool: PgPool | PgPoolClient, names: TableNames): Promise<number> {
-  const present = await pool.query({
+interface RecordedSchema {
+  /** The newest migration recorded, null where none is (no schema, no table, or no row). */
+  readonly version: number | null;
+  readonly encoding: unknown;
+}
+
+/**
+ * What the database records about the schema. Read-only: it creates nothing, takes no lock,
+ * and a missing schema or table is a null version (to_regclass answers null for both).
+ */
+async function readRecordedSchema(queryable: PgPool | PgPoolClient, names: TableNames): Promise<RecordedSchema> {
+  const present = await queryable.query({
     text: "SELECT to_regclass($1) IS NOT NULL AS present, current_setting('server_encoding') AS encoding",
     values: [names.schemaVersion],
     types: TYPE_PARSERS,
   });
-  // LIKE's `_` is one character, and text compares by code point, only in a UTF8 database.
   const encoding = present.rows[0]?.['encoding'];
-  if (encoding !== 'UTF8') throw new Error(`the database's encoding is ${String(encoding)}; @sessions/postgres needs a UTF8 database (CREATE DATABASE ... ENCODING 'UTF8')`);
-  if (!present.rows[0]?.['present']) return 0;
-  const { rows } = await pool.query({ text: `SELECT coalesce(max(version), 0) AS version FROM ${names.schemaVersion}`, types: TYPE_PARSERS });
-  return rows[0]!['version'] as number;
+  if (!present.rows[0]?.['present']) return { version: null, encoding };
+  const { rows } = await queryable.query({ text: `SELECT max(version) AS version FROM ${names.schemaVersion}`, types: TYPE_PARSERS });
+  return { version: (rows[0]?.['version'] as number | null | undefined) ?? null, encoding };
+}
+
+/** The schema version `setup()` recorded in the database, null where it never ran there. Creates nothing. */
+export async function readSchemaVersion(queryable: PgPool | PgPoolClient, names: TableNames): Promise<number | null> {
+  return (await readRecordedSchema(queryable, names)).version;
 }
 
 /**
@@ -36,7 +48,12 @@ export async function migrate(pool: PgPool, names: TableNames, options: MigrateO
   const latest = options.migrations.at(-1)?.version ?? 0;
   const { signal } = options;
   signal?.throwIfAborted();
-  const version = await readSchemaVersion(pool, names);
+  const recorded = await readRecordedSchema(pool, names);
+  // LIKE's `_` is one character, and text compares by code point, only in a UTF8 database.
+  if (recorded.encoding !== 'UTF8') {
+    throw new Error(`the database's encoding is ${String(recorded.encoding)}; @sessions/postgres needs a UTF8 database (CREATE DATABASE ... ENCODING 'UTF8')`);
+  }
+  const version = recorded.version ?? 0;
   assertNotNewer(version, latest, names);
   if (version === latest) return;
 
@@ -48,7 +65,7 @@ export async function migrate(pool: PgPool, names: TableNames, options: MigrateO
     await client.query({
       text: `CREATE TABLE IF NOT EXISTS ${names.schemaVersion} (version integer PRIMARY KEY, description text COLLATE "C" NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
     });
-    const current = await readSchemaVersion(client, names);
+    const current = (await readSchemaVersion(client, names)) ?? 0;
     assertNotNewer(current, latest, names);
     for (const migration of options.migrations) {
       if (migration.version <= current) continue;
