@@ -7,8 +7,13 @@ import { MEMORY_PATH, type ResolvedSqliteOptions } from './options.js';
 
 const ENGINE = 'sqlite';
 
-/** Opens the file with better-sqlite3, loaded on first use so importing this package never fails. */
-export async function openDatabase(path: string, options: ResolvedSqliteOptions): Promise<SqliteDatabase> {
+/**
+ * Opens the file with better-sqlite3, loaded on first use so importing this package never fails.
+ * With `mustExist`, a missing file is not created and the result is undefined instead.
+ */
+export async function openDatabase(path: string, options: ResolvedSqliteOptions): Promise<SqliteDatabase>;
+export async function openDatabase(path: string, options: ResolvedSqliteOptions, open: { mustExist: true }): Promise<SqliteDatabase | undefined>;
+export async function openDatabase(path: string, options: ResolvedSqliteOptions, open?: { mustExist: true }): Promise<SqliteDatabase | undefined> {
   let Database: SqliteDatabaseConstructor;
   try {
     Database = ((await import('better-sqlite3')) as unknown as { default: SqliteDatabaseConstructor }).default;
@@ -16,9 +21,22 @@ export async function openDatabase(path: string, options: ResolvedSqliteOptions)
     throw new AdapterNotInstalledError('better-sqlite3', `sqlite:${path}`, { cause: error });
   }
   try {
-    return new Database(path, { timeout: options.busyTimeoutMs });
+    return new Database(path, { timeout: options.busyTimeoutMs, fileMustExist: open?.mustExist ?? false });
   } catch (error) {
+    // Without SQLITE_OPEN_CREATE SQLite refuses a missing file itself, so there is no window
+    // in which it could be created; the check after the fact only tells "missing" from the rest.
+    if (open?.mustExist && isMissing(path)) return undefined;
     throw new StorageError(ENGINE, `open ${JSON.stringify(path)}`, explainOpenFailure(path, error));
+  }
+}
+
+/** Only "no such file" is missing: a path we may not look at is a failure to report, not an empty store. */
+function isMissing(path: string): boolean {
+  try {
+    statSync(path);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }
 

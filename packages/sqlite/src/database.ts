@@ -37,7 +37,7 @@ export interface SqliteTransaction<F extends VariableArgFunction> {
 }
 
 /** The better-sqlite3 constructor, as far as the engine calls it. */
-export type SqliteDatabaseConstructor = new (filename: string, options?: { timeout?: number; readonly?: boolean }) => SqliteDatabase;
+export type SqliteDatabaseConstructor = new (filename: string, options?: { timeout?: number; readonly?: boolean; fileMustExist?: boolean }) => SqliteDatabase;
 
 /** A row as the driver returns it: column name to value. */
 export type SqliteRow = Record<string, unknown>;

@@ -31,7 +31,7 @@ import { MessageOperations } from './operations/messages.js';
 import { QueryOperations } from './operations/queries.js';
 import { SessionOperations } from './operations/sessions.js';
 import { MEMORY_PATH, resolveOptions, type ResolvedSqliteOptions, type SqliteEngineOptions } from './options.js';
-import { migrate } from './schema/migrate.js';
+import { migrate, readSchemaVersion } from './schema/migrate.js';
 import { tableNames } from './schema/tables.js';
 import { Store } from './store.js';
 
@@ -94,6 +94,26 @@ export class SqliteEngine extends BaseEngine {
     } catch (error) {
       if (owned) db.close();
       throw error;
+    }
+  }
+
+  protected async doStoredSchemaVersion(signal: AbortSignal | undefined): Promise<number | null> {
+    const options = this.#options;
+    const tables = tableNames(options.tablePrefix);
+    const read = (db: SqliteDatabase) => retryWhileBusy(() => readSchemaVersion(db, tables), options.retryTimeoutMs, signal);
+    const db = this.#db ?? options.database;
+    if (db) return read(db);
+    // Every connection to ':memory:' gets its own empty database: one not opened yet was never set up.
+    if (options.path === MEMORY_PATH) return null;
+    // A connection for this question only, which must not create the file. Read-write rather than
+    // read-only: a read-only connection to a WAL file leaves its -wal and -shm files behind, where
+    // a read-write one that only reads removes them when it is the last to close.
+    const transient = await openDatabase(options.path!, options, { mustExist: true });
+    if (!transient) return null;
+    try {
+      return await read(transient);
+    } finally {
+      transient.close();
     }
   }
 

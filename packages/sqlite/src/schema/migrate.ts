@@ -44,8 +44,7 @@ export interface MigrationResult {
 export function migrate(db: SqliteDatabase, tables: TableNames, prefix: string, now: number): MigrationResult {
   const versionTable = quoteIdentifier(tables.schemaVersion);
   db.exec(`CREATE TABLE IF NOT EXISTS ${versionTable} (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL, description TEXT NOT NULL) STRICT`);
-  const row = db.prepare(`SELECT max(version) AS version FROM ${versionTable}`).get() as { version: number | null };
-  const from = row.version ?? 0;
+  const from = readSchemaVersion(db, tables) ?? 0;
   if (from > SCHEMA_VERSION) {
     throw new SchemaVersionError('@sessions/sqlite', 'the database', from, SCHEMA_VERSION);
   }
@@ -57,6 +56,20 @@ export function migrate(db: SqliteDatabase, tables: TableNames, prefix: string, 
   }
   verifySchema(db, tables);
   return { from, to: SCHEMA_VERSION };
+}
+
+/**
+ * The newest schema version recorded in the database, or null where no migration was ever
+ * recorded (no version table, or an empty one). Only reads: `storedSchemaVersion()` asks this
+ * of files that were never set up, and must leave them as they are.
+ */
+export function readSchemaVersion(db: SqliteDatabase, tables: TableNames): number | null {
+  // SQLite matches identifiers case-insensitively, so the lookup does too: a table that
+  // CREATE TABLE IF NOT EXISTS would take for the version table counts as it here.
+  const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE`).get(tables.schemaVersion);
+  if (exists === undefined) return null;
+  const row = db.prepare(`SELECT max(version) AS version FROM ${quoteIdentifier(tables.schemaVersion)}`).get() as { version: number | null };
+  return row.version;
 }
 
 interface ColumnInfo {
