@@ -118,9 +118,7 @@ describe('schema', () => {
       const reason = new Error('deploy cancelled');
       const controller = new AbortController();
       setTimeout(() => controller.abort(reason), 300);
-      const error = await aborted.setup({ signal: controller.signal }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(StorageError);
-      expect((error as StorageError).cause).toBe(reason);
+      await expect(aborted.setup({ signal: controller.signal })).rejects.toBe(reason);
       await aborted.close();
 
       const impatient = new MysqlEngine({ uri: database.url, tablePrefix: prefix, migrationLockTimeoutMs: 500 });

@@ -1,4 +1,5 @@
 import {
+  abortable,
   BaseEngine,
   ConcurrentUpdateError,
   copyMessage,
@@ -30,7 +31,6 @@ import {
   type TruncateMessagesOptions,
   type UpdateSessionOptions,
 } from '@sessions/core';
-import { abortable } from './abortable.js';
 import { Executor, type Row } from './executor.js';
 import { resolveOptions, type PostgresEngineOptions } from './options.js';
 import type { PgPool, PgPoolClient } from './pg-client.js';

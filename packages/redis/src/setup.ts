@@ -1,29 +1,10 @@
-import { SchemaVersionError } from '@sessions/core';
+import { abortable, SchemaVersionError } from '@sessions/core';
 import type { Redis } from 'ioredis';
 import type { Store } from './store.js';
 
 /** The key layout this version writes; a store written by another layout is refused, not misread. */
 export const LAYOUT_VERSION = '1';
 const MINIMUM_REDIS: readonly [number, number] = [6, 2];
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  signal.throwIfAborted();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
 
 /** Connects the engine's own client if it is not connected yet; an injected client is used as it is. */
 async function connectOwnClient(ownClient: Redis | undefined, signal: AbortSignal | undefined): Promise<void> {
