@@ -3,16 +3,15 @@ import { createEngine, redactUrl, type Engine } from '@sessions/core';
 import { preloadAdapter, schemeOf } from './adapters.js';
 import { CliError, InterruptedError, toCliError } from './errors.js';
 import { EXIT } from './exit-codes.js';
-import { probeServerStore } from './server-store-exists.js';
 
 export interface OpenOptions {
   /** How long `setup()` may take before the store counts as unreachable. */
   connectTimeoutMs: number;
   /**
    * Fail with "not found" (exit 4) instead of creating an empty store when there is none:
-   * a local path that does not exist, or a PostgreSQL schema, MySQL table prefix or Redis key
-   * prefix that `setup()` never ran on (asked with the driver before `setup()`). Commands that
-   * only read or delete set this, so a typo in a URL never leaves a new empty store behind.
+   * a local path that does not exist, or a store `setup()` never ran on (no schema version
+   * recorded, asked with `storedSchemaVersion()`, which creates nothing). Commands that only
+   * read or delete set this, so a typo in a URL never leaves a new empty store behind.
    */
   mustExist: boolean;
   signal?: AbortSignal;
@@ -44,7 +43,7 @@ export async function openStore(url: string, options: OpenOptions): Promise<Open
   if (options.mustExist) {
     try {
       assertLocalStoreExists(url, label);
-      await assertServerStoreExists(url, label, options);
+      await assertStoreSetUp(engine, label, options);
     } catch (error) {
       void engine.close().catch(() => undefined);
       if (error instanceof CliError) throw error;
@@ -121,10 +120,10 @@ function assertLocalStoreExists(url: string, label: string): void {
   });
 }
 
-async function assertServerStoreExists(url: string, label: string, options: OpenOptions): Promise<void> {
-  const probe = await within(options, () => probeServerStore(url, options.connectTimeoutMs));
-  if (probe === undefined || probe.exists) return;
-  throw new CliError(EXIT.notFound, 'STORE_NOT_FOUND', `there is no store at ${label}: ${probe.lookedFor} does not exist`, {
-    hint: 'check the URL (database, schema, tablePrefix or prefix); stores are created by the application, `sessions import` or `sessions migrate`, never by read-only commands',
+async function assertStoreSetUp(engine: Engine, label: string, options: OpenOptions): Promise<void> {
+  const version = await within(options, (signal) => engine.storedSchemaVersion({ signal }));
+  if (version !== null) return;
+  throw new CliError(EXIT.notFound, 'STORE_NOT_FOUND', `there is no store at ${label}: no sessions store was ever set up there`, {
+    hint: 'check the URL (path, database, schema, tablePrefix or prefix); stores are created by the application, `sessions import` or `sessions migrate`, never by read-only commands',
   });
 }

@@ -141,6 +141,7 @@ describe('sessions doctor', () => {
       'counters:ok',
       'leases:ok',
     ]);
+    expect(report.checks.find((check: { name: string }) => check.name === 'schema').detail).toMatch(/schema, version 1 \(engine memory\)/);
   });
 
   it('fails (exit 1) when a session counter disagrees with the message rows in the store', async () => {

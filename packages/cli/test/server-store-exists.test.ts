@@ -97,7 +97,7 @@ describe.each(backends)('read-only commands on $name', ({ missing, leftBehind })
     ]) {
       const result = await cli(argv);
       expect(result.code, argv.join(' ')).toBe(4);
-      expect(result.stderr).toMatch(/error: there is no store at .+ does not exist\n {2}hint: check the URL/);
+      expect(result.stderr).toMatch(/error: there is no store at .+: no sessions store was ever set up there\n {2}hint: check the URL/);
     }
     expect(await leftBehind(url)).toEqual([]);
   });

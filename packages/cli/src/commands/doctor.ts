@@ -50,7 +50,8 @@ Example:
     const { engine, label } = await context.open(url, { mustExist: true });
     const setupMs = Math.round(performance.now() - startedAt);
     checks.push({ name: 'connect', status: 'ok', detail: `${label} answered; setup took ${setupMs} ms` });
-    checks.push({ name: 'schema', status: 'ok', detail: `setup() accepted the store's schema (engine ${engine.name})` });
+    const schemaVersion = await engine.storedSchemaVersion();
+    checks.push({ name: 'schema', status: 'ok', detail: `setup() accepted the store's schema, version ${schemaVersion} (engine ${engine.name})` });
     const capabilities = Object.entries(engine.capabilities).map(([name, value]) => `${name}=${String(value)}`).join(' ');
     checks.push({ name: 'capabilities', status: 'ok', detail: capabilities });
 
