@@ -1,10 +1,10 @@
 import { copyFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemoryEngine, StorageError, type Engine, type LeaseInfo, type SessionKey } from '@sessions/core';
 import { CorruptFileError, JsonlEngine } from '../src/index.js';
 import { sessionFiles } from './raw-store.js';
-import { removeDir, tempDir } from './temp-dir.js';
+import { testScope } from './temp-dir.js';
 
 // Ids whose code-point order differs from JavaScript's UTF-16 `<` (U+E000 and U+FFFD sort
 // before astral characters by code point, after them by code unit), from the order of their
@@ -15,25 +15,13 @@ const SESSIONS = ['s', 'S', '\u{FFFD}', '\u{1D11E}', 's2', '../up', 'y'.repeat(1
 const withoutExpiry = (leases: LeaseInfo[]) => leases.map(({ expiresAt, ...rest }) => ({ ...rest, released: expiresAt === null }));
 
 describe('listLeases on lease files', () => {
-  const engines: Engine[] = [];
-  const dirs: string[] = [];
+  const { freshDir, track } = testScope();
 
   async function open<E extends Engine>(engine: E): Promise<E> {
-    engines.push(engine);
+    track(engine);
     await engine.setup();
     return engine;
   }
-
-  function freshDir(): string {
-    const dir = tempDir();
-    dirs.push(dir);
-    return dir;
-  }
-
-  afterEach(async () => {
-    for (const engine of engines.splice(0)) await engine.close();
-    for (const dir of dirs.splice(0)) removeDir(dir);
-  });
 
   it('orders keys by code point and pages by keyset exactly as MemoryEngine does', async () => {
     const jsonl = await open(new JsonlEngine({ dir: freshDir(), fsync: false }));

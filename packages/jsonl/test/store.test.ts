@@ -1,32 +1,19 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { and, createEngine, eq, SessionManager, StorageError, ValidationError, type Message, type MessageRange, type SessionKey } from '@sessions/core';
 import { CorruptFileError, fromUrl, JsonlEngine } from '../src/index.js';
 import { sessionFiles } from './raw-store.js';
-import { removeDir, tempDir } from './temp-dir.js';
+import { testScope } from './temp-dir.js';
 
 describe('the JSONL store', () => {
-  const opened: JsonlEngine[] = [];
-  const dirs: string[] = [];
+  const { freshDir, track } = testScope();
 
   async function engineOn(dir: string, options: { indexCacheSize?: number } = {}): Promise<JsonlEngine> {
-    const engine = new JsonlEngine({ dir, ...options });
-    opened.push(engine);
+    const engine = track(new JsonlEngine({ dir, ...options }));
     await engine.setup();
     return engine;
   }
-
-  function freshDir(): string {
-    const dir = tempDir();
-    dirs.push(dir);
-    return dir;
-  }
-
-  afterEach(async () => {
-    for (const engine of opened.splice(0)) await engine.close();
-    for (const dir of dirs.splice(0)) removeDir(dir);
-  });
 
   it('lays out files a person can read with cat and jq', async () => {
     const dir = freshDir();
@@ -56,14 +43,15 @@ describe('the JSONL store', () => {
 
   it('shows everything to an engine opened later on the same folder', async () => {
     const dir = freshDir();
-    const first = new SessionManager({ engine: await engineOn(dir) });
+    const firstEngine = await engineOn(dir);
+    const first = new SessionManager({ engine: firstEngine });
     const key = { userId: 'u', sessionId: 'kept' };
     await first.create({ ...key, title: 'kept', metadata: { deep: { list: [1, 'two', null, { x: '😀' }] } }, state: { step: 3 } });
     await first.append(key, Array.from({ length: 120 }, (_, i) => ({ role: 'user' as const, content: [{ type: 'text', text: `m${i} \u{1F600} "quoted" \\ \u2028` }], metadata: { i } })));
     const lease = await first.acquire(key, { ttlMs: 60_000 });
     await first.release(lease);
     const expected = await first.messages(key);
-    await opened[0]!.close();
+    await firstEngine.close();
 
     const second = new SessionManager({ engine: await engineOn(dir) });
     expect(await second.get(key)).toMatchObject({ title: 'kept', metadata: { deep: { list: [1, 'two', null, { x: '😀' }] } }, state: { step: 3 }, messageCount: 120, lastSeq: 120 });

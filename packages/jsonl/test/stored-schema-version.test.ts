@@ -1,31 +1,14 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NotSetUpError, SchemaVersionError, StorageError } from '@sessions/core';
 import { CorruptFileError, FORMAT_VERSION, JsonlEngine } from '../src/index.js';
-import { removeDir, tempDir } from './temp-dir.js';
+import { testScope } from './temp-dir.js';
 
 describe('storedSchemaVersion() on a JSONL folder', () => {
-  const opened: JsonlEngine[] = [];
-  const dirs: string[] = [];
-
-  function engineOn(dir: string): JsonlEngine {
-    const engine = new JsonlEngine({ dir });
-    opened.push(engine);
-    return engine;
-  }
-
-  function freshDir(): string {
-    const dir = tempDir();
-    dirs.push(dir);
-    return dir;
-  }
-
-  afterEach(async () => {
-    for (const engine of opened.splice(0)) await engine.close();
-    for (const dir of dirs.splice(0)) removeDir(dir);
-  });
+  const { freshDir, track } = testScope();
+  const engineOn = (dir: string): JsonlEngine => track(new JsonlEngine({ dir }));
 
   it('is null for a folder that does not exist, and does not create it or its parents', async () => {
     const parent = freshDir();

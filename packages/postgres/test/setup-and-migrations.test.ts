@@ -1,26 +1,14 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { MessageExistsError, SchemaVersionError, SessionManager } from '@sessions/core';
 import pg from 'pg';
 import { PostgresEngine, SCHEMA_VERSION } from '../src/index.js';
 import { migrate, readSchemaVersion } from '../src/schema/migrate.js';
 import { MIGRATIONS, type Migration } from '../src/schema/migrations.js';
 import { tableNames } from '../src/sql/tables.js';
-import { dropSchema, POSTGRES_URL, randomSchema, requirePostgres, testPool } from './support/database.js';
+import { POSTGRES_URL, testPool } from './support/database.js';
+import { schemaScope } from './support/schema-scope.js';
 
-const schemas: string[] = [];
-const admin = testPool({ max: 2 });
-
-function freshSchema(label: string): string {
-  const schema = randomSchema(label);
-  schemas.push(schema);
-  return schema;
-}
-
-beforeAll(requirePostgres);
-afterAll(async () => {
-  await admin.end();
-  for (const schema of schemas) await dropSchema(schema);
-});
+const { admin, freshSchema } = schemaScope();
 
 async function versionRows(schema: string): Promise<number[]> {
   const { rows } = await admin.query(`SELECT version FROM ${tableNames(schema, '').schemaVersion} ORDER BY version`);

@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { NotSetUpError, StorageError } from '@sessions/core';
 import type { PgPool, PgPoolClient, PgQueryConfig, PgQueryResult } from '../src/index.js';
 import { PostgresEngine, SCHEMA_VERSION } from '../src/index.js';
 import { tableNames } from '../src/sql/tables.js';
 import { CountingPool } from './support/counting-pool.js';
-import { dropSchema, POSTGRES_URL, randomSchema, requirePostgres, testPool } from './support/database.js';
+import { POSTGRES_URL, testPool } from './support/database.js';
+import { schemaScope } from './support/schema-scope.js';
 
-const schemas: string[] = [];
-const admin = testPool({ max: 2 });
-
-function freshSchema(label: string): string {
-  const schema = randomSchema(label);
-  schemas.push(schema);
-  return schema;
-}
-
-beforeAll(requirePostgres);
-afterAll(async () => {
-  await admin.end();
-  for (const schema of schemas) await dropSchema(schema);
-});
+const { admin, freshSchema } = schemaScope();
 
 async function schemaExists(schema: string): Promise<boolean> {
   const { rows } = await admin.query('SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS present', [schema]);

@@ -1,29 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { createEngine, EngineClosedError, eq, like, NotSetUpError, SessionManager, StorageError, ValidationError } from '@sessions/core';
 import { fromUrl, SqliteEngine } from '../src/index.js';
-import { removeTempDir, tempDir } from './helpers.js';
+import { fileScope } from './file-scope.js';
 
-const dirs: string[] = [];
-const engines: SqliteEngine[] = [];
-
-function newDir(): string {
-  const dir = tempDir();
-  dirs.push(dir);
-  return dir;
-}
-
-function track(engine: SqliteEngine): SqliteEngine {
-  engines.push(engine);
-  return engine;
-}
-
-afterEach(async () => {
-  for (const engine of engines.splice(0)) await engine.close();
-  for (const dir of dirs.splice(0)) removeTempDir(dir);
-});
+const { newDir, track } = fileScope();
 
 describe('opening a database', () => {
   it('explains a path whose directory does not exist, with a typed StorageError', async ({ expect }) => {

@@ -1,41 +1,16 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { NotSetUpError, StorageError } from '@sessions/core';
 import { BusyTimeoutError, SCHEMA_VERSION, SqliteEngine } from '../src/index.js';
-import { removeTempDir, tempDir } from './helpers.js';
+import { fileScope } from './file-scope.js';
 
-const dirs: string[] = [];
-const engines: SqliteEngine[] = [];
-const connections: Database.Database[] = [];
-
-function newDir(): string {
-  const dir = tempDir();
-  dirs.push(dir);
-  return dir;
-}
-
-function track(engine: SqliteEngine): SqliteEngine {
-  engines.push(engine);
-  return engine;
-}
-
-function connect(path: string, options?: Database.Options): Database.Database {
-  const db = new Database(path, options);
-  connections.push(db);
-  return db;
-}
+const { newDir, track, connect } = fileScope();
 
 function tableNamesIn(db: Database.Database): string[] {
   return (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{ name: string }>).map((row) => row.name);
 }
-
-afterEach(async () => {
-  for (const engine of engines.splice(0)) await engine.close();
-  for (const db of connections.splice(0)) if (db.open) db.close();
-  for (const dir of dirs.splice(0)) removeTempDir(dir);
-});
 
 describe('storedSchemaVersion', () => {
   it('is null for a file that does not exist, and asking creates neither the file nor its -wal, -shm or -journal', async ({ expect }) => {
