@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryEngine, SessionManager, type Session, type SessionKey } from '../src/index.js';
+import { MemoryEngine, SessionManager, SessionNotFoundError, type Session, type SessionKey } from '../src/index.js';
 
 /**
  * Time passes while the session row is read: the session expires between the manager's check of
@@ -24,6 +24,19 @@ async function expiringSession() {
   engine.onSessionRead = () => {
     now += 200;
   };
+  return { sessions, key, engine };
+}
+
+/** The session is deleted right after the manager has read it live, before its messages are read. */
+async function sessionDeletedMidRead() {
+  const engine = new SlowSessionReads();
+  await engine.setup();
+  const sessions = new SessionManager({ engine });
+  const key = await sessions.create({ userId: 'u', messages: [{ role: 'user', content: 'hello' }] });
+  engine.onSessionRead = () => {
+    engine.onSessionRead = () => {};
+    void engine.deleteSession(key);
+  };
   return { sessions, key };
 }
 
@@ -44,5 +57,15 @@ describe('a session and its messages are judged at one instant', () => {
     const { sessions, key } = await expiringSession();
     const forked = await sessions.fork(key, { sessionId: 'copy' });
     expect(forked).toMatchObject({ messageCount: 2, lastSeq: 2 });
+  });
+
+  it('run, export and fork of a session deleted while they read refuse with SessionNotFoundError, never a copy without messages', async () => {
+    const exporting = await sessionDeletedMidRead();
+    await expect(exporting.sessions.export(exporting.key)).rejects.toBeInstanceOf(SessionNotFoundError);
+    const running = await sessionDeletedMidRead();
+    await expect(running.sessions.run(running.key, async () => 'ran')).rejects.toBeInstanceOf(SessionNotFoundError);
+    const forking = await sessionDeletedMidRead();
+    await expect(forking.sessions.fork(forking.key, { sessionId: 'copy' })).rejects.toBeInstanceOf(SessionNotFoundError);
+    expect(await forking.sessions.get({ userId: 'u', sessionId: 'copy' })).toBeNull();
   });
 });

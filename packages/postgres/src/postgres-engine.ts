@@ -1,5 +1,4 @@
 import {
-  abortable,
   BaseEngine,
   ConcurrentUpdateError,
   copyMessage,
@@ -104,8 +103,8 @@ export class PostgresEngine extends BaseEngine {
   }
 
   // The pool connects on its first query, so asking before setup() needs nothing set up first.
-  protected async doStoredSchemaVersion(signal: AbortSignal | undefined): Promise<number | null> {
-    return abortable(readSchemaVersion(this.#pool, this.tables), signal);
+  protected async doStoredSchemaVersion(): Promise<number | null> {
+    return readSchemaVersion(this.#pool, this.tables);
   }
 
   protected async doClose(): Promise<void> {

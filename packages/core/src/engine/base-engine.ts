@@ -1,3 +1,4 @@
+import { abortable } from '../abort.js';
 import {
   EngineClosedError,
   MessageExistsError,
@@ -164,7 +165,8 @@ export abstract class BaseEngine implements Engine {
     if (this.#state === 'closed') throw new EngineClosedError(this.name);
     options.signal?.throwIfAborted();
     try {
-      return await this.doStoredSchemaVersion(options.signal);
+      // Raced here, so every adapter gives up on an abort at once, whatever its driver waits for.
+      return await abortable(this.doStoredSchemaVersion(options.signal), options.signal);
     } catch (error) {
       if (isAbortReason(error, options.signal)) throw error;
       if (this.#lifecycle() === 'closed' && !(error instanceof SessionsError)) throw new EngineClosedError(this.name);

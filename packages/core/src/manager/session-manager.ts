@@ -706,6 +706,8 @@ export class SessionManager {
       const readAt = this.#now();
       const session = await this.#require(sessionKey, readAt);
       const history = historyOption === false ? [] : await this.engine.readMessages(sessionKey, { last: historyOption.last, liveAt: readAt });
+      // No history from a session that had some: it expired or went away in between, unless it was cleared.
+      if (history.length === 0 && historyOption !== false && historyOption.last !== 0 && session.messageCount > 0) await this.#require(sessionKey);
       keeper.throwIfLost();
       const context: RunContext = {
         key: sessionKey,
