@@ -121,6 +121,8 @@ function assertLocalStoreExists(url: string, label: string): void {
 }
 
 async function assertStoreSetUp(engine: Engine, label: string, options: OpenOptions): Promise<void> {
+  // An in-memory store is new every time: there is nothing a typo could have missed.
+  if (!engine.capabilities.persistent) return;
   const version = await within(options, (signal) => engine.storedSchemaVersion({ signal }));
   if (version !== null) return;
   throw new CliError(EXIT.notFound, 'STORE_NOT_FOUND', `there is no store at ${label}: no sessions store was ever set up there`, {

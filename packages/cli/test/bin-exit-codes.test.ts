@@ -30,6 +30,12 @@ describe('exit codes of the sessions bin', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ userId: 'alice', sessionId: 'chat_1', messageCount: 1 });
     expect((await runBin(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
     expect((await runBin(['help', 'migrate'])).code).toBe(0);
+    // an in-memory store is new every time, never a typo for a store that is not there
+    for (const url of ['memory:', 'sqlite::memory:']) {
+      const doctor = await runBin(['doctor', url, '--json']);
+      expect(doctor.code, `doctor ${url}: ${doctor.stderr}`).toBe(0);
+      expect((await runBin(['ls', url])).code, `ls ${url}`).toBe(0);
+    }
   });
 
   it('2: no command, an unknown command, option or extra argument, a missing argument', async () => {
