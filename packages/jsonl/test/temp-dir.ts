@@ -27,8 +27,10 @@ export function testScope(): TestScope {
   const engines: Array<{ close(): Promise<void> }> = [];
   const dirs: string[] = [];
   afterEach(async () => {
-    for (const engine of engines.splice(0)) await engine.close();
+    // Folders go even when an engine fails to close; that failure is still reported.
+    const closed = await Promise.allSettled(engines.splice(0).map((engine) => engine.close()));
     for (const dir of dirs.splice(0)) removeDir(dir);
+    for (const result of closed) if (result.status === 'rejected') throw result.reason;
   });
   return {
     freshDir() {

@@ -21,9 +21,11 @@ export function fileScope(): FileScope {
   const engines: SqliteEngine[] = [];
   const connections: Database.Database[] = [];
   afterEach(async () => {
-    for (const engine of engines.splice(0)) await engine.close();
+    // Folders go even when an engine fails to close; that failure is still reported.
+    const closed = await Promise.allSettled(engines.splice(0).map((engine) => engine.close()));
     for (const db of connections.splice(0)) if (db.open) db.close();
     for (const dir of dirs.splice(0)) removeTempDir(dir);
+    for (const result of closed) if (result.status === 'rejected') throw result.reason;
   });
   return {
     newDir() {

@@ -20,9 +20,11 @@ export function redisFileScope(): RedisFileScope {
   const scope: RedisFileScope = { client: testClient(), prefixes: [], engines: [] };
   beforeAll(requireRedis);
   afterAll(async () => {
-    await Promise.all(scope.engines.map((engine) => engine.close()));
+    // Every key goes and the client quits even when an engine fails to close; that failure is still reported.
+    const closed = await Promise.allSettled(scope.engines.map((engine) => engine.close()));
     for (const prefix of scope.prefixes) await dropPrefix(scope.client, prefix);
     await scope.client.quit();
+    for (const result of closed) if (result.status === 'rejected') throw result.reason;
   });
   return scope;
 }
