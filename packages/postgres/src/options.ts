@@ -19,6 +19,12 @@ export interface PostgresEngineOptions {
   /** Most connections in the pool the engine creates from `connectionString`. Default 10. */
   poolSize?: number;
   /**
+   * How long the pool the engine creates waits for a new connection before failing with
+   * `StorageError`, in milliseconds. Default 10,000: without a limit, a server that accepts and
+   * never answers (a dead host behind a load balancer) would hang `setup()` and `close()` for good.
+   */
+  connectTimeoutMs?: number;
+  /**
    * Prepare the fixed statements once per connection (skips parsing and planning on reuse).
    * Default true; turn it off behind a PgBouncer older than 1.21 in transaction mode.
    */
@@ -31,6 +37,7 @@ export interface ResolvedOptions {
   readonly schema: string;
   readonly tablePrefix: string;
   readonly poolSize: number;
+  readonly connectTimeoutMs: number;
   readonly preparedStatements: boolean;
 }
 
@@ -71,7 +78,11 @@ export function resolveOptions(options: PostgresEngineOptions): ResolvedOptions 
   }
   const poolSize = options.poolSize ?? 10;
   if (!Number.isSafeInteger(poolSize) || poolSize < 1) throw new ValidationError('poolSize must be a whole number >= 1', { path: 'options.poolSize' });
+  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+  if (!Number.isSafeInteger(connectTimeoutMs) || connectTimeoutMs < 1) {
+    throw new ValidationError('connectTimeoutMs must be a whole number of milliseconds >= 1', { path: 'options.connectTimeoutMs' });
+  }
   const preparedStatements = options.preparedStatements ?? true;
   if (typeof preparedStatements !== 'boolean') throw new ValidationError('preparedStatements must be true or false', { path: 'options.preparedStatements' });
-  return Object.freeze({ connectionString, pool, schema, tablePrefix, poolSize, preparedStatements });
+  return Object.freeze({ connectionString, pool, schema, tablePrefix, poolSize, connectTimeoutMs, preparedStatements });
 }

@@ -4,7 +4,7 @@ import type { PgPool } from './pg-client.js';
 
 /** The part of `pg`'s module the engine uses: its pool, created from a connection string. */
 export interface PgDriver {
-  Pool: new (config: { connectionString: string; max: number }) => PgPool & { on(event: 'error', listener: (error: Error) => void): unknown };
+  Pool: new (config: { connectionString: string; max: number; connectionTimeoutMillis: number }) => PgPool & { on(event: 'error', listener: (error: Error) => void): unknown };
 }
 
 export type LoadModule = (id: string) => unknown;

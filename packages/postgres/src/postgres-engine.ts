@@ -82,7 +82,7 @@ export class PostgresEngine extends BaseEngine {
       this.#pool = resolved.pool;
       this.#ownsPool = false;
     } else {
-      const pool = new (loadPg(resolved.connectionString!).Pool)({ connectionString: resolved.connectionString!, max: resolved.poolSize });
+      const pool = new (loadPg(resolved.connectionString!).Pool)({ connectionString: resolved.connectionString!, max: resolved.poolSize, connectionTimeoutMillis: resolved.connectTimeoutMs });
       // An idle connection that dies (server restart, terminated backend) is dropped by the
       // pool; without a listener Node would crash the process. The next query reconnects.
       pool.on('error', () => undefined);

@@ -60,10 +60,30 @@ describe('PostgresEngine options', () => {
     [{ connectionString: POSTGRES_URL, tablePrefix: 'x; DROP TABLE y' }, /tablePrefix must be/],
     [{ connectionString: POSTGRES_URL, tablePrefix: 'p'.repeat(40) }, /tablePrefix must be at most 31/],
     [{ connectionString: POSTGRES_URL, poolSize: 0 }, /poolSize/],
+    [{ connectionString: POSTGRES_URL, connectTimeoutMs: 0 }, /connectTimeoutMs/],
+    [{ connectionString: POSTGRES_URL, connectTimeoutMs: 1.5 }, /connectTimeoutMs/],
   ] as const)('rejects invalid options %# with a ValidationError that says what to fix', ([options, message], { expect }) => {
     const attempt = () => new PostgresEngine(options as never);
     expect(attempt).toThrow(ValidationError);
     expect(attempt).toThrow(message);
+  });
+
+  it('gives up on a server that accepts the connection and never answers, after connectTimeoutMs, with a StorageError', async ({ expect }) => {
+    const { createServer } = await import('node:net');
+    const sockets = new Set<import('node:net').Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as import('node:net').AddressInfo).port;
+    const engine = new PostgresEngine({ connectionString: `postgres://postgres@127.0.0.1:${port}/test`, connectTimeoutMs: 300 });
+    try {
+      const error = await engine.setup().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(StorageError);
+      expect(String((error as StorageError).cause)).toMatch(/timeout/i);
+    } finally {
+      await engine.close();
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 
   it('keeps engines with different table prefixes in one schema apart', async ({ expect }) => {
