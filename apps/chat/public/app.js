@@ -386,6 +386,31 @@ $('#composer-input').addEventListener('keydown', (event) => {
   }
 });
 
+// ---- catching up with other tabs ------------------------------------------------------------
+
+/**
+ * Another tab or device may have added to the open conversation: when this page is looked at
+ * again, show what was stored. Only a conversation that changed is drawn again, so a focused
+ * control keeps its focus otherwise.
+ */
+async function catchUp() {
+  if (state.sending || !state.user || !state.sessionId) return;
+  const sessionId = state.sessionId;
+  const shown = [...$('#messages').children].map((item) => item.dataset.seq).join(',');
+  try {
+    const { messages } = await api(`/api/sessions/${encodeURIComponent(sessionId)}`);
+    if (state.sending || state.sessionId !== sessionId) return;
+    if (messages.map((message) => String(message.seq)).join(',') !== shown) await Promise.all([openSession(sessionId), loadSessions()]);
+  } catch {
+    // Gone or unreachable: opening it again says which.
+    await openSession(sessionId);
+  }
+}
+window.addEventListener('focus', catchUp);
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') catchUp();
+});
+
 // ---- start -------------------------------------------------------------------------------
 
 function sessionFromHash() {

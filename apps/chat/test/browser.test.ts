@@ -189,6 +189,9 @@ describe('the chat app in a real browser', () => {
     expect(pairs).toEqual(['first tab speaking with a long enough message to stream slowly', 'second tab speaking']);
     // each reply quotes the message it answers: the pairs did not interleave
     for (const index of [1, 3]) expect(text(stored[index]!.content)).toContain(text(stored[index - 1]!.content));
+    // the first tab, looked at again, catches up with what the second one added
+    await first.evaluate(() => window.dispatchEvent(new Event('focus')));
+    await expect.poll(() => first.locator('#messages .message').count(), { timeout: 10_000 }).toBe(4);
     await first.close();
     await second.close();
   });
