@@ -8,7 +8,7 @@ import { tableNames } from '../src/sql/tables.js';
 import { POSTGRES_URL, testPool } from './support/database.js';
 import { schemaScope } from './support/schema-scope.js';
 
-const { admin, freshSchema } = schemaScope();
+const { admin, freshSchema, schemaFromNewerRelease } = schemaScope();
 
 async function versionRows(schema: string): Promise<number[]> {
   const { rows } = await admin.query(`SELECT version FROM ${tableNames(schema, '').schemaVersion} ORDER BY version`);
@@ -120,11 +120,7 @@ describe('setup', () => {
   });
 
   it('refuses a schema that a newer version of the package migrated, saying to upgrade', async ({ expect }) => {
-    const schema = freshSchema('newer');
-    const engine = new PostgresEngine({ connectionString: POSTGRES_URL, schema });
-    await engine.setup();
-    await engine.close();
-    await admin.query(`INSERT INTO ${tableNames(schema, '').schemaVersion} (version, description) VALUES ($1, 'from the future')`, [SCHEMA_VERSION + 1]);
+    const schema = await schemaFromNewerRelease('newer');
     const older = new PostgresEngine({ connectionString: POSTGRES_URL, schema });
     try {
       const error = await older.setup().catch((caught: unknown) => caught);

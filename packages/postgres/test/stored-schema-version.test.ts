@@ -2,12 +2,11 @@ import { describe, it } from 'vitest';
 import { NotSetUpError, StorageError } from '@sessions/core';
 import type { PgPool, PgPoolClient, PgQueryConfig, PgQueryResult } from '../src/index.js';
 import { PostgresEngine, SCHEMA_VERSION } from '../src/index.js';
-import { tableNames } from '../src/sql/tables.js';
 import { CountingPool } from './support/counting-pool.js';
 import { POSTGRES_URL, testPool } from './support/database.js';
 import { schemaScope } from './support/schema-scope.js';
 
-const { admin, freshSchema } = schemaScope();
+const { admin, freshSchema, schemaFromNewerRelease } = schemaScope();
 
 async function schemaExists(schema: string): Promise<boolean> {
   const { rows } = await admin.query('SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS present', [schema]);
@@ -82,11 +81,7 @@ describe('storedSchemaVersion', () => {
   });
 
   it('reports a version a newer release recorded as it is, where setup() would refuse it', async ({ expect }) => {
-    const schema = freshSchema('newer');
-    const engine = new PostgresEngine({ connectionString: POSTGRES_URL, schema });
-    await engine.setup();
-    await engine.close();
-    await admin.query(`INSERT INTO ${tableNames(schema, '').schemaVersion} (version, description) VALUES ($1, 'from the future')`, [SCHEMA_VERSION + 1]);
+    const schema = await schemaFromNewerRelease('newer');
     const older = new PostgresEngine({ connectionString: POSTGRES_URL, schema });
     try {
       expect(await older.storedSchemaVersion()).toBe(SCHEMA_VERSION + 1);

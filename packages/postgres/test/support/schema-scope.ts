@@ -1,12 +1,16 @@
 import { afterAll, beforeAll } from 'vitest';
 import type pg from 'pg';
-import { dropSchema, randomSchema, requirePostgres, testPool } from './database.js';
+import { PostgresEngine, SCHEMA_VERSION } from '../../src/index.js';
+import { tableNames } from '../../src/sql/tables.js';
+import { dropSchema, POSTGRES_URL, randomSchema, requirePostgres, testPool } from './database.js';
 
 export interface SchemaScope {
   /** A pool of the test file's own, for checking what the server holds. */
   admin: pg.Pool;
   /** A schema name no other run uses, dropped after the file. */
   freshSchema(label: string): string;
+  /** A fresh schema set up by this release, then marked as migrated by the next one. */
+  schemaFromNewerRelease(label: string): Promise<string>;
 }
 
 /**
@@ -21,11 +25,20 @@ export function schemaScope(): SchemaScope {
     await admin.end();
     for (const schema of schemas) await dropSchema(schema);
   });
+  const freshSchema = (label: string): string => {
+    const schema = randomSchema(label);
+    schemas.push(schema);
+    return schema;
+  };
   return {
     admin,
-    freshSchema(label) {
-      const schema = randomSchema(label);
-      schemas.push(schema);
+    freshSchema,
+    async schemaFromNewerRelease(label) {
+      const schema = freshSchema(label);
+      const engine = new PostgresEngine({ connectionString: POSTGRES_URL, schema });
+      await engine.setup();
+      await engine.close();
+      await admin.query(`INSERT INTO ${tableNames(schema, '').schemaVersion} (version, description) VALUES ($1, 'from the future')`, [SCHEMA_VERSION + 1]);
       return schema;
     },
   };
