@@ -21,6 +21,8 @@ export * from './manager/message-input.js';
 export * from './manager/message-size.js';
 export * from './manager/events.js';
 export * from './manager/export-format.js';
+export * from './manager/export-text.js';
+export * from './manager/exact-number.js';
 export * from './manager/merge-patch.js';
 export * from './manager/cursor.js';
 export * from './validate.js';

@@ -3,6 +3,7 @@ import { describeType, isPlainObject, type JsonObject, type JsonValue } from '..
 import type { Message, MessageContent, MessageRole } from '../models/message-model.js';
 import type { Session, SessionStatus } from '../models/session-model.js';
 import { assertMessage, assertSession, assertSessionMessages } from '../validate.js';
+import { assertExactExportText } from './export-text.js';
 
 export const EXPORT_FORMAT = 'sessions.export';
 export const EXPORT_VERSION = 1;
@@ -98,7 +99,9 @@ export function toExportedMessage(message: Message): ExportedMessage {
 
 /**
  * Validates an export (an object or its JSON text) and returns the session and messages
- * it describes. Anything unexpected is a `ValidationError` naming the place to fix.
+ * it describes. Anything unexpected is a `ValidationError` naming the place to fix. Given
+ * text, a number that no double holds exactly (an integer beyond 2^53, `1e400`) is refused
+ * too, rather than rounded by `JSON.parse`.
  */
 export function parseExport(data: unknown): { session: Session; messages: Message[] } {
   const value = typeof data === 'string' ? parseText(data) : data;
@@ -188,9 +191,12 @@ function toDate(value: unknown, path: string): Date {
 }
 
 function parseText(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (cause) {
     throw new ValidationError(`the export is not valid JSON: ${(cause as Error).message}`, { cause });
   }
+  assertExactExportText(text);
+  return value;
 }

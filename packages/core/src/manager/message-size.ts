@@ -2,6 +2,9 @@ import { ValidationError } from '../errors.js';
 import { utf8Length } from '../json.js';
 import type { NewMessage } from '../engine/engine.js';
 
+/** The default of `limits.maxMessageBytes`: 1 MiB. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+
 /** A message's size as the limits count it: UTF-8 bytes of its content, tool calls and metadata as JSON. */
 export function messageBytes(message: Pick<NewMessage, 'content' | 'toolCalls' | 'metadata'>): number {
   return (

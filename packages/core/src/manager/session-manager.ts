@@ -29,7 +29,7 @@ import { holdLease, isLocallyExpired, renewedLease, type HeldLease } from './hel
 import { LeaseKeeper } from './lease-keeper.js';
 import { applyMergePatch } from './merge-patch.js';
 import type { MessageInput } from './message-input.js';
-import { assertMessageSize } from './message-size.js';
+import { assertMessageSize, DEFAULT_MAX_MESSAGE_BYTES } from './message-size.js';
 import { assertOptionalBoolean, assertOptionalSignal, assertOptionKeys } from './options.js';
 
 export interface SessionManagerLimits {
@@ -160,7 +160,7 @@ export interface RunContext {
   setState(patch: JsonObject): Promise<JsonObject>;
 }
 
-const DEFAULT_LIMITS: Required<SessionManagerLimits> = { maxMessageBytes: 1024 * 1024, maxMessagesPerAppend: 1_000 };
+const DEFAULT_LIMITS: Required<SessionManagerLimits> = { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, maxMessagesPerAppend: 1_000 };
 const MAX_OPTIMISTIC_RETRIES = 50;
 const CREATE_FIELDS = ['userId', 'sessionId', 'title', 'metadata', 'state', 'ttlMs', 'messages'];
 const MANAGER_OPTIONS = ['engine', 'lockTtlMs', 'heartbeatMs', 'owner', 'limits', 'clock'];
