@@ -2,9 +2,12 @@ import { createReadStream, createWriteStream, fstatSync, statSync, type WriteStr
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import {
+  assertExactExportText,
+  assertMessageSize,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  ExportTextScanner,
   MessageExistsError,
   parseExport,
   ValidationError,
@@ -13,12 +16,26 @@ import {
 } from '@sessions/core';
 import { CliError, UsageError } from './errors.js';
 import { EXIT } from './exit-codes.js';
+import { fileChunks } from './file-chunks.js';
+import { readLines, type ReadLine } from './line-reader.js';
 
-/** One line of an export file, numbered from 1. */
-export interface NumberedLine {
-  readonly number: number;
-  readonly text: string;
+/** One line of an export file, numbered from 1: its text, or why it was refused while reading. */
+export type NumberedLine = ReadLine;
+
+type Chunks = AsyncIterable<Uint8Array | string>;
+
+/** The limits `import` reads with. */
+export interface ImportLimits {
+  /** The largest message, counted as `SessionManager`'s `limits.maxMessageBytes` counts it. */
+  readonly maxMessageBytes: number;
+  /** The longest line (one session with its messages), in bytes. */
+  readonly maxLineBytes: number;
 }
+
+/** 256 MiB: a session line longer than this is refused unless `--max-line-bytes` allows it. */
+export const DEFAULT_MAX_LINE_BYTES = 256 * 1024 * 1024;
+
+export const DEFAULT_IMPORT_LIMITS: ImportLimits = Object.freeze({ maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, maxLineBytes: DEFAULT_MAX_LINE_BYTES });
 
 /**
  * The input of `import`, read twice: once to validate every line, once to write. A file (or
@@ -26,14 +43,16 @@ export interface NumberedLine {
  * the first pass, so memory stays flat either way.
  */
 export class ImportInput {
-  readonly #first: () => Readable;
-  readonly #again: (() => Readable) | undefined;
+  readonly #first: () => Chunks;
+  readonly #again: (() => Chunks) | undefined;
+  readonly #limits: ImportLimits;
   #spoolDir: string | undefined;
   #spoolPath: string | undefined;
 
-  private constructor(first: () => Readable, again: (() => Readable) | undefined) {
+  private constructor(first: () => Chunks, again: (() => Chunks) | undefined, limits: ImportLimits) {
     this.#first = first;
     this.#again = again;
+    this.#limits = limits;
   }
 
   /**
@@ -42,7 +61,7 @@ export class ImportInput {
    * second open would find it drained. Checked before any store is opened: a missing file is
    * exit 4, a directory exit 2.
    */
-  static fromFile(path: string): ImportInput {
+  static fromFile(path: string, limits: ImportLimits = DEFAULT_IMPORT_LIMITS): ImportInput {
     let stats;
     try {
       // bigint for the same reason as isRegularFile below.
@@ -61,20 +80,21 @@ export class ImportInput {
       throw new UsageError(`${JSON.stringify(path)} is a directory; import reads one export file`, 'name the .jsonl file that `sessions export` wrote');
     }
     if (stats.isFile()) {
-      const open = (): Readable => createReadStream(path);
-      return new ImportInput(open, open);
+      const open = (): Chunks => fileChunks({ path });
+      return new ImportInput(open, open, limits);
     }
-    return new ImportInput(() => createReadStream(path), undefined);
+    // Not a regular file: no positional reads, so a stream.
+    return new ImportInput(() => createReadStream(path), undefined, limits);
   }
 
-  static fromStdin(stdin: Readable & { fd?: number }): ImportInput {
+  static fromStdin(stdin: Readable & { fd?: number }, limits: ImportLimits = DEFAULT_IMPORT_LIMITS): ImportInput {
     const fd = typeof stdin.fd === 'number' ? stdin.fd : undefined;
     if (fd !== undefined && isRegularFile(fd)) {
       // Positional reads from offset 0 re-read a redirected file without reopening it.
-      const open = (): Readable => createReadStream('', { fd, start: 0, autoClose: false });
-      return new ImportInput(open, open);
+      const open = (): Chunks => fileChunks({ fd });
+      return new ImportInput(open, open, limits);
     }
-    return new ImportInput(() => stdin, undefined);
+    return new ImportInput(() => stdin, undefined, limits);
   }
 
   /** First pass: every line, copied aside when the input cannot be read twice. */
@@ -86,8 +106,9 @@ export class ImportInput {
       spool = createWriteStream(this.#spoolPath, { mode: 0o600 });
     }
     try {
-      for await (const line of numberedLines(this.#first())) {
-        if (spool && !spool.write(`${line.text}\n`)) await new Promise<void>((resolve) => spool!.once('drain', () => resolve()));
+      for await (const line of this.#lines(this.#first())) {
+        // A refused line stops the import before the second pass; its place is kept all the same.
+        if (spool && !spool.write('text' in line ? `${line.text}\n` : '\n')) await new Promise<void>((resolve) => spool!.once('drain', () => resolve()));
         yield line;
       }
     } finally {
@@ -97,9 +118,14 @@ export class ImportInput {
 
   /** Second pass: the same lines again. */
   secondPass(): AsyncGenerator<NumberedLine> {
-    if (this.#again) return numberedLines(this.#again());
+    if (this.#again) return this.#lines(this.#again());
     if (!this.#spoolPath) throw new Error('internal: secondPass before firstPass');
-    return numberedLines(createReadStream(this.#spoolPath));
+    return this.#lines(fileChunks({ path: this.#spoolPath }));
+  }
+
+  #lines(input: Chunks): AsyncGenerator<NumberedLine> {
+    const { maxMessageBytes, maxLineBytes } = this.#limits;
+    return readLines(input, { maxLineBytes, inspect: () => new ExportTextScanner({ maxMessageBytes }) });
   }
 
   async cleanup(): Promise<void> {
@@ -118,19 +144,6 @@ function isRegularFile(fd: number): boolean {
   }
 }
 
-async function* numberedLines(input: Readable): AsyncGenerator<NumberedLine> {
-  const reader = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-  let number = 0;
-  try {
-    for await (const text of reader) {
-      number++;
-      yield { number, text: number === 1 ? text.replace(/^\uFEFF/, '') : text };
-    }
-  } finally {
-    reader.close();
-  }
-}
-
 /** A parsed line, ready for `engine.createSession`. */
 export interface ParsedSession {
   readonly session: Session;
@@ -138,11 +151,12 @@ export interface ParsedSession {
 }
 
 /**
- * Parses and fully checks one export line: core's `parseExport`, plus what `createSession`
- * would reject later (seq order, seq within `lastSeq`, unique message ids), so a bad line is
- * found before anything is written. Blank lines yield undefined.
+ * Parses and fully checks one export line: core's `parseExport`, numbers that would not be
+ * stored exactly, `append`'s message size limit, plus what `createSession` would reject
+ * later (seq order, seq within `lastSeq`, unique message ids), so a bad line is found before
+ * anything is written. Blank lines yield undefined.
  */
-export function parseExportLine(text: string): ParsedSession | undefined {
+export function parseExportLine(text: string, limits: Pick<ImportLimits, 'maxMessageBytes'> = DEFAULT_IMPORT_LIMITS): ParsedSession | undefined {
   if (text.trim().length === 0) return undefined;
   let value: unknown;
   try {
@@ -150,7 +164,9 @@ export function parseExportLine(text: string): ParsedSession | undefined {
   } catch (cause) {
     throw new ValidationError(`not valid JSON (${(cause as Error).message})`, { cause });
   }
+  assertExactExportText(text);
   const { session, messages } = parseExport(value);
+  messages.forEach((message, i) => assertMessageSize(message, limits.maxMessageBytes, `export.messages[${i}]`));
   const ids = new Set<string>();
   let previousSeq = 0;
   messages.forEach((message, i) => {

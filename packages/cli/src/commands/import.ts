@@ -2,7 +2,8 @@ import { SessionExistsError, type Engine, type SessionKey } from '@sessions/core
 import type { Command } from '../command.js';
 import { CliError, InterruptedError, isSessionsError, toCliError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { ImportInput, parseExportLine, type NumberedLine } from '../import-lines.js';
+import { parsePositiveInt } from '../duration.js';
+import { DEFAULT_IMPORT_LIMITS, ImportInput, parseExportLine, type ImportLimits, type NumberedLine } from '../import-lines.js';
 import { formatCount } from '../progress.js';
 import { keyIn, pauseForSignals, pickKey, throwIfInterrupted } from '../scan.js';
 
@@ -22,7 +23,7 @@ interface LineError {
 export const importCommand: Command = {
   name: 'import',
   summary: 'read a JSON Lines export (stdin or a file) into a store: all lines checked first',
-  usage: 'sessions import <url> [file] [--on-conflict error|skip] [--dry-run] < sessions.jsonl',
+  usage: 'sessions import <url> [file] [--on-conflict error|skip] [--dry-run] [--max-message-bytes N] [--max-line-bytes N] < sessions.jsonl',
   help: `Reads core's export format, one session per line (what \`sessions export\` writes),
 from the file given or from stdin. Every line is validated first, and checked against the
 store for sessions that already exist; if any line is bad, the bad lines are listed with
@@ -32,10 +33,18 @@ not exist yet is created only then, never by a refused import or --dry-run. Inpu
 pipe (stdin, a named pipe, <(zcat backup.gz)) is spooled to a temporary file between the
 two passes, so memory stays flat.
 
+What is stored is exactly what the file says, or the line is refused: bytes that are not
+UTF-8, a number no double holds exactly (an integer beyond 2^53, 1e400; write it as a
+string), a lone surrogate, and a message over append's size limit are bad lines. A line
+is read only up to its limits, never whole when it is over them.
+
 Options:
   --on-conflict <mode>    error (default): a session that already exists is a bad line;
                           skip: leave existing sessions as they are and import the rest
   --dry-run               validate only; write nothing
+  --max-message-bytes <n> largest message, as SessionManager's limits.maxMessageBytes
+                          counts it (default ${DEFAULT_IMPORT_LIMITS.maxMessageBytes}, the same default)
+  --max-line-bytes <n>    longest line, one session with its messages (default ${DEFAULT_IMPORT_LIMITS.maxLineBytes})
 
 Examples:
   sessions import postgres://app@db/app < backup.jsonl
@@ -43,6 +52,8 @@ Examples:
   options: {
     'on-conflict': { type: 'string' },
     'dry-run': { type: 'boolean' },
+    'max-message-bytes': { type: 'string' },
+    'max-line-bytes': { type: 'string' },
   },
   positionals: ['url', 'file?'],
   async run(context) {
@@ -57,7 +68,8 @@ Examples:
         hint: 'redirect a file (sessions import <url> < sessions.jsonl) or name it (sessions import <url> sessions.jsonl)',
       });
     }
-    const input = file === undefined ? ImportInput.fromStdin(context.io.stdin) : ImportInput.fromFile(file);
+    const limits = importLimits(context.options);
+    const input = file === undefined ? ImportInput.fromStdin(context.io.stdin, limits) : ImportInput.fromFile(file, limits);
     try {
       // A store that does not exist yet is only created once every line is known good (and
       // never by --dry-run): until then it holds no session to conflict with.
@@ -102,7 +114,7 @@ Examples:
           if (line.number % 100 === 0) await pauseForSignals(context.signal);
           else throwIfInterrupted(context.signal);
           lines = line.number;
-          const parsed = check(line, record);
+          const parsed = check(line, limits, record);
           checking.update(line.number, `${formatCount(errorCount)} bad`);
           if (!parsed) continue;
           const id = storeKey(parsed.session);
@@ -157,7 +169,8 @@ Examples:
         await stopIfInterrupted(line.number);
         let parsed;
         try {
-          parsed = parseExportLine(line.text);
+          if ('error' in line) throw line.error;
+          parsed = parseExportLine(line.text, limits);
         } catch (error) {
           throw new CliError(EXIT.failure, 'INPUT_CHANGED', `line ${line.number} no longer parses: the input changed while importing (${imported} sessions were written)`, { cause: error });
         }
@@ -194,9 +207,21 @@ Examples:
   },
 };
 
-function check(line: NumberedLine, record: (error: LineError) => void): ReturnType<typeof parseExportLine> {
+function importLimits(options: Parameters<Command['run']>[0]['options']): ImportLimits {
+  const given = (name: string, fallback: number): number => {
+    const text = options[name];
+    return typeof text === 'string' ? parsePositiveInt(text, `--${name}`) : fallback;
+  };
+  return {
+    maxMessageBytes: given('max-message-bytes', DEFAULT_IMPORT_LIMITS.maxMessageBytes),
+    maxLineBytes: given('max-line-bytes', DEFAULT_IMPORT_LIMITS.maxLineBytes),
+  };
+}
+
+function check(line: NumberedLine, limits: ImportLimits, record: (error: LineError) => void): ReturnType<typeof parseExportLine> {
   try {
-    return parseExportLine(line.text);
+    if ('error' in line) throw line.error;
+    return parseExportLine(line.text, limits);
   } catch (error) {
     if (!isSessionsError(error)) throw error;
     record({ line: line.number, message: error.message.replace(/^\[sessions\] /, ''), conflict: false });

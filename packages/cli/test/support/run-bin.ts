@@ -11,7 +11,7 @@ export interface BinResult {
 }
 
 export interface BinOptions {
-  input?: string;
+  input?: string | Buffer;
   /** A file descriptor to use as stdin instead of `input` (as `< file` in a shell). */
   stdinFd?: number;
   /** A file descriptor to use as stdout instead of a pipe (as `> file` in a shell). */
