@@ -157,6 +157,12 @@ export interface ParsedSession {
  * anything is written. Blank lines yield undefined.
  */
 export function parseExportLine(text: string, limits: Pick<ImportLimits, 'maxMessageBytes'> = DEFAULT_IMPORT_LIMITS): ParsedSession | undefined {
+  assertExactExportText(text, limits);
+  return parseScannedLine(text, limits);
+}
+
+/** `parseExportLine` for a line `ImportInput` has read: its text was scanned while it was read. */
+export function parseScannedLine(text: string, limits: Pick<ImportLimits, 'maxMessageBytes'>): ParsedSession | undefined {
   if (text.trim().length === 0) return undefined;
   let value: unknown;
   try {
@@ -164,7 +170,6 @@ export function parseExportLine(text: string, limits: Pick<ImportLimits, 'maxMes
   } catch (cause) {
     throw new ValidationError(`not valid JSON (${(cause as Error).message})`, { cause });
   }
-  assertExactExportText(text);
   const { session, messages } = parseExport(value);
   messages.forEach((message, i) => assertMessageSize(message, limits.maxMessageBytes, `export.messages[${i}]`));
   const ids = new Set<string>();

@@ -3,10 +3,11 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SessionManager } from '@sessions/core';
+import { SessionManager, ValidationError } from '@sessions/core';
 import { SqliteEngine } from '@sessions/sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedVariety, snapshot } from './support/fixtures.js';
+import { parseExportLine } from '../src/index.js';
 import { runBin } from './support/run-bin.js';
 import { removeTempDirs, tempDir } from './support/temp.js';
 
@@ -212,6 +213,14 @@ describe('import stores exactly what the file says, or refuses the line with its
     expect(second.code, second.stderr).toBe(0);
     expect(Buffer.from(second.stdout).equals(Buffer.from(first.stdout))).toBe(true);
     expect(first.stdout).toContain('"max":9007199254740991');
+  });
+});
+
+describe('parseExportLine, for callers that read export lines themselves', () => {
+  it('refuses the same inexact numbers and oversized messages as the import command', () => {
+    expect(() => parseExportLine(withMetadata('{"n":9007199254740993}')[1]!)).toThrow(ValidationError);
+    expect(() => parseExportLine(withContent(JSON.stringify('x'.repeat(2000)))[1]!, { maxMessageBytes: 1000 })).toThrow(/over the limit of 1000/);
+    expect(parseExportLine(lines[1]!)?.messages).toHaveLength(2);
   });
 });
 

@@ -3,7 +3,7 @@ import type { Command } from '../command.js';
 import { CliError, InterruptedError, isSessionsError, toCliError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { parsePositiveInt } from '../duration.js';
-import { DEFAULT_IMPORT_LIMITS, ImportInput, parseExportLine, type ImportLimits, type NumberedLine } from '../import-lines.js';
+import { DEFAULT_IMPORT_LIMITS, ImportInput, parseScannedLine, type ImportLimits, type NumberedLine } from '../import-lines.js';
 import { formatCount } from '../progress.js';
 import { keyIn, pauseForSignals, pickKey, throwIfInterrupted } from '../scan.js';
 
@@ -170,7 +170,7 @@ Examples:
         let parsed;
         try {
           if ('error' in line) throw line.error;
-          parsed = parseExportLine(line.text, limits);
+          parsed = parseScannedLine(line.text, limits);
         } catch (error) {
           throw new CliError(EXIT.failure, 'INPUT_CHANGED', `line ${line.number} no longer parses: the input changed while importing (${imported} sessions were written)`, { cause: error });
         }
@@ -218,10 +218,10 @@ function importLimits(options: Parameters<Command['run']>[0]['options']): Import
   };
 }
 
-function check(line: NumberedLine, limits: ImportLimits, record: (error: LineError) => void): ReturnType<typeof parseExportLine> {
+function check(line: NumberedLine, limits: ImportLimits, record: (error: LineError) => void): ReturnType<typeof parseScannedLine> {
   try {
     if ('error' in line) throw line.error;
-    return parseExportLine(line.text, limits);
+    return parseScannedLine(line.text, limits);
   } catch (error) {
     if (!isSessionsError(error)) throw error;
     record({ line: line.number, message: error.message.replace(/^\[sessions\] /, ''), conflict: false });

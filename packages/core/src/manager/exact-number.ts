@@ -1,3 +1,4 @@
+const SMALL_INTEGER = /^-?\d+$/;
 // A JSON number literal: sign, integer part, fraction, exponent.
 const LITERAL = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 
@@ -9,9 +10,12 @@ const LITERAL = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
  * reports it better.
  */
 export function isExactNumberLiteral(literal: string): boolean {
+  // What JSON.stringify writes, and small integers, need no closer look.
+  if (literal.length <= 15 && SMALL_INTEGER.test(literal)) return true;
+  const value = Number(literal);
+  if (String(value) === literal) return true;
   const written = decimalOf(literal);
   if (!written) return true;
-  const value = Number(literal);
   if (!Number.isFinite(value)) return false;
   // Zero has one value whatever its sign or form: JSON text has no negative zero to keep.
   const parsed = decimalOf(value === 0 ? '0' : String(value))!;

@@ -29,7 +29,6 @@ interface Frame {
 /** Characters of a key kept for error paths. */
 const KEY_CAPTURE = 256;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
-const STRING_STOP = /["\\]/g;
 
 /**
  * Reads an export's JSON text as it arrives, before it is parsed, for what `JSON.parse`
@@ -65,17 +64,19 @@ export class ExportTextScanner {
 
   push(chunk: string): void {
     const length = chunk.length;
+    // Where the next backslash in this chunk is: searched again only once passed, so a chunk
+    // without any is searched once, not once per string.
+    let backslash = -1;
     let i = 0;
     while (i < length) {
       switch (this.#state) {
         case 'string': {
-          STRING_STOP.lastIndex = i;
-          const stop = STRING_STOP.exec(chunk);
-          const end = stop ? stop.index : length;
+          if (backslash < i) backslash = indexOrEnd(chunk, '\\', i);
+          const end = Math.min(indexOrEnd(chunk, '"', i), backslash);
           if (this.#key !== undefined && this.#key.length < KEY_CAPTURE) this.#key += chunk.slice(i, Math.min(end, i + KEY_CAPTURE));
-          if (!stop) {
+          if (end === length) {
             i = length;
-          } else if (chunk[end] === '\\') {
+          } else if (end === backslash) {
             if (this.#key !== undefined) this.#key += '\\';
             this.#state = 'escape';
             i = end + 1;
@@ -163,7 +164,8 @@ export class ExportTextScanner {
     this.#state = 'value';
     const top = this.#stack.at(-1);
     if (this.#key === undefined || !top) return;
-    top.key = decodeKey(this.#key);
+    // Most keys have no escapes; only those are decoded, so the path shows the real key.
+    top.key = this.#key.includes('\\') ? decodeKey(this.#key) : this.#key;
     top.expectKey = false;
     this.#key = undefined;
   }
@@ -211,6 +213,11 @@ export function assertExactExportText(text: string, options: ExportTextOptions =
   const scanner = new ExportTextScanner(options);
   scanner.push(text);
   scanner.end();
+}
+
+function indexOrEnd(text: string, search: string, from: number): number {
+  const index = text.indexOf(search, from);
+  return index === -1 ? text.length : index;
 }
 
 function isNumberChar(code: number): boolean {
