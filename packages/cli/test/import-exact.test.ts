@@ -6,10 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { SessionManager, ValidationError } from '@sessions/core';
 import { SqliteEngine } from '@sessions/sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedVariety, snapshot } from './support/fixtures.js';
+import { seedVariety } from './support/fixtures.js';
 import { parseExportLine } from '../src/index.js';
 import { runBin } from './support/run-bin.js';
 import { removeTempDirs, tempDir } from './support/temp.js';
+import { exportThreeSessions, sqliteContents } from './support/sqlite-store.js';
 
 let dir: string;
 /** Three good export lines (sessions a, b, c of alice), as `sessions export` wrote them. */
@@ -17,18 +18,7 @@ let lines: string[];
 
 beforeAll(async () => {
   dir = await tempDir();
-  const source = join(dir, 'source.db');
-  {
-    await using engine = new SqliteEngine({ path: source });
-    await engine.setup();
-    const manager = new SessionManager({ engine });
-    for (const sessionId of ['a', 'b', 'c']) {
-      await manager.create({ userId: 'alice', sessionId, messages: [{ role: 'user', content: `hi from ${sessionId}` }, { role: 'assistant', content: 'hello' }] });
-    }
-  }
-  const exported = await runBin(['export', `sqlite:${source}`]);
-  expect(exported.code, exported.stderr).toBe(0);
-  lines = exported.stdout.split('\n').filter(Boolean);
+  lines = (await exportThreeSessions(join(dir, 'source.db'))).split('\n').filter(Boolean);
   expect(lines).toHaveLength(3);
 });
 afterAll(removeTempDirs);
@@ -54,12 +44,6 @@ function withContent(content: string): string[] {
   copy[1] = copy[1]!.replace('"content":"hi from b"', `"content":${content}`);
   expect(copy[1]).not.toBe(lines[1]);
   return copy;
-}
-
-async function storeContents(path: string): Promise<string[]> {
-  await using engine = new SqliteEngine({ path });
-  await engine.setup();
-  return await snapshot(engine, { version: false });
 }
 
 describe('import stores exactly what the file says, or refuses the line with its number', () => {
@@ -95,7 +79,7 @@ describe('import stores exactly what the file says, or refuses the line with its
       await engine.setup();
       await new SessionManager({ engine }).create({ userId: 'bob', sessionId: 'kept', messages: [{ role: 'user', content: 'kept' }] });
     }
-    const before = await storeContents(target);
+    const before = await sqliteContents(target);
     const bad = [...lines];
     bad[2] = withMetadata('{"n":-18446744073709551616}')[1]!.replaceAll('"sessionId":"b"', '"sessionId":"z"');
 
@@ -103,7 +87,7 @@ describe('import stores exactly what the file says, or refuses the line with its
 
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toMatch(/^line 3: export\.messages\[0\]\.metadata\.n: /m);
-    expect(await storeContents(target)).toEqual(before);
+    expect(await sqliteContents(target)).toEqual(before);
   });
 
   it('refuses a line with invalid UTF-8 bytes instead of importing U+FFFD, from a file and from a pipe', async () => {
@@ -154,7 +138,7 @@ describe('import stores exactly what the file says, or refuses the line with its
 
     const raised = await runBin(['import', `sqlite:${target}`, farOver, '--max-message-bytes', String(4 * 1024 * 1024)]);
     expect(raised.code, raised.stderr).toBe(0);
-    const stored = (await storeContents(target)).find((line) => line.includes('"sessionId":"b"'))!;
+    const stored = (await sqliteContents(target)).find((line) => line.includes('"sessionId":"b"'))!;
     expect(stored).toContain(`"content":"${'y'.repeat(3 * 1024 * 1024)}"`);
   });
 

@@ -2,12 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SessionManager } from '@sessions/core';
-import { SqliteEngine } from '@sessions/sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { snapshot } from './support/fixtures.js';
 import { runBin } from './support/run-bin.js';
 import { removeTempDirs, tempDir } from './support/temp.js';
+import { exportThreeSessions, sqliteContents } from './support/sqlite-store.js';
 
 let dir: string;
 let backup: string;
@@ -16,26 +14,11 @@ let sourcePath: string;
 beforeAll(async () => {
   dir = await tempDir();
   sourcePath = join(dir, 'source.db');
-  {
-    await using engine = new SqliteEngine({ path: sourcePath });
-    await engine.setup();
-    const manager = new SessionManager({ engine });
-    for (const sessionId of ['a', 'b', 'c']) {
-      await manager.create({ userId: 'alice', sessionId, messages: [{ role: 'user', content: `hi from ${sessionId}` }, { role: 'assistant', content: 'hello' }] });
-    }
-  }
-  const exported = await runBin(['export', `sqlite:${sourcePath}`]);
-  expect(exported.code, exported.stderr).toBe(0);
+  const exported = await exportThreeSessions(sourcePath);
   backup = join(dir, 'backup.jsonl');
-  await writeFile(backup, exported.stdout);
+  await writeFile(backup, exported);
 });
 afterAll(removeTempDirs);
-
-async function contents(path: string): Promise<string[]> {
-  await using engine = new SqliteEngine({ path });
-  await engine.setup();
-  return await snapshot(engine, { version: false });
-}
 
 describe('what import reads, and what it leaves behind when it refuses', () => {
   it('creates no store when a line is bad: the bad lines are listed and the target path stays absent', async () => {
@@ -86,6 +69,6 @@ describe('what import reads, and what it leaves behind when it refuses', () => {
 
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, sessions: 3, messages: 6, skipped: 0 });
-    expect(await contents(target)).toEqual(await contents(sourcePath));
+    expect(await sqliteContents(target)).toEqual(await sqliteContents(sourcePath));
   });
 });
