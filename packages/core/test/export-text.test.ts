@@ -157,6 +157,18 @@ describe('ExportTextScanner: the same checks on text that arrives in pieces', ()
     expect(pushed).toBeLessThan(1024 + 80 * 1024);
   });
 
+  it('refuses nesting deeper than any backend stores without keeping a frame per bracket', () => {
+    const scanner = new ExportTextScanner();
+    scanner.push('{"format":"sessions.export","messages":[{"metadata":{"a":');
+    const error = refusal(() => scanner.push('['.repeat(1_000_000)));
+    expect(error.path).toMatch(/^export\.messages\[0\]\.metadata\.a(\[0\])+$/);
+    expect(error.message).toMatch(/nested deeper than 31 levels/);
+    // As deep as validation accepts still passes the scanner: messages[0].metadata holds 31 levels.
+    const deep = new ExportTextScanner();
+    deep.push(`{"messages":[{"metadata":${'{"a":'.repeat(30)}1${'}'.repeat(30)}}]}`);
+    deep.end();
+  });
+
   it('counts each message on its own: many messages under the limit pass', () => {
     const scanner = new ExportTextScanner({ maxMessageBytes: 1024 });
     scanner.push('{"format":"sessions.export","messages":[');

@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors.js';
+import { MAX_JSON_DEPTH } from '../json.js';
 import { isExactNumberLiteral } from './exact-number.js';
 
 /**
@@ -25,6 +26,13 @@ interface Frame {
   key: string | undefined;
   expectKey: boolean;
 }
+
+/**
+ * Containers open at once: the export, the session or a message, then a JSON value of up to
+ * MAX_JSON_DEPTH levels. Deeper text would be refused by validation anyway; refusing it here
+ * keeps a line of a million `[` from costing a million frames.
+ */
+const MAX_OPEN = MAX_JSON_DEPTH + 3;
 
 /** Characters of a key kept for error paths. */
 const KEY_CAPTURE = 256;
@@ -131,10 +139,10 @@ export class ExportTextScanner {
         this.#key = top && !top.array && top.expectKey ? '' : undefined;
         return;
       case 0x7b: // {
-        this.#stack.push({ array: false, index: 0, key: undefined, expectKey: true });
+        this.#open({ array: false, index: 0, key: undefined, expectKey: true });
         return;
       case 0x5b: // [
-        this.#stack.push({ array: true, index: 0, key: undefined, expectKey: false });
+        this.#open({ array: true, index: 0, key: undefined, expectKey: false });
         if (this.#inMessages()) this.#messageStart = at + 1;
         return;
       case 0x7d: // }
@@ -158,6 +166,13 @@ export class ExportTextScanner {
         top.index++;
         return;
     }
+  }
+
+  #open(frame: Frame): void {
+    if (this.#stack.length >= MAX_OPEN) {
+      throw new ValidationError(`is nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects, the most every backend can store`, { path: this.#path() });
+    }
+    this.#stack.push(frame);
   }
 
   #endString(): void {
