@@ -3,16 +3,18 @@
 //  - the pending changesets would release a package at 1.0.0 or later, or release a private package;
 //  - a packed tarball keeps a `workspace:` range, lacks its LICENSE, or has source maps without their sources;
 //  - the tarballs, installed with plain `npm install` into an empty project, do not type-check (skipLibCheck: false)
-//    or run the README's quick start, or createEngine cannot find an installed adapter from a process started in `/`;
+//    or run the README's quick start, or createEngine cannot find an installed adapter from a process started in `/`
+//    (in that npm install, and in a strict pnpm install without @sessions/sqlite, which must name it as missing);
 //  - an example under examples/ fails its own `npm test` against the tarballs.
 //
 //   node scripts/release-check.mjs [--examples <dir>] [--keep]
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkReleasePlan } from './release/changeset-plan.mjs';
+import { checkCreateEngineFromRoot, pnpmProjectWithoutSqlite } from './release/create-engine-check.mjs';
 import { examplesIn, testExample } from './release/examples.mjs';
-import { npmEnv, npmProject } from './release/npm-project.mjs';
+import { npmProject } from './release/npm-project.mjs';
 import { packPackages } from './release/pack-packages.mjs';
 import { writePlaceholderExample } from './release/placeholder-example.mjs';
 import { runQuickStart } from './release/quick-start.mjs';
@@ -53,10 +55,13 @@ try {
   );
   await step("type-check and run the README's quick start there", () => runQuickStart(app, entryPoints));
 
-  await step('createEngine for every scheme from a process started in /', () => {
-    // Inside the application, so that `@sessions/core` resolves as the application's own import does.
-    copyFileSync(join(root, 'scripts', 'create-engine-from-anywhere.mjs'), join(app, 'create-engine-from-anywhere.mjs'));
-    run(process.execPath, [join(app, 'create-engine-from-anywhere.mjs'), '@sessions/core'], { cwd: '/', env: npmEnv() });
+  await step('npm (hoisted): createEngine for every scheme from a process started in /', () => checkCreateEngineFromRoot(app));
+
+  await step('pnpm (strict), without @sessions/sqlite: createEngine from /', () => {
+    const { pg, mysql2, ioredis } = thirdPartyPeers(packages);
+    const strictApp = join(scratch, 'pnpm-app');
+    pnpmProjectWithoutSqlite(strictApp, tarballs, { pg, mysql2, ioredis });
+    checkCreateEngineFromRoot(strictApp, { 'sqlite:': '@sessions/sqlite' });
   });
 
   let examples = examplesIn(examplesDir);

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pnpm, run } from './run.mjs';
+import { root } from './workspace.mjs';
 
 /**
  * Packs every package with pnpm (which rewrites `workspace:` ranges) into `destination` and checks each tarball as an
@@ -10,8 +11,9 @@ import { pnpm, run } from './run.mjs';
 export function packPackages(packages, destination) {
   const tarballs = {};
   const problems = [];
-  for (const { dir, manifest } of packages) {
-    pnpm(['pack', '--pack-destination', destination], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  const filters = packages.flatMap(({ manifest }) => ['--filter', manifest.name]);
+  pnpm(['--recursive', ...filters, 'pack', '--pack-destination', destination], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  for (const { manifest } of packages) {
     const file = join(destination, `${manifest.name.replace(/^@/, '').replace('/', '-')}-${manifest.version}.tgz`);
     if (!existsSync(file)) throw new Error(`pnpm pack wrote no ${file}`);
     tarballs[manifest.name] = file;
