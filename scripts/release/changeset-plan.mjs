@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pnpm, run } from './run.mjs';
-import { root, workspacePackages } from './workspace.mjs';
+import { publishablePackages, root, workspacePackages } from './workspace.mjs';
 
 /**
  * Reads the release plan of the pending changesets (`changeset status --output`) and returns what is wrong with
@@ -14,7 +14,9 @@ export function checkReleasePlan() {
   try {
     const output = join(scratch, 'status.json');
     pnpm(['exec', 'changeset', 'status', '--output', output], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-    return problemsIn(JSON.parse(readFileSync(output, 'utf8')));
+    const config = JSON.parse(readFileSync(join(root, '.changeset', 'config.json'), 'utf8'));
+    const published = publishablePackages().map(({ manifest }) => manifest.name);
+    return [...problemsIn(JSON.parse(readFileSync(output, 'utf8'))), ...problemsInFixedGroup(config, published)];
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -31,4 +33,10 @@ export function problemsIn(plan) {
   }
   for (const release of plan.releases) console.log(`  ${release.name}: ${release.oldVersion} -> ${release.newVersion} (${release.type})`);
   return problems;
+}
+
+/** Every published package must be in the one `fixed` group, so that they keep one version and their peer ranges hold. */
+export function problemsInFixedGroup(config, published) {
+  const group = new Set(config.fixed?.[0] ?? []);
+  return published.filter((name) => !group.has(name)).map((name) => `${name} is published but not in the fixed group of .changeset/config.json`);
 }

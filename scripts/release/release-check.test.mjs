@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { problemsIn } from './changeset-plan.mjs';
+import { problemsIn, problemsInFixedGroup } from './changeset-plan.mjs';
 import { problemsInTarball } from './pack-packages.mjs';
 import { root } from './workspace.mjs';
 
@@ -22,6 +22,12 @@ describe('the release plan', () => {
   it('refuses any bump to 1.0.0 or later', () => {
     const problems = problemsIn({ releases: [release('@sessions/sqlite', 'major', '0.1.0', '1.0.0')] });
     assert.deepEqual(problems, ['@sessions/sqlite would go 0.1.0 -> 1.0.0 (major)']);
+  });
+
+  it('refuses a published package outside the fixed group', () => {
+    const config = { fixed: [['@sessions/core', '@sessions/sqlite']] };
+    assert.deepEqual(problemsInFixedGroup(config, ['@sessions/core', '@sessions/sqlite']), []);
+    assert.deepEqual(problemsInFixedGroup(config, ['@sessions/core', '@sessions/new']), ['@sessions/new is published but not in the fixed group of .changeset/config.json']);
   });
 
   it('refuses any release of a private package', () => {
