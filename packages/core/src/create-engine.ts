@@ -1,6 +1,7 @@
 import type { Engine } from './engine/engine.js';
 import { AdapterNotInstalledError, redactUrl, ValidationError } from './errors.js';
 import { MemoryEngine } from './memory/memory-engine.js';
+import { missingPackageOf } from './missing-package.js';
 
 /** What an adapter package exports so `createEngine` can build it from a URL. */
 export interface AdapterModule {
@@ -36,6 +37,17 @@ export function registerAdapter(scheme: string, load: () => Promise<AdapterModul
   registered.set(scheme, load);
 }
 
+/** Options for {@link createEngine}. */
+export interface CreateEngineOptions {
+  /**
+   * Imports an adapter package by name. By default core imports it itself, which finds the adapters installed
+   * beside it (they are optional peer dependencies of `@sessions/core`, so pnpm links them and npm hoists them).
+   * Pass `(name) => import(name)` to resolve from your own module instead: when core is installed apart from
+   * your adapters (a global tool, a bundle, an unusual layout).
+   */
+  load?: (packageName: string) => Promise<unknown>;
+}
+
 /**
  * Builds an engine from a URL, loading the adapter package on demand. Call `setup()` on the
  * result before use.
@@ -49,12 +61,16 @@ export function registerAdapter(scheme: string, load: () => Promise<AdapterModul
  * | `mysql://…`, `mariadb://…` | `@sessions/mysql` |
  * | `redis://…`, `rediss://…` | `@sessions/redis` |
  *
+ * Throws `AdapterNotInstalledError` naming the package to install when the adapter, or a package it imports (its
+ * database driver), is missing; any other failure inside an installed adapter is thrown as it is.
+ *
  * @example
  * const engine = await createEngine(process.env.SESSIONS_URL ?? 'sqlite:./sessions.db')
  * await engine.setup()
  */
-export async function createEngine(url: string): Promise<Engine> {
+export async function createEngine(url: string, options: CreateEngineOptions = {}): Promise<Engine> {
   if (typeof url !== 'string' || url.length === 0) throw new ValidationError('createEngine needs a URL such as "sqlite:./sessions.db"', { path: 'url' });
+  const load = loaderFrom(options);
   const scheme = /^([a-z][a-z0-9+.-]*:)/i.exec(url)?.[1]?.toLowerCase();
   if (!scheme) throw new ValidationError(`${JSON.stringify(redactUrl(url))} has no scheme; use memory:, sqlite:, jsonl:, postgres://, mysql://, mariadb://, redis:// or rediss://`, { path: 'url' });
   const custom = registered.get(scheme);
@@ -68,58 +84,35 @@ export async function createEngine(url: string): Promise<Engine> {
   if (!packageName) {
     throw new ValidationError(`unknown scheme ${JSON.stringify(scheme)}; use memory:, sqlite:, jsonl:, postgres://, mysql://, mariadb://, redis:// or rediss://`, { path: 'url' });
   }
-  const adapter = await loadAdapter(packageName, url);
+  const adapter = await loadAdapter(packageName, url, load);
   return adapter.fromUrl(url);
 }
 
-async function loadAdapter(packageName: string, url: string): Promise<AdapterModule> {
+// A plain import from core's own location: the ecosystem's way of finding optional peers in every layout.
+const importFromCore = (packageName: string): Promise<unknown> => import(packageName);
+
+function loaderFrom(options: CreateEngineOptions): (packageName: string) => Promise<unknown> {
+  if (typeof options !== 'object' || options === null) throw new ValidationError('createEngine options must be an object such as { load }', { path: 'options' });
+  for (const key of Object.keys(options)) {
+    if (key !== 'load') throw new ValidationError(`unknown option ${JSON.stringify(key)}; createEngine takes { load }`, { path: 'options' });
+  }
+  if (options.load === undefined) return importFromCore;
+  if (typeof options.load !== 'function') throw new ValidationError('load must be a function such as (name) => import(name)', { path: 'options.load' });
+  return options.load;
+}
+
+async function loadAdapter(packageName: string, url: string, load: (packageName: string) => Promise<unknown>): Promise<AdapterModule> {
+  let module: unknown;
   try {
-    return (await import(packageName)) as AdapterModule;
+    module = await load(packageName);
   } catch (error) {
-    if (!isMissingPackage(error, packageName)) throw error;
+    // The adapter itself, or a package it imports (its driver): installing the package named fixes either.
+    const missing = missingPackageOf(error);
+    if (missing === undefined) throw error;
+    throw new AdapterNotInstalledError(missing, url, { cause: error });
   }
-  // Strict installs (pnpm) may not let core see the adapter; the application can.
-  const fromApp = await importFromWorkingDirectory(packageName);
-  if (fromApp) return fromApp;
-  throw new AdapterNotInstalledError(packageName, url);
-}
-
-async function importFromWorkingDirectory(packageName: string): Promise<AdapterModule | undefined> {
-  if (typeof process === 'undefined' || typeof process.cwd !== 'function') return undefined;
-  const { createRequire } = await import('node:module');
-  const { pathToFileURL } = await import('node:url');
-  const { readFile } = await import('node:fs/promises');
-  const { dirname, join } = await import('node:path');
-  let manifestPath: string;
-  try {
-    // Resolve the manifest, not the entry: a CommonJS resolver cannot see an ESM-only `exports` entry.
-    manifestPath = createRequire(`${process.cwd()}/`).resolve(`${packageName}/package.json`);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return undefined;
-    throw error;
-  }
-  const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { exports?: unknown; main?: string };
-  const entry = esmEntry(manifest.exports) ?? manifest.main ?? 'index.js';
-  return (await import(pathToFileURL(join(dirname(manifestPath), entry)).href)) as AdapterModule;
-}
-
-function esmEntry(exports: unknown): string | undefined {
-  if (typeof exports === 'string') return exports;
-  if (typeof exports !== 'object' || exports === null) return undefined;
-  const root = (exports as Record<string, unknown>)['.'] ?? exports;
-  if (typeof root === 'string') return root;
-  if (typeof root !== 'object' || root === null) return undefined;
-  const conditions = root as Record<string, unknown>;
-  for (const condition of ['import', 'node', 'default']) {
-    const target = conditions[condition];
-    if (typeof target === 'string') return target;
-  }
-  return undefined;
-}
-
-function isMissingPackage(error: unknown, packageName: string): boolean {
-  const code = (error as { code?: string } | null)?.code;
-  // Only the package itself missing counts: a file missing inside an installed package is a broken install.
-  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((error as Error).message).includes(`'${packageName}'`);
+  const adapter = module as Partial<AdapterModule> & { default?: Partial<AdapterModule> };
+  const fromUrl = adapter.fromUrl ?? adapter.default?.fromUrl;
+  if (typeof fromUrl !== 'function') throw new ValidationError(`${packageName} exports no fromUrl(url): is the installed package a @sessions adapter?`, { path: 'url' });
+  return { fromUrl };
 }

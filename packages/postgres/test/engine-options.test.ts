@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { realpathSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -179,7 +179,9 @@ describe('loading pg', () => {
       await mkdir(join(app, 'node_modules', '@sessions', 'postgres'), { recursive: true });
       await cp(join(here, 'dist'), join(app, 'node_modules', '@sessions', 'postgres', 'dist'), { recursive: true });
       await cp(join(here, 'package.json'), join(app, 'node_modules', '@sessions', 'postgres', 'package.json'));
-      await symlink(realpathSync(join(here, 'node_modules', '@sessions', 'core')), join(app, 'node_modules', '@sessions', 'core'), 'dir');
+      // Core copied too: a symlink resolves to this workspace, where core's optional peer @sessions/postgres has pg.
+      const core = realpathSync(join(here, 'node_modules', '@sessions', 'core'));
+      for (const entry of ['dist', 'package.json']) await cp(join(core, entry), join(app, 'node_modules', '@sessions', 'core', entry), { recursive: true });
       const script = `
         const { createEngine } = await import('@sessions/core');
         const error = await createEngine('postgres://app:secret@127.0.0.1:1/app').then(() => null, (caught) => caught);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,9 +18,10 @@ describe('without ioredis installed', () => {
     const app = mkdtempSync(join(tmpdir(), 'sessions-redis-app-'));
     try {
       const scope = join(app, 'node_modules', '@sessions');
-      mkdirSync(join(scope, 'redis'), { recursive: true });
-      symlinkSync(fileURLToPath(new URL('../../core', import.meta.url)), join(scope, 'core'), 'dir');
-      for (const entry of ['package.json', 'dist']) cpSync(fileURLToPath(new URL(`../${entry}`, import.meta.url)), join(scope, 'redis', entry), { recursive: true });
+      // Copies, not symlinks: a symlinked core resolves to this workspace, where its optional peer @sessions/redis has ioredis.
+      for (const [name, from] of [['redis', '../'], ['core', '../../core/']] as const) {
+        for (const entry of ['package.json', 'dist']) cpSync(fileURLToPath(new URL(`${from}${entry}`, import.meta.url)), join(scope, name, entry), { recursive: true });
+      }
       const script = `import { createEngine } from '@sessions/core';
         createEngine('redis://:s3cret@127.0.0.1:6379').then(() => console.log('{}'), (e) => console.log(JSON.stringify({ name: e.name, code: e.code, packageName: e.packageName, message: e.message })));`;
       const { NODE_PATH: _ignored, ...env } = process.env;
