@@ -132,3 +132,33 @@ export async function errorOpening(
     await engine.close().catch(() => undefined);
   }
 }
+
+/** The parts of a test runner `hostileUrlTests` uses (vitest's `it` and `expect` fit). */
+export interface HostileUrlTestRunner {
+  it(name: string, test: () => Promise<void>, timeoutMs?: number): void;
+  expect(value: unknown): { toEqual(expected: unknown): void; toMatchObject(expected: object): void; toContain(expected: string): void; not: { toBeUndefined(): void } };
+}
+
+/**
+ * Defines one test per hostile URL of each scheme: creating the engine (`create`, e.g.
+ * `createEngine` or the adapter's `fromUrl`) and setting it up fails, and the error shows the
+ * secret nowhere; URLs marked `invalid` fail at creation with a `ValidationError` naming the scheme.
+ *
+ * @example
+ * hostileUrlTests({ it, expect }, ['postgres:', 'postgresql:'], async (url) => fromUrl(url))
+ */
+export function hostileUrlTests(runner: HostileUrlTestRunner, schemes: readonly HostileUrlScheme[], create: Parameters<typeof errorOpening>[1]): void {
+  for (const scheme of schemes) {
+    for (const entry of hostileUrls(scheme)) {
+      runner.it(`never shows the secret of a ${scheme} URL with ${entry.description}`, async () => {
+        const error = await errorOpening(entry.url, create);
+        runner.expect(error).not.toBeUndefined();
+        runner.expect(secretExposures(error, URL_SECRET)).toEqual([]);
+        if (entry.invalid) {
+          runner.expect(error).toMatchObject({ name: 'ValidationError', code: 'VALIDATION' });
+          runner.expect((error as Error).message).toContain(scheme);
+        }
+      }, 30_000);
+    }
+  }
+}

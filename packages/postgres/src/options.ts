@@ -1,4 +1,4 @@
-import { MessageModel, SessionModel, ValidationError } from '@sessions/core';
+import { MessageModel, parseConnectionUrl, SessionModel, ValidationError } from '@sessions/core';
 import type { PgPool } from './pg-client.js';
 import { MAX_IDENTIFIER_BYTES, NAME_PART } from './sql/identifiers.js';
 import { SCHEMA_VERSION_TABLE } from './sql/tables.js';
@@ -63,6 +63,10 @@ export function resolveOptions(options: PostgresEngineOptions): ResolvedOptions 
   }
   if (connectionString !== undefined && (typeof connectionString !== 'string' || connectionString.length === 0)) {
     throw new ValidationError('connectionString must be a non-empty string such as "postgres://user@localhost:5432/app"', { path: 'options.connectionString' });
+  }
+  // Other forms pg takes (a socket path, `socket:`) are left to pg; a URL is checked here, so pg never throws its TypeError, which holds the whole URL.
+  if (connectionString !== undefined && /^postgres(ql)?:\/\//i.test(connectionString)) {
+    parseConnectionUrl(connectionString, { schemes: ['postgres:', 'postgresql:'], example: 'postgres://user:password@host:5432/database', path: 'options.connectionString' });
   }
   if (pool !== undefined && (typeof pool?.query !== 'function' || typeof pool.connect !== 'function')) {
     throw new ValidationError('pool must be a pg.Pool (an object with query() and connect())', { path: 'options.pool' });
