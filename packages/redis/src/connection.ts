@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { AdapterNotInstalledError, parseConnectionUrl, ValidationError } from '@sessions/core';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { RedisEngineOptions } from './options.js';
+import { takeClientOptions } from './url-client-options.js';
 
 type Ioredis = typeof import('ioredis');
 
@@ -76,7 +77,8 @@ const ENGINE_PARAMS = ['prefix', 'defaultTtlMs', 'expiryGraceMs'] as const;
 
 /**
  * Splits an engine URL into the Redis URL and engine options given as query parameters:
- * `redis://host:6379/2?prefix=chat:&defaultTtlMs=86400000`. Other parameters go to ioredis.
+ * `redis://host:6379/2?prefix=chat:&defaultTtlMs=86400000`. Numeric ioredis options become
+ * `redisOptions` (ioredis would read them as strings); the rest go to ioredis.
  */
 export function parseEngineUrl(url: string): RedisEngineOptions & { url: string } {
   const parsed = parseConnectionUrl(url, URL_SHAPE);
@@ -91,5 +93,6 @@ export function parseEngineUrl(url: string): RedisEngineOptions & { url: string 
       options[name] = Number(value);
     }
   }
-  return { ...options, url: parsed.toString() };
+  const redisOptions = takeClientOptions(parsed.searchParams);
+  return { ...options, ...(Object.keys(redisOptions).length > 0 ? { redisOptions } : {}), url: parsed.toString() };
 }
