@@ -22,7 +22,7 @@ describe('the CLI never prints the secret of a hostile URL', () => {
     for (const entry of hostileUrls(scheme)) {
       it(`${scheme} URL with ${entry.description}: ls, doctor and migrate, text and --json, with SESSIONS_DEBUG stacks`, async () => {
         for (const command of COMMANDS) {
-          for (const env of [{}, { SESSIONS_DEBUG: '1' }]) {
+          for (const env of [{}, { SESSIONS_DEBUG: '1' }] as Array<Record<string, string>>) {
             const result = await cli([...command.args(entry.url), '--connect-timeout', '10s'], { env });
             const where = `${command.name}${'SESSIONS_DEBUG' in env ? ' (SESSIONS_DEBUG)' : ''}: ${result.stderr}`;
             expect(result.code, where).not.toBe(EXIT.ok);
