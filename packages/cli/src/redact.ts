@@ -3,8 +3,8 @@ import { redactUrl, urlSecrets } from '@sessions/core';
 /** An argument that is a store URL: a `scheme://` one, or a local store's. */
 const URL_ARGUMENT = /^([a-z][a-z0-9+.-]*:\/\/|(sqlite|jsonl|memory):)/i;
 
-/** A URL inside other text: from its scheme to the next space or quote. */
-const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"`]+/gi;
+/** A URL inside other text: from its scheme to the next space, quote or bracket, less the punctuation that ends a sentence. */
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"`()<>]+?(?=[.,:;]*(?:$|[\s'"`()<>]))/gi;
 
 /**
  * The secrets in the URLs given on the command line (passwords and credential query parameters,

@@ -1,6 +1,7 @@
 import { parseConnectionUrl, ValidationError } from '@sessions/core';
 
-const EXAMPLE = 'mysql://user:password@host:3306/database';
+// No password in it: every URL in a message is redacted, an example's too.
+const EXAMPLE = 'mysql://user@host:3306/database';
 
 /**
  * mysql2 options that change the shape of what a query returns, which the adapter reads as

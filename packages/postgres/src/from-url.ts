@@ -1,4 +1,5 @@
 import { parseConnectionUrl } from '@sessions/core';
+import { URL_SHAPE } from './options.js';
 import { PostgresEngine } from './postgres-engine.js';
 
 /**
@@ -11,7 +12,7 @@ import { PostgresEngine } from './postgres-engine.js';
  * await engine.setup()
  */
 export function fromUrl(url: string): PostgresEngine {
-  const parsed = parseConnectionUrl(url, { schemes: ['postgres:', 'postgresql:'], example: 'postgres://user:password@host:5432/database' });
+  const parsed = parseConnectionUrl(url, URL_SHAPE);
   const schema = parsed.searchParams.get('schema') ?? undefined;
   const tablePrefix = parsed.searchParams.get('tablePrefix') ?? undefined;
   parsed.searchParams.delete('schema');

@@ -54,6 +54,9 @@ const LOCAL_NAMES = [
 ];
 const LONGEST_LOCAL_NAME = Math.max(...LOCAL_NAMES.map((name) => name.length));
 
+/** What a PostgreSQL URL looks like, for `parseConnectionUrl`. The example has no password: URLs in messages are redacted. */
+export const URL_SHAPE = { schemes: ['postgres:', 'postgresql:'], example: 'postgres://user@host:5432/database' } as const;
+
 /** Checks and copies the options, so later changes to the caller's object change nothing. */
 export function resolveOptions(options: PostgresEngineOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new ValidationError('expected { connectionString } or { pool }', { path: 'options' });
@@ -66,7 +69,7 @@ export function resolveOptions(options: PostgresEngineOptions): ResolvedOptions 
   }
   // Other forms pg takes (a socket path, `socket:`) are left to pg; a URL is checked here, so pg never throws its TypeError, which holds the whole URL.
   if (connectionString !== undefined && /^postgres(ql)?:\/\//i.test(connectionString)) {
-    parseConnectionUrl(connectionString, { schemes: ['postgres:', 'postgresql:'], example: 'postgres://user:password@host:5432/database', path: 'options.connectionString' });
+    parseConnectionUrl(connectionString, { ...URL_SHAPE, path: 'options.connectionString' });
   }
   if (pool !== undefined && (typeof pool?.query !== 'function' || typeof pool.connect !== 'function')) {
     throw new ValidationError('pool must be a pg.Pool (an object with query() and connect())', { path: 'options.pool' });

@@ -49,7 +49,7 @@ export const CLIENT_DEFAULTS: Readonly<RedisOptions> = Object.freeze({
   keepAlive: 10_000,
 });
 
-const URL_SHAPE = { schemes: ['redis:', 'rediss:'], example: 'redis://:password@host:6379/0 (rediss:// for TLS)' } as const;
+const URL_SHAPE = { schemes: ['redis:', 'rediss:'], example: 'redis://host:6379/0 (rediss:// for TLS)' } as const;
 
 export function createClient(url: string, overrides: RedisOptions = {}): Redis {
   parseConnectionUrl(url, { ...URL_SHAPE, path: 'options.url' });
