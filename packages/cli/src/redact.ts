@@ -1,30 +1,26 @@
-import { redactUrl } from '@sessions/core';
+import { redactUrl, urlSecrets } from '@sessions/core';
+
+/** An argument that is a store URL: a `scheme://` one, or a local store's. */
+const URL_ARGUMENT = /^([a-z][a-z0-9+.-]*:\/\/|(sqlite|jsonl|memory):)/i;
+
+/** A URL inside other text: from its scheme to the next space, quote or bracket, less the punctuation that ends a sentence. */
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"`()<>]+?(?=[.,:;]*(?:$|[\s'"`()<>]))/gi;
 
 /**
- * Passwords in the URLs given on the command line, raw and percent-decoded, so anything the
- * CLI prints (including a driver's error message that quotes its connection string) can be
- * scrubbed of them.
+ * The secrets in the URLs given on the command line (passwords and credential query parameters,
+ * raw and percent-decoded), longest first, so anything the CLI prints (including a driver's error
+ * message that quotes its connection string) can be scrubbed of them.
  */
 export function secretsIn(args: readonly string[]): string[] {
   const secrets = new Set<string>();
-  for (const arg of args) {
-    const match = /^[a-z][a-z0-9+.-]*:\/\/[^:/@]*:([^@/]*)@/i.exec(arg);
-    const password = match?.[1];
-    if (!password) continue;
-    secrets.add(password);
-    try {
-      secrets.add(decodeURIComponent(password));
-    } catch {
-      // A malformed escape stays in its raw form only.
-    }
-  }
+  for (const arg of args) if (URL_ARGUMENT.test(arg)) for (const secret of urlSecrets(arg)) secrets.add(secret);
   // Longest first, so a password containing another is replaced whole.
   return [...secrets].sort((a, b) => b.length - a.length);
 }
 
-/** Replaces every known secret and every `user:password@` in `text` with `***`. */
+/** Replaces every known secret, and the secrets of every URL in `text`, with `***`. */
 export function scrub(text: string, secrets: readonly string[]): string {
-  let result = redactUrl(text).replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@/\s]*@/gi, '$1***@');
+  let result = text.replace(URL_IN_TEXT, (url) => redactUrl(url));
   for (const secret of secrets) {
     if (secret.length >= 4) result = result.split(secret).join('***');
     // A very short password is only replaced where it stands alone, or every "a" would go.

@@ -59,6 +59,11 @@ describe('password redaction', () => {
     expect(secretsIn(['ls', 'postgres://app:s3cr%40t@db/app', 'redis://:hunter22@cache:6379'])).toEqual(['s3cr%40t', 'hunter22', 's3cr@t']);
   });
 
+  it('redacts URLs inside text and keeps the punctuation around them', () => {
+    expect(scrub('cannot open the store (redis://:pw@h:1/0?token=t0k3n): refused.', [])).toBe('cannot open the store (redis://:***@h:1/0?token=***): refused.');
+    expect(scrub('see postgresql://bob:p@ss:word@db/app, then retry', [])).toBe('see postgresql://bob:***@db/app, then retry');
+  });
+
   it('scrubs them from any text, also where a driver quotes them bare', () => {
     const secrets = secretsIn(['postgres://app:s3cr%40t@db/app']);
     expect(scrub('connect postgres://app:s3cr%40t@db/app failed: password "s3cr@t" rejected', secrets)).toBe('connect postgres://app:***@db/app failed: password "***" rejected');

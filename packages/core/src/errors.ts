@@ -1,3 +1,8 @@
+import { redactUrl } from './redact-url.js';
+
+// Public from here, as it always was.
+export { redactUrl };
+
 /**
  * Every error thrown by `@sessions/*` is a `SessionsError` with a stable `code`,
  * a message that says what to do, and the underlying `cause` when there is one.
@@ -168,7 +173,3 @@ export class StorageError extends SessionsError {
   }
 }
 
-/** Hides a password in a connection URL before it goes into a message. */
-export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@');
-}

@@ -27,3 +27,5 @@ export * from './manager/merge-patch.js';
 export * from './manager/cursor.js';
 export * from './validate.js';
 export * from './create-engine.js';
+export * from './parse-connection-url.js';
+export { urlSecrets } from './redact-url.js';

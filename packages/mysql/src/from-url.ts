@@ -1,4 +1,4 @@
-import { ValidationError, redactUrl } from '@sessions/core';
+import { normalizeMysqlUri } from './connection-uri.js';
 import { MysqlEngine } from './mysql-engine.js';
 import type { MysqlEngineOptions } from './options.js';
 
@@ -8,22 +8,16 @@ const ENGINE_PARAMETERS = ['tablePrefix', 'connectionLimit'] as const;
 /**
  * Builds an engine from a `mysql://` or `mariadb://` URL; what `createEngine(url)` calls. Engine
  * options may ride along as query parameters (`?tablePrefix=chat_&connectionLimit=20`); any other
- * parameter is passed to mysql2 (e.g. `?ssl={"rejectUnauthorized":true}`).
+ * parameter is passed to mysql2 (e.g. `?ssl={"rejectUnauthorized":true}`), except those that
+ * would break the engine (`typeCast`, `rowsAsArray`, ...), which are refused by name; `?user=` and
+ * `?password=` are used as the user name and password.
  *
  * @example
  * const engine = fromUrl('mariadb://app:secret@db.internal:3306/app?tablePrefix=chat_')
  * await engine.setup()
  */
 export function fromUrl(url: string): MysqlEngine {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch (cause) {
-    throw new ValidationError(`${JSON.stringify(redactUrl(String(url)))} is not a valid URL; use mysql://user:password@host:3306/database`, { path: 'url', cause });
-  }
-  if (parsed.protocol !== 'mysql:' && parsed.protocol !== 'mariadb:') {
-    throw new ValidationError(`expected a mysql:// or mariadb:// URL, got ${parsed.protocol}`, { path: 'url' });
-  }
+  const parsed = new URL(normalizeMysqlUri(url, 'url'));
   const options: MysqlEngineOptions = {};
   for (const name of ENGINE_PARAMETERS) {
     const value = parsed.searchParams.get(name);

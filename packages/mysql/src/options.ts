@@ -1,4 +1,5 @@
-import { ValidationError, describeType, isPlainObject, redactUrl } from '@sessions/core';
+import { ValidationError, describeType, isPlainObject } from '@sessions/core';
+import { checkPoolOptions, normalizeMysqlUri } from './connection-uri.js';
 import type { MysqlPool } from './driver.js';
 import { TABLE_PREFIX_PATTERN } from './tables.js';
 
@@ -18,7 +19,11 @@ export interface MysqlEngineOptions {
   tablePrefix?: string;
   /** Size of the pool the engine creates from `uri`. Default 10. */
   connectionLimit?: number;
-  /** More mysql2 pool options (ssl, connectTimeout, ...) for the pool the engine creates from `uri`. */
+  /**
+   * More mysql2 pool options (ssl, connectTimeout, ...) for the pool the engine creates from `uri`.
+   * Options that change the shape of rows (`typeCast`, `rowsAsArray`, `nestTables`, `queryFormat`)
+   * and a charset other than utf8mb4 are refused with a ValidationError.
+   */
   poolOptions?: Readonly<Record<string, unknown>>;
   /** How long `setup()` waits while another process migrates the same tables. Default 60 s. */
   migrationLockTimeoutMs?: number;
@@ -58,9 +63,7 @@ export function resolveOptions(input: MysqlEngineOptions): ResolvedOptions {
   if ((uri === undefined) === (pool === undefined)) {
     throw new ValidationError('give exactly one of uri (the engine makes and closes a pool) or pool (yours, never closed)', { path: 'options' });
   }
-  if (uri !== undefined && (typeof uri !== 'string' || !/^(mysql|mariadb):\/\//i.test(uri))) {
-    throw new ValidationError(`uri must look like mysql://user@host:3306/database, got ${typeof uri === 'string' ? JSON.stringify(redactUrl(uri)) : describeType(uri)}`, { path: 'options.uri' });
-  }
+  const normalizedUri = uri === undefined ? undefined : normalizeMysqlUri(uri, 'options.uri');
   if (pool !== undefined && (typeof pool !== 'object' || pool === null || typeof pool.getConnection !== 'function' || typeof pool.execute !== 'function')) {
     throw new ValidationError('pool must be a mysql2/promise pool (mysql.createPool(...))', { path: 'options.pool' });
   }
@@ -79,8 +82,9 @@ export function resolveOptions(input: MysqlEngineOptions): ResolvedOptions {
   const appendRoutine = options.appendRoutine ?? true;
   if (typeof appendRoutine !== 'boolean') throw new ValidationError('appendRoutine is true or false', { path: 'options.appendRoutine' });
   if (options.poolOptions !== undefined && !isPlainObject(options.poolOptions)) throw new ValidationError('poolOptions is an object of mysql2 pool options', { path: 'options.poolOptions' });
+  if (options.poolOptions !== undefined) checkPoolOptions(options.poolOptions, 'options.poolOptions');
   return Object.freeze({
-    uri: uri === undefined ? undefined : uri.replace(/^mariadb:/i, 'mysql:'),
+    uri: normalizedUri,
     pool,
     tablePrefix,
     connectionLimit,

@@ -1,4 +1,5 @@
-import { redactUrl, ValidationError } from '@sessions/core';
+import { parseConnectionUrl } from '@sessions/core';
+import { URL_SHAPE } from './options.js';
 import { PostgresEngine } from './postgres-engine.js';
 
 /**
@@ -11,15 +12,7 @@ import { PostgresEngine } from './postgres-engine.js';
  * await engine.setup()
  */
 export function fromUrl(url: string): PostgresEngine {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch (cause) {
-    throw new ValidationError(`${JSON.stringify(redactUrl(String(url)))} is not a URL; expected postgres://user@host:5432/database`, { path: 'url', cause });
-  }
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new ValidationError(`@sessions/postgres takes postgres:// or postgresql:// URLs, got ${parsed.protocol}`, { path: 'url' });
-  }
+  const parsed = parseConnectionUrl(url, URL_SHAPE);
   const schema = parsed.searchParams.get('schema') ?? undefined;
   const tablePrefix = parsed.searchParams.get('tablePrefix') ?? undefined;
   parsed.searchParams.delete('schema');

@@ -1,4 +1,4 @@
-import { MessageModel, SessionModel, ValidationError } from '@sessions/core';
+import { MessageModel, parseConnectionUrl, SessionModel, ValidationError } from '@sessions/core';
 import type { PgPool } from './pg-client.js';
 import { MAX_IDENTIFIER_BYTES, NAME_PART } from './sql/identifiers.js';
 import { SCHEMA_VERSION_TABLE } from './sql/tables.js';
@@ -54,6 +54,9 @@ const LOCAL_NAMES = [
 ];
 const LONGEST_LOCAL_NAME = Math.max(...LOCAL_NAMES.map((name) => name.length));
 
+/** What a PostgreSQL URL looks like, for `parseConnectionUrl`. The example has no password: URLs in messages are redacted. */
+export const URL_SHAPE = { schemes: ['postgres:', 'postgresql:'], example: 'postgres://user@host:5432/database' } as const;
+
 /** Checks and copies the options, so later changes to the caller's object change nothing. */
 export function resolveOptions(options: PostgresEngineOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new ValidationError('expected { connectionString } or { pool }', { path: 'options' });
@@ -63,6 +66,10 @@ export function resolveOptions(options: PostgresEngineOptions): ResolvedOptions 
   }
   if (connectionString !== undefined && (typeof connectionString !== 'string' || connectionString.length === 0)) {
     throw new ValidationError('connectionString must be a non-empty string such as "postgres://user@localhost:5432/app"', { path: 'options.connectionString' });
+  }
+  // Other forms pg takes (a socket path, `socket:`) are left to pg; a URL is checked here, so pg never throws its TypeError, which holds the whole URL.
+  if (connectionString !== undefined && /^postgres(ql)?:\/\//i.test(connectionString)) {
+    parseConnectionUrl(connectionString, { ...URL_SHAPE, path: 'options.connectionString' });
   }
   if (pool !== undefined && (typeof pool?.query !== 'function' || typeof pool.connect !== 'function')) {
     throw new ValidationError('pool must be a pg.Pool (an object with query() and connect())', { path: 'options.pool' });

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
-import { AdapterNotInstalledError, redactUrl, ValidationError } from '@sessions/core';
+import { AdapterNotInstalledError, parseConnectionUrl, ValidationError } from '@sessions/core';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { RedisEngineOptions } from './options.js';
+import { takeClientOptions } from './url-client-options.js';
 
 type Ioredis = typeof import('ioredis');
 
@@ -48,27 +49,39 @@ export const CLIENT_DEFAULTS: Readonly<RedisOptions> = Object.freeze({
   keepAlive: 10_000,
 });
 
+const URL_SHAPE = { schemes: ['redis:', 'rediss:'], example: 'redis://host:6379/0 (rediss:// for TLS)' } as const;
+
 export function createClient(url: string, overrides: RedisOptions = {}): Redis {
-  if (!/^rediss?:\/\//i.test(url)) {
-    throw new ValidationError(`${JSON.stringify(redactUrl(url))} is not a Redis URL: use redis://host:6379/0 or rediss://... for TLS`, { path: 'options.url' });
-  }
+  parseConnectionUrl(url, { ...URL_SHAPE, path: 'options.url' });
   // ioredis reads TLS from the scheme only when it is spelled in lower case.
   const normalized = url.replace(/^rediss?:/i, (scheme) => scheme.toLowerCase());
   const { Redis } = loadIoredis(url);
   return new Redis(normalized, { ...CLIENT_DEFAULTS, ...overrides });
 }
 
+/**
+ * ioredis fails a command on a connection it could not make with "Connection is closed.",
+ * which hides why. When the engine's own client saw a connection error and is not connected,
+ * say what happened instead, and where (the address only, never the URL).
+ */
+export function explainConnectionFailure(error: unknown, client: Redis | undefined, lastConnectionError: Error | undefined): unknown {
+  if (!client || !lastConnectionError || client.status === 'ready' || !(error instanceof Error) || error.message !== 'Connection is closed.') return error;
+  const code = (lastConnectionError as { code?: unknown }).code;
+  const where = client.options.path ?? `${client.options.host ?? 'localhost'}:${client.options.port ?? 6379}`;
+  const what = code === 'ECONNREFUSED' ? 'refused the connection' : `could not be reached (${lastConnectionError.message})`;
+  const explained = new Error(`the Redis server at ${where} ${what}: check that it is running and that the URL names it`, { cause: lastConnectionError });
+  return typeof code === 'string' ? Object.assign(explained, { code }) : explained;
+}
+
 const ENGINE_PARAMS = ['prefix', 'defaultTtlMs', 'expiryGraceMs'] as const;
 
 /**
  * Splits an engine URL into the Redis URL and engine options given as query parameters:
- * `redis://host:6379/2?prefix=chat:&defaultTtlMs=86400000`. Other parameters go to ioredis.
+ * `redis://host:6379/2?prefix=chat:&defaultTtlMs=86400000`. Numeric ioredis options become
+ * `redisOptions` (ioredis would read them as strings); the rest go to ioredis.
  */
 export function parseEngineUrl(url: string): RedisEngineOptions & { url: string } {
-  if (typeof url !== 'string' || !/^rediss?:\/\//i.test(url)) {
-    throw new ValidationError(`${JSON.stringify(typeof url === 'string' ? redactUrl(url) : url)} is not a Redis URL: use redis://host:6379/0 or rediss://...`, { path: 'url' });
-  }
-  const parsed = new URL(url);
+  const parsed = parseConnectionUrl(url, URL_SHAPE);
   const options: RedisEngineOptions = {};
   for (const name of ENGINE_PARAMS) {
     const value = parsed.searchParams.get(name);
@@ -80,5 +93,6 @@ export function parseEngineUrl(url: string): RedisEngineOptions & { url: string 
       options[name] = Number(value);
     }
   }
-  return { ...options, url: parsed.toString() };
+  const redisOptions = takeClientOptions(parsed.searchParams);
+  return { ...options, ...(Object.keys(redisOptions).length > 0 ? { redisOptions } : {}), url: parsed.toString() };
 }

@@ -24,7 +24,7 @@ import {
 } from '@sessions/core';
 import type { Cluster, Redis } from 'ioredis';
 import { decodeMessage, decodeSession, encodeMessageBody, encodeSessionChanges, pairsToHash, withSeq } from './codec.js';
-import { createClient } from './connection.js';
+import { createClient, explainConnectionFailure } from './connection.js';
 import { KeySpace } from './keys.js';
 import { acquireLease, releaseLease, renewLease } from './leases.js';
 import { resolveOptions, type RedisEngineOptions, type ResolvedOptions } from './options.js';
@@ -98,11 +98,15 @@ export class RedisEngine extends BaseEngine {
 
   protected async doSetup(signal: AbortSignal | undefined): Promise<void> {
     defineScripts(this.#client);
-    await setupStore(this.#store, this.#ownClient, signal);
+    await setupStore(this.#store, this.#ownClient, signal).catch((error: unknown) => {
+      throw explainConnectionFailure(error, this.#ownClient, this.#lastConnectionError);
+    });
   }
 
   protected async doStoredSchemaVersion(signal: AbortSignal | undefined): Promise<number | null> {
-    return storedLayoutVersion(this.#store, this.#ownClient, signal);
+    return storedLayoutVersion(this.#store, this.#ownClient, signal).catch((error: unknown) => {
+      throw explainConnectionFailure(error, this.#ownClient, this.#lastConnectionError);
+    });
   }
 
   protected async doClose(): Promise<void> {

@@ -8,7 +8,7 @@ export interface CliResult {
 }
 
 /** Runs a command line in this process, with stdin from `input` and captured output. */
-export async function cli(argv: string[], options: { input?: string; signal?: AbortSignal } = {}): Promise<CliResult> {
+export async function cli(argv: string[], options: { input?: string; signal?: AbortSignal; env?: Record<string, string> } = {}): Promise<CliResult> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const out: Buffer[] = [];
@@ -19,7 +19,7 @@ export async function cli(argv: string[], options: { input?: string; signal?: Ab
     stdin: Readable.from(options.input === undefined ? [] : [options.input]),
     stdout,
     stderr,
-    env: {},
+    env: options.env ?? {},
     ...(options.signal ? { signal: options.signal } : {}),
   });
   return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
