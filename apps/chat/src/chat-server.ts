@@ -7,6 +7,7 @@ import type { LanguageModel } from 'ai';
 import type { ChatConfig } from './config.js';
 import { toHttpError } from './http/http-error.js';
 import { Router, sendJson } from './http/router.js';
+import { allowedHostHeaders, guardRequest } from './http/security.js';
 import { serveStatic } from './http/static-files.js';
 import { chooseModel } from './choose-model.js';
 import { sessionRoutes } from './routes/session-routes.js';
@@ -41,7 +42,10 @@ export async function startChatServer(config: ChatConfig, overrides: { model?: L
   const shutdown = new AbortController();
   const turns = turnRoutes(router, { sessions, agent, maxMessageChars: config.maxMessageChars, signal: shutdown.signal });
 
+  // Filled in once the port is known (PORT=0 picks one); nothing is answered before that.
+  let allowedHosts: ReadonlySet<string> = new Set();
   const server: Server = createServer(async (request, response) => {
+    if (guardRequest(request, response, allowedHosts)) return;
     const url = new URL(request.url ?? '/', 'http://localhost');
     try {
       const route = router.match(request.method ?? 'GET', url.pathname);
@@ -69,6 +73,7 @@ export async function startChatServer(config: ChatConfig, overrides: { model?: L
     throw error;
   }
   const address = server.address() as AddressInfo;
+  allowedHosts = allowedHostHeaders(config.allowedHostNames, address.port);
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {

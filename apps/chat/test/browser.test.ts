@@ -58,7 +58,7 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     headless: true,
     acceptDownloads: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP rebind.test 127.0.0.1'],
   });
 });
 
@@ -96,6 +96,33 @@ describe('the chat app in a real browser', () => {
     expect(await page.locator('#session-list .session-title').first().textContent()).toBe('My name is Alice');
     expect(await page.locator('#conversation-title').textContent()).toBe('My name is Alice');
     await page.screenshot({ path: join(screenshots, 'conversation.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('serves the page and the API with the security headers, and the page runs under its CSP', async () => {
+    const page = await context.newPage();
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    const apiResponse = page.waitForResponse((response) => response.url().endsWith('/api/info'));
+    const document = await page.goto(server.url);
+    for (const headers of [document!.headers(), (await apiResponse).headers()]) {
+      expect(headers['content-security-policy']).toMatch(/script-src 'self'/);
+      expect(headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+      expect(headers['content-security-policy']).not.toMatch(/unsafe-inline/);
+      expect(headers['x-frame-options']).toBe('DENY');
+      expect(headers['referrer-policy']).toBe('no-referrer');
+      expect(headers['x-content-type-options']).toBe('nosniff');
+    }
+    // The page works under the policy: its script ran and filled in the model label.
+    await expect.poll(() => page.locator('#model-label').textContent()).toBe('Offline demo model (test)');
+    expect(violations).toEqual([]);
+    // DNS rebinding: Chromium resolves rebind.test to 127.0.0.1 (--host-resolver-rules below), as a
+    // rebound name would; the server refuses it, so a remote page cannot read or write chats.
+    const rebound = await page.goto(server.url.replace('127.0.0.1', 'rebind.test'));
+    expect(rebound!.status()).toBe(421);
+    expect(await page.textContent('body')).toMatch(/does not answer to that host name/);
     await page.close();
   });
 
