@@ -156,6 +156,7 @@ describe('the chat app in a real browser', () => {
     expect(await page.locator('[aria-live="polite"][role="status"]').textContent()).toBe('Reply: Your name is Alice.');
     // The list names the conversation after its first message.
     await expect.poll(() => page.locator('.session-item.current .session-title').textContent()).toBe('My name is Alice');
+    await expect.poll(() => page.locator('#conversation-title').textContent()).toBe('My name is Alice');
     await page.screenshot({ path: join(screenshots, 'conversation-1280.png') });
     await page.close();
   });
@@ -263,6 +264,8 @@ describe('the chat app in a real browser', () => {
     // The reloaded page shows the reply growing again (GET /api/chat/:id/stream) and then complete.
     const full = `(offline demo model, not an LLM) You said: "${question}". I can see 0 earlier messages in this conversation.`;
     await expect.poll(() => messageTexts(page), { timeout: 20_000 }).toEqual([question, full]);
+    // The last words can show before the reply is stored, so wait for the store.
+    await expect.poll(async () => (await loadUIMessages(server.sessions, { userId: 'reloader', sessionId })).length).toBe(2);
     const stored = await loadUIMessages(server.sessions, { userId: 'reloader', sessionId });
     expect(await messageIds(page)).toEqual(stored.map((message) => message.id));
     await page.close();
@@ -298,6 +301,8 @@ describe('the chat app in a real browser', () => {
         expect(await page.locator('.sidebar').isVisible()).toBe(false);
         await page.getByRole('button', { name: 'Show conversations' }).click();
         await expect.poll(() => page.getByRole('button', { name: 'New chat', exact: true }).isVisible()).toBe(true);
+        // The drawer slides in: wait until it is fully open.
+        await expect.poll(() => page.locator('.sidebar').evaluate((element) => element.getBoundingClientRect().left)).toBe(0);
         await page.screenshot({ path: join(screenshots, 'conversations-drawer-390.png') });
       }
       await page.close();
@@ -408,6 +413,7 @@ describe('the chat app in a real browser', () => {
     await page.keyboard.type("What's my name?");
     await page.keyboard.press('Enter');
     await expect.poll(() => messageTexts(page), { timeout: 20_000 }).toHaveLength(before + 2);
+    await expect.poll(() => sendButton(page).isVisible(), { timeout: 20_000 }).toBe(true);
     await page.screenshot({ path: join(screenshots, 'dark-390.png') });
     await page.setViewportSize(DESKTOP);
     await page.screenshot({ path: join(screenshots, 'dark-1280.png') });

@@ -60,12 +60,14 @@ export function sessionRoutes(router: Router, { sessions, maxImportBytes }: Sess
     sendJson(response, 201, { session: sessionSummary(session) });
   });
 
-  router.on('GET', '/api/sessions/:id', async ({ request, response, params }) => {
+  router.on('GET', '/api/sessions/:id', async ({ request, response, params, url }) => {
     const key = sessionKey(request, params);
     const session = await sessions.get(key);
     if (!session) throw new HttpError(404, 'SESSION_NOT_FOUND', 'That conversation does not exist for this user.');
     // The conversation as useChat holds it: the same message ids as while it streamed.
-    sendJson(response, 200, { session: sessionSummary(session), messages: await loadUIMessages(sessions, key) });
+    // `?messages=0`: only the summary, for a header that shows a new title.
+    const messages = url.searchParams.get('messages') === '0' ? [] : await loadUIMessages(sessions, key);
+    sendJson(response, 200, { session: sessionSummary(session), messages });
   });
 
   router.on('PATCH', '/api/sessions/:id', async ({ request, response, params }) => {

@@ -33,6 +33,15 @@ export function ConversationScreen({ user, info, sessionId, onOpen, onNewChat, o
     return () => abort.abort();
   }, [user, sessionId, attempt]);
 
+  // A turn names an untitled conversation after its first message: show the new title.
+  const refreshSummary = () => {
+    if (sessionId === null) return;
+    api<Conversation>(user, `/api/sessions/${encodeURIComponent(sessionId)}?messages=0`).then(
+      (loaded) => setConversation((current) => current && { ...current, session: loaded.session }),
+      () => {},
+    );
+  };
+
   return (
     <main className="conversation">
       <header className="topbar">
@@ -85,7 +94,13 @@ export function ConversationScreen({ user, info, sessionId, onOpen, onNewChat, o
           )}
         </div>
       ) : conversation ? (
-        <ChatPanel user={user} info={info} sessionId={sessionId} initialMessages={conversation.messages} archived={conversation.session.status === 'archived'} onOpen={onOpen} onChanged={onChanged} />
+        <ChatPanel user={user} info={info} sessionId={sessionId} initialMessages={conversation.messages} archived={conversation.session.status === 'archived'}
+          onOpen={onOpen}
+          onChanged={() => {
+            onChanged();
+            refreshSummary();
+          }}
+        />
       ) : (
         <p className="loading" aria-live="polite">
           Loading the conversation…

@@ -29,7 +29,7 @@ export function MessageView({ message, onFork, onRegenerate }: MessageViewProps)
             Regenerate
           </button>
         )}
-        <button type="button" className="icon-button small more" aria-label="Message actions" aria-expanded={menuOpen} onClick={() => setMenuOpen(!menuOpen)}>
+        <button type="button" className="quiet icon-button small more" aria-label="Message actions" aria-expanded={menuOpen} onClick={() => setMenuOpen(!menuOpen)}>
           ⋯
         </button>
         {menuOpen && (
@@ -101,7 +101,7 @@ function ToolView({ name, part }: { name: string; part: Extract<Part, { toolCall
   return (
     <div className={`tool tool-${state}`} data-tool={name}>
       <span className="tool-name">
-        <span aria-hidden="true">🛠 </span>
+        <ToolIcon />
         {name === 'clock' ? 'Clock tool' : `Tool ${name}`}
       </span>
       <span className="tool-summary">{summary}</span>
@@ -116,4 +116,14 @@ function ToolView({ name, part }: { name: string; part: Extract<Part, { toolCall
 function formatOutput(output: unknown): string {
   if (output && typeof output === 'object' && 'formatted' in output) return String((output as { formatted: unknown }).formatted);
   return typeof output === 'string' ? output : JSON.stringify(output);
+}
+
+/** Drawn inline: an emoji may be missing from the reader's fonts. */
+function ToolIcon() {
+  return (
+    <svg className="tool-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+      <circle cx="8" cy="8" r="6.5" fill="none" stroke="currentColor" strokeWidth="1.5" />
+      <path d="M8 4.5V8l2.5 1.5" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" />
+    </svg>
+  );
 }

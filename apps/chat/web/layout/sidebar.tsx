@@ -21,6 +21,7 @@ export function Sidebar({ user, info, openSessionId, listVersion, onOpen, onNewC
   const [sessions, setSessions] = useState<SessionSummary[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [problem, setProblem] = useState('');
+  const [loaded, setLoaded] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -32,6 +33,7 @@ export function Sidebar({ user, info, openSessionId, listVersion, onOpen, onNewC
           setSessions(page.sessions);
           setCursor(page.nextCursor);
           setProblem('');
+          setLoaded(true);
         },
         (error: unknown) => !abort.signal.aborted && setProblem((error as Error).message),
       );
@@ -103,7 +105,7 @@ export function Sidebar({ user, info, openSessionId, listVersion, onOpen, onNewC
           </li>
         ))}
       </ul>
-      {sessions.length === 0 && !problem && <p className="empty-list">{query ? 'No conversation matches.' : 'No conversations yet.'}</p>}
+      {loaded && sessions.length === 0 && !problem && <p className="empty-list">{query ? 'No conversation matches.' : 'No conversations yet.'}</p>}
       {cursor && (
         <button type="button" className="quiet" onClick={() => void loadMore()}>
           Show more
