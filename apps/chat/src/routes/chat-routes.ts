@@ -1,6 +1,6 @@
 import { SessionsError, type Message, type RunContext, type SessionManager } from '@sessions/core';
 import { fromUIMessages, toUIMessages } from '@sessions/ai';
-import { convertToModelMessages, createIdGenerator, stepCountIs, streamText, type LanguageModel, type UIMessage } from 'ai';
+import { convertToModelMessages, createIdGenerator, isToolUIPart, stepCountIs, streamText, type LanguageModel, type UIMessage } from 'ai';
 import { demoTools } from '../chat/clock-tool.js';
 import { LiveTurns, type LiveTurn } from '../chat/live-turns.js';
 import { rememberTurn } from '../chat/remember-turn.js';
@@ -145,9 +145,11 @@ export function chatRoutes(router: Router, { sessions, model, maxMessageChars, s
     } finally {
       for (const stopSignal of stopSignals) stopSignal.removeEventListener('abort', onStop);
     }
-    // What was produced is kept, also when the reply was stopped or the model failed half-way.
-    if (reply && reply.parts.some((part) => part.type !== 'step-start')) await append(fromUIMessages([reply]));
-    return reply ? textOf(reply) : '';
+    // What was produced is kept, also when the reply was stopped or the model failed half-way; a tool
+    // call cut off before its result is dropped, since the next turn could not send it to the model.
+    const stored = reply && { ...reply, parts: reply.parts.filter((part) => !isToolUIPart(part) || part.state === 'output-available' || part.state === 'output-error') };
+    if (stored && stored.parts.some((part) => part.type !== 'step-start')) await append(fromUIMessages([stored]));
+    return stored ? textOf(stored) : '';
   }
 
   return {
