@@ -63,6 +63,18 @@ async function send(page: Page, text: string): Promise<void> {
   await expect.poll(() => sendButton(page).isVisible(), { timeout: 20_000 }).toBe(true);
 }
 
+/** In a new chat, sends a message whose reply streams for a few seconds; resolves once its first words show. */
+async function startLongReply(user: string) {
+  const page = await signIn(user);
+  const sessionId = await newChat(page);
+  const question = `Tell me a long story ${'la '.repeat(60)}`.trim();
+  await composer(page).fill(question);
+  await composer(page).press('Enter');
+  await expect.poll(() => page.locator('.messages .message.assistant .text').first().textContent()).toMatch(/^\(offline/);
+  const full = `(offline demo model, not an LLM) You said: "${question}". I can see 0 earlier messages in this conversation.`;
+  return { page, sessionId, question, full };
+}
+
 /** True when the element's box lies inside the viewport. */
 async function onScreen(page: Page, selector: string): Promise<boolean> {
   return page.locator(selector).last().evaluate((element) => {
@@ -140,6 +152,9 @@ describe('the chat app in a real browser', () => {
     await page.reload();
     await expect.poll(() => page.locator('.explainer').textContent()).toMatch(/conversations are kept in a session store/);
     await page.screenshot({ path: join(screenshots, 'first-visit-1280.png') });
+    await page.setViewportSize(PHONE);
+    await page.screenshot({ path: join(screenshots, 'first-visit-390.png') });
+    await page.setViewportSize(DESKTOP);
     await page.getByLabel('Your name').fill('alice');
     await page.getByRole('button', { name: 'Use this name' }).click();
     await expect.poll(() => page.locator('.signed-in').textContent()).toContain('alice');
@@ -158,6 +173,8 @@ describe('the chat app in a real browser', () => {
     await expect.poll(() => page.locator('.session-item.current .session-title').textContent()).toBe('My name is Alice');
     await expect.poll(() => page.locator('#conversation-title').textContent()).toBe('My name is Alice');
     await page.screenshot({ path: join(screenshots, 'conversation-1280.png') });
+    await page.setViewportSize(PHONE);
+    await page.screenshot({ path: join(screenshots, 'conversation-390.png') });
     await page.close();
   });
 
@@ -234,15 +251,9 @@ describe('the chat app in a real browser', () => {
   });
 
   it('stops a reply: what was written so far is kept, also after a reload', async () => {
-    const page = await signIn('stopper');
-    const sessionId = await newChat(page);
-    const question = `Tell me a long story ${'la '.repeat(60)}`.trim();
-    await composer(page).fill(question);
-    await composer(page).press('Enter');
-    await expect.poll(() => page.locator('.messages .message.assistant .text').first().textContent()).toMatch(/^\(offline/);
+    const { page, sessionId, full } = await startLongReply('stopper');
     await page.getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => sendButton(page).isVisible()).toBe(true);
-    const full = `(offline demo model, not an LLM) You said: "${question}". I can see 0 earlier messages in this conversation.`;
     const key = { userId: 'stopper', sessionId };
     await expect.poll(async () => (await loadUIMessages(server.sessions, key)).length, { timeout: 10_000 }).toBe(2);
     await page.reload();
@@ -254,15 +265,9 @@ describe('the chat app in a real browser', () => {
   });
 
   it('reattaches to a reply in flight after a reload (useChat resume)', async () => {
-    const page = await signIn('reloader');
-    const sessionId = await newChat(page);
-    const question = `Tell me another long story ${'la '.repeat(50)}`.trim();
-    await composer(page).fill(question);
-    await composer(page).press('Enter');
-    await expect.poll(() => page.locator('.messages .message.assistant .text').first().textContent()).toMatch(/^\(offline/);
+    const { page, sessionId, question, full } = await startLongReply('reloader');
     await page.reload();
     // The reloaded page shows the reply growing again (GET /api/chat/:id/stream) and then complete.
-    const full = `(offline demo model, not an LLM) You said: "${question}". I can see 0 earlier messages in this conversation.`;
     await expect.poll(() => messageTexts(page), { timeout: 20_000 }).toEqual([question, full]);
     // The last words can show before the reply is stored, so wait for the store.
     await expect.poll(async () => (await loadUIMessages(server.sessions, { userId: 'reloader', sessionId })).length).toBe(2);
@@ -375,7 +380,9 @@ describe('the chat app in a real browser', () => {
     await page.getByLabel('Show archived').check();
     await expect.poll(() => page.locator('.session-item .session-title').allTextContents()).toContain('Garden plans');
 
+    const original = await sessionIdOf(page);
     await page.getByLabel('Import file').setInputFiles(file);
+    await expect.poll(async () => (await sessionIdOf(page)) !== original).toBe(true);
     await expect.poll(() => page.locator('#conversation-title').textContent()).toBe('Garden plans');
     const imported = await sessionIdOf(page);
     await expect.poll(() => messageTexts(page)).toHaveLength(2);
