@@ -6,6 +6,8 @@ export default defineConfig({
   root: 'web',
   base: '/',
   esbuild: { jsx: 'automatic' },
+  // @ai-sdk/react pins an exact `ai` patch release; one copy (the app's, same major) is enough for the page.
+  resolve: { dedupe: ['ai', 'react', 'react-dom'] },
   build: {
     outDir: '../dist/client',
     emptyOutDir: true,

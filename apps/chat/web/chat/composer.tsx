@@ -53,7 +53,8 @@ export function Composer({ maxChars, busy, onSend, onStop }: ComposerProps) {
         <textarea
           id="message"
           rows={1}
-          placeholder="Message (Enter to send, Shift+Enter for a new line)"
+          placeholder="Write a message…"
+          title="Enter sends; Shift+Enter starts a new line"
           value={text}
           onChange={(event) => {
             setText(event.target.value);
