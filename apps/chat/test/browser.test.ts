@@ -342,6 +342,8 @@ describe('the chat app in a real browser', () => {
     await page.getByRole('button', { name: 'Retry' }).click();
     await expect.poll(() => messageTexts(page), { timeout: 20_000 }).toHaveLength(8);
     expect((await messageTexts(page)).at(-2)).toBe('Are you there?');
+    // The list came back by itself too.
+    await expect.poll(() => page.locator('.session-item .session-title').allTextContents()).toContain('My name is Alice');
     await page.reload();
     await expect.poll(() => messageTexts(page)).toHaveLength(8);
     await page.close();

@@ -22,10 +22,12 @@ export function Sidebar({ user, info, openSessionId, listVersion, onOpen, onNewC
   const [cursor, setCursor] = useState<string | null>(null);
   const [problem, setProblem] = useState('');
   const [loaded, setLoaded] = useState(false);
+  const [attempt, setAttempt] = useState(0);
   const fileInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     const abort = new AbortController();
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
     const timer = setTimeout(() => {
       const params = new URLSearchParams({ limit: '30', ...(query.trim() ? { q: query.trim() } : {}), ...(archived ? { archived: '1' } : {}) });
       api<{ sessions: SessionSummary[]; nextCursor: string | null }>(user, `/api/sessions?${params}`, { signal: abort.signal }).then(
@@ -35,14 +37,20 @@ export function Sidebar({ user, info, openSessionId, listVersion, onOpen, onNewC
           setProblem('');
           setLoaded(true);
         },
-        (error: unknown) => !abort.signal.aborted && setProblem((error as Error).message),
+        (error: unknown) => {
+          if (abort.signal.aborted) return;
+          setProblem((error as Error).message);
+          // The server is restarting or gone: look again shortly, so the list comes back by itself.
+          if (error instanceof ApiError && error.code === 'OFFLINE') retryTimer = setTimeout(() => setAttempt((n) => n + 1), 3_000);
+        },
       );
     }, 150);
     return () => {
       clearTimeout(timer);
+      clearTimeout(retryTimer);
       abort.abort();
     };
-  }, [user, query, archived, listVersion]);
+  }, [user, query, archived, listVersion, attempt]);
 
   const loadMore = async () => {
     const params = new URLSearchParams({ limit: '30', cursor: cursor!, ...(query.trim() ? { q: query.trim() } : {}), ...(archived ? { archived: '1' } : {}) });
