@@ -64,10 +64,10 @@ async function send(page: Page, text: string): Promise<void> {
 }
 
 /** In a new chat, sends a message whose reply streams for a few seconds; resolves once its first words show. */
-async function startLongReply(user: string) {
+async function startLongReply(user: string, words = 60) {
   const page = await signIn(user);
   const sessionId = await newChat(page);
-  const question = `Tell me a long story ${'la '.repeat(60)}`.trim();
+  const question = `Tell me a long story ${'la '.repeat(words)}`.trim();
   await composer(page).fill(question);
   await composer(page).press('Enter');
   await expect.poll(() => page.locator('.messages .message.assistant .text').first().textContent()).toMatch(/^\(offline/);
@@ -265,8 +265,12 @@ describe('the chat app in a real browser', () => {
   });
 
   it('reattaches to a reply in flight after a reload (useChat resume)', async () => {
-    const { page, sessionId, question, full } = await startLongReply('reloader');
+    // About five seconds of reply, so the reload lands well inside it.
+    const { page, sessionId, question, full } = await startLongReply('reloader', 120);
+    const resumed = page.waitForResponse((response) => response.url().endsWith(`/api/chat/${sessionId}/stream`));
     await page.reload();
+    // useChat({ resume: true }) asked for the reply in flight and got it (204 would mean nothing to resume).
+    expect((await resumed).status()).toBe(200);
     // The reloaded page shows the reply growing again (GET /api/chat/:id/stream) and then complete.
     await expect.poll(() => messageTexts(page), { timeout: 20_000 }).toEqual([question, full]);
     // The last words can show before the reply is stored, so wait for the store.
