@@ -190,6 +190,7 @@ describe('the chat app in a real browser', () => {
     // The tool call round-trips through the store: after a reload it renders the same.
     await page.reload();
     await expect.poll(() => tool.locator('.tool-summary').textContent()).toContain(year);
+    await expect.poll(() => page.locator('.session-item').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(screenshots, 'tool-call-1280.png') });
     await page.close();
   });
