@@ -302,6 +302,16 @@ describe('the chat app in a real browser', () => {
       expect(await onScreen(page, '.topbar')).toBe(true);
       // The page itself does not scroll: only the list does.
       expect(await page.evaluate(() => document.scrollingElement!.scrollHeight <= window.innerHeight + 1)).toBe(true);
+      if (name === '1280') {
+        // Scrolled up to read, the view stays put; "Newest" and a sent message bring it back down.
+        await page.locator('.message-scroller').evaluate((element) => (element.scrollTop = 0));
+        await expect.poll(() => page.getByRole('button', { name: '↓ Newest' }).isVisible()).toBe(true);
+        expect(await onScreen(page, '.messages .message')).toBe(false);
+        await page.getByRole('button', { name: '↓ Newest' }).click();
+        await expect.poll(() => onScreen(page, '.messages .message')).toBe(true);
+        await page.locator('.message-scroller').evaluate((element) => (element.scrollTop = 0));
+        await expect.poll(() => page.getByRole('button', { name: '↓ Newest' }).isVisible()).toBe(true);
+      }
       await send(page, 'One more question');
       expect(await onScreen(page, '.messages .message')).toBe(true);
       expect(await onScreen(page, '#message')).toBe(true);

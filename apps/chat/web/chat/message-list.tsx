@@ -20,6 +20,13 @@ export function MessageList({ messages, status, onFork, onRegenerate }: MessageL
   const list = useRef<HTMLDivElement>(null);
   const [following, setFollowing] = useState(true);
 
+  // A message the reader just sent brings the view back to the newest, wherever they had scrolled.
+  const last = messages.at(-1);
+  const sentId = last?.role === 'user' ? last.id : undefined;
+  useLayoutEffect(() => {
+    if (sentId) setFollowing(true);
+  }, [sentId]);
+
   useLayoutEffect(() => {
     if (following && list.current) list.current.scrollTop = list.current.scrollHeight;
   }, [messages, status, following]);
