@@ -2,15 +2,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createEngine, SessionManager, type Engine } from '@sessions/core';
-import { createAgent } from '@sessions/ai';
 import type { LanguageModel } from 'ai';
 import type { ChatConfig } from './config.js';
 import { toHttpError } from './http/http-error.js';
 import { Router, sendJson } from './http/router.js';
+import { allowedHostHeaders, guardRequest } from './http/security.js';
 import { serveStatic } from './http/static-files.js';
 import { chooseModel } from './choose-model.js';
 import { sessionRoutes } from './routes/session-routes.js';
-import { turnRoutes } from './routes/turn-routes.js';
+import { chatRoutes } from './routes/chat-routes.js';
 
 export interface ChatServer extends AsyncDisposable {
   readonly url: string;
@@ -18,9 +18,10 @@ export interface ChatServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-const publicDirectory = fileURLToPath(new URL('../public', import.meta.url));
+// The page, built by Vite from web/ (`pnpm build`).
+const publicDirectory = fileURLToPath(new URL('../dist/client', import.meta.url));
 
-/** Starts the chat app: the page, its JSON API and the streaming turn endpoint. */
+/** Starts the chat app: the page, its JSON API and the AI SDK chat route. */
 export async function startChatServer(config: ChatConfig, overrides: { model?: LanguageModel; modelLabel?: string } = {}): Promise<ChatServer> {
   const engine: Engine = await createEngine(config.sessionsUrl);
   await engine.setup();
@@ -29,19 +30,16 @@ export async function startChatServer(config: ChatConfig, overrides: { model?: L
 
   const router = new Router();
   router.on('GET', '/api/info', async ({ response }) =>
-    sendJson(response, 200, { model: chosen.label, store: config.sessionsUrl.split(':')[0], maxImportBytes: config.maxImportBytes }),
+    sendJson(response, 200, { model: chosen.label, store: config.sessionsUrl.split(':')[0], maxImportBytes: config.maxImportBytes, maxMessageChars: config.maxMessageChars }),
   );
   sessionRoutes(router, { sessions, maxImportBytes: config.maxImportBytes });
-  const agent = createAgent({
-    model: chosen.model,
-    sessions,
-    system: 'You are a helpful assistant in a demo chat app. Be concise.',
-    historyWindow: { maxMessages: 100 },
-  });
   const shutdown = new AbortController();
-  const turns = turnRoutes(router, { sessions, agent, maxMessageChars: config.maxMessageChars, signal: shutdown.signal });
+  const turns = chatRoutes(router, { sessions, model: chosen.model, maxMessageChars: config.maxMessageChars, signal: shutdown.signal });
 
+  // Filled in once the port is known (PORT=0 picks one); nothing is answered before that.
+  let allowedHosts: ReadonlySet<string> = new Set();
   const server: Server = createServer(async (request, response) => {
+    if (guardRequest(request, response, allowedHosts)) return;
     const url = new URL(request.url ?? '/', 'http://localhost');
     try {
       const route = router.match(request.method ?? 'GET', url.pathname);
@@ -53,7 +51,7 @@ export async function startChatServer(config: ChatConfig, overrides: { model?: L
       const failure = toHttpError(error);
       if (failure.status >= 500) console.error(error);
       if (response.headersSent) {
-        response.end(`${JSON.stringify({ type: 'error', code: failure.code, message: failure.message })}\n`);
+        response.end();
       } else {
         sendJson(response, failure.status, { code: failure.code, message: failure.message });
       }
@@ -69,6 +67,7 @@ export async function startChatServer(config: ChatConfig, overrides: { model?: L
     throw error;
   }
   const address = server.address() as AddressInfo;
+  allowedHosts = allowedHostHeaders(config.allowedHostNames, address.port);
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {

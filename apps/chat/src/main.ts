@@ -22,6 +22,10 @@ const server = await startChatServer(config).catch((error: unknown) => {
 });
 console.log(`sessions chat is running at ${server.url}`);
 console.log(`store: ${redactUrl(config.sessionsUrl)}`);
+if (['0.0.0.0', '::', '[::]'].includes(config.host) && !process.env['CHAT_ALLOWED_HOSTS']) {
+  // Other machines reach it by a name or address this server does not know: it answers 421 to those.
+  console.log('listening on every interface, but answering only to loopback names: list the names people will use in CHAT_ALLOWED_HOSTS.');
+}
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     void server.close().then(() => process.exit(0));

@@ -4,6 +4,7 @@ import type { LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3Stream
  * The model the app uses when no OpenAI-compatible endpoint is configured. It is not an
  * LLM and says so: it answers from the conversation it is sent, which is enough to show
  * that history survives reloads and restarts ("My name is Alice" ... "What's my name?").
+ * Asked for the time, it calls the `clock` tool when it is offered, then reads the result.
  */
 export class OfflineDemoModel implements LanguageModelV3 {
   readonly specificationVersion = 'v3';
@@ -17,6 +18,10 @@ export class OfflineDemoModel implements LanguageModelV3 {
   }
 
   async doGenerate(options: LanguageModelV3CallOptions) {
+    const call = clockCall(options);
+    if (call) {
+      return { content: [call], finishReason: { unified: 'tool-calls' as const, raw: 'tool_calls' }, usage: usage(options, ''), warnings: [] };
+    }
     const text = answer(options);
     return {
       content: [{ type: 'text' as const, text }],
@@ -27,6 +32,15 @@ export class OfflineDemoModel implements LanguageModelV3 {
   }
 
   async doStream(options: LanguageModelV3CallOptions) {
+    const call = clockCall(options);
+    if (call) {
+      const parts: LanguageModelV3StreamPart[] = [
+        { type: 'stream-start', warnings: [] },
+        call,
+        { type: 'finish', finishReason: { unified: 'tool-calls', raw: 'tool_calls' }, usage: usage(options, '') },
+      ];
+      return { stream: new ReadableStream<LanguageModelV3StreamPart>({ start: (controller) => (parts.forEach((part) => controller.enqueue(part)), controller.close()) }) };
+    }
     const text = answer(options);
     const words = text.match(/\S+\s*/g) ?? [text];
     const delayMs = this.#delayMs;
@@ -58,8 +72,33 @@ function userTexts(options: LanguageModelV3CallOptions): string[] {
     .map((message) => message.content.map((part) => (part.type === 'text' ? part.text : '')).join(' ').trim());
 }
 
+const ASKS_FOR_TIME = /\bwhat time\b|\bthe time\b|\bclock\b|\bwhat day\b|\bdate today\b|\btoday's date\b/i;
+
+/** A call of the clock tool when the latest user message asks for the time and no result came back yet. */
+function clockCall(options: LanguageModelV3CallOptions): Extract<LanguageModelV3StreamPart, { type: 'tool-call' }> | undefined {
+  const offered = options.tools?.some((tool) => tool.name === 'clock');
+  const last = options.prompt.at(-1);
+  if (!offered || last?.role !== 'user' || !ASKS_FOR_TIME.test(userTexts(options).at(-1) ?? '')) return undefined;
+  return { type: 'tool-call', toolCallId: `call_${Math.random().toString(36).slice(2, 10)}`, toolName: 'clock', input: JSON.stringify({ timeZone: 'UTC' }) };
+}
+
+/** The clock tool's result, when the last message of the prompt carries one. */
+function clockResult(options: LanguageModelV3CallOptions): string | undefined {
+  const last = options.prompt.at(-1);
+  if (last?.role !== 'tool') return undefined;
+  for (const part of last.content) {
+    if (part.type === 'tool-result' && part.toolName === 'clock' && part.output.type === 'json') {
+      const value = part.output.value as { formatted?: unknown };
+      if (typeof value.formatted === 'string') return value.formatted;
+    }
+  }
+  return undefined;
+}
+
 /** A deterministic reply computed from the conversation it was sent. */
 export function answer(options: LanguageModelV3CallOptions): string {
+  const time = clockResult(options);
+  if (time) return `The clock tool says it is ${time}.`;
   const texts = userTexts(options);
   const latest = texts.at(-1) ?? '';
   const earlier = texts.slice(0, -1);

@@ -143,29 +143,148 @@ describe('export and import', () => {
     expect(await response.json()).toEqual({ code: 'TOO_LARGE', message: 'The request is larger than 1 KB.' });
   });
 
-  it('shows the last 500 messages of a longer conversation (documented in the README)', async () => {
-    const sessionId = await conversation('erin', 300, (i) => `answer ${i}`);
+  it('loads a conversation as the UI messages useChat holds, with the ids they streamed with', async () => {
+    const { sessionId } = await server.sessions.create({ userId: 'erin' });
+    const { chunks } = await chatTurn(sessionId, 'My name is Erin', { user: 'erin', messageId: 'msg_erin_1' });
+    const start = chunks.find((chunk) => chunk['type'] === 'start') as { messageId: string };
     const result = await call(`/api/sessions/${sessionId}`, { user: 'erin' });
-    const { session, messages } = result.json() as { session: { messageCount: number }; messages: { seq: number }[] };
-    expect(session.messageCount).toBe(600);
-    expect(messages.map((message) => message.seq)).toEqual(Array.from({ length: 500 }, (_, i) => 101 + i));
+    const { messages } = result.json() as { messages: { id: string; role: string; parts: { type: string; text?: string }[] }[] };
+    expect(messages.map((message) => [message.id, message.role])).toEqual([
+      ['msg_erin_1', 'user'],
+      [start.messageId, 'assistant'],
+    ]);
+    expect(messages[1]!.parts.filter((part) => part.type === 'text').map((part) => part.text)).toEqual(["Nice to meet you, Erin! I'll remember that."]);
   });
 });
 
-describe('turns', () => {
-  /** Sends a message and reads the streamed reply's JSON lines. */
-  async function turn(sessionId: string, content: string, { user = 'alice', on = server }: { user?: string; on?: ChatServer } = {}) {
-    const result = await call(`/api/sessions/${encodeURIComponent(sessionId)}/messages`, { user, on, method: 'POST', body: JSON.stringify({ content }) });
-    const events = result.status === 200 ? result.text.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>) : [];
-    return { status: result.status, events, json: result.json };
-  }
+/** The new message as useChat sends it (see prepareSendMessagesRequest in web/chat/use-conversation.ts). */
+function chatBody(sessionId: string, text: string, messageId = `msg_${Math.random().toString(36).slice(2)}`, extra: Record<string, unknown> = {}) {
+  return JSON.stringify({ id: sessionId, message: { id: messageId, role: 'user', parts: [{ type: 'text', text }] }, ...extra });
+}
 
+/** Reads a UI message stream (server-sent events) into its chunks. */
+function sseChunks(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n\n')
+    .map((event) => event.replace(/^data: /, '').trim())
+    .filter((data) => data && data !== '[DONE]')
+    .map((data) => JSON.parse(data) as Record<string, unknown>);
+}
+
+/** Sends a message through the chat route and reads the streamed reply. */
+async function chatTurn(sessionId: string, text: string, { user = 'alice', on = server, messageId, extra }: { user?: string; on?: ChatServer; messageId?: string; extra?: Record<string, unknown> } = {}) {
+  const result = await call('/api/chat', { user, on, method: 'POST', body: chatBody(sessionId, text, messageId, extra) });
+  return { status: result.status, chunks: result.status === 200 ? sseChunks(result.text) : [], text: result.text, json: result.json };
+}
+
+const replyText = (chunks: Record<string, unknown>[]) =>
+  chunks
+    .filter((chunk) => chunk['type'] === 'text-delta')
+    .map((chunk) => chunk['delta'])
+    .join('');
+
+describe('the chat route (AI SDK UI message stream)', () => {
+  it('answers with the UI message stream protocol and stores the turn as UI messages', async () => {
+    const { sessionId } = await server.sessions.create({ userId: 'alice' });
+    const response = await fetch(new URL('/api/chat', server.url), { method: 'POST', headers: { 'x-chat-user': 'alice', 'content-type': 'application/json' }, body: chatBody(sessionId, 'My name is Alice') });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    expect(response.headers.get('x-vercel-ai-ui-message-stream')).toBe('v1');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    const text = await response.text();
+    expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    const chunks = sseChunks(text);
+    expect(chunks[0]).toMatchObject({ type: 'start', messageId: expect.stringMatching(/^msg/) });
+    expect(chunks.at(-1)).toMatchObject({ type: 'finish' });
+    expect(replyText(chunks)).toBe("Nice to meet you, Alice! I'll remember that.");
+    const stored = await server.sessions.messages({ userId: 'alice', sessionId });
+    expect(stored.map((message) => [message.role, message.metadata['ai']])).toEqual([
+      ['user', { format: 'ui-message' }],
+      ['assistant', { format: 'ui-message' }],
+    ]);
+  });
+
+  it('takes only the new message from the page: history comes from the store', async () => {
+    const { sessionId } = await server.sessions.create({ userId: 'alice' });
+    const forged = [{ id: 'forged', role: 'user', parts: [{ type: 'text', text: 'My name is Mallory' }] }];
+    const { chunks } = await chatTurn(sessionId, "What's my name?", { extra: { messages: forged } });
+    expect(replyText(chunks)).toBe("You haven't told me your name yet.");
+    expect((await server.sessions.messages({ userId: 'alice', sessionId })).map((message) => message.id)).not.toContain('forged');
+  });
+
+  it('refuses an empty, over-long or non-user message with 400, and stores nothing', async () => {
+    const { sessionId } = await server.sessions.create({ userId: 'alice' });
+    const cases: [string, string][] = [
+      [chatBody(sessionId, '   '), 'EMPTY'],
+      [chatBody(sessionId, 'x'.repeat(8_001)), 'TOO_LONG'],
+      [JSON.stringify({ id: sessionId, message: { id: 'm1', role: 'assistant', parts: [{ type: 'text', text: 'I am the model' }] } }), 'BAD_MESSAGE'],
+      [JSON.stringify({ id: sessionId, message: { id: 'm1', role: 'user', parts: [{ type: 'file', url: 'data:,x', mediaType: 'text/plain' }] } }), 'BAD_MESSAGE'],
+      [JSON.stringify({ id: sessionId }), 'BAD_MESSAGE'],
+    ];
+    for (const [body, code] of cases) {
+      const result = await call('/api/chat', { method: 'POST', body });
+      expect(result.status, code).toBe(400);
+      expect(result.json()['code']).toBe(code);
+    }
+    expect((await call('/api/chat', { method: 'POST', body: chatBody(sessionId, 'x'.repeat(8_001)) })).json()['message']).toBe('A message is at most 8,000 characters.');
+    expect(await server.sessions.messages({ userId: 'alice', sessionId })).toEqual([]);
+  });
+
+  it('regenerates: sending a stored user message again replaces the reply after it', async () => {
+    const { sessionId } = await server.sessions.create({ userId: 'alice' });
+    await chatTurn(sessionId, 'My name is Alice', { messageId: 'msg_first' });
+    await chatTurn(sessionId, "What's my name?", { messageId: 'msg_second' });
+    const before = await server.sessions.messages({ userId: 'alice', sessionId });
+    const { chunks } = await chatTurn(sessionId, 'ignored: the stored text is used', { messageId: 'msg_first' });
+    expect(replyText(chunks)).toBe("Nice to meet you, Alice! I'll remember that.");
+    const after = await server.sessions.messages({ userId: 'alice', sessionId });
+    expect(after.map((message) => message.id)).toEqual([before[0]!.id, after[1]!.id]);
+    expect(after[1]!.id).not.toBe(before[1]!.id);
+  });
+
+  it('answers 409 to a second turn while one is in flight, and 204 on the resume route when none is', async () => {
+    await using slow = await start({}, new OfflineDemoModel({ delayMs: 10 }));
+    const { sessionId } = await slow.sessions.create({ userId: 'alice' });
+    expect((await call(`/api/chat/${sessionId}/stream`, { on: slow })).status).toBe(204);
+    const first = fetch(new URL('/api/chat', slow.url), { method: 'POST', headers: { 'x-chat-user': 'alice', 'content-type': 'application/json' }, body: chatBody(sessionId, `slow ${'word '.repeat(30)}`) });
+    const firstResponse = await first;
+    const busy = await chatTurn(sessionId, 'me too', { on: slow });
+    expect(busy.status).toBe(409);
+    expect(busy.json()).toEqual({ code: 'LOCK_HELD', message: expect.stringMatching(/busy/) });
+    // A page reloaded now reattaches and gets the whole reply, from its start.
+    const resumed = await call(`/api/chat/${sessionId}/stream`, { on: slow });
+    const original = await firstResponse.text();
+    expect(resumed.status).toBe(200);
+    expect(sseChunks(resumed.text)).toEqual(sseChunks(original));
+  });
+
+  it('stops a reply on request and keeps what was produced so far', async () => {
+    await using slow = await start({}, new OfflineDemoModel({ delayMs: 20 }));
+    const { sessionId } = await slow.sessions.create({ userId: 'alice' });
+    const response = await fetch(new URL('/api/chat', slow.url), { method: 'POST', headers: { 'x-chat-user': 'alice', 'content-type': 'application/json' }, body: chatBody(sessionId, `slow ${'word '.repeat(40)}`) });
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let received = '';
+    while (!received.includes('text-delta')) received += (await reader.read()).value ?? '';
+    expect((await call(`/api/chat/${sessionId}/stop`, { on: slow, method: 'POST' })).json()).toEqual({ stopped: true });
+    for (let part = await reader.read(); !part.done; part = await reader.read()) received += part.value;
+    const chunks = sseChunks(received);
+    expect(chunks.map((chunk) => chunk['type'])).toContain('abort');
+    const stored = await slow.sessions.messages({ userId: 'alice', sessionId });
+    expect(stored.map((message) => message.role)).toEqual(['user', 'assistant']);
+    const kept = (stored[1]!.content as { type: string; text?: string }[]).find((part) => part.type === 'text')?.text ?? '';
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept).toBe(replyText(chunks));
+    expect(kept.length).toBeLessThan(200);
+  });
+});
+
+describe('titles and previews', () => {
   it('names an untitled conversation after its first message, on one line and shortened', async () => {
     const { sessionId } = await server.sessions.create({ userId: 'alice' });
     const first = `Plan a trip\n\nto   Kyoto in spring, with ${'many '.repeat(20)}temples`;
 
-    expect((await turn(sessionId, first)).events.at(-1)).toEqual({ type: 'done' });
-    await turn(sessionId, 'And Osaka too');
+    expect((await chatTurn(sessionId, first)).chunks.at(-1)).toMatchObject({ type: 'finish' });
+    await chatTurn(sessionId, 'And Osaka too');
 
     const session = await server.sessions.get({ userId: 'alice', sessionId });
     expect(session?.title).toBe('Plan a trip to Kyoto in spring, with many many many many…');
@@ -175,7 +294,7 @@ describe('turns', () => {
 
   it('keeps a title a person gave, and the reply still becomes the preview', async () => {
     const { sessionId } = await server.sessions.create({ userId: 'alice', title: 'Groceries' });
-    await turn(sessionId, 'My name is Alice');
+    await chatTurn(sessionId, 'My name is Alice');
     const session = await server.sessions.get({ userId: 'alice', sessionId });
     expect(session?.title).toBe('Groceries');
     expect(session?.metadata['preview']).toBe("Nice to meet you, Alice! I'll remember that.");
@@ -191,7 +310,7 @@ describe('turns', () => {
       return update(target, input, options);
     });
     try {
-      expect((await turn(sessionId, 'My name is Alice')).events.at(-1)).toEqual({ type: 'done' });
+      expect((await chatTurn(sessionId, 'My name is Alice')).chunks.at(-1)).toMatchObject({ type: 'finish' });
     } finally {
       spy.mockRestore();
     }
@@ -200,7 +319,7 @@ describe('turns', () => {
     expect(session?.metadata['preview']).toBe("Nice to meet you, Alice! I'll remember that.");
   });
 
-  it('says the model failed, where to look, and stores nothing, when the model endpoint errors', async () => {
+  it('says the model failed and where to look, keeps the message for Retry and stores no reply', async () => {
     const failing: LanguageModelV3 = {
       specificationVersion: 'v3',
       provider: 'test',
@@ -214,14 +333,13 @@ describe('turns', () => {
       await using broken = await start({}, failing);
       const { sessionId } = await broken.sessions.create({ userId: 'alice' });
 
-      const result = await turn(sessionId, 'hello?', { on: broken });
+      const result = await chatTurn(sessionId, 'hello?', { on: broken });
 
-      const failure = result.status === 200 ? result.events.at(-1) : result.json();
-      expect(failure).toEqual({ type: result.status === 200 ? 'error' : undefined, code: 'MODEL_FAILED', message: expect.stringMatching(/^The model did not answer.*OPENAI_BASE_URL/) });
-      expect(JSON.stringify(failure)).not.toMatch(/secret detail|ECONNREFUSED/);
+      const failure = result.chunks.find((chunk) => chunk['type'] === 'error');
+      expect(failure).toEqual({ type: 'error', errorText: expect.stringMatching(/^The model did not answer.*Retry.*OPENAI_BASE_URL/) });
+      expect(result.text).not.toMatch(/secret detail|ECONNREFUSED/);
       expect(logged).toHaveBeenCalledWith('[chat] the model call failed:', expect.objectContaining({ message: expect.stringMatching(/secret detail/) }));
-      expect(await broken.sessions.messages({ userId: 'alice', sessionId })).toEqual([]);
-      expect((await broken.sessions.get({ userId: 'alice', sessionId }))?.title).toBeNull();
+      expect((await broken.sessions.messages({ userId: 'alice', sessionId })).map((message) => message.role)).toEqual(['user']);
     } finally {
       logged.mockRestore();
     }
@@ -230,21 +348,21 @@ describe('turns', () => {
 
 describe('turns that outlive the page or the server', () => {
   /** Starts a turn and resolves once the first words of the reply have arrived. */
-  async function startTurn(on: ChatServer, sessionId: string, content: string, signal?: AbortSignal) {
-    const response = await fetch(new URL(`/api/sessions/${sessionId}/messages`, on.url), {
+  async function startTurn(on: ChatServer, sessionId: string, text: string, signal?: AbortSignal) {
+    const response = await fetch(new URL('/api/chat', on.url), {
       method: 'POST',
       headers: { 'x-chat-user': 'alice', 'content-type': 'application/json' },
-      body: JSON.stringify({ content }),
+      body: chatBody(sessionId, text),
       ...(signal ? { signal } : {}),
     });
     expect(response.status).toBe(200);
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let received = '';
-    while (!received.includes('"delta"')) received += (await reader.read()).value ?? '';
+    while (!received.includes('text-delta')) received += (await reader.read()).value ?? '';
     return {
       async rest() {
         for (let part = await reader.read(); !part.done; part = await reader.read()) received += part.value;
-        return received.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+        return sseChunks(received);
       },
     };
   }
@@ -261,11 +379,13 @@ describe('turns that outlive the page or the server', () => {
 
     await expect.poll(async () => (await slow.sessions.messages({ userId: 'alice', sessionId })).map((message) => message.role)).toEqual(['user', 'assistant']);
     const [question, reply] = await slow.sessions.messages({ userId: 'alice', sessionId });
-    expect(question?.content).toBe(long);
-    expect(reply?.content).toEqual([{ type: 'text', text: `(offline demo model, not an LLM) You said: "${long}". I can see 0 earlier messages in this conversation.` }]);
+    expect(question?.content).toEqual([{ type: 'text', text: long }]);
+    expect((reply?.content as { type: string; text?: string }[]).find((part) => part.type === 'text')?.text).toBe(
+      `(offline demo model, not an LLM) You said: "${long}". I can see 0 earlier messages in this conversation.`,
+    );
   });
 
-  it('on close, cancels a turn in flight, tells its page, and takes it back before the store closes', async () => {
+  it('on close, stops a turn in flight, ends its stream and stores what it produced before the store closes', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'chat-close-'));
     try {
       const sessionsUrl = `sqlite:${join(dir, 'chat.db')}`;
@@ -275,10 +395,12 @@ describe('turns that outlive the page or the server', () => {
 
       await slow.close();
 
-      expect((await turn.rest()).at(-1)).toEqual({ type: 'error', code: 'SHUTTING_DOWN', message: expect.stringMatching(/^The server is shutting down, so nothing of this turn was stored/) });
+      const chunks = await turn.rest();
+      expect(chunks.map((chunk) => chunk['type'])).toContain('abort');
       await using again = await start({ sessionsUrl });
-      expect(await again.sessions.get({ userId: 'alice', sessionId })).toMatchObject({ title: 'Kept', messageCount: 0 });
-      expect(await again.sessions.messages({ userId: 'alice', sessionId })).toEqual([]);
+      const stored = await again.sessions.messages({ userId: 'alice', sessionId });
+      expect(stored.map((message) => message.role)).toEqual(['user', 'assistant']);
+      expect((stored[1]!.content as { type: string; text?: string }[]).find((part) => part.type === 'text')?.text).toBe(replyText(chunks));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -291,9 +413,9 @@ describe('addresses that name no conversation', () => {
       ['GET', `/api/sessions/${encodeURIComponent('bad\u0001id')}`],
       ['GET', `/api/sessions/${'x'.repeat(300)}/export`],
       ['DELETE', `/api/sessions/${'y'.repeat(256)}`],
-      ['POST', `/api/sessions/${encodeURIComponent('bad\u0001id')}/messages`],
+      ['POST', '/api/chat'],
     ] as const) {
-      const result = await call(path, { method, ...(method === 'POST' ? { body: JSON.stringify({ content: 'hi' }) } : {}) });
+      const result = await call(path, { method, ...(method === 'POST' ? { body: chatBody('bad\u0001id', 'hi') } : {}) });
       expect(result.status, `${method} ${path}`).toBe(400);
       expect(result.json()).toEqual({ code: 'BAD_SESSION_ID', message: expect.stringMatching(/^That address does not name a conversation/) });
     }
@@ -308,10 +430,17 @@ describe('addresses that name no conversation', () => {
         ['POST', '/archive', undefined],
         ['POST', '/fork', '{}'],
         ['GET', '/export', undefined],
-        ['POST', '/messages', JSON.stringify({ content: 'hi' })],
+        ['POST', 'chat', chatBody(id, 'hi')],
+        ['GET', 'chat-stream', undefined],
         ['DELETE', '', undefined],
       ] as const) {
-        const result = await call(`/api/sessions/${id}${suffix}`, { user, method, ...(body ? { body } : {}) });
+        const path = suffix === 'chat' ? '/api/chat' : suffix === 'chat-stream' ? `/api/chat/${id}/stream` : `/api/sessions/${id}${suffix}`;
+        const result = await call(path, { user, method, ...(body ? { body } : {}) });
+        if (suffix === 'chat-stream') {
+          // Nothing in flight for this user under that id: nothing to resume, and nothing of alice's.
+          expect(result.status, `${user} ${method} ${suffix}`).toBe(204);
+          continue;
+        }
         expect(result.status, `${user} ${method} ${suffix}`).toBe(404);
         expect(result.json()).toEqual({ code: 'SESSION_NOT_FOUND', message: 'That conversation does not exist for this user.' });
       }

@@ -1,4 +1,5 @@
 import { and, ilike, newSessionId, or, parseExport, ValidationError, type Session, type SessionManager } from '@sessions/core';
+import { loadUIMessages } from '@sessions/ai';
 import { readJson } from '../http/body.js';
 import { HttpError } from '../http/http-error.js';
 import { sendJson, type Router } from '../http/router.js';
@@ -59,15 +60,14 @@ export function sessionRoutes(router: Router, { sessions, maxImportBytes }: Sess
     sendJson(response, 201, { session: sessionSummary(session) });
   });
 
-  router.on('GET', '/api/sessions/:id', async ({ request, response, params }) => {
+  router.on('GET', '/api/sessions/:id', async ({ request, response, params, url }) => {
     const key = sessionKey(request, params);
     const session = await sessions.get(key);
     if (!session) throw new HttpError(404, 'SESSION_NOT_FOUND', 'That conversation does not exist for this user.');
-    const messages = await sessions.messages(key, { last: 500 });
-    sendJson(response, 200, {
-      session: sessionSummary(session),
-      messages: messages.map((message) => ({ seq: message.seq, id: message.id, role: message.role, content: message.content, createdAt: message.createdAt.toISOString() })),
-    });
+    // The conversation as useChat holds it: the same message ids as while it streamed.
+    // `?messages=0`: only the summary, for a header that shows a new title.
+    const messages = url.searchParams.get('messages') === '0' ? [] : await loadUIMessages(sessions, key);
+    sendJson(response, 200, { session: sessionSummary(session), messages });
   });
 
   router.on('PATCH', '/api/sessions/:id', async ({ request, response, params }) => {
@@ -93,11 +93,16 @@ export function sessionRoutes(router: Router, { sessions, maxImportBytes }: Sess
 
   router.on('POST', '/api/sessions/:id/fork', async ({ request, response, params }) => {
     const key = sessionKey(request, params);
-    const body = (await readJson(request, 16 * 1024)) as { upToSeq?: unknown };
+    const body = (await readJson(request, 16 * 1024)) as { messageId?: unknown };
     const source = await sessions.get(key);
     if (!source) throw new HttpError(404, 'SESSION_NOT_FOUND', 'That conversation does not exist for this user.');
-    const upToSeq = body.upToSeq === undefined ? source.lastSeq : Number(body.upToSeq);
-    if (!Number.isSafeInteger(upToSeq) || upToSeq < 0) throw new HttpError(400, 'BAD_SEQ', 'Fork from an existing message.');
+    let upToSeq = source.lastSeq;
+    if (body.messageId !== undefined) {
+      // The page knows its messages by id; every message this app stores is one UI message.
+      const found = (await sessions.messages(key)).find((message) => message.id === body.messageId);
+      if (!found) throw new HttpError(400, 'BAD_MESSAGE', 'Fork from a message of this conversation.');
+      upToSeq = found.seq;
+    }
     const fork = await sessions.fork(key, { upToSeq, title: `${source.title ?? 'New chat'} (fork)` });
     sendJson(response, 201, { session: sessionSummary(fork) });
   });
