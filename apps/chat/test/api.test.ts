@@ -109,6 +109,23 @@ describe('export and import', () => {
     expect((await server.sessions.list({ userId: 'dave' })).sessions).toEqual([]);
   });
 
+  it('refuses with 400 a file whose numbers or bytes cannot be stored exactly, instead of rounding or replacing them', async () => {
+    const sessionId = await conversation('heidi', 1, () => 'hello');
+    const text = (await call(`/api/sessions/${sessionId}/export`, { user: 'heidi' })).text;
+    const bigInteger = text.replace('"metadata":{}', '"metadata":{"n":9007199254740993}');
+    expect(bigInteger).not.toBe(text);
+
+    const rounded = await call('/api/import', { user: 'ivan', method: 'POST', body: bigInteger });
+    expect(rounded.status).toBe(400);
+    expect(rounded.json()['message']).toMatch(/^That file cannot be imported: .*9007199254740993/);
+
+    const invalidUtf8 = Buffer.concat([Buffer.from(text.slice(0, text.indexOf('hello'))), Buffer.from([0xff, 0xfe]), Buffer.from(text.slice(text.indexOf('hello')))]);
+    const response = await fetch(new URL('/api/import', server.url), { method: 'POST', headers: { 'x-chat-user': 'ivan', 'content-type': 'application/json' }, body: invalidUtf8 });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toMatch(/not valid UTF-8/);
+    expect((await server.sessions.list({ userId: 'ivan' })).sessions).toEqual([]);
+  });
+
   it('refuses with 400 a file that is not a sessions export', async () => {
     const result = await call('/api/import', { method: 'POST', body: JSON.stringify({ format: 'something-else' }) });
     expect(result.status).toBe(400);

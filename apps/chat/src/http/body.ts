@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from './http-error.js';
 
-/** Reads a JSON body, refusing anything over `limitBytes` before buffering it. */
-export async function readJson(request: IncomingMessage, limitBytes: number): Promise<unknown> {
+/** The request body as text, refusing one over `limitBytes` (413) or one that is not valid UTF-8 (400). */
+export async function readText(request: IncomingMessage, limitBytes: number): Promise<string> {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > limitBytes) throw new HttpError(413, 'TOO_LARGE', `The request is larger than ${formatBytes(limitBytes)}.`);
   const chunks: Buffer[] = [];
@@ -12,9 +12,20 @@ export async function readJson(request: IncomingMessage, limitBytes: number): Pr
     if (size > limitBytes) throw new HttpError(413, 'TOO_LARGE', `The request is larger than ${formatBytes(limitBytes)}.`);
     chunks.push(chunk);
   }
-  if (size === 0) return {};
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    // Fatal: a byte that is not UTF-8 would otherwise become U+FFFD and be stored as if the sender had written it.
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new HttpError(400, 'BAD_ENCODING', 'The request body is not valid UTF-8.');
+  }
+}
+
+/** Reads a JSON body, refusing anything over `limitBytes` before buffering it. */
+export async function readJson(request: IncomingMessage, limitBytes: number): Promise<unknown> {
+  const text = await readText(request, limitBytes);
+  if (text.length === 0) return {};
+  try {
+    return JSON.parse(text);
   } catch {
     throw new HttpError(400, 'BAD_JSON', 'The request body is not valid JSON.');
   }

@@ -1,6 +1,6 @@
 import { and, ilike, newSessionId, or, parseExport, ValidationError, type Session, type SessionManager } from '@sessions/core';
 import { loadUIMessages } from '@sessions/ai';
-import { readJson } from '../http/body.js';
+import { readJson, readText } from '../http/body.js';
 import { HttpError } from '../http/http-error.js';
 import { sendJson, type Router } from '../http/router.js';
 import { sessionKey, userFrom } from '../user.js';
@@ -121,15 +121,22 @@ export function sessionRoutes(router: Router, { sessions, maxImportBytes }: Sess
 
   router.on('POST', '/api/import', async ({ request, response }) => {
     const userId = userFrom(request);
-    const data = await readJson(request, maxImportBytes).catch((error: unknown) => {
-      if (error instanceof HttpError && error.code === 'BAD_JSON') {
-        throw new HttpError(400, 'BAD_IMPORT', 'That file cannot be imported: it is not JSON, so it is not a conversation exported from this app.');
+    const text = await readText(request, maxImportBytes).catch((error: unknown) => {
+      if (error instanceof HttpError && error.code === 'BAD_ENCODING') {
+        throw new HttpError(400, 'BAD_IMPORT', 'That file cannot be imported: it is not valid UTF-8 text, so it is not a conversation exported from this app.');
       }
       throw error;
     });
+    let data: unknown;
     try {
-      // Validate the whole file first; an import always lands in the importing user's own list.
-      const { session } = parseExport(data);
+      data = JSON.parse(text);
+    } catch {
+      throw new HttpError(400, 'BAD_IMPORT', 'That file cannot be imported: it is not JSON, so it is not a conversation exported from this app.');
+    }
+    try {
+      // Validate the whole file first, from its text so a number no double holds is refused rather than rounded;
+      // an import always lands in the importing user's own list.
+      const { session } = parseExport(text);
       const exported = data as { session: Record<string, unknown> };
       const exists = await sessions.get({ userId, sessionId: session.sessionId });
       const sessionId = exists ? newSessionId() : session.sessionId;
