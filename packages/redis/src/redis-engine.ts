@@ -170,7 +170,7 @@ export class RedisEngine extends BaseEngine {
 
   protected async doAppendMessages(key: SessionKey, messages: readonly NewMessage[], options: SessionWriteOptions): Promise<Message[]> {
     const bodies = messages.map(encodeMessageBody);
-    const newest = Math.max(...messages.map((message) => message.createdAt.getTime()));
+    const newest = messages.reduce((latest, message) => Math.max(latest, message.createdAt.getTime()), -Infinity);
     const args: Array<string | number> = [key.sessionId, ...fenceArgs(options.lease), liveAtArg(options.liveAt), String(newest), messages.length];
     messages.forEach((message, i) => args.push(message.id, bodies[i]!));
     const [last] = expectOk(key, await runScript<ScriptReply>(this.#client, 'sessionsV1Append', this.#keys.scriptKeys(key), args));

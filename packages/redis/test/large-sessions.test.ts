@@ -1,0 +1,133 @@
+import { describe, it } from 'vitest';
+import { SessionExistsError, SessionManager, StorageError, type SessionKey } from '@sessions/core';
+import { Redis } from 'ioredis';
+import { KeySpace, type RedisEngine } from '../src/index.js';
+import { redisFileScope } from './support/file-scope.js';
+import { keysUnder, randomPrefix, REDIS_URL, testEngine } from './support/redis.js';
+
+const { client, prefixes, engines } = redisFileScope();
+
+/** An engine on a prefix of its own; with `own`, on a client the test holds (to intercept its commands). */
+async function engineOn(own?: Redis): Promise<RedisEngine> {
+  const prefix = randomPrefix('large');
+  prefixes.push(prefix);
+  const engine = testEngine(prefix, own ? { client: own } : {});
+  engines.push(engine);
+  await engine.setup();
+  return engine;
+}
+
+function ownClient(): Redis {
+  const own = new Redis(REDIS_URL, { maxRetriesPerRequest: 0 });
+  own.on('error', () => undefined);
+  return own;
+}
+
+/** A manager that appends in large batches, so a big session is built in few round trips. */
+function bulkManager(engine: RedisEngine): SessionManager {
+  return new SessionManager({ engine, limits: { maxMessagesPerAppend: 10_000 } });
+}
+
+async function sessionOf(sessions: SessionManager, count: number): Promise<SessionKey> {
+  const key = { userId: 'u', sessionId: `big-${count}-${Math.random().toString(36).slice(2, 8)}` };
+  await sessions.create(key);
+  for (let start = 0; start < count; start += 10_000) {
+    const batch = Array.from({ length: Math.min(10_000, count - start) }, (_, i) => ({ role: 'user' as const, content: `m${start + i}` }));
+    await sessions.append(key, batch);
+  }
+  return key;
+}
+
+/** Wraps one of the engine's scripts on a client the test owns, to fail or disturb it on cue. */
+function intercept(own: Redis, script: string, around: (call: number, proceed: () => Promise<unknown>, args: unknown[]) => Promise<unknown>): void {
+  const original = (own as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[script]!;
+  let calls = 0;
+  (own as unknown as Record<string, unknown>)[script] = function (this: Redis, ...args: unknown[]) {
+    calls += 1;
+    return around(calls, () => original.apply(this, args), args);
+  };
+}
+
+describe('sessions of more than 40,000 messages on Redis', () => {
+  it('forks a 60,000-message session with every message in order', async ({ expect }) => {
+    const engine = await engineOn();
+    const sessions = bulkManager(engine);
+    const key = await sessionOf(sessions, 60_000);
+    const fork = await sessions.fork(key, { sessionId: 'fork' });
+    expect(fork).toMatchObject({ messageCount: 60_000, lastSeq: 60_000 });
+    const copied = await sessions.messages(fork);
+    expect(copied).toHaveLength(60_000);
+    expect(copied.every((message, i) => message.seq === i + 1 && message.content === `m${i}`)).toBe(true);
+  });
+
+  it('imports an export of 60,000 messages', async ({ expect }) => {
+    const engine = await engineOn();
+    const sessions = bulkManager(engine);
+    const key = await sessionOf(sessions, 60_000);
+    const exported = await sessions.export(key);
+    const other = bulkManager(await engineOn());
+    const imported = await other.import(exported);
+    expect(imported).toMatchObject({ messageCount: 60_000, lastSeq: 60_000 });
+    expect((await other.messages(key, { last: 1 }))[0]).toMatchObject({ seq: 60_000, content: 'm59999' });
+  });
+
+  it('leaves no key behind when a create of a large session fails half-way', async ({ expect }) => {
+    const own = ownClient();
+    const engine = await engineOn(own);
+    const sessions = bulkManager(engine);
+    const key = await sessionOf(sessions, 30_000);
+    const before = (await keysUnder(client, engine.prefix)).sort();
+    intercept(own, 'sessionsV1Stage', (call, proceed) => (call === 2 ? Promise.reject(new Error('connection dropped')) : proceed()));
+    await expect(sessions.fork(key, { sessionId: 'fork' })).rejects.toThrow(StorageError);
+    expect(await sessions.get({ userId: 'u', sessionId: 'fork' })).toBeNull();
+    expect((await keysUnder(client, engine.prefix)).sort()).toEqual(before);
+  });
+
+  it('refuses to commit a staged session whose staging keys were lost (e.g. expired) in between', async ({ expect }) => {
+    const own = ownClient();
+    const engine = await engineOn(own);
+    const sessions = bulkManager(engine);
+    const key = await sessionOf(sessions, 30_000);
+    const before = (await keysUnder(client, engine.prefix)).sort();
+    intercept(own, 'sessionsV1Stage', async (call, proceed, args) => {
+      const reply = await proceed();
+      // After the first chunk, drop what it staged, as an expiry would.
+      if (call === 1) await client.del(...(args[1] as string[]));
+      return reply;
+    });
+    await expect(sessions.fork(key, { sessionId: 'fork' })).rejects.toThrow(/staged/);
+    expect(await sessions.get({ userId: 'u', sessionId: 'fork' })).toBeNull();
+    expect((await keysUnder(client, engine.prefix)).sort()).toEqual(before);
+  });
+
+  it('drops what it staged when the session exists already, and leaves that session alone', async ({ expect }) => {
+    const engine = await engineOn();
+    const sessions = bulkManager(engine);
+    const key = await sessionOf(sessions, 25_000);
+    const exported = await sessions.export(key);
+    const before = (await keysUnder(client, engine.prefix)).sort();
+    await expect(sessions.import(exported)).rejects.toThrow(SessionExistsError);
+    expect((await keysUnder(client, engine.prefix)).sort()).toEqual(before);
+    expect(await sessions.get(key)).toMatchObject({ messageCount: 25_000 });
+  });
+
+  it('never shows another client a session with only part of its messages', async ({ expect }) => {
+    const engine = await engineOn();
+    const sessions = bulkManager(engine);
+    const key = await sessionOf(sessions, 30_000);
+    const forkKeys = new KeySpace(engine.prefix).session({ userId: 'u', sessionId: 'fork' });
+    const seen: number[] = [];
+    let done = false;
+    const watcher = (async () => {
+      while (!done) {
+        const [[, exists], [, count]] = (await client.multi().exists(forkKeys.session).zcard(forkKeys.messages).exec())! as [[null, number], [null, number]];
+        if (exists === 1 || count > 0) seen.push(exists === 1 ? count : -count);
+      }
+    })();
+    await sessions.fork(key, { sessionId: 'fork' });
+    done = true;
+    await watcher;
+    seen.push(await client.zcard(forkKeys.messages));
+    expect(seen.every((count) => count === 30_000)).toBe(true);
+  });
+});
