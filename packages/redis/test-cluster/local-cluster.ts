@@ -50,11 +50,38 @@ async function freePorts(count: number): Promise<number[]> {
   throw new Error('found no free ports for a local Redis Cluster');
 }
 
-export async function startLocalCluster(): Promise<LocalCluster> {
+function requireRedisServer(): void {
   const probe = spawnSync('redis-server', ['--version']);
   if (probe.error) {
-    throw new Error('the cluster tests start their own Redis Cluster and need `redis-server` and `redis-cli` (Redis 6.2+) on PATH, e.g. `apt-get install redis-server`', { cause: probe.error });
+    throw new Error('these tests start their own Redis servers and need `redis-server` and `redis-cli` (Redis 6.2+) on PATH, e.g. `apt-get install redis-server`', { cause: probe.error });
   }
+}
+
+/** One throwaway Redis server on a free loopback port with extra configuration (e.g. `--maxmemory`). */
+export async function startLocalServer(config: readonly string[]): Promise<{ port: number; stop(): Promise<void> }> {
+  requireRedisServer();
+  const [port] = await freePorts(1);
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...config], { stdio: 'ignore' });
+  const kill = () => child.exitCode === null && child.kill('SIGKILL');
+  process.once('exit', kill);
+  const stop = async () => {
+    process.off('exit', kill);
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  try {
+    await waitFor(async () => (await ping(port!)) === 'PONG', `redis-server on port ${port}`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { port: port!, stop };
+}
+
+export async function startLocalCluster(): Promise<LocalCluster> {
+  requireRedisServer();
   const dir = mkdtempSync(join(tmpdir(), 'sessions-redis-cluster-'));
   const ports = await freePorts(MASTERS * (1 + REPLICAS_PER_MASTER));
   const children: ChildProcess[] = ports.map((port) =>

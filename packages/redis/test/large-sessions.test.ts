@@ -7,6 +7,9 @@ import { keysUnder, randomPrefix, REDIS_URL, testEngine } from './support/redis.
 
 const { client, prefixes, engines } = redisFileScope();
 
+/** Enough messages to be staged in three chunks rather than sent inline. */
+const STAGED = 12_000;
+
 /** An engine on a prefix of its own; with `own`, on a client the test holds (to intercept its commands). */
 async function engineOn(own?: Redis): Promise<RedisEngine> {
   const prefix = randomPrefix('large');
@@ -49,10 +52,16 @@ function intercept(own: Redis, script: string, around: (call: number, proceed: (
 }
 
 describe('sessions of more than 40,000 messages on Redis', () => {
+  // One 60,000-message session (past where one command overflowed the stack) serves both tests.
+  let large: Promise<{ sessions: SessionManager; key: SessionKey }> | undefined;
+  const largeSession = () =>
+    (large ??= (async () => {
+      const sessions = bulkManager(await engineOn());
+      return { sessions, key: await sessionOf(sessions, 60_000) };
+    })());
+
   it('forks a 60,000-message session with every message in order', async ({ expect }) => {
-    const engine = await engineOn();
-    const sessions = bulkManager(engine);
-    const key = await sessionOf(sessions, 60_000);
+    const { sessions, key } = await largeSession();
     const fork = await sessions.fork(key, { sessionId: 'fork' });
     expect(fork).toMatchObject({ messageCount: 60_000, lastSeq: 60_000 });
     const copied = await sessions.messages(fork);
@@ -61,9 +70,7 @@ describe('sessions of more than 40,000 messages on Redis', () => {
   });
 
   it('imports an export of 60,000 messages', async ({ expect }) => {
-    const engine = await engineOn();
-    const sessions = bulkManager(engine);
-    const key = await sessionOf(sessions, 60_000);
+    const { sessions, key } = await largeSession();
     const exported = await sessions.export(key);
     const other = bulkManager(await engineOn());
     const imported = await other.import(exported);
@@ -75,7 +82,7 @@ describe('sessions of more than 40,000 messages on Redis', () => {
     const own = ownClient();
     const engine = await engineOn(own);
     const sessions = bulkManager(engine);
-    const key = await sessionOf(sessions, 30_000);
+    const key = await sessionOf(sessions, STAGED);
     const before = (await keysUnder(client, engine.prefix)).sort();
     intercept(own, 'sessionsV1Stage', (call, proceed) => (call === 2 ? Promise.reject(new Error('connection dropped')) : proceed()));
     await expect(sessions.fork(key, { sessionId: 'fork' })).rejects.toThrow(StorageError);
@@ -87,7 +94,7 @@ describe('sessions of more than 40,000 messages on Redis', () => {
     const own = ownClient();
     const engine = await engineOn(own);
     const sessions = bulkManager(engine);
-    const key = await sessionOf(sessions, 30_000);
+    const key = await sessionOf(sessions, STAGED);
     const before = (await keysUnder(client, engine.prefix)).sort();
     intercept(own, 'sessionsV1Stage', async (call, proceed, args) => {
       const reply = await proceed();
@@ -103,18 +110,18 @@ describe('sessions of more than 40,000 messages on Redis', () => {
   it('drops what it staged when the session exists already, and leaves that session alone', async ({ expect }) => {
     const engine = await engineOn();
     const sessions = bulkManager(engine);
-    const key = await sessionOf(sessions, 25_000);
+    const key = await sessionOf(sessions, STAGED);
     const exported = await sessions.export(key);
     const before = (await keysUnder(client, engine.prefix)).sort();
     await expect(sessions.import(exported)).rejects.toThrow(SessionExistsError);
     expect((await keysUnder(client, engine.prefix)).sort()).toEqual(before);
-    expect(await sessions.get(key)).toMatchObject({ messageCount: 25_000 });
+    expect(await sessions.get(key)).toMatchObject({ messageCount: STAGED });
   });
 
   it('never shows another client a session with only part of its messages', async ({ expect }) => {
     const engine = await engineOn();
     const sessions = bulkManager(engine);
-    const key = await sessionOf(sessions, 30_000);
+    const key = await sessionOf(sessions, STAGED);
     const forkKeys = new KeySpace(engine.prefix).session({ userId: 'u', sessionId: 'fork' });
     const seen: number[] = [];
     let done = false;
@@ -128,6 +135,6 @@ describe('sessions of more than 40,000 messages on Redis', () => {
     done = true;
     await watcher;
     seen.push(await client.zcard(forkKeys.messages));
-    expect(seen.every((count) => count === 30_000)).toBe(true);
+    expect(seen.every((count) => count === STAGED)).toBe(true);
   });
 });
