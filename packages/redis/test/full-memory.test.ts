@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { SessionManager, StorageError } from '@sessions/core';
+import { testMessage } from '@sessions/core/testing';
 import { RedisEngine } from '../src/index.js';
 import { startLocalServer } from '../test-cluster/local-cluster.js';
 import { keysUnder } from './support/redis.js';
@@ -48,19 +49,10 @@ describe('a Redis whose memory is full (maxmemory, noeviction)', () => {
     // Room for the first staged chunk (Redis lets a script that started under the limit finish), none for the rest.
     for (const key of await raw.keys('oom:{u}:*')) await raw.del(key);
     const template = await sessions.export(await sessions.create({ userId: 'v', sessionId: 'template' }));
-    const messages = Array.from({ length: 12_000 }, (_, i) => ({
-      seq: i + 1,
-      id: `m${i}`,
-      role: 'user' as const,
-      content: 'y'.repeat(300),
-      name: null,
-      toolCalls: null,
-      toolCallId: null,
-      agentId: null,
-      runId: null,
-      metadata: {},
-      createdAt: template.session.createdAt,
-    }));
+    const messages = Array.from({ length: 12_000 }, (_, i) => {
+      const { userId: _user, sessionId: _session, ...message } = testMessage(template.session, { seq: i + 1, id: `m${i}`, content: 'y'.repeat(300) });
+      return { ...message, createdAt: template.session.createdAt };
+    });
     const before = (await keysUnder(raw, 'oom:')).sort();
     await expect(sessions.import({ ...template, session: { ...template.session, sessionId: 'big', lastSeq: 12_000 }, messages })).rejects.toThrow(/OOM/);
     expect(await sessions.get({ userId: 'v', sessionId: 'big' })).toBeNull();

@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { SessionExistsError, SessionManager, StorageError, type SessionKey } from '@sessions/core';
 import { Redis } from 'ioredis';
 import { KeySpace, type RedisEngine } from '../src/index.js';
@@ -20,9 +20,14 @@ async function engineOn(own?: Redis): Promise<RedisEngine> {
   return engine;
 }
 
+const ownClients: Redis[] = [];
+afterAll(() => ownClients.forEach((own) => own.disconnect()));
+
+/** A client of the test's own for an engine (which leaves injected clients open). */
 function ownClient(): Redis {
   const own = new Redis(REDIS_URL, { maxRetriesPerRequest: 0 });
   own.on('error', () => undefined);
+  ownClients.push(own);
   return own;
 }
 
@@ -78,25 +83,26 @@ describe('sessions of more than 40,000 messages on Redis', () => {
     expect((await other.messages(key, { last: 1 }))[0]).toMatchObject({ seq: 60_000, content: 'm59999' });
   });
 
-  it('leaves no key behind when a create of a large session fails half-way', async ({ expect }) => {
+  /** A session of STAGED messages on an engine whose stage script `around` intercepts, and the keys stored before. */
+  async function withInterceptedStage(around: Parameters<typeof intercept>[2]) {
     const own = ownClient();
     const engine = await engineOn(own);
     const sessions = bulkManager(engine);
     const key = await sessionOf(sessions, STAGED);
     const before = (await keysUnder(client, engine.prefix)).sort();
-    intercept(own, 'sessionsV1Stage', (call, proceed) => (call === 2 ? Promise.reject(new Error('connection dropped')) : proceed()));
+    intercept(own, 'sessionsV1Stage', around);
+    return { engine, sessions, key, before };
+  }
+
+  it('leaves no key behind when a create of a large session fails half-way', async ({ expect }) => {
+    const { engine, sessions, key, before } = await withInterceptedStage((call, proceed) => (call === 2 ? Promise.reject(new Error('connection dropped')) : proceed()));
     await expect(sessions.fork(key, { sessionId: 'fork' })).rejects.toThrow(StorageError);
     expect(await sessions.get({ userId: 'u', sessionId: 'fork' })).toBeNull();
     expect((await keysUnder(client, engine.prefix)).sort()).toEqual(before);
   });
 
   it('refuses to commit a staged session whose staging keys were lost (e.g. expired) in between', async ({ expect }) => {
-    const own = ownClient();
-    const engine = await engineOn(own);
-    const sessions = bulkManager(engine);
-    const key = await sessionOf(sessions, STAGED);
-    const before = (await keysUnder(client, engine.prefix)).sort();
-    intercept(own, 'sessionsV1Stage', async (call, proceed, args) => {
+    const { engine, sessions, key, before } = await withInterceptedStage(async (call, proceed, args) => {
       const reply = await proceed();
       // After the first chunk, drop what it staged, as an expiry would.
       if (call === 1) await client.del(...(args[1] as string[]));
