@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-/** `pnpm test:cluster`: the conformance suite on a local three-master Redis Cluster it starts itself. */
+/** `pnpm test:cluster`: only the Cluster tests (also part of `pnpm test`), on local Redis Clusters they start themselves. */
 export default defineConfig({
   test: {
     include: ['test-cluster/**/*.test.ts'],

@@ -6,6 +6,7 @@ export { crudTests } from './groups/crud.js';
 export { differentialTests } from './groups/differential.js';
 export { engineLifecycleTests } from './groups/engine-lifecycle.js';
 export { filterTests } from './groups/filters.js';
+export { largeSessionTests, type LargeSessionOptions } from './groups/large-sessions.js';
 export { lockTests } from './groups/locks.js';
 export { persistenceTests } from './groups/persistence.js';
 export { runTests } from './groups/run.js';

@@ -5,6 +5,7 @@ import { crudTests } from './groups/crud.js';
 import { differentialTests } from './groups/differential.js';
 import { engineLifecycleTests } from './groups/engine-lifecycle.js';
 import { filterTests } from './groups/filters.js';
+import { largeSessionTests, type LargeSessionOptions } from './groups/large-sessions.js';
 import { lockTests } from './groups/locks.js';
 import { persistenceTests } from './groups/persistence.js';
 import { runTests } from './groups/run.js';
@@ -12,7 +13,7 @@ import { sessionLifecycleTests } from './groups/session-lifecycle.js';
 import { validationTests } from './groups/validation.js';
 import type { ConformanceInitializer } from './initializer.js';
 
-export interface ConformanceOptions {
+export interface ConformanceOptions extends LargeSessionOptions {
   /** Property-test runs for the differential groups. Default 150. */
   numRuns?: number;
   /**
@@ -44,6 +45,7 @@ export function runConformance(init: ConformanceInitializer, options: Conformanc
     sessionLifecycleTests(init);
     validationTests(init);
     persistenceTests(init, capabilities);
+    largeSessionTests(init, options);
   });
 }
 

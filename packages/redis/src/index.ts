@@ -7,6 +7,7 @@ export { CLIENT_DEFAULTS } from './connection.js';
 export { escapeId, KeySpace, type SessionKeys, type UserKeys } from './keys.js';
 export { DEFAULT_EXPIRY_GRACE_MS, DEFAULT_PREFIX, type RedisEngineOptions } from './options.js';
 export { LAYOUT_VERSION } from './setup.js';
+export { ReplicaAckError, type WaitForReplicas } from './replica-ack.js';
 
 /**
  * Builds a `RedisEngine` from a URL, for `createEngine`: `redis://[user:password@]host[:port][/db]`

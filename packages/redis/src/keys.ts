@@ -21,6 +21,17 @@ export interface SessionKeys {
   readonly lease: string;
 }
 
+/**
+ * Where a large session's messages wait until the create that staged them commits (renames
+ * them to the session's keys) or gives up. One pair per create call, under the user's hash tag.
+ */
+export interface StagingKeys {
+  /** Sorted set shaped like `SessionKeys.messages`. */
+  readonly messages: string;
+  /** Hash shaped like `SessionKeys.messageIds`. */
+  readonly messageIds: string;
+}
+
 /** The per-user keys. They carry the same hash tag as the user's sessions. */
 export interface UserKeys {
   /** Sorted set of session ids by updatedAt (ms). */
@@ -53,6 +64,7 @@ export type ScriptKeys = readonly [string, string, string, string, string, strin
  * | `P{U}:n` | sorted set | the user's session ids (score 0, lexicographic) |
  * | `P{U}:d` | sorted set | the user's session ids by native expiry deadline |
  * | `P{U}:r` | string | registration marker for the global user set |
+ * | `P{U}:pm:S:N` `P{U}:pi:S:N` | sorted set, hash | messages and ids staged by one large create (N: per call), expiring |
  * | `P{:}users` | set | every user id with sessions |
  * | `P{:}schema` | string | the layout version |
  *
@@ -91,6 +103,13 @@ export class KeySpace {
     const base = `${this.prefix}{${escapeId(key.userId)}}:`;
     const id = escapeId(key.sessionId);
     return { session: `${base}s:${id}`, messages: `${base}m:${id}`, messageIds: `${base}i:${id}`, lease: `${base}l:${id}` };
+  }
+
+  /** Staging keys for one create call; `nonce` is hex, so it never contains `:` or a brace. */
+  staging(key: SessionKey, nonce: string): StagingKeys {
+    const base = `${this.prefix}{${escapeId(key.userId)}}:`;
+    const id = escapeId(key.sessionId);
+    return { messages: `${base}pm:${id}:${nonce}`, messageIds: `${base}pi:${id}:${nonce}` };
   }
 
   /** The ten keys every session script takes: the session's four, then the user's six. */

@@ -1,5 +1,6 @@
 import { ValidationError } from '@sessions/core';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import type { WaitForReplicas } from './replica-ack.js';
 
 /**
  * Options for `new RedisEngine(...)`. Give exactly one of `url` and `client`.
@@ -27,12 +28,26 @@ export interface RedisEngineOptions {
   expiryGraceMs?: number;
   /** ioredis options for the client created from `url` (they override the engine's defaults). */
   redisOptions?: RedisOptions;
+  /**
+   * Redis replicates asynchronously: a write acknowledged by a master that crashes before a
+   * replica received it is lost when that replica takes over. With this option every write
+   * is followed by `WAIT replicas timeoutMs`, and fails with `StorageError` (cause
+   * `ReplicaAckError`) when fewer replicas acknowledged it in time. It narrows the window
+   * (Redis still does not promise that a WAITed write survives every failover) and costs a
+   * round trip plus replication latency per write. Keep `timeoutMs` below the client's
+   * `commandTimeout` (default 10 s). Default: no waiting.
+   *
+   * @example
+   * new RedisEngine({ client: cluster, waitForReplicas: { replicas: 1, timeoutMs: 1_000 } })
+   */
+  waitForReplicas?: WaitForReplicas;
 }
 
 export interface ResolvedOptions {
   readonly prefix: string;
   readonly defaultTtlMs: number | undefined;
   readonly expiryGraceMs: number;
+  readonly waitForReplicas: WaitForReplicas | undefined;
 }
 
 export const DEFAULT_PREFIX = 'sessions:';
@@ -50,5 +65,18 @@ export function resolveOptions(options: RedisEngineOptions): ResolvedOptions {
     prefix: options.prefix ?? DEFAULT_PREFIX,
     defaultTtlMs: options.defaultTtlMs === undefined ? undefined : wholeMs(options.defaultTtlMs, 'options.defaultTtlMs', 1),
     expiryGraceMs: options.expiryGraceMs === undefined ? DEFAULT_EXPIRY_GRACE_MS : wholeMs(options.expiryGraceMs, 'options.expiryGraceMs', 0),
+    waitForReplicas: resolveWait(options.waitForReplicas),
   });
+}
+
+function resolveWait(wait: WaitForReplicas | undefined): WaitForReplicas | undefined {
+  if (wait === undefined) return undefined;
+  if (typeof wait !== 'object' || wait === null) {
+    throw new ValidationError('waitForReplicas is { replicas, timeoutMs }, e.g. { replicas: 1, timeoutMs: 1000 }', { path: 'options.waitForReplicas' });
+  }
+  const replicas = wait.replicas;
+  if (typeof replicas !== 'number' || !Number.isSafeInteger(replicas) || replicas < 1) {
+    throw new ValidationError(`must be a whole number of replicas >= 1, got ${String(replicas)}`, { path: 'options.waitForReplicas.replicas' });
+  }
+  return Object.freeze({ replicas, timeoutMs: wholeMs(wait.timeoutMs, 'options.waitForReplicas.timeoutMs', 1) });
 }

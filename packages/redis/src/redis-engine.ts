@@ -28,6 +28,7 @@ import { createClient, explainConnectionFailure } from './connection.js';
 import { KeySpace } from './keys.js';
 import { acquireLease, releaseLease, renewLease } from './leases.js';
 import { resolveOptions, type RedisEngineOptions, type ResolvedOptions } from './options.js';
+import { awaitReplicas } from './replica-ack.js';
 import { listLeases } from './query/lease-query.js';
 import { countMessages, findMessages } from './query/message-query.js';
 import { scoreRange } from './query/range-args.js';
@@ -96,6 +97,16 @@ export class RedisEngine extends BaseEngine {
     return { client: this.#client, keys: this.#keys };
   }
 
+  /**
+   * With `waitForReplicas`, returns `result` once enough replicas have the write to `key`'s
+   * keys (no key: every write this engine sent), else throws ReplicaAckError.
+   */
+  async #replicated<T>(result: T, key?: SessionKey, ...otherKeys: string[]): Promise<T> {
+    const wait = this.#options.waitForReplicas;
+    if (wait) await awaitReplicas(this.#client, wait, key === undefined ? undefined : [this.#keys.session(key).session, ...otherKeys]);
+    return result;
+  }
+
   protected async doSetup(signal: AbortSignal | undefined): Promise<void> {
     defineScripts(this.#client);
     await setupStore(this.#store, this.#ownClient, signal).catch((error: unknown) => {
@@ -134,11 +145,11 @@ export class RedisEngine extends BaseEngine {
   }
 
   protected async doUpdate(model: ModelDefinition, where: ResolvedFilter, set: Readonly<Record<string, unknown>>): Promise<number> {
-    return model.name === 'sessions' ? updateSessions(this.#store, this.#options, where, set) : updateMessages(this.#store, where, set);
+    return this.#replicated(model.name === 'sessions' ? await updateSessions(this.#store, this.#options, where, set) : await updateMessages(this.#store, where, set));
   }
 
   protected async doDeleteSessions(where: ResolvedFilter): Promise<number> {
-    return deleteSessions(this.#store, where);
+    return this.#replicated(await deleteSessions(this.#store, where));
   }
 
   protected async doGetSession(key: SessionKey): Promise<Session | null> {
@@ -146,7 +157,7 @@ export class RedisEngine extends BaseEngine {
   }
 
   protected async doCreateSession(session: Session, messages: readonly Message[]): Promise<Session> {
-    return createSession(this.#store, this.#options, session, messages);
+    return this.#replicated(await createSession(this.#store, this.#options, session, messages), session, this.#keys.users);
   }
 
   protected async doUpdateSession(key: SessionKey, changes: SessionChanges, options: UpdateSessionOptions): Promise<Session> {
@@ -169,16 +180,19 @@ export class RedisEngine extends BaseEngine {
       ...unset,
     ]);
     const [record] = expectOk(key, reply);
-    return decodeSession(pairsToHash(record as string[]))!;
+    return this.#replicated(decodeSession(pairsToHash(record as string[]))!, key);
   }
 
   protected async doAppendMessages(key: SessionKey, messages: readonly NewMessage[], options: SessionWriteOptions): Promise<Message[]> {
     const bodies = messages.map(encodeMessageBody);
-    const newest = Math.max(...messages.map((message) => message.createdAt.getTime()));
+    const newest = messages.reduce((latest, message) => Math.max(latest, message.createdAt.getTime()), -Infinity);
     const args: Array<string | number> = [key.sessionId, ...fenceArgs(options.lease), liveAtArg(options.liveAt), String(newest), messages.length];
     messages.forEach((message, i) => args.push(message.id, bodies[i]!));
     const [last] = expectOk(key, await runScript<ScriptReply>(this.#client, 'sessionsV1Append', this.#keys.scriptKeys(key), args));
-    return bodies.map((body, i) => decodeMessage(key, withSeq(body, (last as number) + i + 1)));
+    return this.#replicated(
+      bodies.map((body, i) => decodeMessage(key, withSeq(body, (last as number) + i + 1))),
+      key,
+    );
   }
 
   protected async doReadMessages(key: SessionKey, range: MessageRange): Promise<Message[]> {
@@ -207,7 +221,7 @@ export class RedisEngine extends BaseEngine {
       liveAtArg(options.liveAt),
       String(options.updatedAt.getTime()),
     ]);
-    return expectOk(key, reply)[0] as number;
+    return this.#replicated(expectOk(key, reply)[0] as number, key);
   }
 
   protected async doTruncateMessages(key: SessionKey, options: TruncateMessagesOptions): Promise<number> {
@@ -218,28 +232,30 @@ export class RedisEngine extends BaseEngine {
       String(options.afterSeq),
       String(options.updatedAt.getTime()),
     ]);
-    return expectOk(key, reply)[0] as number;
+    return this.#replicated(expectOk(key, reply)[0] as number, key);
   }
 
   protected async doDeleteSession(key: SessionKey, options: FencedWriteOptions): Promise<boolean> {
     const reply = await runScript<ScriptReply>(this.#client, 'sessionsV1Delete', this.#keys.scriptKeys(key), [key.sessionId, ...fenceArgs(options.lease), '', '', '']);
-    return expectOk(key, reply)[0] === 1;
+    return this.#replicated(expectOk(key, reply)[0] === 1, key);
   }
 
   protected async doDeleteExpired(now: Date): Promise<number> {
-    return deleteExpired(this.#store, now);
+    return this.#replicated(await deleteExpired(this.#store, now));
   }
 
   protected async doAcquireLease(key: SessionKey, input: AcquireLeaseInput): Promise<LeaseGrant> {
-    return acquireLease(this.#store, key, input);
+    const grant = await acquireLease(this.#store, key, input);
+    return grant.acquired ? this.#replicated(grant, key) : grant;
   }
 
   protected async doRenewLease(lease: Lease, ttlMs: number): Promise<Lease | null> {
-    return renewLease(this.#store, lease, ttlMs);
+    const renewed = await renewLease(this.#store, lease, ttlMs);
+    return renewed ? this.#replicated(renewed, lease) : renewed;
   }
 
   protected async doReleaseLease(key: SessionKey, lease: LeaseRef): Promise<boolean> {
-    return releaseLease(this.#store, key, lease);
+    return this.#replicated(await releaseLease(this.#store, key, lease), key);
   }
 
   protected async doListLeases(query: ListLeasesQuery & { limit: number }): Promise<LeaseInfo[]> {

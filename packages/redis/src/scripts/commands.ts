@@ -3,10 +3,12 @@ import type { ScriptKeys } from '../keys.js';
 import { ACQUIRE, LIST_LEASES, RELEASE, RENEW } from './lease-scripts.js';
 import { READ_MESSAGES } from './read-script.js';
 import { APPEND, CLEAR, CREATE, DELETE, REPLACE_MESSAGE, TRUNCATE, UPDATE } from './session-scripts.js';
+import { STAGE } from './stage-script.js';
 import { FORGET_USER } from './user-scripts.js';
 
 /** Every Lua script, by the ioredis command name it is defined under (EVALSHA, EVAL on NOSCRIPT). */
 const SCRIPTS = Object.freeze({
+  sessionsV1Stage: STAGE,
   sessionsV1Create: CREATE,
   sessionsV1Append: APPEND,
   sessionsV1Update: UPDATE,
@@ -45,7 +47,8 @@ const READ_ONLY_SCRIPTS: ReadonlySet<string> = new Set<ScriptName>(['sessionsV1R
 export function runScript<T = unknown>(target: RedisClient, name: ScriptName, keys: ScriptKeys | readonly string[], args: readonly ScriptArg[]): Promise<T>;
 export function runScript(target: ChainableCommander, name: ScriptName, keys: ScriptKeys | readonly string[], args: readonly ScriptArg[]): ChainableCommander;
 export function runScript(target: Target, name: ScriptName, keys: ScriptKeys | readonly string[], args: readonly ScriptArg[]): unknown {
-  const command = (target as unknown as Record<ScriptName, (...params: ScriptArg[]) => unknown>)[name];
+  const command = (target as unknown as Record<ScriptName, (...params: Array<ScriptArg | ScriptArg[]>) => unknown>)[name];
   if (typeof command !== 'function') throw new Error(`script ${name} is not defined on this client: setup() defines it`);
-  return command.call(target, keys.length, ...keys, ...args);
+  // Arrays, not spread arguments: ioredis flattens them, and a spread of 100,000s of values overflows the call stack.
+  return command.call(target, keys.length, keys as ScriptArg[], args as ScriptArg[]);
 }

@@ -29,7 +29,7 @@ end
  *   KEYS[5] by updatedAt, KEYS[6] by createdAt, KEYS[7] by expiresAt, KEYS[8] by id,
  *   KEYS[9] by deadline, KEYS[10] registration marker
  *
- * and touches no other key. Numbers that reach a key are formatted with `%d` (never Lua's
+ * and touches no other key (the create script also takes its staging keys, same tag). Numbers that reach a key are formatted with `%d` (never Lua's
  * 14-digit `tostring`) or passed through as the strings the client sent.
  */
 export const PRELUDE = `

@@ -1,20 +1,36 @@
 import { PRELUDE } from './prelude.js';
 
 /**
- * Creates a session with its first messages, all or nothing.
+ * Creates a session with its first messages, all or nothing. The messages come inline, or,
+ * for a large session, were staged beforehand in KEYS[11] and KEYS[12] (see STAGE): they
+ * become the session's message keys by RENAME, so the session appears with all of them at
+ * once, or not at all. Staging keys are removed on every outcome.
+ * KEYS: the ten session keys, then 11 staged messages, 12 staged ids.
  * ARGV: 1 sessionId, 2 updatedAt, 3 createdAt, 4 expiresAt or '', 5 grace ms,
- *       6 n, then n column/value pairs, then m, then m triples (message id, seq, stored JSON).
- * Returns {'EXISTS'} or {'OK', 1 if the user was not registered yet else 0}.
+ *       6 n, then n column/value pairs, then m, then m triples (message id, seq, stored JSON),
+ *       then the number of staged messages and of distinct staged ids (0 and 0 when nothing was staged).
+ * Returns {'EXISTS'}, {'STAGING_LOST'} (the staged keys do not hold what was staged, e.g. they
+ * expired) or {'OK', 1 if the user was not registered yet else 0}.
  */
 export const CREATE = `${PRELUDE}
-if redis.call('EXISTS', KEYS[1]) == 1 then return {'EXISTS'} end
+local function drop_staged() redis.call('DEL', KEYS[11], KEYS[12]) end
+if redis.call('EXISTS', KEYS[1]) == 1 then drop_staged(); return {'EXISTS'} end
 local sid = ARGV[1]
-redis.call('DEL', KEYS[2], KEYS[3])
 local pos = 7
 local fields = {}
 for i = 1, tonumber(ARGV[6]) * 2 do fields[i] = ARGV[pos]; pos = pos + 1 end
-redis.call('HSET', KEYS[1], F_REV, '1', unpack(fields))
 local count = tonumber(ARGV[pos]); pos = pos + 1
+local staged, staged_ids = tonumber(ARGV[pos + count * 3]), tonumber(ARGV[pos + count * 3 + 1])
+redis.call('DEL', KEYS[2], KEYS[3])
+if staged > 0 then
+  if redis.call('ZCARD', KEYS[11]) ~= staged or redis.call('HLEN', KEYS[12]) ~= staged_ids then
+    drop_staged()
+    return {'STAGING_LOST'}
+  end
+  redis.call('RENAME', KEYS[11], KEYS[2])
+  redis.call('RENAME', KEYS[12], KEYS[3])
+end
+redis.call('HSET', KEYS[1], F_REV, '1', unpack(fields))
 local z, h = {}, {}
 for i = 1, count do
   local id, seq, stored = ARGV[pos], ARGV[pos + 1], ARGV[pos + 2]
