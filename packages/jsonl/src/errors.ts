@@ -30,3 +30,21 @@ export class LockTimeoutError extends Error {
     this.file = file;
   }
 }
+
+/**
+ * This process's lock on a session was taken over (it stalled past `lockStaleMs` where its
+ * liveness could not be checked: another host, or no `/proc`) before its write committed.
+ * Nothing it wrote counts; for a write under a lease the engine reports `LockExpiredError`.
+ */
+export class LockLostError extends Error {
+  readonly file: string;
+
+  constructor(file: string) {
+    super(
+      `the lock ${file} was taken over by another process while this one was stalled; ` +
+        'this write did not commit (nothing of it counts): read the session again and retry',
+    );
+    this.name = 'LockLostError';
+    this.file = file;
+  }
+}

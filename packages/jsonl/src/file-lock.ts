@@ -1,23 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
+import { link, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { sleep } from '@sessions/core';
 import { LockTimeoutError } from './errors.js';
-import { isAlreadyExists, isNotFound, readFileIfExists, removeFile } from './fs-utils.js';
+import { Fence } from './fence.js';
+import { isNotFound } from './fs-utils.js';
+import { isProcessAlive, OWN_START_TIME, processStartTime } from './process-identity.js';
 
 export interface FileLockOptions {
-  /** A lock file older than this is presumed abandoned and removed. */
+  /** A lock whose holder's liveness cannot be checked is presumed abandoned after this long. */
   readonly staleMs: number;
-  /** Give up waiting for a lock file after this long. */
+  /** Give up waiting for a lock after this long. */
   readonly timeoutMs: number;
 }
 
 /** What the holder of a lock learns when it gets it. */
 export interface LockGrant {
-  /** True if an abandoned lock file (from a crashed process) was removed on the way in. */
+  /** True if an abandoned lock (from a crashed or stalled process) was removed on the way in. */
   readonly brokeStale: boolean;
+  /** Every change to the session's files goes through it, so it only lands while the lock is held. */
+  readonly fence: Fence;
 }
 
 interface LockOwner {
@@ -27,6 +31,8 @@ interface LockOwner {
   host: string;
   token: string;
   acquiredAt: string;
+  /** The process's start time (`/proc/<pid>/stat`), so a recycled pid is told apart; null where unknown. */
+  startTime: string | null;
 }
 
 type Inspection =
@@ -34,11 +40,13 @@ type Inspection =
   | { readonly state: 'live' | 'stale'; readonly raw: string; readonly ino: bigint; readonly description: string };
 
 const HOST = hostname();
+/** The owner record inside a lock folder. */
+const OWNER_FILE = 'owner.json';
 
 interface ProcessState {
-  /** Tokens of the lock files this thread holds, shared by every engine in it. */
+  /** Tokens of the locks this thread holds, shared by every engine in it. */
   readonly heldTokens: Set<string>;
-  /** Per lock file, the tail of this thread's queue, so callers in one thread wait in order instead of polling. */
+  /** Per lock, the tail of this thread's queue, so callers in one thread wait in order instead of polling. */
   readonly queues: Map<string, Promise<void>>;
 }
 
@@ -48,19 +56,26 @@ const state: ProcessState = ((globalThis as Record<symbol, ProcessState | undefi
 const { heldTokens, queues } = state;
 
 /**
- * Cross-process mutual exclusion with one lock file per guarded thing.
+ * Cross-process mutual exclusion with one lock per guarded thing, and a fence for its writes.
  *
- * Taking the lock is `open(file, 'wx')` (O_CREAT|O_EXCL): the file system lets exactly one
- * process create the file. It holds the owner's pid, host, a random token and the time. A
- * waiter polls with jittered exponential backoff (1 to 25 ms) and honours an AbortSignal.
- * A lock file is abandoned, and removed, when its process is gone (same host: `kill(pid, 0)`
- * fails with ESRCH), when it names this process and thread but a token they do not hold (a
- * recycled pid), or when it is older than `staleMs` (other hosts, or a recycled pid that is
- * alive). Removal renames the file aside and checks it moved the very file it judged, so
- * two waiters breaking the same abandoned lock cannot both delete it; release removes the
- * file only if it still carries the holder's token.
+ * A lock is the folder `<file>`, holding `owner.json` (pid, thread, host, process start time,
+ * a random token, the time) and the fence folder named after the token (see `Fence`). It is
+ * prepared under a name of its own and renamed to `<file>` in one step: a rename onto a
+ * folder that is not empty fails, so exactly one process gets it, and a lock is never seen
+ * half made. A waiter polls with jittered exponential backoff (1 to 25 ms) and honours an
+ * AbortSignal.
+ *
+ * A lock is abandoned, and broken, when its holder is provably gone: on this host, its pid is
+ * not running, or runs a process started at another time (a recycled pid), or it names this
+ * very process and thread but a token they do not hold. A live process on this host is never
+ * overtaken, however long it stalls (SIGSTOP, a long GC pause): its waiters time out
+ * instead. Only where liveness cannot be checked (another host, no `/proc`, another thread of
+ * this process) is a lock older than `staleMs` presumed abandoned; the fence then makes sure
+ * the overtaken holder, should it still run, changes nothing. Breaking renames the lock aside
+ * and checks it moved the very lock it judged, so two waiters cannot both break one lock.
  *
  * Callers in one process queue in memory first, so only one of them at a time polls.
+ * Lock files of the earlier format (a file, no fence) are judged and broken the same way.
  */
 export class FileLocks {
   readonly #options: FileLockOptions;
@@ -69,13 +84,13 @@ export class FileLocks {
     this.#options = Object.freeze({ ...options });
   }
 
-  /** Runs `fn` while holding the lock file `file`; the lock is released however `fn` ends. */
+  /** Runs `fn` while holding the lock `file`; the lock is released however `fn` ends. */
   async run<T>(file: string, signal: AbortSignal | undefined, fn: (grant: LockGrant) => Promise<T>): Promise<T> {
     const leave = await enterQueue(file, signal);
     try {
       const { token, brokeStale } = await this.#acquire(file, signal);
       try {
-        return await fn({ brokeStale });
+        return await fn({ brokeStale, fence: new Fence(file, token) });
       } finally {
         await release(file, token);
       }
@@ -86,52 +101,58 @@ export class FileLocks {
 
   async #acquire(file: string, signal: AbortSignal | undefined): Promise<{ token: string; brokeStale: boolean }> {
     const token = randomBytes(12).toString('base64url');
-    const owner: LockOwner = { pid: process.pid, thread: threadId, host: HOST, token, acquiredAt: new Date().toISOString() };
+    const prepared = `${file}.${token}.new`;
     const started = performance.now();
     let backoffMs = 1;
     let brokeStale = false;
     let holder = 'holder unknown';
-    for (;;) {
-      signal?.throwIfAborted();
-      if (await tryCreate(file, owner)) return { token, brokeStale };
-      const seen = await inspect(file, this.#options.staleMs);
-      if (seen.state === 'gone') continue;
-      holder = seen.description;
-      if (seen.state === 'stale') {
-        brokeStale = (await breakStale(file, seen)) || brokeStale;
-        continue;
+    try {
+      for (;;) {
+        signal?.throwIfAborted();
+        if (await tryTake(file, prepared, token)) return { token, brokeStale };
+        const seen = await inspect(file, this.#options.staleMs);
+        if (seen.state === 'gone') continue;
+        holder = seen.description;
+        if (seen.state === 'stale') {
+          brokeStale = (await breakStale(file, seen)) || brokeStale;
+          continue;
+        }
+        const waited = performance.now() - started;
+        if (waited >= this.#options.timeoutMs) throw new LockTimeoutError(file, Math.round(waited), holder);
+        await sleep(Math.min(backoffMs * (0.5 + Math.random()), this.#options.timeoutMs - waited), signal);
+        backoffMs = Math.min(backoffMs * 2, 25);
       }
-      const waited = performance.now() - started;
-      if (waited >= this.#options.timeoutMs) throw new LockTimeoutError(file, Math.round(waited), holder);
-      await sleep(Math.min(backoffMs * (0.5 + Math.random()), this.#options.timeoutMs - waited), signal);
-      backoffMs = Math.min(backoffMs * 2, 25);
+    } catch (error) {
+      await rm(prepared, { recursive: true, force: true }).catch(() => undefined);
+      throw error;
     }
   }
 }
 
-async function tryCreate(file: string, owner: LockOwner): Promise<boolean> {
-  let handle;
+async function tryTake(file: string, prepared: string, token: string): Promise<boolean> {
+  // The first write for a user creates the user's folder along the way. The owner record is
+  // written again before every attempt, so its time says when the lock was taken.
+  await mkdir(join(prepared, token), { recursive: true });
+  const owner: LockOwner = { pid: process.pid, thread: threadId, host: HOST, token, acquiredAt: new Date().toISOString(), startTime: OWN_START_TIME };
+  await writeFile(join(prepared, OWNER_FILE), `${JSON.stringify(owner)}\n`);
+  // Registered before the rename, so this process never judges its own lock abandoned.
+  heldTokens.add(token);
   try {
-    handle = await open(file, 'wx');
+    await rename(prepared, file);
+    return true;
   } catch (error) {
-    if (isAlreadyExists(error)) return false;
-    if (!isNotFound(error)) throw error;
-    // The first write for a user creates the user's folder.
-    await mkdir(dirname(file), { recursive: true });
-    return tryCreate(file, owner);
-  }
-  // Registered before the content is written, so this process never judges its own lock abandoned.
-  heldTokens.add(owner.token);
-  try {
-    await handle.writeFile(`${JSON.stringify(owner)}\n`);
-  } catch (error) {
-    heldTokens.delete(owner.token);
-    await handle.close().catch(() => undefined);
-    await removeFile(file).catch(() => undefined);
+    heldTokens.delete(token);
+    if (isTaken(error)) return false;
+    // The prepared folder was removed under us (a cleanup): make it again on the next round.
+    if (isNotFound(error)) return false;
     throw error;
   }
-  await handle.close();
-  return true;
+}
+
+/** A rename onto a lock folder (not empty) or an old-format lock file. */
+function isTaken(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'EEXIST' || code === 'ENOTEMPTY' || code === 'ENOTDIR' || (process.platform === 'win32' && (code === 'EPERM' || code === 'EACCES'));
 }
 
 async function inspect(file: string, staleMs: number): Promise<Inspection> {
@@ -139,61 +160,106 @@ async function inspect(file: string, staleMs: number): Promise<Inspection> {
   let ino: bigint;
   let mtimeMs: number;
   try {
-    const stats = await stat(file, { bigint: true });
+    const stats = await lstat(file, { bigint: true });
     ino = stats.ino;
     mtimeMs = Number(stats.mtimeMs);
-    raw = await readFile(file, 'utf8');
+    raw = await readFile(stats.isDirectory() ? join(file, OWNER_FILE) : file, 'utf8');
   } catch (error) {
     if (isNotFound(error)) return { state: 'gone' };
     throw error;
   }
   const owner = parseOwner(raw);
   if (!owner) {
-    // Created but not written yet, or its creator died in between: only its age can tell.
+    // An old-format lock file created but not written yet, or its creator died in between: only its age can tell.
     const age = Date.now() - mtimeMs;
     return { state: age > staleMs ? 'stale' : 'live', raw, ino, description: `unreadable lock file, ${Math.round(age)} ms old` };
   }
-  let stale = Date.now() - Date.parse(owner.acquiredAt) > staleMs;
-  if (owner.host === HOST) {
-    // Our own pid and thread but a token we do not hold: left by an earlier process that had this pid.
-    if (owner.pid === process.pid && owner.thread === threadId) stale ||= !heldTokens.has(owner.token);
-    else if (owner.pid !== process.pid) stale ||= !isProcessAlive(owner.pid);
-  }
+  const stale = await isAbandoned(owner, staleMs);
   return { state: stale ? 'stale' : 'live', raw, ino, description: `held by pid ${owner.pid} on ${owner.host} since ${owner.acquiredAt}` };
 }
 
-/** Removes an abandoned lock file; false if it was no longer the one judged abandoned. */
+/** Whether the lock's holder is gone for sure, or (where that cannot be checked) held it longer than `staleMs`. */
+async function isAbandoned(owner: LockOwner, staleMs: number): Promise<boolean> {
+  const old = Date.now() - Date.parse(owner.acquiredAt) > staleMs;
+  if (owner.host !== HOST) return old;
+  if (owner.pid === process.pid) {
+    // Another process that had this pid before us.
+    if (owner.startTime !== null && OWN_START_TIME !== null && owner.startTime !== OWN_START_TIME) return true;
+    if (owner.thread === threadId) return !heldTokens.has(owner.token);
+    // Another thread of this process: whether it still runs cannot be seen from here.
+    return old;
+  }
+  if (!isProcessAlive(owner.pid)) return true;
+  const startTime = owner.startTime === null ? null : await processStartTime(owner.pid);
+  // The same process, alive: never overtaken, however long it stalls.
+  if (startTime !== null) return startTime !== owner.startTime;
+  // No /proc here, or a lock of the earlier format: only its age can tell a recycled pid.
+  return old;
+}
+
+/** Removes an abandoned lock; false if it was no longer the one judged abandoned. */
 async function breakStale(file: string, judged: Extract<Inspection, { raw: string }>): Promise<boolean> {
-  const aside = `${file}.${randomBytes(6).toString('hex')}.stale`;
+  const aside = asideName(file);
   try {
     await rename(file, aside);
   } catch (error) {
     if (isNotFound(error)) return false;
     throw error;
   }
-  const moved = await readFileIfExists(aside);
-  const movedIno = await stat(aside, { bigint: true }).then((s) => s.ino, () => null);
-  if (moved === judged.raw && movedIno === judged.ino) {
-    await removeFile(aside);
+  const moved = await lstat(aside, { bigint: true });
+  const movedRaw = await readFile(moved.isDirectory() ? join(aside, OWNER_FILE) : aside, 'utf8').catch(() => null);
+  if (movedRaw === judged.raw && moved.ino === judged.ino) {
+    await rm(aside, { recursive: true, force: true });
     return true;
   }
-  // The abandoned file went away between our look and the rename, and another process took
-  // the lock: put its file back, unless a third one already took the free slot.
-  try {
-    await link(aside, file);
-  } catch (error) {
-    if (!isAlreadyExists(error) && !isNotFound(error)) throw error;
-  }
-  await removeFile(aside);
+  // The abandoned lock went away between our look and the rename, and another process took
+  // the lock: put it back, unless a third one already took the free slot.
+  await putBack(aside, file, moved.isDirectory());
   return false;
 }
 
 async function release(file: string, token: string): Promise<void> {
   try {
-    const raw = await readFileIfExists(file);
-    if (raw !== null && parseOwner(raw)?.token === token) await removeFile(file);
+    // Not ours any more (broken while we stalled): someone else's lock, leave it.
+    if (!(await exists(join(file, token)))) return;
+    const aside = asideName(file);
+    try {
+      await rename(file, aside);
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    if (await exists(join(aside, token))) await rm(aside, { recursive: true, force: true });
+    else await putBack(aside, file, true);
   } finally {
     heldTokens.delete(token);
+  }
+}
+
+async function putBack(aside: string, file: string, isDirectory: boolean): Promise<void> {
+  try {
+    if (isDirectory) {
+      await rename(aside, file);
+      return;
+    }
+    await link(aside, file);
+  } catch (error) {
+    if (!isTaken(error) && !isNotFound(error)) throw error;
+  }
+  await rm(aside, { recursive: true, force: true });
+}
+
+function asideName(file: string): string {
+  return `${file}.${randomBytes(6).toString('hex')}.stale`;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
   }
 }
 
@@ -201,21 +267,16 @@ function parseOwner(raw: string): LockOwner | null {
   try {
     const value = JSON.parse(raw) as Partial<LockOwner> | null;
     if (value && typeof value.pid === 'number' && typeof value.host === 'string' && typeof value.token === 'string' && typeof value.acquiredAt === 'string') {
-      return { ...value, thread: typeof value.thread === 'number' ? value.thread : 0 } as LockOwner;
+      return {
+        ...value,
+        thread: typeof value.thread === 'number' ? value.thread : 0,
+        startTime: typeof value.startTime === 'string' ? value.startTime : null,
+      } as LockOwner;
     }
   } catch {
     // not (yet) a complete owner record
   }
   return null;
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function enterQueue(file: string, signal: AbortSignal | undefined): Promise<() => void> {
