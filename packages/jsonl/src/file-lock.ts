@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { link, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { sleep } from '@sessions/core';
 import { LockTimeoutError } from './errors.js';
 import { Fence } from './fence.js';
-import { isNotFound } from './fs-utils.js';
+import { isAlreadyExists, isNotFound } from './fs-utils.js';
 import { isProcessAlive, OWN_START_TIME, processStartTime } from './process-identity.js';
 
 export interface FileLockOptions {
@@ -130,9 +130,9 @@ export class FileLocks {
 }
 
 async function tryTake(file: string, prepared: string, token: string): Promise<boolean> {
-  // The first write for a user creates the user's folder along the way. The owner record is
-  // written again before every attempt, so its time says when the lock was taken.
-  await mkdir(join(prepared, token), { recursive: true });
+  await makePrepared(prepared, token);
+  // Written again before every attempt, so its time says when the lock was taken.
+
   const owner: LockOwner = { pid: process.pid, thread: threadId, host: HOST, token, acquiredAt: new Date().toISOString(), startTime: OWN_START_TIME };
   await writeFile(join(prepared, OWNER_FILE), `${JSON.stringify(owner)}\n`);
   // Registered before the rename, so this process never judges its own lock abandoned.
@@ -147,6 +147,21 @@ async function tryTake(file: string, prepared: string, token: string): Promise<b
     if (isNotFound(error)) return false;
     throw error;
   }
+}
+
+/** The lock folder to be renamed into place, with its fence; kept between attempts. */
+async function makePrepared(prepared: string, token: string): Promise<void> {
+  try {
+    await mkdir(prepared);
+  } catch (error) {
+    if (isAlreadyExists(error)) return;
+    if (!isNotFound(error)) throw error;
+    // The first write for a user creates the user's folder. (Not `recursive` throughout: on a
+    // read-only file system that reports ENOENT instead of EROFS.)
+    await mkdir(dirname(prepared), { recursive: true });
+    await mkdir(prepared);
+  }
+  await mkdir(join(prepared, token));
 }
 
 /** A rename onto a lock folder (not empty) or an old-format lock file. */

@@ -65,6 +65,9 @@ const READ_ATTEMPTS = 5;
  *   past the session's `lastSeq` (a crash in between, or a line torn by `kill -9`) are
  *   ignored by readers and cut off by the next writer, so a batch is all or nothing and no
  *   committed line is ever lost.
+ * - A lock is never taken from a live process on this host, and every change a holder makes
+ *   goes through its lock's fence, so a holder overtaken anyway (another host, no `/proc`)
+ *   commits nothing and gets an error (`LockExpiredError` under a lease).
  * - Leases use this machine's clock (`Date.now`, or `clock`).
  * - Filters and ordering are evaluated with core's reference semantics on the records read.
  *
