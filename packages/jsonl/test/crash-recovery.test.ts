@@ -122,8 +122,14 @@ describe('crash recovery and damaged files', () => {
     await expect(tailReader.append(key, { role: 'user', content: 'x' })).rejects.toThrow(problem);
     await expect(tailReader.run(key, ({ append }) => append({ role: 'user', content: 'x' }))).rejects.toThrow(problem);
 
+    await expect(tailReader.truncate(key, { afterSeq: 4 })).rejects.toThrow(problem);
     expect(await readFile(file, 'utf8')).toBe(before);
     expect(await readFile(sessionFiles(dir, key).session, 'utf8')).toBe(sessionBefore);
+
+    // The way out without editing the file: clear it.
+    await fresh.clear(key);
+    await fresh.append(key, { role: 'user', content: 'after clear' });
+    expect((await fresh.messages(key)).map((m) => [m.seq, m.content])).toEqual([[6, 'after clear']]);
   });
 
   it('reports a messages file that lost committed lines instead of returning fewer messages', async () => {
