@@ -74,7 +74,15 @@ export class Fence {
   async truncate(file: string, length: number): Promise<void> {
     const linked = this.#tempFor(file);
     await this.#guard(async () => {
-      await link(file, linked);
+      try {
+        await link(file, linked);
+      } catch (error) {
+        if (!isUnsupported(error)) throw error;
+        // A file system without hard links (FAT, some network shares): checked just before, not atomically.
+        await this.check();
+        await truncate(file, length);
+        return;
+      }
       try {
         await truncate(linked, length);
       } finally {
@@ -106,4 +114,9 @@ export class Fence {
   #tempFor(file: string): string {
     return join(this.dir, `${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   }
+}
+
+function isUnsupported(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS';
 }
