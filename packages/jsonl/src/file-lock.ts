@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { sleep } from '@sessions/core';
 import { LockTimeoutError } from './errors.js';
 import { Fence } from './fence.js';
-import { isAlreadyExists, isNotFound } from './fs-utils.js';
+import { isAlreadyExists, isNotFound, removeFile } from './fs-utils.js';
 import { isProcessAlive, OWN_START_TIME, processStartTime } from './process-identity.js';
 
 export interface FileLockOptions {
@@ -233,22 +233,35 @@ async function breakStale(file: string, judged: Extract<Inspection, { raw: strin
   return false;
 }
 
+/**
+ * Removes the fence first: that it was there proves the lock is ours (tokens are unique), and
+ * once it is gone the lock folder holds only `owner.json`, still naming this live process, so
+ * no one breaks it in between. After the owner record goes, the folder is empty, and a waiter's
+ * rename onto an empty folder succeeds: it may take the lock before the last `rmdir`, which then
+ * fails on its lock and leaves it alone.
+ */
 async function release(file: string, token: string): Promise<void> {
   try {
-    // Not ours any more (broken while we stalled): someone else's lock, leave it.
-    if (!(await exists(join(file, token)))) return;
-    const aside = asideName(file);
-    try {
-      await rename(file, aside);
-    } catch (error) {
-      if (isNotFound(error)) return;
-      throw error;
-    }
-    if (await exists(join(aside, token))) await rm(aside, { recursive: true, force: true });
-    else await putBack(aside, file, true);
+    // None: the lock was broken while we stalled, and what is there now is someone else's.
+    if (!(await removeFence(join(file, token)))) return;
+    await removeFile(join(file, OWNER_FILE));
+    await rmdir(file).catch(() => undefined);
   } finally {
     heldTokens.delete(token);
   }
+}
+
+/** Removes a fence folder; false if there is none. Temporary files in it are from failed writes. */
+async function removeFence(fence: string): Promise<boolean> {
+  try {
+    await rmdir(fence);
+    return true;
+  } catch (error) {
+    if (isNotFound(error) || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOTEMPTY' && (error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  await rm(fence, { recursive: true, force: true });
+  return true;
 }
 
 async function putBack(aside: string, file: string, isDirectory: boolean): Promise<void> {
@@ -266,16 +279,6 @@ async function putBack(aside: string, file: string, isDirectory: boolean): Promi
 
 function asideName(file: string): string {
   return `${file}.${randomBytes(6).toString('hex')}.stale`;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (error) {
-    if (isNotFound(error)) return false;
-    throw error;
-  }
 }
 
 function parseOwner(raw: string): LockOwner | null {
