@@ -7,8 +7,8 @@ import { isNotFound, removeFile, writeFileAtomic, type WriteOptions } from './fs
 /**
  * What makes a write of a lock holder count only while it still holds the lock.
  *
- * A lock is a directory `<session>.lock` holding the owner record and a folder named after
- * the holder's random token: the fence. Every change to a session file that others rely on
+ * A lock is a directory `<session>.lock` holding one folder named after the holder's random
+ * token: the fence (with the owner record in it). Every change to a session file that others rely on
  * goes through a path inside the fence: a replacement is a temporary file created there and
  * renamed into place, a removal renames the file into the fence first, a truncation goes
  * through a hard link made there. Breaking a lock renames the whole `<session>.lock` aside,

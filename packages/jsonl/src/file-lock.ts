@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -40,8 +40,10 @@ type Inspection =
   | { readonly state: 'live' | 'stale'; readonly raw: string; readonly ino: bigint; readonly description: string };
 
 const HOST = hostname();
-/** The owner record inside a lock folder. */
+/** The owner record, inside the fence folder of a lock. */
 const OWNER_FILE = 'owner.json';
+/** Suffix of a lock folder a waiter prepared (`<lock>.<token>.new`), renamed into place when it gets the lock. */
+const PREPARED_SUFFIX = '.new';
 
 interface ProcessState {
   /** Tokens of the locks this thread holds, shared by every engine in it. */
@@ -58,8 +60,9 @@ const { heldTokens, queues } = state;
 /**
  * Cross-process mutual exclusion with one lock per guarded thing, and a fence for its writes.
  *
- * A lock is the folder `<file>`, holding `owner.json` (pid, thread, host, process start time,
- * a random token, the time) and the fence folder named after the token (see `Fence`). It is
+ * A lock is the folder `<file>`, holding one folder named after the holder's random token: the
+ * fence (see `Fence`), with `owner.json` in it (pid, thread, host, process start time, token,
+ * the time). It is
  * prepared under a name of its own and renamed to `<file>` in one step: a rename onto a
  * folder that is not empty fails, so exactly one process gets it, and a lock is never seen
  * half made. A waiter polls with jittered exponential backoff (1 to 25 ms) and honours an
@@ -101,17 +104,24 @@ export class FileLocks {
 
   async #acquire(file: string, signal: AbortSignal | undefined): Promise<{ token: string; brokeStale: boolean }> {
     const token = randomBytes(12).toString('base64url');
-    const prepared = `${file}.${token}.new`;
+    const prepared = `${file}.${token}${PREPARED_SUFFIX}`;
     const started = performance.now();
     let backoffMs = 1;
     let brokeStale = false;
     let holder = 'holder unknown';
+    let gone = 0;
     try {
       for (;;) {
         signal?.throwIfAborted();
         if (await tryTake(file, prepared, token)) return { token, brokeStale };
         const seen = await inspect(file, this.#options.staleMs);
-        if (seen.state === 'gone') continue;
+        if (seen.state === 'gone') {
+          // Released a moment ago: take it at once; but a lock folder that stays empty of an
+          // owner yet cannot be taken must not make this a busy loop.
+          if (gone++ > 0) await sleep(Math.min(backoffMs, 25), signal);
+          continue;
+        }
+        gone = 0;
         holder = seen.description;
         if (seen.state === 'stale') {
           brokeStale = (await breakStale(file, seen)) || brokeStale;
@@ -134,7 +144,7 @@ async function tryTake(file: string, prepared: string, token: string): Promise<b
   // Written again before every attempt, so its time says when the lock was taken.
 
   const owner: LockOwner = { pid: process.pid, thread: threadId, host: HOST, token, acquiredAt: new Date().toISOString(), startTime: OWN_START_TIME };
-  await writeFile(join(prepared, OWNER_FILE), `${JSON.stringify(owner)}\n`);
+  await writeFile(join(prepared, token, OWNER_FILE), `${JSON.stringify(owner)}\n`);
   // Registered before the rename, so this process never judges its own lock abandoned.
   heldTokens.add(token);
   try {
@@ -178,7 +188,9 @@ async function inspect(file: string, staleMs: number): Promise<Inspection> {
     const stats = await lstat(file, { bigint: true });
     ino = stats.ino;
     mtimeMs = Number(stats.mtimeMs);
-    raw = await readFile(stats.isDirectory() ? join(file, OWNER_FILE) : file, 'utf8');
+    const owner = await readOwnerRecord(file, stats.isDirectory());
+    if (owner === null) return { state: 'gone' };
+    raw = owner;
   } catch (error) {
     if (isNotFound(error)) return { state: 'gone' };
     throw error;
@@ -222,7 +234,7 @@ async function breakStale(file: string, judged: Extract<Inspection, { raw: strin
     throw error;
   }
   const moved = await lstat(aside, { bigint: true });
-  const movedRaw = await readFile(moved.isDirectory() ? join(aside, OWNER_FILE) : aside, 'utf8').catch(() => null);
+  const movedRaw = await readOwnerRecord(aside, moved.isDirectory()).catch(() => null);
   if (movedRaw === judged.raw && moved.ino === judged.ino) {
     await rm(aside, { recursive: true, force: true });
     return true;
@@ -234,34 +246,60 @@ async function breakStale(file: string, judged: Extract<Inspection, { raw: strin
 }
 
 /**
- * Removes the fence first: that it was there proves the lock is ours (tokens are unique), and
- * once it is gone the lock folder holds only `owner.json`, still naming this live process, so
- * no one breaks it in between. After the owner record goes, the folder is empty, and a waiter's
- * rename onto an empty folder succeeds: it may take the lock before the last `rmdir`, which then
- * fails on its lock and leaves it alone.
+ * Moves the fence, with the owner record in it, out of the lock folder: one rename, which only
+ * succeeds while the lock is ours (tokens are unique), and after which the lock folder is empty,
+ * so the next waiter's rename onto it succeeds. Then the folder and the fence go.
  */
 async function release(file: string, token: string): Promise<void> {
   try {
-    // None: the lock was broken while we stalled, and what is there now is someone else's.
-    if (!(await removeFence(join(file, token)))) return;
-    await removeFile(join(file, OWNER_FILE));
+    const aside = asideName(file);
+    try {
+      await rename(join(file, token), aside);
+    } catch (error) {
+      // No fence: the lock was broken while we stalled, and what is there now is someone else's.
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    // Fails when a waiter took the lock already, as it may.
     await rmdir(file).catch(() => undefined);
+    await removeFile(join(aside, OWNER_FILE));
+    await rmdir(aside).catch(() => rm(aside, { recursive: true, force: true }));
   } finally {
     heldTokens.delete(token);
   }
 }
 
-/** Removes a fence folder; false if there is none. Temporary files in it are from failed writes. */
-async function removeFence(fence: string): Promise<boolean> {
+/**
+ * The owner record of the lock at `path`: in the one fence folder of a lock folder, or the whole
+ * file for a lock of format version 1. Null when the lock folder is empty (just released). An
+ * unreadable record is '' (judged by age).
+ */
+async function readOwnerRecord(path: string, isFolder: boolean): Promise<string | null> {
+  if (!isFolder) return readFile(path, 'utf8');
+  const [fence] = await readdir(path);
+  if (fence === undefined) return null;
   try {
-    await rmdir(fence);
-    return true;
+    return await readFile(join(path, fence, OWNER_FILE), 'utf8');
   } catch (error) {
-    if (isNotFound(error) || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
-    if ((error as NodeJS.ErrnoException).code !== 'ENOTEMPTY' && (error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return '';
+    throw error;
   }
-  await rm(fence, { recursive: true, force: true });
-  return true;
+}
+
+/**
+ * Whether `path` is a lock folder a waiter prepared and then abandoned (it died waiting): a
+ * live waiter writes its owner record again before every try, so its record is never older
+ * than `staleMs`.
+ */
+export async function isAbandonedPreparedLock(path: string, staleMs: number): Promise<boolean> {
+  if (!path.endsWith(PREPARED_SUFFIX)) return false;
+  const token = path.slice(path.lastIndexOf('.', path.length - PREPARED_SUFFIX.length - 1) + 1, -PREPARED_SUFFIX.length);
+  try {
+    return Date.now() - (await lstat(join(path, token, OWNER_FILE))).mtimeMs > staleMs;
+  } catch (error) {
+    if (isNotFound(error)) return Date.now() - (await lstat(path)).mtimeMs > staleMs;
+    throw error;
+  }
 }
 
 async function putBack(aside: string, file: string, isDirectory: boolean): Promise<void> {

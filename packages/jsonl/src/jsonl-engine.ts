@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { access, readdir, rm, stat } from 'node:fs/promises';
+import { access, readdir, rm } from 'node:fs/promises';
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import {
@@ -36,7 +36,7 @@ import {
 import { CorruptFileError, LockLostError } from './errors.js';
 import type { Fence } from './fence.js';
 import { ensureFormat, readFormatVersion } from './format.js';
-import { FileLocks } from './file-lock.js';
+import { FileLocks, isAbandonedPreparedLock } from './file-lock.js';
 import { isNotFound } from './fs-utils.js';
 import { keyHints } from './key-hints.js';
 import { Layout, type SessionPaths } from './layout.js';
@@ -438,19 +438,10 @@ export class JsonlEngine extends BaseEngine {
     for (const name of names) {
       if (!name.startsWith(prefix)) continue;
       const path = join(paths.userDir, name);
-      if (name.endsWith('.tmp') || name.endsWith('.stale') || (name.endsWith('.new') && (await isOlderThan(join(path, 'owner.json'), this.#options.lockStaleMs)))) {
+      if (name.endsWith('.tmp') || name.endsWith('.stale') || (await isAbandonedPreparedLock(path, this.#options.lockStaleMs).catch(() => false))) {
         await rm(path, { recursive: true, force: true });
       }
     }
-  }
-}
-
-async function isOlderThan(file: string, ms: number): Promise<boolean> {
-  try {
-    return Date.now() - (await stat(file)).mtimeMs > ms;
-  } catch (error) {
-    if (isNotFound(error)) return true;
-    throw error;
   }
 }
 

@@ -24,11 +24,11 @@ async function plantLock(dir: string, content: string): Promise<string> {
 
 const lockOf = (pid: number, acquiredAt = new Date(), thread = 0) => JSON.stringify({ pid, thread, host: hostname(), token: 'planted', acquiredAt: acquiredAt.toISOString() });
 
-/** A lock as this version takes it: a folder with the owner record and the holder's fence. */
+/** A lock as this version takes it: a folder holding the holder's fence, with the owner record in it. */
 async function plantLockFolder(dir: string, pid: number, startTime: string, acquiredAt: Date): Promise<string> {
   const file = sessionFiles(dir, key).lock;
   await mkdir(join(file, 'planted'), { recursive: true });
-  await writeFile(join(file, 'owner.json'), JSON.stringify({ pid, thread: 0, host: hostname(), token: 'planted', acquiredAt: acquiredAt.toISOString(), startTime }));
+  await writeFile(join(file, 'planted', 'owner.json'), JSON.stringify({ pid, thread: 0, host: hostname(), token: 'planted', acquiredAt: acquiredAt.toISOString(), startTime }));
   return file;
 }
 
@@ -117,6 +117,15 @@ describe('lock files', () => {
     await manager.append(key, { role: 'user', content: 'took over' });
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(await gone(file)).toBe(true);
+  });
+
+  it('takes at once a lock folder left empty by a holder that crashed while releasing it', async () => {
+    await open({ lockStaleMs: 60_000, lockTimeoutMs: 60_000 });
+    await mkdir(sessionFiles(dir, key).lock, { recursive: true });
+    const started = performance.now();
+    await manager.append(key, { role: 'user', content: 'not blocked' });
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(await gone(sessionFiles(dir, key).lock)).toBe(true);
   });
 
   it('treats a lock file naming this process but none of its locks as left by an earlier process with the same pid', async () => {
