@@ -13,7 +13,7 @@ const ROUNDS = Number(process.env.SOAK_ROUNDS ?? 2);
 const LOCK_STALE_MS = Number(process.env.SOAK_LOCK_STALE_MS ?? 100);
 
 let bad = 0;
-console.log(`setting      round  stops  stored  acked (steady/stopped)  failures                      lost  dup  failed-but-stored  gap-free  readable`);
+console.log(`setting      round  stops  stored  acked (steady/stopped)  failures                                         lost  dup  failed-but-stored  gap-free  readable`);
 for (let round = 1; round <= ROUNDS; round++) {
   for (const stoppedElsewhere of [false, true]) {
     const found = await runStalledWriters({ ms: MS, lockStaleMs: LOCK_STALE_MS, stoppedElsewhere });
@@ -30,7 +30,7 @@ for (let round = 1; round <= ROUNDS; round++) {
         String(found.stops).padStart(6),
         String(found.stored).padStart(7),
         `${found.writers.steady.acked}/${found.writers.stopped.acked}`.padStart(23),
-        failures.padEnd(29),
+        failures.padEnd(47),
         String(found.lost.length).padStart(4),
         String(found.duplicated.length).padStart(4),
         String(found.failedButStored.length).padStart(18),
