@@ -115,17 +115,17 @@ export class FileLocks {
         signal?.throwIfAborted();
         if (await tryTake(file, prepared, token)) return { token, brokeStale };
         const seen = await inspect(file, this.#options.staleMs);
-        if (seen.state === 'gone') {
-          // Released a moment ago: take it at once; but a lock folder that stays empty of an
-          // owner yet cannot be taken must not make this a busy loop.
-          if (gone++ > 0) await sleep(Math.min(backoffMs, 25), signal);
-          continue;
-        }
-        gone = 0;
-        holder = seen.description;
+        // Released a moment ago: try again at once; but a lock that keeps looking released
+        // and still cannot be taken must not make this a busy loop.
+        if (seen.state === 'gone' && gone++ === 0) continue;
         if (seen.state === 'stale') {
+          holder = seen.description;
           brokeStale = (await breakStale(file, seen)) || brokeStale;
           continue;
+        }
+        if (seen.state === 'live') {
+          holder = seen.description;
+          gone = 0;
         }
         const waited = performance.now() - started;
         if (waited >= this.#options.timeoutMs) throw new LockTimeoutError(file, Math.round(waited), holder);
@@ -142,7 +142,6 @@ export class FileLocks {
 async function tryTake(file: string, prepared: string, token: string): Promise<boolean> {
   await makePrepared(prepared, token);
   // Written again before every attempt, so its time says when the lock was taken.
-
   const owner: LockOwner = { pid: process.pid, thread: threadId, host: HOST, token, acquiredAt: new Date().toISOString(), startTime: OWN_START_TIME };
   await writeFile(join(prepared, token, OWNER_FILE), `${JSON.stringify(owner)}\n`);
   // Registered before the rename, so this process never judges its own lock abandoned.
