@@ -143,7 +143,13 @@ async function tryTake(file: string, prepared: string, token: string): Promise<b
   await makePrepared(prepared, token);
   // Written again before every attempt, so its time says when the lock was taken.
   const owner: LockOwner = { pid: process.pid, thread: threadId, host: HOST, token, acquiredAt: new Date().toISOString(), startTime: OWN_START_TIME };
-  await writeFile(join(prepared, token, OWNER_FILE), `${JSON.stringify(owner)}\n`);
+  try {
+    await writeFile(join(prepared, token, OWNER_FILE), `${JSON.stringify(owner)}\n`);
+  } catch (error) {
+    // Removed as abandoned while this waiter was stopped: made again on the next round.
+    if (isNotFound(error)) return false;
+    throw error;
+  }
   // Registered before the rename, so this process never judges its own lock abandoned.
   heldTokens.add(token);
   try {

@@ -439,7 +439,8 @@ export class JsonlEngine extends BaseEngine {
       if (!name.startsWith(prefix)) continue;
       const path = join(paths.userDir, name);
       if (name.endsWith('.tmp') || name.endsWith('.stale') || (await isAbandonedPreparedLock(path, this.#options.lockStaleMs).catch(() => false))) {
-        await rm(path, { recursive: true, force: true });
+        // Best effort: a waiter stopped for a while may be filling its prepared folder again.
+        await rm(path, { recursive: true, force: true }).catch(() => undefined);
       }
     }
   }
