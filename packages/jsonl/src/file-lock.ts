@@ -169,14 +169,18 @@ async function makePrepared(prepared: string, token: string): Promise<void> {
   try {
     await mkdir(prepared);
   } catch (error) {
-    if (isAlreadyExists(error)) return;
-    if (!isNotFound(error)) throw error;
-    // The first write for a user creates the user's folder. (Not `recursive` throughout: on a
-    // read-only file system that reports ENOENT instead of EROFS.)
-    await mkdir(dirname(prepared), { recursive: true });
-    await mkdir(prepared);
+    if (isNotFound(error)) {
+      // The first write for a user creates the user's folder. (Not `recursive` throughout: on a
+      // read-only file system that reports ENOENT instead of EROFS.)
+      await mkdir(dirname(prepared), { recursive: true });
+      await mkdir(prepared);
+    } else if (!isAlreadyExists(error)) throw error;
   }
-  await mkdir(join(prepared, token));
+  try {
+    await mkdir(join(prepared, token));
+  } catch (error) {
+    if (!isAlreadyExists(error)) throw error;
+  }
 }
 
 /** A rename onto a lock folder (not empty) or an old-format lock file. */
