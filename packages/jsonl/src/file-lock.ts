@@ -245,7 +245,10 @@ async function breakStale(file: string, judged: Extract<Inspection, { raw: strin
   const moved = await lstat(aside, { bigint: true });
   const movedRaw = await readOwnerRecord(aside, moved.isDirectory()).catch(() => null);
   if (movedRaw === judged.raw && moved.ino === judged.ino) {
-    await rm(aside, { recursive: true, force: true });
+    // Its fence goes with it, before this process reads anything: an old holder that still has
+    // the fence folder open or cached (a network file system's client) then fails too. Should
+    // the old holder create a file in it meanwhile, the removal is tried again.
+    await rm(aside, { recursive: true, force: true, maxRetries: 5, retryDelay: 5 });
     return true;
   }
   // The abandoned lock went away between our look and the rename, and another process took
