@@ -232,6 +232,8 @@ async function readEntries(handle: FileHandle, file: string, key: SessionKey, in
     }
     messages.push(message);
   }
+  // Decoded without fault: an append need not decode these again.
+  if (from <= index.checked && to > index.checked) index.checked = to;
   return messages;
 }
 
@@ -297,7 +299,6 @@ async function writeAfter(handle: FileHandle, file: string, start: number, bytes
 async function checkLines(handle: FileHandle, file: string, key: SessionKey, index: MessageIndex, view: LogView): Promise<void> {
   if (index.checked >= index.count) return;
   await readEntries(handle, file, key, index, view, { afterSeq: index.checked === 0 ? 0 : index.seqs[index.checked - 1]! });
-  index.checked = index.count;
 }
 
 async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
