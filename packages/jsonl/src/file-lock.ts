@@ -7,7 +7,7 @@ import { sleep } from '@sessions/core';
 import { LockTimeoutError } from './errors.js';
 import { Fence } from './fence.js';
 import { isAlreadyExists, isNotFound, removeFile } from './fs-utils.js';
-import { isProcessAlive, OWN_START_TIME, processStartTime } from './process-identity.js';
+import { isProcessAlive, OWN_PID_NAMESPACE, OWN_START_TIME, processStartTime } from './process-identity.js';
 
 export interface FileLockOptions {
   /** A lock whose holder's liveness cannot be checked is presumed abandoned after this long. */
@@ -33,6 +33,8 @@ interface LockOwner {
   acquiredAt: string;
   /** The process's start time (`/proc/<pid>/stat`), so a recycled pid is told apart; null where unknown. */
   startTime: string | null;
+  /** Its pid namespace: a pid is only checked from the same one; null where unknown. */
+  pidNamespace: string | null;
 }
 
 type Inspection =
@@ -61,21 +63,21 @@ const { heldTokens, queues } = state;
  * Cross-process mutual exclusion with one lock per guarded thing, and a fence for its writes.
  *
  * A lock is the folder `<file>`, holding one folder named after the holder's random token: the
- * fence (see `Fence`), with `owner.json` in it (pid, thread, host, process start time, token,
- * the time). It is
- * prepared under a name of its own and renamed to `<file>` in one step: a rename onto a
- * folder that is not empty fails, so exactly one process gets it, and a lock is never seen
- * half made. A waiter polls with jittered exponential backoff (1 to 25 ms) and honours an
- * AbortSignal.
+ * fence (see `Fence`), with `owner.json` in it (pid, thread, host, pid namespace, process start
+ * time, token, the time). It is prepared under a name of its own and renamed to `<file>` in one
+ * step: a rename onto a folder that is not empty fails, so exactly one process gets it, and a
+ * lock is never seen half made. A waiter polls with jittered exponential backoff (1 to 25 ms)
+ * and honours an AbortSignal.
  *
- * A lock is abandoned, and broken, when its holder is provably gone: on this host, its pid is
- * not running, or runs a process started at another time (a recycled pid), or it names this
- * very process and thread but a token they do not hold. A live process on this host is never
- * overtaken, however long it stalls (SIGSTOP, a long GC pause): its waiters time out
- * instead. Only where liveness cannot be checked (another host, no `/proc`, another thread of
- * this process) is a lock older than `staleMs` presumed abandoned; the fence then makes sure
- * the overtaken holder, should it still run, changes nothing. Breaking renames the lock aside
- * and checks it moved the very lock it judged, so two waiters cannot both break one lock.
+ * A lock is abandoned, and broken, when its holder is provably gone: on this host and in this
+ * pid namespace, its pid is not running, or runs a process started at another time (a recycled
+ * pid), or it names this very process and thread but a token they do not hold. A live process
+ * on this host is never overtaken, however long it stalls (SIGSTOP, a long GC pause): its
+ * waiters time out instead. Only where liveness cannot be checked (another host or container,
+ * no `/proc`, another thread of this process) is a lock older than `staleMs` presumed
+ * abandoned; the fence then makes sure the overtaken holder, should it still run, changes
+ * nothing. Breaking renames the lock aside and checks it moved the very lock it judged, so two
+ * waiters cannot both break one lock.
  *
  * Callers in one process queue in memory first, so only one of them at a time polls.
  * Lock files of the earlier format (a file, no fence) are judged and broken the same way.
@@ -142,7 +144,7 @@ export class FileLocks {
 async function tryTake(file: string, prepared: string, token: string): Promise<boolean> {
   await makePrepared(prepared, token);
   // Written again before every attempt, so its time says when the lock was taken.
-  const owner: LockOwner = { pid: process.pid, thread: threadId, host: HOST, token, acquiredAt: new Date().toISOString(), startTime: OWN_START_TIME };
+  const owner: LockOwner = { pid: process.pid, thread: threadId, host: HOST, token, acquiredAt: new Date().toISOString(), startTime: OWN_START_TIME, pidNamespace: OWN_PID_NAMESPACE };
   try {
     await writeFile(join(prepared, token, OWNER_FILE), `${JSON.stringify(owner)}\n`);
   } catch (error) {
@@ -217,7 +219,8 @@ async function inspect(file: string, staleMs: number): Promise<Inspection> {
 /** Whether the lock's holder is gone for sure, or (where that cannot be checked) held it longer than `staleMs`. */
 async function isAbandoned(owner: LockOwner, staleMs: number): Promise<boolean> {
   const old = Date.now() - Date.parse(owner.acquiredAt) > staleMs;
-  if (owner.host !== HOST) return old;
+  // Another host, or another container on this one: its pids cannot be looked up from here.
+  if (owner.host !== HOST || (owner.pidNamespace !== null && owner.pidNamespace !== OWN_PID_NAMESPACE)) return old;
   if (owner.pid === process.pid) {
     // Another process that had this pid before us.
     if (owner.startTime !== null && OWN_START_TIME !== null && owner.startTime !== OWN_START_TIME) return true;
@@ -339,6 +342,7 @@ function parseOwner(raw: string): LockOwner | null {
         ...value,
         thread: typeof value.thread === 'number' ? value.thread : 0,
         startTime: typeof value.startTime === 'string' ? value.startTime : null,
+        pidNamespace: typeof value.pidNamespace === 'string' ? value.pidNamespace : null,
       } as LockOwner;
     }
   } catch {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 
 /**
  * When the kernel started process `pid`: field 22 of `/proc/<pid>/stat` (clock ticks since
@@ -18,6 +18,19 @@ export async function processStartTime(pid: number): Promise<string | null> {
 export const OWN_START_TIME: string | null = (() => {
   try {
     return startTimeIn(readFileSync(`/proc/${process.pid}/stat`, 'utf8'));
+  } catch {
+    return null;
+  }
+})();
+
+/**
+ * This process's pid namespace (`/proc/self/ns/pid`, e.g. `pid:[4026531836]`): pids of another
+ * namespace (another container on the same host, with the same host name) mean nothing here.
+ * Null where `/proc` is missing.
+ */
+export const OWN_PID_NAMESPACE: string | null = (() => {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
   } catch {
     return null;
   }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { access, mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,10 +25,10 @@ async function plantLock(dir: string, content: string): Promise<string> {
 const lockOf = (pid: number, acquiredAt = new Date(), thread = 0) => JSON.stringify({ pid, thread, host: hostname(), token: 'planted', acquiredAt: acquiredAt.toISOString() });
 
 /** A lock as this version takes it: a folder holding the holder's fence, with the owner record in it. */
-async function plantLockFolder(dir: string, pid: number, startTime: string, acquiredAt: Date): Promise<string> {
+async function plantLockFolder(dir: string, pid: number, startTime: string, acquiredAt: Date, pidNamespace: string | null = null): Promise<string> {
   const file = sessionFiles(dir, key).lock;
   await mkdir(join(file, 'planted'), { recursive: true });
-  await writeFile(join(file, 'planted', 'owner.json'), JSON.stringify({ pid, thread: 0, host: hostname(), token: 'planted', acquiredAt: acquiredAt.toISOString(), startTime }));
+  await writeFile(join(file, 'planted', 'owner.json'), JSON.stringify({ pid, thread: 0, host: hostname(), token: 'planted', acquiredAt: acquiredAt.toISOString(), startTime, pidNamespace }));
   return file;
 }
 
@@ -117,6 +117,17 @@ describe('lock files', () => {
     await manager.append(key, { role: 'user', content: 'took over' });
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(await gone(file)).toBe(true);
+  });
+
+  it('judges a lock taken in another pid namespace on this host (another container) by its age only', async () => {
+    await open({ lockStaleMs: 2_000, lockTimeoutMs: 300 });
+    // Its pid means nothing here: that no process has it in this namespace proves nothing.
+    const file = await plantLockFolder(dir, deadPid(), '1', new Date(), 'pid:[1]');
+    await expect(manager.append(key, { role: 'user', content: 'blocked' })).rejects.toThrow('held by pid');
+    await rm(file, { recursive: true });
+    await plantLockFolder(dir, deadPid(), '1', new Date(Date.now() - 10_000), 'pid:[1]');
+    await manager.append(key, { role: 'user', content: 'old enough' });
+    expect((await manager.messages(key)).map((m) => m.content)).toEqual(['old enough']);
   });
 
   it('takes at once a lock folder left empty by a holder that crashed while releasing it', async () => {
