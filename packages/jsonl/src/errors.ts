@@ -17,16 +17,35 @@ export class CorruptFileError extends Error {
   }
 }
 
-/** Waiting for another process's lock file took longer than `lockTimeoutMs`. */
+/** Waiting for another process's lock took longer than `lockTimeoutMs`. */
 export class LockTimeoutError extends Error {
   readonly file: string;
 
   constructor(file: string, waitedMs: number, holder: string) {
     super(
-      `timed out after ${waitedMs} ms waiting for the lock file ${file} (${holder}); ` +
-        'if that process is gone and the file stays, it is removed once it is older than lockStaleMs, or delete it by hand',
+      `timed out after ${waitedMs} ms waiting for the lock ${file} (${holder}); ` +
+        'a live process on this host keeps its lock however long it stalls (end it if it hangs); the lock of a process ' +
+        'that is gone is removed at once, or, where that cannot be checked (another host), once it is older than lockStaleMs',
     );
     this.name = 'LockTimeoutError';
+    this.file = file;
+  }
+}
+
+/**
+ * This process's lock on a session was taken over (it stalled past `lockStaleMs` where its
+ * liveness could not be checked: another host, or no `/proc`) before its write committed.
+ * Nothing it wrote counts; for a write under a lease the engine reports `LockExpiredError`.
+ */
+export class LockLostError extends Error {
+  readonly file: string;
+
+  constructor(file: string) {
+    super(
+      `the lock ${file} was taken over by another process while this one was stalled; ` +
+        'this write did not commit (nothing of it counts): read the session again and retry',
+    );
+    this.name = 'LockLostError';
     this.file = file;
   }
 }

@@ -5,8 +5,14 @@ import { readFileIfExists, writeFileAtomic, type WriteOptions } from './fs-utils
 import type { Layout } from './layout.js';
 
 export const FORMAT_NAME = 'sessions-jsonl';
-/** Bumped when the layout changes; `setup()` migrates older folders in place and refuses newer ones. */
-export const FORMAT_VERSION = 1;
+/**
+ * Bumped when the layout changes; `setup()` migrates older folders in place and refuses newer ones.
+ * 1: the first layout. 2: session locks are folders with a fence (see `Fence`); the files are
+ * unchanged, so migrating from 1 only records the version, which keeps writers of version 1
+ * (whose writes are not fenced) from starting on the folder again. Their lock files, left by a
+ * crash, are still recognised and broken.
+ */
+export const FORMAT_VERSION = 2;
 
 interface FormatFile {
   format: string;
@@ -45,6 +51,9 @@ export async function ensureFormat(layout: Layout, options: WriteOptions): Promi
   const format = parseFormat(layout, text);
   if (format.version > FORMAT_VERSION) {
     throw new SchemaVersionError('@sessions/jsonl', layout.root, format.version, FORMAT_VERSION);
+  }
+  if (format.version < FORMAT_VERSION) {
+    await writeFileAtomic(layout.formatFile, `${JSON.stringify({ format: FORMAT_NAME, version: FORMAT_VERSION }, null, 2)}\n`, options);
   }
   await mkdir(layout.usersDir, { recursive: true });
 }

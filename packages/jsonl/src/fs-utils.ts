@@ -24,10 +24,10 @@ export function tempNameFor(file: string): string {
 /**
  * Replaces `file` with `data` so that readers see either the old or the new content, never
  * a mix: write a temporary file in the same folder, fsync it, rename it over `file`, fsync
- * the folder (the rename itself is only durable once the folder is).
+ * the folder (the rename itself is only durable once the folder is). `temp` may be in another
+ * folder of the same file system (a lock's fence).
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, options: WriteOptions): Promise<void> {
-  const temp = tempNameFor(file);
+export async function writeFileAtomic(file: string, data: string | Uint8Array, options: WriteOptions, temp = tempNameFor(file)): Promise<void> {
   try {
     const handle = await open(temp, 'wx');
     try {

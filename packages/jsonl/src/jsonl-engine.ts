@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { access, readdir } from 'node:fs/promises';
+import { access, readdir, rm } from 'node:fs/promises';
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import {
@@ -8,6 +8,7 @@ import {
   ConcurrentUpdateError,
   EngineClosedError,
   isExpiredAt,
+  LockExpiredError,
   matchesFilter,
   SessionExistsError,
   SessionNotFoundError,
@@ -32,10 +33,11 @@ import {
   type TruncateMessagesOptions,
   type UpdateSessionOptions,
 } from '@sessions/core';
-import { CorruptFileError } from './errors.js';
+import { CorruptFileError, LockLostError } from './errors.js';
+import type { Fence } from './fence.js';
 import { ensureFormat, readFormatVersion } from './format.js';
-import { FileLocks } from './file-lock.js';
-import { isNotFound, removeFile } from './fs-utils.js';
+import { FileLocks, isAbandonedPreparedLock } from './file-lock.js';
+import { isNotFound } from './fs-utils.js';
 import { keyHints } from './key-hints.js';
 import { Layout, type SessionPaths } from './layout.js';
 import { LeaseFiles } from './lease-files.js';
@@ -63,6 +65,9 @@ const READ_ATTEMPTS = 5;
  *   past the session's `lastSeq` (a crash in between, or a line torn by `kill -9`) are
  *   ignored by readers and cut off by the next writer, so a batch is all or nothing and no
  *   committed line is ever lost.
+ * - A lock is never taken from a live process on this host, and every change a holder makes
+ *   goes through its lock's fence, so a holder overtaken anyway (another host, no `/proc`)
+ *   commits nothing and gets an error (`LockExpiredError` under a lease).
  * - Leases use this machine's clock (`Date.now`, or `clock`).
  * - Filters and ordering are evaluated with core's reference semantics on the records read.
  *
@@ -135,16 +140,16 @@ export class JsonlEngine extends BaseEngine {
       for (const { paths, stored } of await this.#scan(where)) {
         if (model.name === 'sessions') {
           if (!matchesFilter(where, stored.session as unknown as Row)) continue;
-          count += await this.#locked(paths, async () => {
+          count += await this.#locked(paths, async (fence) => {
             const current = await this.#sessions.read(paths, stored.session);
             if (!current || !matchesFilter(where, current.session as unknown as Row)) return 0;
-            await this.#sessions.write(paths, { session: { ...current.session, ...set, version: current.session.version + 1 }, log: current.log });
+            await this.#sessions.write(paths, { session: { ...current.session, ...set, version: current.session.version + 1 }, log: current.log }, fence);
             return 1;
           });
         } else {
           const messages = await this.#readMessages(paths, stored.session, {});
           if (!messages.some((message) => matchesFilter(where, message as unknown as Row))) continue;
-          count += await this.#locked(paths, () => this.#updateMessages(paths, stored.session, where, set));
+          count += await this.#locked(paths, (fence) => this.#updateMessages(paths, stored.session, where, set, fence));
         }
       }
       return count;
@@ -162,12 +167,12 @@ export class JsonlEngine extends BaseEngine {
   protected doCreateSession(session: Session, messages: readonly Message[]): Promise<Session> {
     return this.#track(() => {
       const paths = this.#layout.session(session);
-      return this.#locked(paths, async () => {
+      return this.#locked(paths, async (fence) => {
         if (await exists(paths.session)) throw new SessionExistsError(session);
         const logId = newLogId();
         // Replaces whatever a deleted or half-created predecessor left; the session file below commits it.
-        await this.#log.replace(paths.messages, logId, messages);
-        return this.#sessions.write(paths, { session, log: { id: logId, clearedThroughSeq: 0 } });
+        await this.#log.replace(paths.messages, logId, messages, fence);
+        return this.#sessions.write(paths, { session, log: { id: logId, clearedThroughSeq: 0 } }, fence);
       });
     });
   }
@@ -175,29 +180,29 @@ export class JsonlEngine extends BaseEngine {
   protected doUpdateSession(key: SessionKey, changes: SessionChanges, options: UpdateSessionOptions): Promise<Session> {
     return this.#track(() => {
       const paths = this.#layout.session(key);
-      return this.#locked(paths, async () => {
+      return this.#locked(paths, async (fence) => {
         const stored = await this.#writable(paths, key, options);
         if (options.expectedVersion !== undefined && stored.session.version !== options.expectedVersion) throw new ConcurrentUpdateError(key);
         const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
-        return this.#sessions.write(paths, { session: { ...stored.session, ...defined, version: stored.session.version + 1 }, log: stored.log });
-      });
+        return this.#sessions.write(paths, { session: { ...stored.session, ...defined, version: stored.session.version + 1 }, log: stored.log }, fence);
+      }, { key, lease: options.lease });
     });
   }
 
   protected doAppendMessages(key: SessionKey, messages: readonly NewMessage[], options: SessionWriteOptions): Promise<Message[]> {
     return this.#track(() => {
       const paths = this.#layout.session(key);
-      return this.#locked(paths, async () => {
+      return this.#locked(paths, async (fence) => {
         const stored = await this.#writable(paths, key, options);
-        return this.#log.append(paths.messages, key, viewOf(stored), messages, async (appended) => {
+        return this.#log.append(paths.messages, key, viewOf(stored), messages, fence, async (appended) => {
           const session = stored.session;
           const updatedAt = Math.max(session.updatedAt.getTime(), ...appended.map((message) => message.createdAt.getTime()));
           await this.#sessions.write(paths, {
             session: { ...session, lastSeq: session.lastSeq + appended.length, messageCount: session.messageCount + appended.length, updatedAt: new Date(updatedAt) },
             log: stored.log,
-          });
+          }, fence);
         });
-      });
+      }, { key, lease: options.lease });
     });
   }
 
@@ -208,34 +213,34 @@ export class JsonlEngine extends BaseEngine {
   protected doClearMessages(key: SessionKey, options: ClearMessagesOptions): Promise<number> {
     return this.#track(() => {
       const paths = this.#layout.session(key);
-      return this.#locked(paths, async () => {
+      return this.#locked(paths, async (fence) => {
         const stored = await this.#writable(paths, key, options);
         // Committed first: should the file outlive a crash, its lines are at or below clearedThroughSeq and count for nothing.
         await this.#sessions.write(paths, {
           session: { ...stored.session, messageCount: 0, updatedAt: new Date(options.updatedAt.getTime()) },
           log: { id: newLogId(), clearedThroughSeq: stored.session.lastSeq },
-        });
-        await this.#log.remove(paths.messages);
+        }, fence);
+        await afterCommit(this.#log.remove(paths.messages, fence));
         return stored.session.messageCount;
-      });
+      }, { key, lease: options.lease });
     });
   }
 
   protected doTruncateMessages(key: SessionKey, options: TruncateMessagesOptions): Promise<number> {
     return this.#track(() => {
       const paths = this.#layout.session(key);
-      return this.#locked(paths, async () => {
+      return this.#locked(paths, async (fence) => {
         const stored = await this.#writable(paths, key, options);
         const session = { ...stored.session, updatedAt: new Date(options.updatedAt.getTime()) };
         if (stored.session.lastSeq <= options.afterSeq) {
-          await this.#sessions.write(paths, { session, log: stored.log });
+          await this.#sessions.write(paths, { session, log: stored.log }, fence);
           return 0;
         }
         const messages = await this.#log.readAllLocked(paths.messages, key, viewOf(stored));
         const kept = messages.filter((message) => message.seq <= options.afterSeq);
         const removed = messages.length - kept.length;
         if (removed === 0) {
-          await this.#sessions.write(paths, { session, log: stored.log });
+          await this.#sessions.write(paths, { session, log: stored.log }, fence);
           return 0;
         }
         // The session file commits, with a new log id; the old file (all lines) stays in place
@@ -248,20 +253,20 @@ export class JsonlEngine extends BaseEngine {
         await this.#sessions.write(paths, {
           session: { ...session, messageCount: stored.session.messageCount - removed },
           log: { id: logId, clearedThroughSeq: stored.log.clearedThroughSeq, truncated: { afterSeq, throughSeq: stored.session.lastSeq } },
-        });
-        await this.#log.replace(paths.messages, logId, kept);
+        }, fence);
+        await afterCommit(this.#log.replace(paths.messages, logId, kept, fence));
         return removed;
-      });
+      }, { key, lease: options.lease });
     });
   }
 
   protected doDeleteSession(key: SessionKey, options: FencedWriteOptions): Promise<boolean> {
     return this.#track(() => {
       const paths = this.#layout.session(key);
-      return this.#locked(paths, async () => {
+      return this.#locked(paths, async (fence) => {
         await this.#leases.check(paths, key, options.lease);
-        return this.#delete(paths);
-      });
+        return this.#delete(paths, fence);
+      }, { key, lease: options.lease });
     });
   }
 
@@ -271,17 +276,17 @@ export class JsonlEngine extends BaseEngine {
 
   protected doAcquireLease(key: SessionKey, input: AcquireLeaseInput): Promise<LeaseGrant> {
     const paths = this.#layout.session(key);
-    return this.#track(() => this.#locked(paths, () => this.#leases.acquire(paths, key, input)));
+    return this.#track(() => this.#locked(paths, (fence) => this.#leases.acquire(paths, key, input, fence)));
   }
 
   protected doRenewLease(lease: Lease, ttlMs: number): Promise<Lease | null> {
     const paths = this.#layout.session(lease);
-    return this.#track(() => this.#locked(paths, () => this.#leases.renew(paths, lease, ttlMs)));
+    return this.#track(() => this.#locked(paths, (fence) => this.#leases.renew(paths, lease, ttlMs, fence)));
   }
 
   protected doReleaseLease(key: SessionKey, lease: LeaseRef): Promise<boolean> {
     const paths = this.#layout.session(key);
-    return this.#track(() => this.#locked(paths, () => this.#leases.release(paths, key, lease)));
+    return this.#track(() => this.#locked(paths, (fence) => this.#leases.release(paths, key, lease, fence)));
   }
 
   /** Reads the lease files without taking their sessions' locks; each file is replaced whole, never written in place. */
@@ -301,11 +306,23 @@ export class JsonlEngine extends BaseEngine {
     return promise;
   }
 
-  #locked<T>(paths: SessionPaths, body: () => Promise<T>): Promise<T> {
-    return this.#locks.run(paths.lock, this.#closing.signal, async (grant) => {
+  /**
+   * Runs `body` holding the session's lock; its changes go through the lock's fence. A write
+   * whose lock was taken over before it committed fails: with `LockExpiredError` when it was
+   * fenced by a lease (the lease cannot be trusted either), else with `LockLostError`.
+   */
+  #locked<T>(paths: SessionPaths, body: (fence: Fence) => Promise<T>, write?: { key: SessionKey; lease: LeaseRef | undefined }): Promise<T> {
+    return this.#locks.run(paths.lock, this.#closing.signal, async ({ brokeStale, fence }) => {
       // Temporary files are only made under this lock: any still here are from the crashed holder.
-      if (grant.brokeStale) await this.#removeLeftovers(paths);
-      return body();
+      if (brokeStale) await this.#removeLeftovers(paths);
+      try {
+        return await body(fence);
+      } catch (error) {
+        if (write?.lease && error instanceof LockLostError) {
+          throw new LockExpiredError(write.key, 'this process stalled and its lock on the session was taken over before the write committed');
+        }
+        throw error;
+      }
     });
   }
 
@@ -350,7 +367,7 @@ export class JsonlEngine extends BaseEngine {
     }
   }
 
-  async #updateMessages(paths: SessionPaths, key: SessionKey, where: ResolvedFilter, set: Readonly<Record<string, unknown>>): Promise<number> {
+  async #updateMessages(paths: SessionPaths, key: SessionKey, where: ResolvedFilter, set: Readonly<Record<string, unknown>>, fence: Fence): Promise<number> {
     const stored = await this.#sessions.read(paths, key);
     if (!stored) return 0;
     const messages = await this.#log.readAllLocked(paths.messages, key, viewOf(stored));
@@ -363,8 +380,9 @@ export class JsonlEngine extends BaseEngine {
     if (count === 0) return 0;
     // The new log id goes first: a reader that pairs it with the old file only misses the cache.
     const logId = newLogId();
-    await this.#sessions.write(paths, { session: stored.session, log: { ...stored.log, id: logId } });
-    await this.#log.replace(paths.messages, logId, updated);
+    await this.#sessions.write(paths, { session: stored.session, log: { ...stored.log, id: logId } }, fence);
+    // The rewritten file is this change itself, not a clean-up: losing the lock here fails it.
+    await this.#log.replace(paths.messages, logId, updated, fence);
     return count;
   }
 
@@ -372,9 +390,9 @@ export class JsonlEngine extends BaseEngine {
     let count = 0;
     for (const { paths, stored } of await this.#scan(where)) {
       if (!matches(stored.session)) continue;
-      const deleted = await this.#locked(paths, async () => {
+      const deleted = await this.#locked(paths, async (fence) => {
         const current = await this.#sessions.read(paths, stored.session);
-        return current !== null && matches(current.session) && (await this.#delete(paths));
+        return current !== null && matches(current.session) && (await this.#delete(paths, fence));
       });
       if (deleted) count++;
     }
@@ -382,9 +400,9 @@ export class JsonlEngine extends BaseEngine {
   }
 
   /** Under the session's lock. The lease file stays so tokens keep growing if the id is used again. */
-  async #delete(paths: SessionPaths): Promise<boolean> {
-    const deleted = await this.#sessions.remove(paths);
-    await this.#log.remove(paths.messages);
+  async #delete(paths: SessionPaths, fence: Fence): Promise<boolean> {
+    const deleted = await this.#sessions.remove(paths, fence);
+    await afterCommit(this.#log.remove(paths.messages, fence));
     return deleted;
   }
 
@@ -403,6 +421,11 @@ export class JsonlEngine extends BaseEngine {
     return rows;
   }
 
+  /**
+   * After breaking an abandoned lock: what its holder left (locks moved aside, temporary files
+   * of the earlier format), and locks that waiters prepared but never took because they died
+   * waiting (older than `lockStaleMs`; a live waiter rewrites its owner record every try).
+   */
   async #removeLeftovers(paths: SessionPaths): Promise<void> {
     const prefix = `${paths.name}.`;
     let names: string[];
@@ -413,8 +436,27 @@ export class JsonlEngine extends BaseEngine {
       throw error;
     }
     for (const name of names) {
-      if (name.startsWith(prefix) && (name.endsWith('.tmp') || name.endsWith('.stale'))) await removeFile(join(paths.userDir, name));
+      if (!name.startsWith(prefix)) continue;
+      const path = join(paths.userDir, name);
+      if (name.endsWith('.tmp') || name.endsWith('.stale') || (await isAbandonedPreparedLock(path, this.#options.lockStaleMs).catch(() => false))) {
+        // Best effort: a waiter stopped for a while may be filling its prepared folder again.
+        await rm(path, { recursive: true, force: true }).catch(() => undefined);
+      }
     }
+  }
+}
+
+/**
+ * Waits for the clean-up after a commit (removing a cleared file, rewriting a truncated one).
+ * The change committed while the lock was held; if the lock was taken over since, the new
+ * holder cleans up instead (every append cuts what lies past the committed lines), so losing
+ * it here must not report the committed change as failed.
+ */
+async function afterCommit(cleanUp: Promise<unknown>): Promise<void> {
+  try {
+    await cleanUp;
+  } catch (error) {
+    if (!(error instanceof LockLostError)) throw error;
   }
 }
 

@@ -18,7 +18,7 @@ export interface SessionPaths {
   readonly messages: string;
   /** The lease: owner, token, expiry. Outlives the session so tokens never go down. */
   readonly lease: string;
-  /** Present while a process writes to the session. */
+  /** The lock: a folder, present while a process writes to the session (see `FileLocks`). */
   readonly lock: string;
 }
 
@@ -26,11 +26,11 @@ export interface SessionPaths {
  * Where everything lives under the engine's folder:
  *
  * ```text
- * <dir>/format.json                               {"format":"sessions-jsonl","version":1}
+ * <dir>/format.json                               {"format":"sessions-jsonl","version":2}
  * <dir>/users/<user>/<session>.session.json       the session record (pretty JSON)
  * <dir>/users/<user>/<session>.messages.jsonl     its messages, one JSON object per line
  * <dir>/users/<user>/<session>.lease.json         its lease
- * <dir>/users/<user>/<session>.lock               while a write is in progress
+ * <dir>/users/<user>/<session>.lock/              while a write is in progress: owner.json and the fence folder
  * ```
  *
  * `<user>` and `<session>` are ids encoded by `encodeName`.

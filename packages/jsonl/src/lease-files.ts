@@ -1,6 +1,7 @@
 import { LockExpiredError, type AcquireLeaseInput, type Lease, type LeaseGrant, type LeaseRef, type SessionKey } from '@sessions/core';
 import { CorruptFileError } from './errors.js';
-import { readFileIfExists, writeFileAtomic, type WriteOptions } from './fs-utils.js';
+import type { Fence } from './fence.js';
+import { readFileIfExists, type WriteOptions } from './fs-utils.js';
 import type { SessionPaths } from './layout.js';
 import { decodeLeaseFile, encodeLeaseFile, RecordShapeError, type StoredLease } from './records.js';
 
@@ -21,32 +22,32 @@ export class LeaseFiles {
     this.#options = Object.freeze({ ...options });
   }
 
-  async acquire(paths: SessionPaths, key: SessionKey, input: AcquireLeaseInput): Promise<LeaseGrant> {
+  async acquire(paths: SessionPaths, key: SessionKey, input: AcquireLeaseInput, fence: Fence): Promise<LeaseGrant> {
     const current = await this.#read(paths);
     const now = this.#options.clock();
     if (current && current.expiresAt !== null && current.expiresAt > now) {
       return { acquired: false, holder: current.owner, expiresAt: new Date(current.expiresAt) };
     }
     const granted: StoredLease = { owner: input.owner, token: (current?.token ?? 0) + 1, expiresAt: now + input.ttlMs };
-    await this.#write(paths, key, granted);
+    await this.#write(paths, key, granted, fence);
     return { acquired: true, lease: toLease(key, granted) };
   }
 
   /** Extends the caller's own unexpired lease; null when it was lost. */
-  async renew(paths: SessionPaths, lease: Lease, ttlMs: number): Promise<Lease | null> {
+  async renew(paths: SessionPaths, lease: Lease, ttlMs: number, fence: Fence): Promise<Lease | null> {
     const current = await this.#held(paths, lease);
     if (!current) return null;
     const renewed = { ...current, expiresAt: this.#options.clock() + ttlMs };
-    await this.#write(paths, lease, renewed);
+    await this.#write(paths, lease, renewed, fence);
     return toLease(lease, renewed);
   }
 
   /** Ends the caller's own lease; true if it was still unexpired. */
-  async release(paths: SessionPaths, key: SessionKey, lease: LeaseRef): Promise<boolean> {
+  async release(paths: SessionPaths, key: SessionKey, lease: LeaseRef, fence: Fence): Promise<boolean> {
     const current = await this.#read(paths);
     if (!current || current.owner !== lease.owner || current.token !== lease.token || current.expiresAt === null) return false;
     const wasHeld = current.expiresAt > this.#options.clock();
-    await this.#write(paths, key, { ...current, expiresAt: null });
+    await this.#write(paths, key, { ...current, expiresAt: null }, fence);
     return wasHeld;
   }
 
@@ -73,8 +74,8 @@ export class LeaseFiles {
     }
   }
 
-  async #write(paths: SessionPaths, key: SessionKey, lease: StoredLease): Promise<void> {
-    await writeFileAtomic(paths.lease, encodeLeaseFile(key, lease), this.#options);
+  async #write(paths: SessionPaths, key: SessionKey, lease: StoredLease, fence: Fence): Promise<void> {
+    await fence.writeFile(paths.lease, encodeLeaseFile(key, lease), this.#options);
   }
 }
 

@@ -27,6 +27,8 @@ export class MessageIndex {
   end = 0;
   /** Line number of the line starting at `end`. */
   nextLine = 1;
+  /** How many entries, from the first, are known to decode as messages (a scan reads only each line's seq and id). */
+  checked = 0;
   /** The scan in progress, if any: extensions run one at a time. */
   extending: Promise<ScanResult> | undefined;
 

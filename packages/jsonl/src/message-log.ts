@@ -1,8 +1,9 @@
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { MessageExistsError, type Message, type MessageRange, type NewMessage, type SessionKey } from '@sessions/core';
 import { CorruptFileError } from './errors.js';
-import { fsyncDirectory, isNotFound, removeFile, tempNameFor } from './fs-utils.js';
+import type { Fence } from './fence.js';
+import { fsyncDirectory, isNotFound } from './fs-utils.js';
 import type { LogView } from './log-view.js';
 import { extendIndex, headOf, MessageIndex } from './message-index.js';
 import { decodeMessageLine, encodeMessageLine, RecordShapeError } from './records.js';
@@ -66,11 +67,13 @@ export class MessageLog {
   }
 
   /**
-   * Appends under the session's lock: checks ids, cuts off what a crash left past the
-   * committed lines, writes every line in one write, syncs, then calls `commit` to write the
-   * session file, which is what makes the lines count. Seqs follow `view.lastSeq`.
+   * Appends under the session's lock: checks that every committed line reads (once per index)
+   * and the ids, cuts off what a crash or an overtaken writer left past the committed lines,
+   * writes every line in one write, checks they landed right after the committed ones, syncs,
+   * then calls `commit` to write the session file, which is what makes the lines count. Seqs
+   * follow `view.lastSeq`.
    */
-  async append(file: string, key: SessionKey, view: LogView, messages: readonly NewMessage[], commit: (appended: Message[]) => Promise<void>): Promise<Message[]> {
+  async append(file: string, key: SessionKey, view: LogView, messages: readonly NewMessage[], fence: Fence, commit: (appended: Message[]) => Promise<void>): Promise<Message[]> {
     const handle = await open(file, 'a+');
     try {
       const stats = await handle.stat({ bigint: true });
@@ -83,24 +86,26 @@ export class MessageLog {
       }
       index ??= this.#fresh(file, view.id, stats);
       if ((await extendIndex(index, handle, file, view)) === 'short') throw missingLines(file, index, view);
+      await checkLines(handle, file, key, index, view);
       for (const message of messages) {
         if (index.ids.has(message.id)) throw new MessageExistsError(key, message.id);
       }
       const start = index.end;
-      if (Number(stats.size) > start) await handle.truncate(start);
       const lines = messages.map((message, i) => encodeMessageLine({ ...message, seq: view.lastSeq + i + 1 }));
-      await writeAll(handle, Buffer.from(lines.join(''), 'utf8'));
+      await writeAfter(handle, file, start, Buffer.from(lines.join(''), 'utf8'), fence, Number(stats.size) > start);
       if (this.#options.fsync) await handle.datasync();
       const appended = lines.map((line) => decodeMessageLine(line.slice(0, -1), key));
       await commit(appended);
       // Index the new lines at once, unless a scan is under way (it finds them itself).
       if (!index.extending && index.end === start && this.#cache.get(file) === index) {
+        const checked = index.checked === index.count;
         let offset = start;
         lines.forEach((line, i) => {
           const length = Buffer.byteLength(line, 'utf8');
           index.add(appended[i]!.seq, appended[i]!.id, offset, offset + length);
           offset += length;
         });
+        if (checked) index.checked = index.count;
       }
       return appended;
     } finally {
@@ -120,15 +125,14 @@ export class MessageLog {
    * the folder), or removes the file when there are no messages. Readers see the old file or
    * the new one, never a mix. The caller commits the session file with `logId` first.
    */
-  async replace(file: string, logId: string, messages: readonly Message[]): Promise<void> {
+  async replace(file: string, logId: string, messages: readonly Message[], fence: Fence): Promise<void> {
     if (messages.length === 0) {
-      await this.remove(file);
+      await this.remove(file, fence);
       return;
     }
     const lines = messages.map(encodeMessageLine);
-    const temp = tempNameFor(file);
-    let stats;
-    try {
+    let stats!: { dev: bigint; ino: bigint };
+    await fence.replaceWith(file, async (temp) => {
       const handle = await open(temp, 'wx');
       try {
         await writeAll(handle, Buffer.from(lines.join(''), 'utf8'));
@@ -137,11 +141,7 @@ export class MessageLog {
       } finally {
         await handle.close();
       }
-      await rename(temp, file);
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw error;
-    }
+    });
     // Until the folder is synced a power cut can bring the old file back after the call returned.
     if (this.#options.fsync) await fsyncDirectory(dirname(file));
     const index = new MessageIndex(logId, stats.dev, stats.ino);
@@ -151,12 +151,13 @@ export class MessageLog {
       index.add(messages[i]!.seq, messages[i]!.id, offset, offset + length);
       offset += length;
     });
+    index.checked = index.count;
     this.#store(file, index);
   }
 
-  async remove(file: string): Promise<void> {
+  async remove(file: string, fence: Fence): Promise<void> {
     this.#cache.delete(file);
-    await removeFile(file);
+    await fence.removeFile(file);
   }
 
   clear(): void {
@@ -231,6 +232,8 @@ async function readEntries(handle: FileHandle, file: string, key: SessionKey, in
     }
     messages.push(message);
   }
+  // Decoded without fault: an append need not decode these again.
+  if (from <= index.checked && to > index.checked) index.checked = to;
   return messages;
 }
 
@@ -260,6 +263,42 @@ async function readRange(handle: FileHandle, file: string, start: number, end: n
     read += bytesRead;
   }
   return buffer;
+}
+
+/**
+ * How often an append rewrites its lines when they did not land right after the committed
+ * ones: only a writer that lost its lock (and cannot commit) appends at the same time, once
+ * per write it had under way.
+ */
+const WRITE_ATTEMPTS = 4;
+
+/**
+ * Appends `bytes` so that they start at `start`, the end of the committed lines: cuts what
+ * lies past it first (through the fence), appends, and reads back. A writer that lost its
+ * lock still holds an open descriptor and may append at the same moment, so its lines can
+ * come first: then the file is cut again and the lines written again, never committed
+ * where a reader would meet a stranger's line among them.
+ */
+async function writeAfter(handle: FileHandle, file: string, start: number, bytes: Buffer, fence: Fence, mustCut: boolean): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    if (mustCut) await fence.truncate(file, start);
+    else await fence.check();
+    await writeAll(handle, bytes);
+    const landed = await readRange(handle, file, start, start + bytes.length).catch(() => null);
+    if (landed?.equals(bytes)) return;
+    if (attempt >= WRITE_ATTEMPTS) throw new Error(`${file}: other processes kept appending to it while this one held its lock (${attempt} attempts); nothing was committed, retry`);
+    mustCut = true;
+  }
+}
+
+/**
+ * Decodes the committed lines not checked yet, as a read of them would: an append to a
+ * session whose history cannot be read fails the way the read does. Once per index; lines
+ * this process appended itself are known good.
+ */
+async function checkLines(handle: FileHandle, file: string, key: SessionKey, index: MessageIndex, view: LogView): Promise<void> {
+  if (index.checked >= index.count) return;
+  await readEntries(handle, file, key, index, view, { afterSeq: index.checked === 0 ? 0 : index.seqs[index.checked - 1]! });
 }
 
 async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {

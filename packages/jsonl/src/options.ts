@@ -9,11 +9,15 @@ export interface JsonlEngineOptions {
    * loss and not only a crashed process. Default true; false trades that for speed.
    */
   fsync?: boolean;
-  /** A lock file older than this is presumed abandoned (its process hung, or died on another host). Default 30,000 ms. */
+  /**
+   * A lock whose holder's liveness cannot be checked (another host sharing the folder, a system
+   * without `/proc`) is presumed abandoned once older than this. A live process on this host is
+   * never overtaken, and one that is gone is overtaken at once. Default 30,000 ms.
+   */
   lockStaleMs?: number;
   /**
-   * How long a write waits for another process's lock file before failing. Default 60,000 ms: longer than
-   * `lockStaleMs`, so a waiter outlasts a lock file whose holder died unnoticed (a recycled pid).
+   * How long a write waits for another process's lock before failing. Default 60,000 ms: longer than
+   * `lockStaleMs`, so a waiter outlasts a lock whose holder cannot be checked and died unnoticed.
    */
   lockTimeoutMs?: number;
   /** How many sessions' message indexes to keep in memory. Default 256. */

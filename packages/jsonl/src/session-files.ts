@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Session, SessionKey } from '@sessions/core';
 import { encodeName } from './encode-name.js';
 import { CorruptFileError } from './errors.js';
-import { fsyncDirectory, readFileIfExists, removeFile, writeFileAtomic, isNotFound, type WriteOptions } from './fs-utils.js';
+import type { Fence } from './fence.js';
+import { fsyncDirectory, readFileIfExists, isNotFound, type WriteOptions } from './fs-utils.js';
 import type { SessionPaths } from './layout.js';
 import { decodeSessionFile, encodeSessionFile, RecordShapeError, type StoredSession } from './records.js';
 
@@ -35,16 +36,17 @@ export class SessionFiles {
     return decode(text, paths.session, (session) => encodeName(session.userId) === userName && encodeName(session.sessionId) === paths.name);
   }
 
-  async write(paths: SessionPaths, stored: StoredSession): Promise<Session> {
+  /** Replaces the session file through the holder's fence: this rename is what commits a write. */
+  async write(paths: SessionPaths, stored: StoredSession, fence: Fence): Promise<Session> {
     const text = encodeSessionFile(stored);
-    await writeFileAtomic(paths.session, text, this.#options);
+    await fence.writeFile(paths.session, text, this.#options);
     // What a reader will get back, not the caller's objects.
     return decodeSessionFile(text).session;
   }
 
   /** Deletes the session file; true if there was one. */
-  async remove(paths: SessionPaths): Promise<boolean> {
-    const removed = await removeFile(paths.session);
+  async remove(paths: SessionPaths, fence: Fence): Promise<boolean> {
+    const removed = await fence.removeFile(paths.session);
     if (removed && this.#options.fsync) await fsyncDirectory(paths.userDir);
     return removed;
   }

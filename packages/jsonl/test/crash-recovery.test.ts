@@ -96,6 +96,42 @@ describe('crash recovery and damaged files', () => {
     expect(await readFile(file, 'utf8')).toBe(before);
   });
 
+  it.each([
+    ['is cut short (its seq and id intact)', '{"seq":3,"id":"m3","role":"user","content":"cut here', /line 3 is not valid JSON/],
+    ['holds a field of the wrong type', '{"seq":3,"id":"m3","role":5,"content":"m3","name":null,"toolCalls":null,"toolCallId":null,"agentId":null,"runId":null,"metadata":{},"createdAt":"2026-01-01T00:00:00.000Z"}', /line 3 has 5 in the string field "role"/],
+  ])('refuses an append to a session whose line 3 %s, as the read does, and changes nothing', async (_, line, problem) => {
+    const key = { userId: 'u', sessionId: 'corrupt-append' };
+    await sessionWith(key, 5);
+    const file = sessionFiles(dir, key).messages;
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    lines[2] = line;
+    await writeFile(file, lines.join('\n'));
+    const before = await readFile(file, 'utf8');
+    const sessionBefore = await readFile(sessionFiles(dir, key).session, 'utf8');
+
+    const fresh = await managerOn();
+    const read = await fresh.messages(key).catch((e: unknown) => e);
+    expect((read as Error).message).toMatch(problem);
+    const append = await fresh.append(key, { role: 'user', content: 'x' }).catch((e: unknown) => e);
+    expect(append).toBeInstanceOf(StorageError);
+    expect((append as Error).message).toMatch(problem);
+    expect((append as Error).cause).toMatchObject({ file, line: 3 });
+    // One that only read the newest lines (from the end of the file) has checked nothing before line 4 either.
+    const tailReader = await managerOn();
+    expect((await tailReader.messages(key, { last: 2 })).map((m) => m.seq)).toEqual([4, 5]);
+    await expect(tailReader.append(key, { role: 'user', content: 'x' })).rejects.toThrow(problem);
+    await expect(tailReader.run(key, ({ append }) => append({ role: 'user', content: 'x' }))).rejects.toThrow(problem);
+
+    await expect(tailReader.truncate(key, { afterSeq: 4 })).rejects.toThrow(problem);
+    expect(await readFile(file, 'utf8')).toBe(before);
+    expect(await readFile(sessionFiles(dir, key).session, 'utf8')).toBe(sessionBefore);
+
+    // The way out without editing the file: clear it.
+    await fresh.clear(key);
+    await fresh.append(key, { role: 'user', content: 'after clear' });
+    expect((await fresh.messages(key)).map((m) => [m.seq, m.content])).toEqual([[6, 'after clear']]);
+  });
+
   it('reports a messages file that lost committed lines instead of returning fewer messages', async () => {
     const key = { userId: 'u', sessionId: 'truncated' };
     await sessionWith(key, 4);

@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SessionManager, type SessionKey } from '@sessions/core';
 import { JsonlEngine } from '../src/index.js';
@@ -142,7 +143,8 @@ describe('several OS processes sharing one folder', () => {
     const left = await readFile(files.messages, 'utf8');
     expect(left).toContain('tear-me first line');
     expect(left.endsWith('\n')).toBe(false);
-    expect(JSON.parse(await readFile(files.lock, 'utf8'))).toMatchObject({ pid: writer.pid });
+    const [fence] = await readdir(files.lock);
+    expect(JSON.parse(await readFile(join(files.lock, fence!, 'owner.json'), 'utf8'))).toMatchObject({ pid: writer.pid });
 
     expect((await manager.messages(key)).map((m) => m.content)).toEqual(['committed before']);
     expect(await manager.get(key)).toMatchObject({ messageCount: 1, lastSeq: 1 });

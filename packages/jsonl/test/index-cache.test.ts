@@ -1,7 +1,8 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message, SessionKey } from '@sessions/core';
+import { Fence } from '../src/fence.js';
 import type { LogView } from '../src/log-view.js';
 import { LOG_CHANGED, MessageLog } from '../src/message-log.js';
 import { encodeMessageLine } from '../src/records.js';
@@ -84,7 +85,10 @@ describe('message indexes cached per file', () => {
     // Same seqs and ids but longer lines: the cached end falls inside line 2 of this file.
     const current = [message(1, 'a', 'a much longer first message'), message(2, 'b')];
     await writeLines(file, current);
-    const appended = await log.append(file, key, view('before', 2, 2), [{ ...key, id: 'c', role: 'user', content: 'three', name: null, toolCalls: null, toolCallId: null, agentId: null, runId: null, metadata: {}, createdAt: new Date('2026-01-01T00:00:00.000Z') }], async () => {});
+    // A fence as a lock held by this test would give.
+    await mkdir(join(dir, 's.lock', 'token'), { recursive: true });
+    const fence = new Fence(join(dir, 's.lock'), 'token');
+    const appended = await log.append(file, key, view('before', 2, 2), [{ ...key, id: 'c', role: 'user', content: 'three', name: null, toolCalls: null, toolCallId: null, agentId: null, runId: null, metadata: {}, createdAt: new Date('2026-01-01T00:00:00.000Z') }], fence, async () => {});
     expect(appended.map((m) => m.seq)).toEqual([3]);
     const fresh = new MessageLog({ fsync: false, cacheSize: 8 });
     expect(await fresh.read(file, key, view('before', 3, 3), {})).toEqual([...current, message(3, 'c', 'three')]);

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { access, mkdir, utimes, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineClosedError, SessionManager, StorageError } from '@sessions/core';
 import { JsonlEngine, LockTimeoutError } from '../src/index.js';
@@ -23,6 +23,19 @@ async function plantLock(dir: string, content: string): Promise<string> {
 }
 
 const lockOf = (pid: number, acquiredAt = new Date(), thread = 0) => JSON.stringify({ pid, thread, host: hostname(), token: 'planted', acquiredAt: acquiredAt.toISOString() });
+
+/** A lock as this version takes it: a folder holding the holder's fence, with the owner record in it. */
+async function plantLockFolder(dir: string, pid: number, startTime: string, acquiredAt: Date, pidNamespace: string | null = null): Promise<string> {
+  const file = sessionFiles(dir, key).lock;
+  await mkdir(join(file, 'planted'), { recursive: true });
+  await writeFile(join(file, 'planted', 'owner.json'), JSON.stringify({ pid, thread: 0, host: hostname(), token: 'planted', acquiredAt: acquiredAt.toISOString(), startTime, pidNamespace }));
+  return file;
+}
+
+async function startTimeOf(pid: number): Promise<string> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+}
 
 const gone = (file: string) => access(file).then(() => false, () => true);
 
@@ -84,6 +97,46 @@ describe('lock files', () => {
     await plantLock(dir, lockOf(process.ppid, new Date(Date.now() - 5_000)));
     await manager.append(key, { role: 'user', content: 'took over' });
     expect((await manager.messages(key)).map((m) => m.content)).toEqual(['took over']);
+  });
+
+  it('never breaks the lock of a live process on this host that started when the lock says, however old the lock', async () => {
+    await open({ lockStaleMs: 100, lockTimeoutMs: 600 });
+    const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      await plantLockFolder(dir, sleeper.pid!, await startTimeOf(sleeper.pid!), new Date(Date.now() - 60_000));
+      await expect(manager.append(key, { role: 'user', content: 'blocked' })).rejects.toThrow(`held by pid ${sleeper.pid}`);
+    } finally {
+      sleeper.kill();
+    }
+  });
+
+  it('breaks at once the lock of a live pid whose process started at another time (a recycled pid)', async () => {
+    await open({ lockStaleMs: 60_000, lockTimeoutMs: 60_000 });
+    const file = await plantLockFolder(dir, process.ppid, '1', new Date());
+    const started = performance.now();
+    await manager.append(key, { role: 'user', content: 'took over' });
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(await gone(file)).toBe(true);
+  });
+
+  it('judges a lock taken in another pid namespace on this host (another container) by its age only', async () => {
+    await open({ lockStaleMs: 2_000, lockTimeoutMs: 300 });
+    // Its pid means nothing here: that no process has it in this namespace proves nothing.
+    const file = await plantLockFolder(dir, deadPid(), '1', new Date(), 'pid:[1]');
+    await expect(manager.append(key, { role: 'user', content: 'blocked' })).rejects.toThrow('held by pid');
+    await rm(file, { recursive: true });
+    await plantLockFolder(dir, deadPid(), '1', new Date(Date.now() - 10_000), 'pid:[1]');
+    await manager.append(key, { role: 'user', content: 'old enough' });
+    expect((await manager.messages(key)).map((m) => m.content)).toEqual(['old enough']);
+  });
+
+  it('takes at once a lock folder left empty by a holder that crashed while releasing it', async () => {
+    await open({ lockStaleMs: 60_000, lockTimeoutMs: 60_000 });
+    await mkdir(sessionFiles(dir, key).lock, { recursive: true });
+    const started = performance.now();
+    await manager.append(key, { role: 'user', content: 'not blocked' });
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(await gone(sessionFiles(dir, key).lock)).toBe(true);
   });
 
   it('treats a lock file naming this process but none of its locks as left by an earlier process with the same pid', async () => {

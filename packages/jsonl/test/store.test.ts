@@ -23,7 +23,7 @@ describe('the JSONL store', () => {
     await manager.append(key, [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }]);
     const lease = await manager.acquire(key, { ttlMs: 10_000 });
 
-    expect(JSON.parse(await readFile(join(dir, 'format.json'), 'utf8'))).toEqual({ format: 'sessions-jsonl', version: 1 });
+    expect(JSON.parse(await readFile(join(dir, 'format.json'), 'utf8'))).toEqual({ format: 'sessions-jsonl', version: 2 });
     expect((await readdir(join(dir, 'users', 'alice'))).sort()).toEqual(['chat_1.lease.json', 'chat_1.messages.jsonl', 'chat_1.session.json']);
     const sessionFile = await readFile(join(dir, 'users/alice/chat_1.session.json'), 'utf8');
     expect(sessionFile).toContain('\n  "session": {\n    "userId": "alice",');
@@ -193,7 +193,7 @@ describe('the JSONL store', () => {
 
     const newer = freshDir();
     await writeFile(join(newer, 'format.json'), JSON.stringify({ format: 'sessions-jsonl', version: 99 }));
-    await expect(engineOn(newer)).rejects.toThrow(/schema version 99, but this @sessions\/jsonl reads version 1: upgrade @sessions\/jsonl/);
+    await expect(engineOn(newer)).rejects.toThrow(/schema version 99, but this @sessions\/jsonl reads version 2: upgrade @sessions\/jsonl/);
 
     const nested = join(freshDir(), 'a', 'b');
     await engineOn(nested);

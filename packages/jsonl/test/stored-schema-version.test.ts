@@ -1,9 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NotSetUpError, SchemaVersionError, StorageError } from '@sessions/core';
+import { NotSetUpError, SchemaVersionError, SessionManager, StorageError } from '@sessions/core';
 import { CorruptFileError, FORMAT_VERSION, JsonlEngine } from '../src/index.js';
+import { sessionFiles } from './raw-store.js';
 import { testScope } from './temp-dir.js';
 
 describe('storedSchemaVersion() on a JSONL folder', () => {
@@ -62,6 +65,31 @@ describe('storedSchemaVersion() on a JSONL folder', () => {
     expect(await engine.storedSchemaVersion()).toBe(FORMAT_VERSION + 1);
     await expect(engine.setup()).rejects.toBeInstanceOf(SchemaVersionError);
     expect(await readFile(join(dir, 'format.json'), 'utf8')).toBe(newer);
+  });
+
+  it('migrates a version 1 folder in place: its sessions read and append as before, and a lock file of version 1 left by a crash is broken', async () => {
+    const dir = freshDir();
+    const key = { userId: 'u', sessionId: 's' };
+    const writer = engineOn(dir);
+    await writer.setup();
+    const manager = new SessionManager({ engine: writer });
+    await manager.create({ ...key, messages: [{ role: 'user', content: 'kept' }] });
+    await writer.close();
+    // What version 1 left: its format.json, and the lock file (not folder) of a process that died holding it.
+    await writeFile(join(dir, 'format.json'), `${JSON.stringify({ format: 'sessions-jsonl', version: 1 }, null, 2)}\n`);
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const lock = sessionFiles(dir, key).lock;
+    await writeFile(lock, JSON.stringify({ pid: Number(dead.stdout), thread: 0, host: hostname(), token: 'v1', acquiredAt: new Date().toISOString() }));
+
+    const upgraded = engineOn(dir);
+    expect(await upgraded.storedSchemaVersion()).toBe(1);
+    await upgraded.setup();
+    expect(await upgraded.storedSchemaVersion()).toBe(FORMAT_VERSION);
+    const next = new SessionManager({ engine: upgraded });
+    expect((await next.messages(key)).map((m) => m.content)).toEqual(['kept']);
+    await next.append(key, { role: 'user', content: 'after the upgrade' });
+    expect((await next.messages(key)).map((m) => [m.seq, m.content])).toEqual([[1, 'kept'], [2, 'after the upgrade']]);
+    expect(existsSync(lock)).toBe(false);
   });
 
   it.each([

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const WORKER = fileURLToPath(new URL('./fixtures/worker.mjs', import.meta.url));
+const STALLING_WRITER = fileURLToPath(new URL('./fixtures/stalling-writer.mjs', import.meta.url));
 
 export interface WorkerProcess {
   readonly pid: number;
@@ -10,11 +11,22 @@ export interface WorkerProcess {
   /** Resolves with how the worker ended. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
   kill(signal: NodeJS.Signals): void;
+  /** What it printed so far, line by line. */
+  lines(): string[];
 }
 
 /** Starts `test/fixtures/worker.mjs` (which imports the built `dist`) in its own OS process. */
 export function startWorker(mode: string, options: object): WorkerProcess {
-  const child = spawn(process.execPath, [WORKER, mode, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return startScript(WORKER, [mode, JSON.stringify(options)]);
+}
+
+/** Starts `test/fixtures/stalling-writer.mjs`: a writer that can stop itself at one point of a write. */
+export function startStallingWriter(options: object): WorkerProcess {
+  return startScript(STALLING_WRITER, [JSON.stringify(options)]);
+}
+
+function startScript(script: string, args: string[]): WorkerProcess {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const waiters: Array<{ line: string; resolve: () => void }> = [];
@@ -30,6 +42,7 @@ export function startWorker(mode: string, options: object): WorkerProcess {
     pid: child.pid!,
     exited,
     kill: (signal) => child.kill(signal),
+    lines: () => stdout.split('\n').filter(Boolean),
     waitFor: (line, timeoutMs) =>
       new Promise<void>((resolve, reject) => {
         if (stdout.split('\n').includes(line)) return resolve();
