@@ -1,10 +1,11 @@
 import { describe, it } from 'vitest';
 import { EngineClosedError, NotSetUpError } from '@sessions/core';
-import { randomKey } from '../harness.js';
+import { itNeeds, randomKey } from '../harness.js';
 import type { ConformanceInitializer } from '../initializer.js';
+import type { ConformanceOptions } from '../options.js';
 
 /** setup() before use, close() idempotent, typed errors before setup and after close. */
-export function engineLifecycleTests(init: ConformanceInitializer): void {
+export function engineLifecycleTests(init: ConformanceInitializer, _options: ConformanceOptions = {}): void {
   describe('engine lifecycle', () => {
     it('fails with NotSetUpError before setup(), not with a driver error', async ({ expect }) => {
       const engine = await init.create();
@@ -27,18 +28,25 @@ export function engineLifecycleTests(init: ConformanceInitializer): void {
         await expect(engine.getSession(randomKey())).rejects.toBeInstanceOf(NotSetUpError);
         await engine.setup();
         const version = await engine.storedSchemaVersion();
-        expect(Number.isSafeInteger(version) && (version as number) >= 1, `a whole version >= 1, got ${version}`).toBe(true);
-        if (init.reopen) {
-          // another process on the same store sees the same version, before its own setup()
-          const other = await init.reopen(engine);
-          try {
-            expect(await other.storedSchemaVersion()).toBe(version);
-          } finally {
-            await other.close();
-          }
-        }
+        expect(Number.isSafeInteger(version) && (version as number) >= 1, `storedSchemaVersion must be a whole version >= 1 after setup, got ${version}`).toBe(true);
         await engine.close();
         await expect(engine.storedSchemaVersion()).rejects.toBeInstanceOf(EngineClosedError);
+      } finally {
+        await engine.close();
+        await init.destroy?.(engine);
+      }
+    });
+
+    itNeeds(init, ['reopen'], 'another engine on the same store reports the stored schema version before its own setup()', async ({ expect }) => {
+      const engine = await init.create();
+      try {
+        await engine.setup();
+        const other = await init.reopen!(engine);
+        try {
+          expect(await other.storedSchemaVersion(), 'storedSchemaVersion must read the version setup() recorded in the store').toBe(await engine.storedSchemaVersion());
+        } finally {
+          await other.close();
+        }
       } finally {
         await engine.close();
         await init.destroy?.(engine);

@@ -2,11 +2,12 @@ import { describe, it } from 'vitest';
 import { LockExpiredError, LockHeldError, SessionNotFoundError } from '@sessions/core';
 import { delay, randomKey, useEngine } from '../harness.js';
 import type { ConformanceInitializer } from '../initializer.js';
+import type { ConformanceOptions } from '../options.js';
 
 /** `SessionManager.run`: exclusive turns built on leases, in every outcome. */
-export function runTests(init: ConformanceInitializer): void {
+export function runTests(init: ConformanceInitializer, _options: ConformanceOptions = {}): void {
   describe('run', () => {
-    const ctx = useEngine(init);
+    const ctx = useEngine(init, { peer: true });
 
     it('hands the callback the history and an append bound to the lease, then releases it', async ({ expect }) => {
       const manager = ctx.manager();

@@ -2,9 +2,10 @@ import { describe, it } from 'vitest';
 import { and, eq, MAX_JSON_DEPTH, parseFilter, SessionManager, ValidationError, type Filter, type JsonObject, type JsonValue } from '@sessions/core';
 import { randomId, randomKey, useEngine } from '../harness.js';
 import type { ConformanceInitializer } from '../initializer.js';
+import type { ConformanceOptions } from '../options.js';
 
 /** Bad input is a ValidationError that says what to fix, and nothing is partially written. */
-export function validationTests(init: ConformanceInitializer): void {
+export function validationTests(init: ConformanceInitializer, _options: ConformanceOptions = {}): void {
   describe('validation', () => {
     const ctx = useEngine(init);
 
