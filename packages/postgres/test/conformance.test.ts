@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
 import { runConformance, type RawReader } from '@sessions/conformance';
 import type { Engine } from '@sessions/core';
@@ -40,10 +41,15 @@ function rawReader(engine: Engine): RawReader {
   };
 }
 
+// The suite's second process opens the same schema through the built package.
+const builtPackage = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const schemaOf = (engine: Engine) => (engine as PostgresEngine).tables.schema;
+
 runConformance({
   name: 'postgres',
   create: () => new PostgresEngine({ connectionString: POSTGRES_URL, schema: randomSchema('conformance') }),
-  reopen: (engine) => new PostgresEngine({ connectionString: POSTGRES_URL, schema: (engine as PostgresEngine).tables.schema }),
-  destroy: (engine) => dropSchema((engine as PostgresEngine).tables.schema),
+  reopen: (engine) => new PostgresEngine({ connectionString: POSTGRES_URL, schema: schemaOf(engine) }),
+  openInAnotherProcess: (engine) => ({ module: builtPackage, exportName: 'PostgresEngine', args: [{ connectionString: POSTGRES_URL, schema: schemaOf(engine) }] }),
+  destroy: (engine) => dropSchema(schemaOf(engine)),
   raw: rawReader,
 });
