@@ -138,3 +138,16 @@ export function randomKey(): SessionKey {
 }
 
 export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * What `promise` rejected with, or `undefined` when it resolved: so `expect(await caught(p), 'rule')`
+ * names the rule when a write that must be refused succeeds (vitest's `.rejects` drops the message then).
+ */
+export async function caught(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}

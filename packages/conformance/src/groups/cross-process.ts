@@ -1,7 +1,7 @@
 import { afterAll, describe } from 'vitest';
 import { LockExpiredError, LockHeldError, SessionManager, type Engine, type HeldLease } from '@sessions/core';
 import { testMessage } from '@sessions/core/testing';
-import { capabilitiesOf, itNeeds, openInChild, randomKey, useEngine } from '../harness.js';
+import { capabilitiesOf, caught, itNeeds, openInChild, randomKey, useEngine } from '../harness.js';
 import type { ConformanceInitializer } from '../initializer.js';
 import type { ConformanceOptions } from '../options.js';
 import { requireOpener } from './persistence.js';
@@ -91,18 +91,12 @@ export function crossProcessTests(init: ConformanceInitializer, _options: Confor
         if (!grant.acquired) throw new Error('acquireLease must grant a free lease');
         const refused = await remote.acquireLease(key, { owner: 'there', ttlMs: 30_000 });
         expect(refused.acquired, 'acquireLease in another process must see the lease held').toBe(false);
-        await expect(
-          remote.appendMessages(key, [testMessage(key, { content: 'forged' })], { lease: { owner: 'here', token: grant.lease.token + 1 } }),
-          'appendMessages must check the lease in the store, atomically with the write, from any process',
-        ).rejects.toBeInstanceOf(LockExpiredError);
+        expect(await caught(remote.appendMessages(key, [testMessage(key, { content: 'forged' })], { lease: { owner: 'here', token: grant.lease.token + 1 } })), 'appendMessages must check the lease in the store, atomically with the write, from any process').toBeInstanceOf(LockExpiredError);
         await remote.appendMessages(key, [testMessage(key, { content: 'under the lease' })], { lease: grant.lease });
         expect(await remote.releaseLease(grant.lease), 'releaseLease must work from another process').toBe(true);
         const taken = await remote.acquireLease(key, { owner: 'there', ttlMs: 30_000 });
         expect(taken.acquired, 'acquireLease must see a release made in another process').toBe(true);
-        await expect(
-          ctx.engine.appendMessages(key, [testMessage(key, { content: 'stale' })], { lease: grant.lease }),
-          'appendMessages must refuse a lease another process has since taken over',
-        ).rejects.toBeInstanceOf(LockExpiredError);
+        expect(await caught(ctx.engine.appendMessages(key, [testMessage(key, { content: 'stale' })], { lease: grant.lease })), 'appendMessages must refuse a lease another process has since taken over').toBeInstanceOf(LockExpiredError);
         expect((await ctx.engine.readMessages(key)).map((m) => m.content), 'refused writes must leave nothing behind').toEqual(['under the lease']);
         if (taken.acquired) await remote.releaseLease(taken.lease);
       },

@@ -13,7 +13,7 @@ import {
   type SessionKey,
 } from '@sessions/core';
 import { testMessage } from '@sessions/core/testing';
-import { delay, randomKey, useEngine } from '../harness.js';
+import { caught, delay, randomKey, useEngine } from '../harness.js';
 import type { ConformanceInitializer } from '../initializer.js';
 import type { ConformanceOptions } from '../options.js';
 import { sessionRecord } from './records.js';
@@ -46,7 +46,7 @@ export function hookRuleTests(init: ConformanceInitializer, _options: Conformanc
       const existing = await created(engine, { title: 'existing' });
       const fresh = [randomKey(), randomKey()];
       const batch = [sessionRecord(fresh[0]!), sessionRecord(existing, { title: 'overwritten?' }), sessionRecord(fresh[1]!)];
-      await expect(engine.insert('sessions', batch), 'insert must throw SessionExistsError when one session of the batch exists').rejects.toBeInstanceOf(
+      expect(await caught(engine.insert('sessions', batch)), 'insert must throw SessionExistsError when one session of the batch exists').toBeInstanceOf(
         SessionExistsError,
       );
       for (const key of fresh) expect(await engine.getSession(key), 'insert must write none of a batch that hit SessionExistsError').toBeNull();
@@ -57,10 +57,7 @@ export function hookRuleTests(init: ConformanceInitializer, _options: Conformanc
     it('createSession refuses an expired leftover and keeps it (replacing it is the manager\'s job)', async ({ expect }) => {
       const engine = ctx.engine;
       const key = await created(engine, { title: 'leftover', expiresAt: at(1_000) });
-      await expect(
-        engine.createSession(sessionRecord(key, { title: 'new', createdAt: at(5_000), updatedAt: at(5_000) })),
-        'createSession must throw SessionExistsError for any stored session under the key, expired or not',
-      ).rejects.toBeInstanceOf(SessionExistsError);
+      expect(await caught(engine.createSession(sessionRecord(key, { title: 'new', createdAt: at(5_000), updatedAt: at(5_000) }))), 'createSession must throw SessionExistsError for any stored session under the key, expired or not').toBeInstanceOf(SessionExistsError);
       expect((await engine.getSession(key))?.title, 'createSession must not replace an expired leftover').toBe('leftover');
     });
 
@@ -122,7 +119,7 @@ export function hookRuleTests(init: ConformanceInitializer, _options: Conformanc
       const engine = ctx.engine;
       const key = await created(engine);
       await engine.appendMessages(key, [testMessage(key, { id: 'a' }), testMessage(key, { id: 'b' })]);
-      await expect(engine.appendMessages(key, [testMessage(key, { id: 'b' })]), 'appendMessages must throw MessageExistsError for an id the session already stores').rejects.toBeInstanceOf(
+      expect(await caught(engine.appendMessages(key, [testMessage(key, { id: 'b' })])), 'appendMessages must throw MessageExistsError for an id the session already stores').toBeInstanceOf(
         MessageExistsError,
       );
       await engine.truncateMessages(key, { afterSeq: 1, updatedAt: at(1) });
@@ -140,42 +137,24 @@ export function hookRuleTests(init: ConformanceInitializer, _options: Conformanc
       const seqs = async (range: Parameters<Engine['readMessages']>[1]) => (await engine.readMessages(key, range)).map((message) => message.seq);
       expect(await seqs({ afterSeq: 2, beforeSeq: 9, last: 2 }), 'readMessages must return the newest `last` messages of afterSeq < seq < beforeSeq, ascending').toEqual([7, 8]);
       expect(await seqs({ afterSeq: 2, beforeSeq: 9, limit: 2 }), 'readMessages must return the oldest `limit` messages of afterSeq < seq < beforeSeq, ascending').toEqual([3, 4]);
-      await expect(engine.readMessages(key, { last: 2, limit: 2 }), 'readMessages must refuse last together with limit').rejects.toBeInstanceOf(ValidationError);
+      expect(await caught(engine.readMessages(key, { last: 2, limit: 2 })), 'readMessages must refuse last together with limit').toBeInstanceOf(ValidationError);
     });
 
     it('checks a fenced write in this order: the lease, then the session (missing or expired), then expectedVersion', async ({ expect }) => {
       const engine = ctx.engine;
       const forged = { owner: 'nobody', token: 987_654 };
       const missing = randomKey();
-      await expect(
-        engine.updateSession(missing, { title: 'x', updatedAt: at(1) }, { lease: forged, expectedVersion: 5 }),
-        'updateSession must check the lease first: LockExpiredError for a lease not held, even on a missing session',
-      ).rejects.toBeInstanceOf(LockExpiredError);
-      await expect(
-        engine.appendMessages(missing, [testMessage(missing)], { lease: forged }),
-        'appendMessages must check the lease first: LockExpiredError for a lease not held, even on a missing session',
-      ).rejects.toBeInstanceOf(LockExpiredError);
+      expect(await caught(engine.updateSession(missing, { title: 'x', updatedAt: at(1) }, { lease: forged, expectedVersion: 5 })), 'updateSession must check the lease first: LockExpiredError for a lease not held, even on a missing session').toBeInstanceOf(LockExpiredError);
+      expect(await caught(engine.appendMessages(missing, [testMessage(missing)], { lease: forged })), 'appendMessages must check the lease first: LockExpiredError for a lease not held, even on a missing session').toBeInstanceOf(LockExpiredError);
       const held = await lease(engine, missing, 'holder', 30_000);
-      await expect(
-        engine.updateSession(missing, { title: 'x', updatedAt: at(1) }, { lease: held, expectedVersion: 5 }),
-        'updateSession must check the session after the lease: SessionNotFoundError for a missing one, before expectedVersion',
-      ).rejects.toBeInstanceOf(SessionNotFoundError);
+      expect(await caught(engine.updateSession(missing, { title: 'x', updatedAt: at(1) }, { lease: held, expectedVersion: 5 })), 'updateSession must check the session after the lease: SessionNotFoundError for a missing one, before expectedVersion').toBeInstanceOf(SessionNotFoundError);
       await engine.releaseLease(held);
 
       const key = await created(engine, { expiresAt: at(60_000) });
-      await expect(
-        engine.updateSession(key, { title: 'x', updatedAt: at(1) }, { lease: forged, expectedVersion: 99 }),
-        'updateSession must check the lease before expectedVersion',
-      ).rejects.toBeInstanceOf(LockExpiredError);
+      expect(await caught(engine.updateSession(key, { title: 'x', updatedAt: at(1) }, { lease: forged, expectedVersion: 99 })), 'updateSession must check the lease before expectedVersion').toBeInstanceOf(LockExpiredError);
       const mine = await lease(engine, key, 'holder', 30_000);
-      await expect(
-        engine.updateSession(key, { title: 'x', updatedAt: at(1) }, { lease: mine, expectedVersion: 99, liveAt: at(60_000) }),
-        'updateSession must check expiry (liveAt) before expectedVersion: SessionNotFoundError',
-      ).rejects.toBeInstanceOf(SessionNotFoundError);
-      await expect(
-        engine.updateSession(key, { title: 'x', updatedAt: at(1) }, { lease: mine, expectedVersion: 99, liveAt: at(1) }),
-        'updateSession must throw ConcurrentUpdateError when a held lease and a live session meet another version',
-      ).rejects.toBeInstanceOf(ConcurrentUpdateError);
+      expect(await caught(engine.updateSession(key, { title: 'x', updatedAt: at(1) }, { lease: mine, expectedVersion: 99, liveAt: at(60_000) })), 'updateSession must check expiry (liveAt) before expectedVersion: SessionNotFoundError').toBeInstanceOf(SessionNotFoundError);
+      expect(await caught(engine.updateSession(key, { title: 'x', updatedAt: at(1) }, { lease: mine, expectedVersion: 99, liveAt: at(1) })), 'updateSession must throw ConcurrentUpdateError when a held lease and a live session meet another version').toBeInstanceOf(ConcurrentUpdateError);
       const stored = (await engine.getSession(key))!;
       expect([stored.title, stored.version], 'a refused updateSession must change nothing').toEqual([null, 0]);
       await engine.releaseLease(mine);

@@ -1,6 +1,6 @@
 import { afterAll, describe, type ExpectStatic } from 'vitest';
 import { LockHeldError, SessionManager, type Engine } from '@sessions/core';
-import { capabilitiesOf, itNeeds, openInChild, randomKey } from '../harness.js';
+import { capabilitiesOf, caught, itNeeds, openInChild, randomKey } from '../harness.js';
 import type { ConformanceInitializer } from '../initializer.js';
 import type { ConformanceOptions } from '../options.js';
 
@@ -51,7 +51,7 @@ export function persistenceTests(init: ConformanceInitializer, _options: Conform
             [1, 'one'],
             [2, 'two'],
           ]);
-          await expect(reader.acquire(key), 'acquireLease must be in the store: another process must see the lease held').rejects.toBeInstanceOf(LockHeldError);
+          expect(await caught(reader.acquire(key)), 'acquireLease must be in the store: another process must see the lease held').toBeInstanceOf(LockHeldError);
           expect(await first.releaseLease(lease), 'releaseLease must find the lease in the store, from any process').toBe(true);
           const next = await reader.acquire(key);
           expect(next.token, 'lease tokens must be in the store and keep growing across processes').toBeGreaterThan(lease.token);

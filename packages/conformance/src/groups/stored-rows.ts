@@ -1,7 +1,7 @@
 import { describe } from 'vitest';
 import { LockExpiredError } from '@sessions/core';
 import { testMessage } from '@sessions/core/testing';
-import { delay, itNeeds, randomId, randomKey, rawOf, useEngine } from '../harness.js';
+import { caught, delay, itNeeds, randomId, randomKey, rawOf, useEngine } from '../harness.js';
 import type { ConformanceInitializer } from '../initializer.js';
 import type { ConformanceOptions } from '../options.js';
 
@@ -69,10 +69,10 @@ export function storedRowTests(init: ConformanceInitializer, _options: Conforman
       const grant = await engine.acquireLease(key, { owner: 'a', ttlMs: 400 });
       if (!grant.acquired) throw new Error('acquireLease must grant a free lease');
       await delay(1_000);
-      await expect(engine.appendMessages(key, [testMessage(key, { content: 'late' })], { lease: grant.lease }), 'appendMessages must refuse an expired lease').rejects.toBeInstanceOf(
+      expect(await caught(engine.appendMessages(key, [testMessage(key, { content: 'late' })], { lease: grant.lease })), 'appendMessages must refuse an expired lease').toBeInstanceOf(
         LockExpiredError,
       );
-      await expect(engine.updateSession(key, { state: { late: true }, updatedAt: new Date() }, { lease: grant.lease }), 'updateSession must refuse an expired lease').rejects.toBeInstanceOf(
+      expect(await caught(engine.updateSession(key, { state: { late: true }, updatedAt: new Date() }, { lease: grant.lease })), 'updateSession must refuse an expired lease').toBeInstanceOf(
         LockExpiredError,
       );
       expect(await rawOf(ctx).messages(key), 'a refused appendMessages must write no row').toEqual([]);
