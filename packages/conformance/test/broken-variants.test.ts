@@ -112,7 +112,7 @@ const CASES: Case[] = [
     variant: 'updatedAtFromLastMessage',
     what: "appendMessages moving updatedAt to the last message's createdAt, backwards too",
     fails: ['appendMessages moves updatedAt to the latest createdAt'],
-    says: ['appendMessages must never move updatedAt backwards'],
+    says: ["appendMessages must set updatedAt to the latest of its current value and the appended messages' createdAt"],
     only: 'engine hook rules',
   },
   {
