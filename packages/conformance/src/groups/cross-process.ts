@@ -91,12 +91,18 @@ export function crossProcessTests(init: ConformanceInitializer, _options: Confor
         if (!grant.acquired) throw new Error('acquireLease must grant a free lease');
         const refused = await remote.acquireLease(key, { owner: 'there', ttlMs: 30_000 });
         expect(refused.acquired, 'acquireLease in another process must see the lease held').toBe(false);
-        expect(await caught(remote.appendMessages(key, [testMessage(key, { content: 'forged' })], { lease: { owner: 'here', token: grant.lease.token + 1 } })), 'appendMessages must check the lease in the store, atomically with the write, from any process').toBeInstanceOf(LockExpiredError);
+        expect(
+          await caught(remote.appendMessages(key, [testMessage(key, { content: 'forged' })], { lease: { owner: 'here', token: grant.lease.token + 1 } })),
+          'appendMessages must check the lease in the store, atomically with the write, from any process',
+        ).toBeInstanceOf(LockExpiredError);
         await remote.appendMessages(key, [testMessage(key, { content: 'under the lease' })], { lease: grant.lease });
         expect(await remote.releaseLease(grant.lease), 'releaseLease must work from another process').toBe(true);
         const taken = await remote.acquireLease(key, { owner: 'there', ttlMs: 30_000 });
         expect(taken.acquired, 'acquireLease must see a release made in another process').toBe(true);
-        expect(await caught(ctx.engine.appendMessages(key, [testMessage(key, { content: 'stale' })], { lease: grant.lease })), 'appendMessages must refuse a lease another process has since taken over').toBeInstanceOf(LockExpiredError);
+        expect(
+          await caught(ctx.engine.appendMessages(key, [testMessage(key, { content: 'stale' })], { lease: grant.lease })),
+          'appendMessages must refuse a lease another process has since taken over',
+        ).toBeInstanceOf(LockExpiredError);
         expect((await ctx.engine.readMessages(key)).map((m) => m.content), 'refused writes must leave nothing behind').toEqual(['under the lease']);
         if (taken.acquired) await remote.releaseLease(taken.lease);
       },

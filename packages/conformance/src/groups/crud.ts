@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import { and, asc, desc, eq, SessionExistsError, SessionNotFoundError } from '@sessions/core';
-import { randomId, randomKey, useEngine } from '../harness.js';
+import { caught, randomId, randomKey, useEngine } from '../harness.js';
 import type { ConformanceInitializer } from '../initializer.js';
 import type { ConformanceOptions } from '../options.js';
 import { sessionRecord } from './records.js';
@@ -67,7 +67,10 @@ export function crudTests(init: ConformanceInitializer, _options: ConformanceOpt
       const manager = ctx.manager();
       const key = randomKey();
       await manager.create({ ...key, title: 'first' });
-      await expect(manager.create({ ...key, title: 'second' })).rejects.toBeInstanceOf(SessionExistsError);
+      expect(
+        await caught(manager.create({ ...key, title: 'second' })),
+        'SessionManager.create (createSession) must throw SessionExistsError (refuses to create a session that exists, and keeps the original)',
+      ).toBeInstanceOf(SessionExistsError);
       expect((await manager.get(key))!.title).toBe('first');
     });
 
@@ -84,10 +87,22 @@ export function crudTests(init: ConformanceInitializer, _options: ConformanceOpt
       const key = randomKey();
       expect(await manager.get(key)).toBeNull();
       expect(await ctx.engine.getSession(key)).toBeNull();
-      await expect(manager.append(key, { role: 'user', content: 'x' })).rejects.toBeInstanceOf(SessionNotFoundError);
-      await expect(manager.update(key, { title: 'x' })).rejects.toBeInstanceOf(SessionNotFoundError);
-      await expect(manager.getState(key)).rejects.toBeInstanceOf(SessionNotFoundError);
-      await expect(manager.fork(key)).rejects.toBeInstanceOf(SessionNotFoundError);
+      expect(
+        await caught(manager.append(key, { role: 'user', content: 'x' })),
+        'SessionManager.append (appendMessages) must throw SessionNotFoundError (returns null for a missing session and SessionNotFoundError where one is required)',
+      ).toBeInstanceOf(SessionNotFoundError);
+      expect(
+        await caught(manager.update(key, { title: 'x' })),
+        'SessionManager.update (updateSession) must throw SessionNotFoundError (returns null for a missing session and SessionNotFoundError where one is required)',
+      ).toBeInstanceOf(SessionNotFoundError);
+      expect(
+        await caught(manager.getState(key)),
+        'SessionManager.getState (getSession) must throw SessionNotFoundError (returns null for a missing session and SessionNotFoundError where one is required)',
+      ).toBeInstanceOf(SessionNotFoundError);
+      expect(
+        await caught(manager.fork(key)),
+        'SessionManager.fork (createSession) must throw SessionNotFoundError (returns null for a missing session and SessionNotFoundError where one is required)',
+      ).toBeInstanceOf(SessionNotFoundError);
       expect(await manager.delete(key)).toBe(false);
       expect(await manager.messages(key)).toEqual([]);
     });

@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import { EngineClosedError, NotSetUpError } from '@sessions/core';
-import { itNeeds, randomKey } from '../harness.js';
+import { caught, itNeeds, randomKey } from '../harness.js';
 import type { ConformanceInitializer } from '../initializer.js';
 import type { ConformanceOptions } from '../options.js';
 
@@ -11,9 +11,15 @@ export function engineLifecycleTests(init: ConformanceInitializer, _options: Con
       const engine = await init.create();
       try {
         const key = randomKey();
-        await expect(engine.getSession(key)).rejects.toBeInstanceOf(NotSetUpError);
+        expect(
+          await caught(engine.getSession(key)),
+          'getSession must throw NotSetUpError (fails with NotSetUpError before setup(), not with a driver error)',
+        ).toBeInstanceOf(NotSetUpError);
         await expect(engine.findMany('sessions')).rejects.toThrow(/call setup\(\) first/);
-        await expect(engine.acquireLease(key, { owner: 'o', ttlMs: 1000 })).rejects.toBeInstanceOf(NotSetUpError);
+        expect(
+          await caught(engine.acquireLease(key, { owner: 'o', ttlMs: 1000 })),
+          'acquireLease must throw NotSetUpError (fails with NotSetUpError before setup(), not with a driver error)',
+        ).toBeInstanceOf(NotSetUpError);
       } finally {
         await engine.close();
         await init.destroy?.(engine);
@@ -25,12 +31,18 @@ export function engineLifecycleTests(init: ConformanceInitializer, _options: Con
       try {
         expect(await engine.storedSchemaVersion()).toBeNull();
         expect(await engine.storedSchemaVersion()).toBeNull();
-        await expect(engine.getSession(randomKey())).rejects.toBeInstanceOf(NotSetUpError);
+        expect(
+          await caught(engine.getSession(randomKey())),
+          'getSession must throw NotSetUpError (reports the stored schema version: null on a store never set up, asked before setup(); a version after)',
+        ).toBeInstanceOf(NotSetUpError);
         await engine.setup();
         const version = await engine.storedSchemaVersion();
         expect(Number.isSafeInteger(version) && (version as number) >= 1, `storedSchemaVersion must be a whole version >= 1 after setup, got ${version}`).toBe(true);
         await engine.close();
-        await expect(engine.storedSchemaVersion()).rejects.toBeInstanceOf(EngineClosedError);
+        expect(
+          await caught(engine.storedSchemaVersion()),
+          'storedSchemaVersion must throw EngineClosedError (reports the stored schema version: null on a store never set up, asked before setup(); a version after)',
+        ).toBeInstanceOf(EngineClosedError);
       } finally {
         await engine.close();
         await init.destroy?.(engine);
@@ -70,8 +82,14 @@ export function engineLifecycleTests(init: ConformanceInitializer, _options: Con
       await engine.setup();
       await engine.close();
       await engine.close();
-      await expect(engine.getSession(randomKey())).rejects.toBeInstanceOf(EngineClosedError);
-      await expect(engine.setup()).rejects.toBeInstanceOf(EngineClosedError);
+      expect(
+        await caught(engine.getSession(randomKey())),
+        'getSession must throw EngineClosedError (close() is safe twice, and calls after it fail with EngineClosedError)',
+      ).toBeInstanceOf(EngineClosedError);
+      expect(
+        await caught(engine.setup()),
+        'setup must throw EngineClosedError (close() is safe twice, and calls after it fail with EngineClosedError)',
+      ).toBeInstanceOf(EngineClosedError);
       await init.destroy?.(engine);
     });
 

@@ -57,7 +57,10 @@ export function hookRuleTests(init: ConformanceInitializer, _options: Conformanc
     it('createSession refuses an expired leftover and keeps it (replacing it is the manager\'s job)', async ({ expect }) => {
       const engine = ctx.engine;
       const key = await created(engine, { title: 'leftover', expiresAt: at(1_000) });
-      expect(await caught(engine.createSession(sessionRecord(key, { title: 'new', createdAt: at(5_000), updatedAt: at(5_000) }))), 'createSession must throw SessionExistsError for any stored session under the key, expired or not').toBeInstanceOf(SessionExistsError);
+      expect(
+        await caught(engine.createSession(sessionRecord(key, { title: 'new', createdAt: at(5_000), updatedAt: at(5_000) }))),
+        'createSession must throw SessionExistsError for any stored session under the key, expired or not',
+      ).toBeInstanceOf(SessionExistsError);
       expect((await engine.getSession(key))?.title, 'createSession must not replace an expired leftover').toBe('leftover');
     });
 
@@ -137,24 +140,45 @@ export function hookRuleTests(init: ConformanceInitializer, _options: Conformanc
       const seqs = async (range: Parameters<Engine['readMessages']>[1]) => (await engine.readMessages(key, range)).map((message) => message.seq);
       expect(await seqs({ afterSeq: 2, beforeSeq: 9, last: 2 }), 'readMessages must return the newest `last` messages of afterSeq < seq < beforeSeq, ascending').toEqual([7, 8]);
       expect(await seqs({ afterSeq: 2, beforeSeq: 9, limit: 2 }), 'readMessages must return the oldest `limit` messages of afterSeq < seq < beforeSeq, ascending').toEqual([3, 4]);
-      expect(await caught(engine.readMessages(key, { last: 2, limit: 2 })), 'readMessages must refuse last together with limit').toBeInstanceOf(ValidationError);
+      expect(
+        await caught(engine.readMessages(key, { last: 2, limit: 2 })),
+        'readMessages must refuse last together with limit',
+      ).toBeInstanceOf(ValidationError);
     });
 
     it('checks a fenced write in this order: the lease, then the session (missing or expired), then expectedVersion', async ({ expect }) => {
       const engine = ctx.engine;
       const forged = { owner: 'nobody', token: 987_654 };
       const missing = randomKey();
-      expect(await caught(engine.updateSession(missing, { title: 'x', updatedAt: at(1) }, { lease: forged, expectedVersion: 5 })), 'updateSession must check the lease first: LockExpiredError for a lease not held, even on a missing session').toBeInstanceOf(LockExpiredError);
-      expect(await caught(engine.appendMessages(missing, [testMessage(missing)], { lease: forged })), 'appendMessages must check the lease first: LockExpiredError for a lease not held, even on a missing session').toBeInstanceOf(LockExpiredError);
+      expect(
+        await caught(engine.updateSession(missing, { title: 'x', updatedAt: at(1) }, { lease: forged, expectedVersion: 5 })),
+        'updateSession must check the lease first: LockExpiredError for a lease not held, even on a missing session',
+      ).toBeInstanceOf(LockExpiredError);
+      expect(
+        await caught(engine.appendMessages(missing, [testMessage(missing)], { lease: forged })),
+        'appendMessages must check the lease first: LockExpiredError for a lease not held, even on a missing session',
+      ).toBeInstanceOf(LockExpiredError);
       const held = await lease(engine, missing, 'holder', 30_000);
-      expect(await caught(engine.updateSession(missing, { title: 'x', updatedAt: at(1) }, { lease: held, expectedVersion: 5 })), 'updateSession must check the session after the lease: SessionNotFoundError for a missing one, before expectedVersion').toBeInstanceOf(SessionNotFoundError);
+      expect(
+        await caught(engine.updateSession(missing, { title: 'x', updatedAt: at(1) }, { lease: held, expectedVersion: 5 })),
+        'updateSession must check the session after the lease: SessionNotFoundError for a missing one, before expectedVersion',
+      ).toBeInstanceOf(SessionNotFoundError);
       await engine.releaseLease(held);
 
       const key = await created(engine, { expiresAt: at(60_000) });
-      expect(await caught(engine.updateSession(key, { title: 'x', updatedAt: at(1) }, { lease: forged, expectedVersion: 99 })), 'updateSession must check the lease before expectedVersion').toBeInstanceOf(LockExpiredError);
+      expect(
+        await caught(engine.updateSession(key, { title: 'x', updatedAt: at(1) }, { lease: forged, expectedVersion: 99 })),
+        'updateSession must check the lease before expectedVersion',
+      ).toBeInstanceOf(LockExpiredError);
       const mine = await lease(engine, key, 'holder', 30_000);
-      expect(await caught(engine.updateSession(key, { title: 'x', updatedAt: at(1) }, { lease: mine, expectedVersion: 99, liveAt: at(60_000) })), 'updateSession must check expiry (liveAt) before expectedVersion: SessionNotFoundError').toBeInstanceOf(SessionNotFoundError);
-      expect(await caught(engine.updateSession(key, { title: 'x', updatedAt: at(1) }, { lease: mine, expectedVersion: 99, liveAt: at(1) })), 'updateSession must throw ConcurrentUpdateError when a held lease and a live session meet another version').toBeInstanceOf(ConcurrentUpdateError);
+      expect(
+        await caught(engine.updateSession(key, { title: 'x', updatedAt: at(1) }, { lease: mine, expectedVersion: 99, liveAt: at(60_000) })),
+        'updateSession must check expiry (liveAt) before expectedVersion: SessionNotFoundError',
+      ).toBeInstanceOf(SessionNotFoundError);
+      expect(
+        await caught(engine.updateSession(key, { title: 'x', updatedAt: at(1) }, { lease: mine, expectedVersion: 99, liveAt: at(1) })),
+        'updateSession must throw ConcurrentUpdateError when a held lease and a live session meet another version',
+      ).toBeInstanceOf(ConcurrentUpdateError);
       const stored = (await engine.getSession(key))!;
       expect([stored.title, stored.version], 'a refused updateSession must change nothing').toEqual([null, 0]);
       await engine.releaseLease(mine);
