@@ -72,9 +72,15 @@ export function crossProcessTests(init: ConformanceInitializer, _options: Confor
           Array.from({ length: 96 }, (_, i) => i + 1),
         );
         for (let i = 0; i < messages.length; i += 2) {
-          expect(String(messages[i + 1]!.content), 'appendMessages must write a batch whole: its messages stay adjacent').toBe(String(messages[i]!.content).replace(/-a$/, '-b'));
+          expect(
+            String(messages[i + 1]!.content),
+            'appendMessages must write a batch whole: its messages stay adjacent',
+          ).toBe(String(messages[i]!.content).replace(/-a$/, '-b'));
         }
-        expect(await ctx.engine.getSession(key), 'appendMessages must keep messageCount and lastSeq right across processes').toMatchObject({ messageCount: 96, lastSeq: 96 });
+        expect(
+          await ctx.engine.getSession(key),
+          'appendMessages must keep messageCount and lastSeq right across processes',
+        ).toMatchObject({ messageCount: 96, lastSeq: 96 });
       },
       capabilities,
     );

@@ -69,7 +69,10 @@ export function hookRuleTests(init: ConformanceInitializer, _options: Conformanc
       const key = await created(engine);
       await engine.appendMessages(key, [testMessage(key, { createdAt: at(5_000) }), testMessage(key, { createdAt: at(3_000) })]);
       let session = (await engine.getSession(key))!;
-      expect(session.updatedAt.getTime(), "appendMessages must set updatedAt to the latest of its current value and the appended messages' createdAt").toBe(T0 + 5_000);
+      expect(
+        session.updatedAt.getTime(),
+        "appendMessages must set updatedAt to the latest of its current value and the appended messages' createdAt",
+      ).toBe(T0 + 5_000);
       await engine.appendMessages(key, [testMessage(key, { createdAt: at(-60_000) })]);
       session = (await engine.getSession(key))!;
       expect(session.updatedAt.getTime(), 'appendMessages must never move updatedAt backwards').toBe(T0 + 5_000);
@@ -91,7 +94,10 @@ export function hookRuleTests(init: ConformanceInitializer, _options: Conformanc
       const engine = ctx.engine;
       const userId = randomKey().userId;
       await engine.insert('sessions', ['a', 'b', 'c'].map((sessionId) => sessionRecord({ userId, sessionId }, { title: sessionId === 'c' ? 'other' : 'x' })));
-      expect(await engine.update('sessions', { where: and(eq('userId', userId), eq('title', 'x')), set: { status: 'archived' } }), 'update must return how many it matched').toBe(2);
+      expect(
+        await engine.update('sessions', { where: and(eq('userId', userId), eq('title', 'x')), set: { status: 'archived' } }),
+        'update must return how many it matched',
+      ).toBe(2);
       const versions = await Promise.all(['a', 'b', 'c'].map(async (sessionId) => (await engine.getSession({ userId, sessionId }))!.version));
       expect(versions, 'update must bump version by one on each matched session and leave the others alone').toEqual([1, 1, 0]);
     });
@@ -102,7 +108,10 @@ export function hookRuleTests(init: ConformanceInitializer, _options: Conformanc
       await engine.appendMessages(key, [1, 2, 3].map((n) => testMessage(key, { content: `m${n}`, createdAt: at(n) })));
       expect(await engine.truncateMessages(key, { afterSeq: 2, updatedAt: at(10_000) }), 'truncateMessages must return how many messages it deleted').toBe(1);
       let session = (await engine.getSession(key))!;
-      expect([session.updatedAt.getTime(), session.version, session.lastSeq, session.messageCount], 'truncateMessages must set updatedAt and messageCount only').toEqual([
+      expect(
+        [session.updatedAt.getTime(), session.version, session.lastSeq, session.messageCount],
+        'truncateMessages must set updatedAt and messageCount only',
+      ).toEqual([
         T0 + 10_000,
         0,
         3,
@@ -110,7 +119,10 @@ export function hookRuleTests(init: ConformanceInitializer, _options: Conformanc
       ]);
       expect(await engine.clearMessages(key, { updatedAt: at(20_000) }), 'clearMessages must return how many messages it deleted').toBe(2);
       session = (await engine.getSession(key))!;
-      expect([session.updatedAt.getTime(), session.version, session.lastSeq, session.messageCount], 'clearMessages must set updatedAt and messageCount only').toEqual([
+      expect(
+        [session.updatedAt.getTime(), session.version, session.lastSeq, session.messageCount],
+        'clearMessages must set updatedAt and messageCount only',
+      ).toEqual([
         T0 + 20_000,
         0,
         3,
@@ -122,7 +134,10 @@ export function hookRuleTests(init: ConformanceInitializer, _options: Conformanc
       const engine = ctx.engine;
       const key = await created(engine);
       await engine.appendMessages(key, [testMessage(key, { id: 'a' }), testMessage(key, { id: 'b' })]);
-      expect(await caught(engine.appendMessages(key, [testMessage(key, { id: 'b' })])), 'appendMessages must throw MessageExistsError for an id the session already stores').toBeInstanceOf(
+      expect(
+        await caught(engine.appendMessages(key, [testMessage(key, { id: 'b' })])),
+        'appendMessages must throw MessageExistsError for an id the session already stores',
+      ).toBeInstanceOf(
         MessageExistsError,
       );
       await engine.truncateMessages(key, { afterSeq: 1, updatedAt: at(1) });
@@ -138,8 +153,14 @@ export function hookRuleTests(init: ConformanceInitializer, _options: Conformanc
       const key = await created(engine);
       await engine.appendMessages(key, Array.from({ length: 10 }, (_, i) => testMessage(key, { content: `m${i + 1}` })));
       const seqs = async (range: Parameters<Engine['readMessages']>[1]) => (await engine.readMessages(key, range)).map((message) => message.seq);
-      expect(await seqs({ afterSeq: 2, beforeSeq: 9, last: 2 }), 'readMessages must return the newest `last` messages of afterSeq < seq < beforeSeq, ascending').toEqual([7, 8]);
-      expect(await seqs({ afterSeq: 2, beforeSeq: 9, limit: 2 }), 'readMessages must return the oldest `limit` messages of afterSeq < seq < beforeSeq, ascending').toEqual([3, 4]);
+      expect(
+        await seqs({ afterSeq: 2, beforeSeq: 9, last: 2 }),
+        'readMessages must return the newest `last` messages of afterSeq < seq < beforeSeq, ascending',
+      ).toEqual([7, 8]);
+      expect(
+        await seqs({ afterSeq: 2, beforeSeq: 9, limit: 2 }),
+        'readMessages must return the oldest `limit` messages of afterSeq < seq < beforeSeq, ascending',
+      ).toEqual([3, 4]);
       expect(
         await caught(engine.readMessages(key, { last: 2, limit: 2 })),
         'readMessages must refuse last together with limit',

@@ -1,5 +1,5 @@
 import { afterAll, describe, type ExpectStatic } from 'vitest';
-import { LockHeldError, SessionManager, type Engine } from '@sessions/core';
+import { LockHeldError, SessionManager, type Engine, type SessionKey } from '@sessions/core';
 import { capabilitiesOf, caught, itNeeds, openInChild, randomKey } from '../harness.js';
 import type { ConformanceInitializer } from '../initializer.js';
 import type { ConformanceOptions } from '../options.js';
@@ -66,7 +66,7 @@ export function persistenceTests(init: ConformanceInitializer, _options: Conform
   });
 }
 
-async function checkSeenByAnotherProcess(init: ConformanceInitializer, engine: Engine, key: { userId: string; sessionId: string }, expect: ExpectStatic): Promise<void> {
+async function checkSeenByAnotherProcess(init: ConformanceInitializer, engine: Engine, key: SessionKey, expect: ExpectStatic): Promise<void> {
   const second = await openInChild(init, engine, 'second reader');
   try {
     const messages = await second.readMessages(key);

@@ -20,7 +20,10 @@ export function storedRowTests(init: ConformanceInitializer, _options: Conforman
       const created = await manager.create({ userId, title: 'Trip to Kyōto 🗾', metadata: { plan: { tier: 'pro' }, tags: ['a'] }, state: { step: 2 } });
       const stored = await rawOf(ctx).session(created);
       expect(stored, 'createSession must write the session row to the store').not.toBeNull();
-      expect(stored, 'createSession must store title, counts and ids as given').toMatchObject({ userId, sessionId: created.sessionId, title: 'Trip to Kyōto 🗾', messageCount: 0, lastSeq: 0 });
+      expect(
+        stored,
+        'createSession must store title, counts and ids as given',
+      ).toMatchObject({ userId, sessionId: created.sessionId, title: 'Trip to Kyōto 🗾', messageCount: 0, lastSeq: 0 });
       expect(stored!.metadata, 'createSession must store metadata exactly').toEqual({ plan: { tier: 'pro' }, tags: ['a'] });
       expect(stored!.state, 'createSession must store state exactly').toEqual({ step: 2 });
     });
@@ -34,7 +37,10 @@ export function storedRowTests(init: ConformanceInitializer, _options: Conforman
         { role: 'assistant', content: 'Rain.', id: 'client-id' },
       ]);
       const stored = await rawOf(ctx).messages(key);
-      expect(stored.map((m) => [m.seq, m.id, m.role]), 'appendMessages must store each message with its seq, id and role').toEqual(appended.map((m) => [m.seq, m.id, m.role]));
+      expect(
+        stored.map((m) => [m.seq, m.id, m.role]),
+        'appendMessages must store each message with its seq, id and role',
+      ).toEqual(appended.map((m) => [m.seq, m.id, m.role]));
       expect(stored[0]!.content, 'appendMessages must store content exactly').toEqual([{ type: 'text', text: 'Weather? 🌧' }]);
       expect(await rawOf(ctx).session(key), 'appendMessages must move messageCount and lastSeq in the store').toMatchObject({ messageCount: 2, lastSeq: 2 });
     });
@@ -69,10 +75,16 @@ export function storedRowTests(init: ConformanceInitializer, _options: Conforman
       const grant = await engine.acquireLease(key, { owner: 'a', ttlMs: 400 });
       if (!grant.acquired) throw new Error('acquireLease must grant a free lease');
       await delay(1_000);
-      expect(await caught(engine.appendMessages(key, [testMessage(key, { content: 'late' })], { lease: grant.lease })), 'appendMessages must refuse an expired lease').toBeInstanceOf(
+      expect(
+        await caught(engine.appendMessages(key, [testMessage(key, { content: 'late' })], { lease: grant.lease })),
+        'appendMessages must refuse an expired lease',
+      ).toBeInstanceOf(
         LockExpiredError,
       );
-      expect(await caught(engine.updateSession(key, { state: { late: true }, updatedAt: new Date() }, { lease: grant.lease })), 'updateSession must refuse an expired lease').toBeInstanceOf(
+      expect(
+        await caught(engine.updateSession(key, { state: { late: true }, updatedAt: new Date() }, { lease: grant.lease })),
+        'updateSession must refuse an expired lease',
+      ).toBeInstanceOf(
         LockExpiredError,
       );
       expect(await rawOf(ctx).messages(key), 'a refused appendMessages must write no row').toEqual([]);

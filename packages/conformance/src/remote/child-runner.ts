@@ -18,11 +18,14 @@ async function buildEngine(recipe: ChildEngineRecipe): Promise<Engine> {
   const loaded = (await import(specifier)) as Record<string, unknown>;
   const factory = loaded[recipe.exportName];
   if (typeof factory !== 'function') {
-    throw new TypeError(`${recipe.module} has no export ${JSON.stringify(recipe.exportName)} that is a function or class (it exports ${Object.keys(loaded).join(', ')})`);
+    const exported = Object.keys(loaded).join(', ');
+    throw new TypeError(`${recipe.module} has no export ${JSON.stringify(recipe.exportName)} that is a function or class (it exports ${exported})`);
   }
   const args = recipe.args ?? [];
   const isClass = /^class[\s{]/.test(Function.prototype.toString.call(factory));
-  const engine = (isClass ? new (factory as new (...a: unknown[]) => Engine)(...args) : await (factory as (...a: unknown[]) => Engine | Promise<Engine>)(...args)) as Engine;
+  const engine = isClass
+    ? new (factory as new (...a: unknown[]) => Engine)(...args)
+    : await (factory as (...a: unknown[]) => Engine | Promise<Engine>)(...args);
   if (!engine || typeof engine.setup !== 'function' || typeof engine.appendMessages !== 'function') {
     throw new TypeError(`${recipe.exportName}(...) from ${recipe.module} did not return an engine`);
   }

@@ -64,14 +64,16 @@ export async function openRemoteEngine(recipe: ChildEngineRecipe, label: string)
     }),
   );
   const ready = new Promise<{ name: string; capabilities: EngineCapabilities }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the ${label} child process did not open its engine within ${OPEN_TIMEOUT_MS} ms; its output:\n${output}`)), OPEN_TIMEOUT_MS);
+    const timedOut = () => new Error(`the ${label} child process did not open its engine within ${OPEN_TIMEOUT_MS} ms; its output:\n${output}`);
+    const timer = setTimeout(() => reject(timedOut()), OPEN_TIMEOUT_MS);
     child.on('message', (message: ChildMessage) => {
       if (message.type === 'ready') {
         clearTimeout(timer);
         resolve(message);
       } else if (message.type === 'failed') {
         clearTimeout(timer);
-        reject(deserializeError(message.error, `while the ${label} child process opened ${recipe.exportName} from ${recipe.module}`));
+        const where = `while the ${label} child process opened ${recipe.exportName} from ${recipe.module}`;
+        reject(deserializeError(message.error, where));
       } else {
         const waiter = pending.get(message.id);
         pending.delete(message.id);
