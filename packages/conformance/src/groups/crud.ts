@@ -21,7 +21,7 @@ export function crudTests(init: ConformanceInitializer, _options: ConformanceOpt
       });
       expect(created.sessionId).toMatch(/^sess_[0-9A-HJKMNP-TV-Z]{26}$/);
       const read = await manager.get(created);
-      expect(read).toEqual(created);
+      expect(read, 'getSession must return exactly what createSession stored').toEqual(created);
       expect(read).toMatchObject({
         userId,
         title: 'Trip to Kyōto 🗾',
@@ -71,7 +71,7 @@ export function crudTests(init: ConformanceInitializer, _options: ConformanceOpt
         await caught(manager.create({ ...key, title: 'second' })),
         'SessionManager.create (createSession) must throw SessionExistsError (refuses to create a session that exists, and keeps the original)',
       ).toBeInstanceOf(SessionExistsError);
-      expect((await manager.get(key))!.title).toBe('first');
+      expect((await manager.get(key))!.title, 'createSession must keep the stored session when it refuses with SessionExistsError').toBe('first');
     });
 
     it('getOrCreate returns the existing session and creates a missing one, also when racing', async ({ expect }) => {
@@ -79,7 +79,10 @@ export function crudTests(init: ConformanceInitializer, _options: ConformanceOpt
       const key = randomKey();
       const results = await Promise.all(Array.from({ length: 8 }, () => manager.getOrCreate({ ...key, title: 'raced' })));
       expect(new Set(results.map((s) => s.createdAt.getTime())).size).toBe(1);
-      expect(await ctx.engine.count('sessions', { where: and(eq('userId', key.userId), eq('sessionId', key.sessionId)) })).toBe(1);
+      expect(
+        await ctx.engine.count('sessions', { where: and(eq('userId', key.userId), eq('sessionId', key.sessionId)) }),
+        'createSession must let exactly one of racing creators win (SessionExistsError for the others)',
+      ).toBe(1);
     });
 
     it('returns null for a missing session and SessionNotFoundError where one is required', async ({ expect }) => {
@@ -116,8 +119,8 @@ export function crudTests(init: ConformanceInitializer, _options: ConformanceOpt
       expect(updated.title).toBe('new');
       expect(updated.metadata).toEqual({ b: 'two' });
       expect(updated.expiresAt!.getTime()).toBe(now + 60_000);
-      expect(updated.updatedAt.getTime()).toBe(now);
-      expect(updated.version).toBe(created.version + 1);
+      expect(updated.updatedAt.getTime(), 'updateSession must set updatedAt to changes.updatedAt').toBe(now);
+      expect(updated.version, 'updateSession must bump version by one').toBe(created.version + 1);
       const cleared = await manager.update(created, { title: null, ttlMs: null });
       expect(cleared.title).toBeNull();
       expect(cleared.expiresAt).toBeNull();
@@ -146,16 +149,16 @@ export function crudTests(init: ConformanceInitializer, _options: ConformanceOpt
       const mine = eq('userId', userId);
       expect(await engine.count('sessions', { where: mine })).toBe(7);
       const page = await engine.findMany('sessions', { where: mine, orderBy: [desc('updatedAt')], limit: 3, offset: 1 });
-      expect(page.map((s) => s.sessionId)).toEqual(['s5', 's4', 's3']);
+      expect(page.map((s) => s.sessionId), 'findMany must order by orderBy, then skip offset and take limit').toEqual(['s5', 's4', 's3']);
       const byTitle = await engine.findMany('sessions', { where: mine, orderBy: [asc('title'), desc('sessionId')] });
-      expect(byTitle.map((s) => s.sessionId)).toEqual(['s6', 's3', 's0', 's4', 's1', 's5', 's2']);
+      expect(byTitle.map((s) => s.sessionId), 'findMany must order by every term in turn').toEqual(['s6', 's3', 's0', 's4', 's1', 's5', 's2']);
       expect((await engine.findOne('sessions', { where: and(mine, eq('metadata.n', 4)) }))!.sessionId).toBe('s4');
       expect(await engine.findOne('sessions', { where: and(mine, eq('metadata.n', 99)) })).toBeNull();
       const before = (await engine.getSession({ userId, sessionId: 's1' }))!.version;
-      expect(await engine.update('sessions', { where: and(mine, eq('title', 't1')), set: { status: 'archived' } })).toBe(2);
-      expect((await engine.getSession({ userId, sessionId: 's1' }))!.version).toBe(before + 1);
+      expect(await engine.update('sessions', { where: and(mine, eq('title', 't1')), set: { status: 'archived' } }), 'update must return how many it matched').toBe(2);
+      expect((await engine.getSession({ userId, sessionId: 's1' }))!.version, 'update must bump the version of each matched session').toBe(before + 1);
       expect(await engine.count('sessions', { where: and(mine, eq('status', 'archived')) })).toBe(2);
-      expect(await engine.delete('sessions', { where: and(mine, eq('status', 'archived')) })).toBe(2);
+      expect(await engine.delete('sessions', { where: and(mine, eq('status', 'archived')) }), 'delete must return how many sessions it deleted').toBe(2);
       expect(await engine.count('sessions', { where: mine })).toBe(5);
       expect(await engine.findMany('sessions', { where: mine, limit: 0 })).toEqual([]);
     });
@@ -166,7 +169,10 @@ export function crudTests(init: ConformanceInitializer, _options: ConformanceOpt
       await manager.create({ ...key, messages: [{ role: 'user', content: 'hi' }] });
       expect(await manager.delete(key)).toBe(true);
       expect(await manager.messages(key)).toEqual([]);
-      expect(await ctx.engine.count('messages', { where: and(eq('userId', key.userId), eq('sessionId', key.sessionId)) })).toBe(0);
+      expect(
+        await ctx.engine.count('messages', { where: and(eq('userId', key.userId), eq('sessionId', key.sessionId)) }),
+        "deleteSession must delete the session's messages",
+      ).toBe(0);
       await manager.create(key);
       expect((await manager.get(key))!.messageCount).toBe(0);
     });
@@ -187,12 +193,12 @@ export function crudTests(init: ConformanceInitializer, _options: ConformanceOpt
       (message!.content as { text: string }[])[0]!.text = 'mutated';
       message!.metadata['m'] = 2;
       const again = (await manager.get(key))!;
-      expect(again.metadata).toEqual({ tags: ['x'] });
-      expect(again.state).toEqual({ n: 1 });
+      expect(again.metadata, "getSession and findMany must hand out copies: a caller's mutation must not reach the store").toEqual({ tags: ['x'] });
+      expect(again.state, "getSession must hand out copies: a caller's mutation must not reach the store").toEqual({ n: 1 });
       expect(again.title).toBeNull();
       expect(again.createdAt.getTime()).not.toBe(0);
       const [messageAgain] = await manager.messages(key);
-      expect(messageAgain!.content).toEqual([{ type: 'text', text: 'hi' }]);
+      expect(messageAgain!.content, "readMessages must hand out copies: a caller's mutation must not reach the store").toEqual([{ type: 'text', text: 'hi' }]);
       expect(messageAgain!.metadata).toEqual({ m: 1 });
     });
 
@@ -205,8 +211,8 @@ export function crudTests(init: ConformanceInitializer, _options: ConformanceOpt
       const content = [{ type: 'text', text: 'hi' }];
       await manager.append(key, { role: 'user', content });
       content[0]!.text = 'mutated';
-      expect((await manager.get(key))!.metadata).toEqual({ tags: ['x'] });
-      expect((await manager.messages(key))[0]!.content).toEqual([{ type: 'text', text: 'hi' }]);
+      expect((await manager.get(key))!.metadata, 'createSession must copy what it is given').toEqual({ tags: ['x'] });
+      expect((await manager.messages(key))[0]!.content, 'appendMessages must copy what it is given').toEqual([{ type: 'text', text: 'hi' }]);
     });
   });
 }

@@ -42,7 +42,7 @@ export function sessionLifecycleTests(init: ConformanceInitializer, _options: Co
       await manager.append(fork, { role: 'user', content: 'branch' });
       expect((await manager.messages(fork)).map((m) => m.seq)).toEqual([1, 2, 3]);
       const after = await manager.export(key);
-      expect(after).toEqual(before);
+      expect(after, 'fork must leave the original session and its messages unchanged').toEqual(before);
       const whole = await manager.fork(key);
       expect(whole.sessionId).toMatch(/^sess_/);
       expect(whole.messageCount).toBe(4);
@@ -185,8 +185,8 @@ export function sessionLifecycleTests(init: ConformanceInitializer, _options: Co
       expect(await manager.get(short)).toBeNull();
       expect((await manager.list({ userId })).sessions.map((s) => s.sessionId).sort()).toEqual([long.sessionId, forever.sessionId].sort());
       expect(await manager.deleteExpired()).toBeGreaterThanOrEqual(1);
-      expect(await ctx.engine.getSession(short)).toBeNull();
-      expect(await ctx.engine.readMessages(short)).toEqual([]);
+      expect(await ctx.engine.getSession(short), 'deleteExpired must delete sessions whose expiresAt is at or before now').toBeNull();
+      expect(await ctx.engine.readMessages(short), "deleteExpired must delete the expired sessions' messages").toEqual([]);
       expect(await manager.get(long)).not.toBeNull();
       const renewed = await manager.getOrCreate({ userId: short.userId, sessionId: short.sessionId, title: 'new life' });
       expect(renewed).toMatchObject({ title: 'new life', messageCount: 0 });
@@ -246,11 +246,11 @@ export function sessionLifecycleTests(init: ConformanceInitializer, _options: Co
         await caught(ctx.engine.truncateMessages(key, { afterSeq: 0, updatedAt: liveAt, liveAt })),
         'truncateMessages must throw SessionNotFoundError (treats an expired session as gone: no write reaches it, and its key can be created or imported again)',
       ).toBeInstanceOf(SessionNotFoundError);
-      expect(await ctx.engine.getSession(key)).toEqual(stored);
+      expect(await ctx.engine.getSession(key), 'a write refused for an expired session must change nothing').toEqual(stored);
       expect((await ctx.engine.readMessages(key)).map((m) => m.content)).toEqual(['before expiry']);
       // its key is free: create replaces the leftover whole, and so does import
       const fresh = await manager.create({ ...key, title: 'new' });
-      expect(fresh).toMatchObject({ title: 'new', messageCount: 0, lastSeq: 0, expiresAt: null });
+      expect(fresh, 'an expired leftover must be replaced whole when its key is created again').toMatchObject({ title: 'new', messageCount: 0, lastSeq: 0, expiresAt: null });
       expect(await manager.messages(key)).toEqual([]);
       expect(
         await caught(manager.create(key)),
@@ -276,12 +276,12 @@ export function sessionLifecycleTests(init: ConformanceInitializer, _options: Co
       now += 1_000;
       const liveAt = new Date(now);
       for (const range of [{}, { last: 1 }, { afterSeq: 1 }, { beforeSeq: 2 }, { limit: 1 }]) {
-        expect(await ctx.engine.readMessages(key, { ...range, liveAt })).toEqual([]);
+        expect(await ctx.engine.readMessages(key, { ...range, liveAt }), 'readMessages must read nothing of a session expired at liveAt').toEqual([]);
       }
       expect(await manager.messages(key)).toEqual([]);
       expect(await manager.messages(key, { last: 50 })).toEqual([]);
       // without liveAt the rows are still there until deleteExpired: nothing was removed by reading
-      expect((await ctx.engine.readMessages(key)).map((m) => m.content)).toEqual(['one', 'two']);
+      expect((await ctx.engine.readMessages(key)).map((m) => m.content), 'readMessages must not delete what it hides').toEqual(['one', 'two']);
       expect((await manager.messages(other)).map((m) => m.content)).toEqual(['lives on']);
     });
 
