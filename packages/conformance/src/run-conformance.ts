@@ -1,31 +1,50 @@
 import { describe } from 'vitest';
-import type { EngineCapabilities } from '@sessions/core';
+import { useEngine } from './harness.js';
 import { appendTests } from './groups/append.js';
+import { crossProcessTests } from './groups/cross-process.js';
 import { crudTests } from './groups/crud.js';
 import { differentialTests } from './groups/differential.js';
 import { engineLifecycleTests } from './groups/engine-lifecycle.js';
 import { filterTests } from './groups/filters.js';
-import { largeSessionTests, type LargeSessionOptions } from './groups/large-sessions.js';
+import { largeSessionTests } from './groups/large-sessions.js';
+import { hookRuleTests } from './groups/hook-rules.js';
 import { lockTests } from './groups/locks.js';
 import { persistenceTests } from './groups/persistence.js';
 import { runTests } from './groups/run.js';
 import { sessionLifecycleTests } from './groups/session-lifecycle.js';
+import { storedRowTests } from './groups/stored-rows.js';
 import { validationTests } from './groups/validation.js';
 import type { ConformanceInitializer } from './initializer.js';
+import type { ConformanceOptions } from './options.js';
 
-export interface ConformanceOptions extends LargeSessionOptions {
-  /** Property-test runs for the differential groups. Default 150. */
-  numRuns?: number;
-  /**
-   * Seed for the differential groups' random filters. Default: a new seed every run, so that
-   * repeated runs cover more cases. A failure prints its seed; pass it here to replay that run.
-   */
-  seed?: number;
-}
+export type { ConformanceOptions } from './options.js';
+
+/** A group of the suite: each takes the same two arguments and registers its tests with vitest. */
+export type ConformanceGroup = (init: ConformanceInitializer, options?: ConformanceOptions) => void;
+
+/** Every group, in the order `runConformance` registers them. */
+export const CONFORMANCE_GROUPS: readonly ConformanceGroup[] = [
+  engineLifecycleTests,
+  crudTests,
+  filterTests,
+  differentialTests,
+  appendTests,
+  lockTests,
+  runTests,
+  sessionLifecycleTests,
+  validationTests,
+  hookRuleTests,
+  largeSessionTests,
+  storedRowTests,
+  persistenceTests,
+  crossProcessTests,
+];
 
 /**
  * Registers the whole conformance suite for one engine with vitest. Call it at the top
- * level of a test file. Groups an engine's capabilities exclude show as skipped.
+ * level of a test file. Nothing touches a store until the tests run (engines are created in
+ * `beforeAll`); tests an engine's capabilities or the initializer exclude show as skipped,
+ * with the reason.
  *
  * @example
  * // test/conformance.test.ts
@@ -33,28 +52,11 @@ export interface ConformanceOptions extends LargeSessionOptions {
  * runConformance({ name: 'my-store', create: () => new MyEngine(...), destroy: (engine) => dropStore(engine) })
  */
 export function runConformance(init: ConformanceInitializer, options: ConformanceOptions = {}): void {
-  describe(`conformance: ${init.name}`, async () => {
-    const capabilities = await probeCapabilities(init);
-    engineLifecycleTests(init);
-    crudTests(init);
-    filterTests(init);
-    differentialTests(init, options);
-    appendTests(init);
-    lockTests(init);
-    runTests(init);
-    sessionLifecycleTests(init);
-    validationTests(init);
-    persistenceTests(init, capabilities);
-    largeSessionTests(init, options);
+  describe(`conformance: ${init.name}`, () => {
+    for (const group of CONFORMANCE_GROUPS) group(init, options);
+    if (init.additionalTests) {
+      const additionalTests = init.additionalTests;
+      describe(`${init.name}: additional tests`, () => additionalTests(useEngine(init)));
+    }
   });
-}
-
-async function probeCapabilities(init: ConformanceInitializer): Promise<EngineCapabilities> {
-  const engine = await init.create();
-  try {
-    return { ...engine.capabilities, ...init.capabilities };
-  } finally {
-    await engine.close();
-    await init.destroy?.(engine);
-  }
 }

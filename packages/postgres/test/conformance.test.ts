@@ -1,8 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
 import { runConformance, type RawReader } from '@sessions/conformance';
 import type { Engine } from '@sessions/core';
 import { PostgresEngine } from '../src/index.js';
-import { dropSchema, POSTGRES_URL, randomSchema, requirePostgres, testPool } from './support/database.js';
+import { createTestStore, type PostgresTestStore } from '../src/testing.js';
+import { POSTGRES_URL, requirePostgres, testPool } from './support/database.js';
 
 // Reads the tables with plain SQL on a pool of its own, so the suite checks what was really stored.
 const rawPool = testPool({ max: 2 });
@@ -40,10 +42,22 @@ function rawReader(engine: Engine): RawReader {
   };
 }
 
+// The suite's second process opens the same schema through the built package.
+const builtPackage = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const schemaOf = (engine: Engine) => (engine as PostgresEngine).tables.schema;
+// Each engine on a schema of its own, made by the package's own test-store fixture (`@sessions/postgres/testing`).
+const stores = new Map<Engine, PostgresTestStore>();
+
 runConformance({
   name: 'postgres',
-  create: () => new PostgresEngine({ connectionString: POSTGRES_URL, schema: randomSchema('conformance') }),
-  reopen: (engine) => new PostgresEngine({ connectionString: POSTGRES_URL, schema: (engine as PostgresEngine).tables.schema }),
-  destroy: (engine) => dropSchema((engine as PostgresEngine).tables.schema),
+  async create() {
+    const store = await createTestStore({ url: POSTGRES_URL, prefix: 'conformance_' });
+    const engine = store.engine();
+    stores.set(engine, store);
+    return engine;
+  },
+  reopen: (engine) => new PostgresEngine({ connectionString: POSTGRES_URL, schema: schemaOf(engine) }),
+  openInAnotherProcess: (engine) => ({ module: builtPackage, exportName: 'PostgresEngine', args: [{ connectionString: POSTGRES_URL, schema: schemaOf(engine) }] }),
+  destroy: (engine) => stores.get(engine)?.drop(),
   raw: rawReader,
 });

@@ -1,12 +1,13 @@
 import { describe, it } from 'vitest';
 import { MessageExistsError, SessionNotFoundError, ValidationError, type Message } from '@sessions/core';
-import { randomKey, useEngine } from '../harness.js';
+import { caught, randomKey, useEngine } from '../harness.js';
 import type { ConformanceInitializer } from '../initializer.js';
+import type { ConformanceOptions } from '../options.js';
 
 /** Appending and reading messages: order, gap-free seq under concurrency, ranges, clear. */
-export function appendTests(init: ConformanceInitializer): void {
+export function appendTests(init: ConformanceInitializer, _options: ConformanceOptions = {}): void {
   describe('messages', () => {
-    const ctx = useEngine(init);
+    const ctx = useEngine(init, { peer: true });
 
     it('assigns seq 1, 2, 3 ... in order and stores every field exactly', async ({ expect }) => {
       const manager = ctx.manager();
@@ -25,23 +26,16 @@ export function appendTests(init: ConformanceInitializer): void {
         },
         { role: 'tool', content: '{"temp":12}', toolCallId: 'call_1', name: 'weather' },
       ]);
-      expect(appended.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+      expect(appended.map((m) => m.seq), 'appendMessages must assign seq lastSeq+1, lastSeq+2, … in batch order').toEqual([1, 2, 3, 4]);
       expect(appended[2]!.id).toBe('client-chosen-id');
       const read = await manager.messages(key);
-      expect(read).toEqual(appended);
+      expect(read, 'readMessages must return every field exactly as appendMessages stored it').toEqual(appended);
       expect(read[1]!.content).toEqual([{ type: 'text', text: 'Weather in Paris? 🌧' }, { type: 'image', url: 'https://example.invalid/x.png' }]);
       expect(read[2]!.toolCalls).toEqual([{ id: 'call_1', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } }]);
       expect(read[3]).toMatchObject({ role: 'tool', toolCallId: 'call_1', name: 'weather', agentId: null, runId: null, metadata: {} });
       const session = (await manager.get(key))!;
       expect(session.messageCount).toBe(4);
       expect(session.lastSeq).toBe(4);
-      const raw = ctx.raw;
-      if (raw) {
-        const stored = await raw.messages(key);
-        expect(stored.map((m) => [m.seq, m.id, m.role])).toEqual(appended.map((m) => [m.seq, m.id, m.role]));
-        expect(stored[1]!.content).toEqual(appended[1]!.content);
-        expect(await raw.session(key)).toMatchObject({ messageCount: 4, lastSeq: 4 });
-      }
     });
 
     it('moves updatedAt forward on append', async ({ expect }) => {
@@ -51,7 +45,7 @@ export function appendTests(init: ConformanceInitializer): void {
       await manager.create(key);
       now += 60_000;
       await manager.append(key, { role: 'user', content: 'later' });
-      expect((await manager.get(key))!.updatedAt.getTime()).toBe(now);
+      expect((await manager.get(key))!.updatedAt.getTime(), "appendMessages must advance updatedAt to the last message's createdAt").toBe(now);
     });
 
     it('keeps seq gap-free and loses nothing under 16 concurrent appenders', async ({ expect }) => {
@@ -69,19 +63,17 @@ export function appendTests(init: ConformanceInitializer): void {
         }),
       );
       const messages = await ctx.manager().messages(key);
-      expect(messages.map((m) => m.seq)).toEqual(Array.from({ length: 256 }, (_, i) => i + 1));
-      expect(new Set(messages.map((m) => m.content)).size).toBe(256);
+      expect(messages.map((m) => m.seq), 'appendMessages must keep seq gap-free under concurrent appenders').toEqual(Array.from({ length: 256 }, (_, i) => i + 1));
+      expect(new Set(messages.map((m) => m.content)).size, 'appendMessages must lose no message under concurrent appenders').toBe(256);
       for (let i = 0; i < messages.length; i += 2) {
         // a batch is atomic: its two messages are adjacent
-        expect(String(messages[i + 1]!.content)).toBe(String(messages[i]!.content).replace(/-a$/, '-b'));
+        expect(String(messages[i + 1]!.content), 'appendMessages must write a batch whole: its messages stay adjacent').toBe(String(messages[i]!.content).replace(/-a$/, '-b'));
       }
       for (let writer = 0; writer < 16; writer++) {
         const own = messages.filter((m) => String(m.content).startsWith(`w${writer}-`)).map((m) => m.content);
         expect(own).toEqual(Array.from({ length: 8 }, (_, i) => [`w${writer}-${i}-a`, `w${writer}-${i}-b`]).flat());
       }
-      expect(await ctx.manager().get(key)).toMatchObject({ messageCount: 256, lastSeq: 256 });
-      const raw = ctx.raw;
-      if (raw) expect((await raw.messages(key)).map((m) => m.seq)).toEqual(messages.map((m) => m.seq));
+      expect(await ctx.manager().get(key), 'appendMessages must keep messageCount and lastSeq in step with the messages').toMatchObject({ messageCount: 256, lastSeq: 256 });
     });
 
     it('reads the last N, a seq range, and the oldest N of a range', async ({ expect }) => {
@@ -98,8 +90,14 @@ export function appendTests(init: ConformanceInitializer): void {
       expect(seqs(await manager.messages(key, { afterSeq: 10, beforeSeq: 20, last: 3 }))).toEqual([17, 18, 19]);
       expect(seqs(await manager.messages(key, { afterSeq: 30 }))).toEqual([]);
       expect(seqs(await manager.messages(key, { last: 0 }))).toEqual([]);
-      await expect(manager.messages(key, { last: 2, limit: 2 })).rejects.toBeInstanceOf(ValidationError);
-      await expect(manager.messages(key, { last: -1 })).rejects.toBeInstanceOf(ValidationError);
+      expect(
+        await caught(manager.messages(key, { last: 2, limit: 2 })),
+        'SessionManager.messages (readMessages) must throw ValidationError (reads the last N, a seq range, and the oldest N of a range)',
+      ).toBeInstanceOf(ValidationError);
+      expect(
+        await caught(manager.messages(key, { last: -1 })),
+        'SessionManager.messages (readMessages) must throw ValidationError (reads the last N, a seq range, and the oldest N of a range)',
+      ).toBeInstanceOf(ValidationError);
     });
 
     it('rejects a duplicate message id and writes nothing of that batch', async ({ expect }) => {
@@ -107,10 +105,16 @@ export function appendTests(init: ConformanceInitializer): void {
       const key = randomKey();
       await manager.create(key);
       await manager.append(key, { role: 'user', content: 'first', id: 'dup' });
-      await expect(manager.append(key, [{ role: 'user', content: 'ok' }, { role: 'user', content: 'again', id: 'dup' }])).rejects.toBeInstanceOf(MessageExistsError);
-      await expect(manager.append(key, [{ role: 'user', content: 'a', id: 'x' }, { role: 'user', content: 'b', id: 'x' }])).rejects.toBeInstanceOf(MessageExistsError);
-      expect((await manager.messages(key)).map((m) => m.content)).toEqual(['first']);
-      expect(await manager.get(key)).toMatchObject({ messageCount: 1, lastSeq: 1 });
+      expect(
+        await caught(manager.append(key, [{ role: 'user', content: 'ok' }, { role: 'user', content: 'again', id: 'dup' }])),
+        'SessionManager.append (appendMessages) must throw MessageExistsError (rejects a duplicate message id and writes nothing of that batch)',
+      ).toBeInstanceOf(MessageExistsError);
+      expect(
+        await caught(manager.append(key, [{ role: 'user', content: 'a', id: 'x' }, { role: 'user', content: 'b', id: 'x' }])),
+        'SessionManager.append (appendMessages) must throw MessageExistsError (rejects a duplicate message id and writes nothing of that batch)',
+      ).toBeInstanceOf(MessageExistsError);
+      expect((await manager.messages(key)).map((m) => m.content), 'appendMessages must write nothing of a batch with a duplicate id').toEqual(['first']);
+      expect(await manager.get(key), 'appendMessages must leave lastSeq and messageCount alone when it refuses a batch').toMatchObject({ messageCount: 1, lastSeq: 1 });
       const next = await manager.append(key, { role: 'user', content: 'next' });
       expect(next[0]!.seq).toBe(2);
     });
@@ -135,10 +139,9 @@ export function appendTests(init: ConformanceInitializer): void {
       expect(await manager.messages(key)).toEqual([]);
       expect(await manager.get(key)).toMatchObject({ messageCount: 0, lastSeq: 2 });
       const after = await manager.append(key, { role: 'user', content: 'c', id: 'm1' });
-      expect(after[0]!.seq).toBe(3);
+      expect(after[0]!.seq, 'clearMessages must keep lastSeq: seq values are never reused').toBe(3);
       expect((await manager.messages(key)).map((m) => m.seq)).toEqual([3]);
       expect(await manager.get(key)).toMatchObject({ messageCount: 1, lastSeq: 3 });
-      if (ctx.raw) expect((await ctx.raw.messages(key)).map((m) => m.seq)).toEqual([3]);
     });
 
     it('truncate deletes the messages after a seq in one step, keeps the rest and never reuses seq values', async ({ expect }) => {
@@ -152,13 +155,9 @@ export function appendTests(init: ConformanceInitializer): void {
         [2, 'b'],
       ]);
       expect(await manager.get(key)).toMatchObject({ messageCount: 2, lastSeq: 5 });
-      if (ctx.raw) {
-        expect((await ctx.raw.messages(key)).map((m) => m.seq)).toEqual([1, 2]);
-        expect(await ctx.raw.session(key)).toMatchObject({ messageCount: 2, lastSeq: 5 });
-      }
       // the ids of deleted messages are free again; their seq values are not
       const after = await manager.append(key, { role: 'user', content: 'c again', id: 'm3' });
-      expect(after[0]!.seq).toBe(6);
+      expect(after[0]!.seq, 'truncateMessages must keep lastSeq: seq values are never reused').toBe(6);
       expect((await manager.messages(key)).map((m) => m.seq)).toEqual([1, 2, 6]);
       expect(await manager.truncate(key, { afterSeq: 6 })).toBe(0);
       expect(await manager.truncate(key, { afterSeq: 100 })).toBe(0);
@@ -171,11 +170,20 @@ export function appendTests(init: ConformanceInitializer): void {
     it('truncate refuses a missing session and a bad seq, deleting nothing', async ({ expect }) => {
       const manager = ctx.manager();
       const key = randomKey();
-      await expect(manager.truncate(key, { afterSeq: 0 })).rejects.toBeInstanceOf(SessionNotFoundError);
+      expect(
+        await caught(manager.truncate(key, { afterSeq: 0 })),
+        'SessionManager.truncate (truncateMessages) must throw SessionNotFoundError (truncate refuses a missing session and a bad seq, deleting nothing)',
+      ).toBeInstanceOf(SessionNotFoundError);
       await manager.create({ ...key, messages: [{ role: 'user', content: 'keep' }] });
       for (const afterSeq of [-1, 1.5, Number.NaN, '1' as unknown as number]) {
-        await expect(manager.truncate(key, { afterSeq })).rejects.toBeInstanceOf(ValidationError);
-        await expect(ctx.engine.truncateMessages(key, { afterSeq, updatedAt: new Date() })).rejects.toBeInstanceOf(ValidationError);
+        expect(
+          await caught(manager.truncate(key, { afterSeq })),
+          'SessionManager.truncate (truncateMessages) must throw ValidationError (truncate refuses a missing session and a bad seq, deleting nothing)',
+        ).toBeInstanceOf(ValidationError);
+        expect(
+          await caught(ctx.engine.truncateMessages(key, { afterSeq, updatedAt: new Date() })),
+          'truncateMessages must throw ValidationError (truncate refuses a missing session and a bad seq, deleting nothing)',
+        ).toBeInstanceOf(ValidationError);
       }
       expect((await manager.messages(key)).map((m) => m.content)).toEqual(['keep']);
     });

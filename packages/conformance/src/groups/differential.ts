@@ -14,6 +14,7 @@ import {
 } from '@sessions/core';
 import { randomId, useEngine } from '../harness.js';
 import type { ConformanceInitializer } from '../initializer.js';
+import type { ConformanceOptions } from '../options.js';
 
 // Values chosen to collide: case variants, code point edge cases, LIKE metacharacters, quotes, numbers near each other.
 const STRINGS = ['', 'a', 'A', 'ab', 'aB', 'b', 'a%', 'a_b', 'a\\b', "O'Brien", '"; DROP TABLE x; --', 'é', 'É', 'z', '\uE000', '\u{10000}', '😀', '日本', ' a', 'a '];
@@ -129,7 +130,7 @@ const orderArb: fc.Arbitrary<OrderTerm[]> = fc.array(
 );
 
 /** Random filters, orderings and pages must return exactly what MemoryEngine returns. */
-export function differentialTests(init: ConformanceInitializer, options: { numRuns?: number; seed?: number } = {}): void {
+export function differentialTests(init: ConformanceInitializer, options: ConformanceOptions = {}): void {
   describe('differential against MemoryEngine', () => {
     const ctx = useEngine(init);
     const reference = new MemoryEngine();
@@ -154,7 +155,7 @@ export function differentialTests(init: ConformanceInitializer, options: { numRu
         fc.asyncProperty(filterArb, orderArb, async (where, orderBy) => {
           const expected = await ids(reference, where, orderBy);
           const actual = await ids(ctx.engine, where, orderBy);
-          expect(actual).toEqual(expected);
+          expect(actual, `findMany must return what MemoryEngine returns for where ${JSON.stringify(where)} orderBy ${JSON.stringify(orderBy)}`).toEqual(expected);
         }),
         { numRuns, seed, endOnFailure: true },
       );
@@ -163,9 +164,9 @@ export function differentialTests(init: ConformanceInitializer, options: { numRu
     it('returns the same counts and pages for random filters', async ({ expect }) => {
       await fc.assert(
         fc.asyncProperty(filterArb, orderArb, fc.integer({ min: 1, max: 15 }), fc.integer({ min: 0, max: 45 }), async (where, orderBy, limit, offset) => {
-          expect(await ids(ctx.engine, where, orderBy, limit, offset)).toEqual(await ids(reference, where, orderBy, limit, offset));
+          expect(await ids(ctx.engine, where, orderBy, limit, offset), 'findMany must page (limit, offset) as MemoryEngine does').toEqual(await ids(reference, where, orderBy, limit, offset));
           const scoped = and(eq('userId', userId), where);
-          expect(await ctx.engine.count('sessions', { where: scoped })).toBe(await reference.count('sessions', { where: scoped }));
+          expect(await ctx.engine.count('sessions', { where: scoped }), 'count must count what MemoryEngine counts').toBe(await reference.count('sessions', { where: scoped }));
         }),
         { numRuns: Math.ceil(numRuns / 2), seed: seed + 1, endOnFailure: true },
       );

@@ -23,6 +23,7 @@ import {
 } from '@sessions/core';
 import { randomId, useEngine } from '../harness.js';
 import type { ConformanceInitializer } from '../initializer.js';
+import type { ConformanceOptions } from '../options.js';
 
 const HOSTILE = `Robert'); DROP TABLE sessions;-- "quoted" \\ back\\slash %_`;
 
@@ -41,7 +42,7 @@ const ROWS: Record<string, { title: string | null; metadata: Session['metadata']
 };
 
 /** Every filter operator on every kind of field, with the exact rows it must match. */
-export function filterTests(init: ConformanceInitializer): void {
+export function filterTests(init: ConformanceInitializer, _options: ConformanceOptions = {}): void {
   describe('filters', () => {
     const ctx = useEngine(init);
     const userId = randomId('filters');

@@ -1,13 +1,14 @@
 import { describe, it } from 'vitest';
 import { LockExpiredError, LockHeldError, ValidationError, type HeldLease } from '@sessions/core';
 import { testMessage } from '@sessions/core/testing';
-import { delay, randomKey, useEngine } from '../harness.js';
+import { caught, delay, randomKey, useEngine } from '../harness.js';
 import type { ConformanceInitializer } from '../initializer.js';
+import type { ConformanceOptions } from '../options.js';
 
 /** Leases with fencing: exclusion, expiry on the store's clock, renew, release, fenced writes. */
-export function lockTests(init: ConformanceInitializer): void {
+export function lockTests(init: ConformanceInitializer, _options: ConformanceOptions = {}): void {
   describe('leases and fencing', () => {
-    const ctx = useEngine(init);
+    const ctx = useEngine(init, { peer: true });
 
     it('grants the lease to exactly one of many concurrent acquirers', async ({ expect }) => {
       const key = randomKey();
@@ -15,7 +16,7 @@ export function lockTests(init: ConformanceInitializer): void {
       const managers = ctx.contenders(12, (i) => ({ owner: `owner-${i}` }));
       const results = await Promise.allSettled(managers.map((manager) => manager.acquire(key, { ttlMs: 10_000 })));
       const granted = results.filter((r): r is PromiseFulfilledResult<HeldLease> => r.status === 'fulfilled');
-      expect(granted).toHaveLength(1);
+      expect(granted, 'acquireLease must grant the lease to exactly one of many concurrent acquirers').toHaveLength(1);
       for (const result of results) {
         if (result.status === 'rejected') {
           expect(result.reason).toBeInstanceOf(LockHeldError);
@@ -44,7 +45,10 @@ export function lockTests(init: ConformanceInitializer): void {
       const manager = ctx.manager();
       await manager.create(key);
       const lease = await manager.acquire(key);
-      await expect(manager.acquire(key)).rejects.toBeInstanceOf(LockHeldError);
+      expect(
+        await caught(manager.acquire(key)),
+        'SessionManager.acquire (acquireLease) must throw LockHeldError (is not re-entrant: the same owner cannot take a held lease twice)',
+      ).toBeInstanceOf(LockHeldError);
       await manager.release(lease);
     });
 
@@ -55,10 +59,10 @@ export function lockTests(init: ConformanceInitializer): void {
       const first = await manager.acquire(key, { ttlMs: 5_000 });
       expect(await manager.release(first)).toBe(true);
       const second = await manager.acquire(key, { ttlMs: 500 });
-      expect(second.token).toBeGreaterThan(first.token);
+      expect(second.token, 'acquireLease must grant a bigger token after a release').toBeGreaterThan(first.token);
       await delay(1_200);
       const third = await manager.acquire(key, { ttlMs: 5_000 });
-      expect(third.token).toBeGreaterThan(second.token);
+      expect(third.token, 'acquireLease must grant a bigger token after an expiry').toBeGreaterThan(second.token);
       await manager.release(third);
     });
 
@@ -68,7 +72,10 @@ export function lockTests(init: ConformanceInitializer): void {
       const b = ctx.manager({ owner: 'b' });
       await a.create(key);
       await a.acquire(key, { ttlMs: 500 });
-      await expect(b.acquire(key)).rejects.toBeInstanceOf(LockHeldError);
+      expect(
+        await caught(b.acquire(key)),
+        'SessionManager.acquire (acquireLease) must throw LockHeldError (lets another owner take the lease once it expires)',
+      ).toBeInstanceOf(LockHeldError);
       await delay(1_200);
       const lease = await b.acquire(key, { ttlMs: 5_000 });
       expect(lease.owner).toBe('b');
@@ -84,7 +91,10 @@ export function lockTests(init: ConformanceInitializer): void {
         await delay(500);
         lease = await a.renew(lease);
       }
-      await expect(ctx.manager({ owner: 'b' }).acquire(key)).rejects.toBeInstanceOf(LockHeldError);
+      expect(
+        await caught(ctx.manager({ owner: 'b' }).acquire(key)),
+        'SessionManager.acquire (acquireLease) must throw LockHeldError (renew extends the lease past its first expiry)',
+      ).toBeInstanceOf(LockHeldError);
       await a.append(key, { role: 'user', content: 'still mine' }, { lease });
       await a.release(lease);
     });
@@ -97,8 +107,14 @@ export function lockTests(init: ConformanceInitializer): void {
       const stale = await a.acquire(key, { ttlMs: 500 });
       await delay(1_200);
       const current = await b.acquire(key, { ttlMs: 5_000 });
-      await expect(a.renew(stale)).rejects.toBeInstanceOf(LockExpiredError);
-      await expect(a.acquire(key)).rejects.toBeInstanceOf(LockHeldError);
+      expect(
+        await caught(a.renew(stale)),
+        'SessionManager.renew (renewLease) must throw LockExpiredError (renewing a lost lease fails with LockExpiredError and does not steal it back)',
+      ).toBeInstanceOf(LockExpiredError);
+      expect(
+        await caught(a.acquire(key)),
+        'SessionManager.acquire (acquireLease) must throw LockHeldError (renewing a lost lease fails with LockExpiredError and does not steal it back)',
+      ).toBeInstanceOf(LockHeldError);
       await b.append(key, { role: 'user', content: 'b still holds it' }, { lease: current });
       await b.release(current);
     });
@@ -111,11 +127,14 @@ export function lockTests(init: ConformanceInitializer): void {
       const stale = await a.acquire(key, { ttlMs: 500 });
       await delay(1_200);
       const current = await b.acquire(key, { ttlMs: 5_000 });
-      expect(await a.release(stale)).toBe(false);
-      await expect(ctx.manager({ owner: 'c' }).acquire(key)).rejects.toBeInstanceOf(LockHeldError);
+      expect(await a.release(stale), 'releaseLease must return false for a lease that was taken over').toBe(false);
+      expect(
+        await caught(ctx.manager({ owner: 'c' }).acquire(key)),
+        "SessionManager.acquire (acquireLease) must throw LockHeldError (releasing a lost lease never touches the new holder's lease)",
+      ).toBeInstanceOf(LockHeldError);
       await b.append(key, { role: 'user', content: 'unaffected' }, { lease: current });
-      expect(await b.release(current)).toBe(true);
-      expect(await b.release(current)).toBe(false);
+      expect(await b.release(current), 'releaseLease must return true for a lease still held').toBe(true);
+      expect(await b.release(current), 'releaseLease must return false the second time').toBe(false);
     });
 
     it('rejects a write from a lease that expired under it, and writes nothing', async ({ expect }) => {
@@ -127,13 +146,24 @@ export function lockTests(init: ConformanceInitializer): void {
       if (!grant.acquired) throw new Error('expected the lease');
       await delay(1_200);
       // the engine itself must refuse, not only the manager's local deadline
-      await expect(engine.appendMessages(key, [testMessage(key, { content: 'late' })], { lease: grant.lease })).rejects.toBeInstanceOf(LockExpiredError);
-      await expect(engine.updateSession(key, { title: 'late', updatedAt: new Date() }, { lease: grant.lease })).rejects.toBeInstanceOf(LockExpiredError);
-      await expect(engine.clearMessages(key, { lease: grant.lease, updatedAt: new Date() })).rejects.toBeInstanceOf(LockExpiredError);
-      await expect(engine.truncateMessages(key, { lease: grant.lease, afterSeq: 0, updatedAt: new Date() })).rejects.toBeInstanceOf(LockExpiredError);
-      expect(await a.messages(key)).toEqual([]);
-      expect(await a.get(key)).toMatchObject({ title: null, messageCount: 0, lastSeq: 0 });
-      if (ctx.raw) expect(await ctx.raw.messages(key)).toEqual([]);
+      expect(
+        await caught(engine.appendMessages(key, [testMessage(key, { content: 'late' })], { lease: grant.lease })),
+        'appendMessages must throw LockExpiredError (rejects a write from a lease that expired under it, and writes nothing)',
+      ).toBeInstanceOf(LockExpiredError);
+      expect(
+        await caught(engine.updateSession(key, { title: 'late', updatedAt: new Date() }, { lease: grant.lease })),
+        'updateSession must throw LockExpiredError (rejects a write from a lease that expired under it, and writes nothing)',
+      ).toBeInstanceOf(LockExpiredError);
+      expect(
+        await caught(engine.clearMessages(key, { lease: grant.lease, updatedAt: new Date() })),
+        'clearMessages must throw LockExpiredError (rejects a write from a lease that expired under it, and writes nothing)',
+      ).toBeInstanceOf(LockExpiredError);
+      expect(
+        await caught(engine.truncateMessages(key, { lease: grant.lease, afterSeq: 0, updatedAt: new Date() })),
+        'truncateMessages must throw LockExpiredError (rejects a write from a lease that expired under it, and writes nothing)',
+      ).toBeInstanceOf(LockExpiredError);
+      expect(await a.messages(key), 'a write refused for an expired lease must write nothing').toEqual([]);
+      expect(await a.get(key), 'a write refused for an expired lease must leave the session as it was').toMatchObject({ title: null, messageCount: 0, lastSeq: 0 });
     });
 
     it('fences versioned updates too: a stale holder cannot overwrite the next holder\'s state or take back its messages', async ({ expect }) => {
@@ -151,16 +181,16 @@ export function lockTests(init: ConformanceInitializer): void {
       await engine.updateSession(key, { state: { owner: 'next' }, updatedAt: new Date() }, { lease: second.lease, expectedVersion: version });
       const current = (await engine.getSession(key))!;
       // the stale holder read the latest version, so only the fencing check can stop it
-      await expect(
-        engine.updateSession(key, { state: { owner: 'stale' }, updatedAt: new Date() }, { lease: first.lease, expectedVersion: current.version }),
-      ).rejects.toBeInstanceOf(LockExpiredError);
-      await expect(engine.truncateMessages(key, { lease: first.lease, afterSeq: 0, updatedAt: new Date() })).rejects.toBeInstanceOf(LockExpiredError);
-      expect(await manager.getState(key)).toEqual({ owner: 'next' });
+      expect(
+        await caught(engine.updateSession(key, { state: { owner: 'stale' }, updatedAt: new Date() }, { lease: first.lease, expectedVersion: current.version }),),
+        "updateSession must throw LockExpiredError (fences versioned updates too: a stale holder cannot overwrite the next holder's state or take back its messages)",
+      ).toBeInstanceOf(LockExpiredError);
+      expect(
+        await caught(engine.truncateMessages(key, { lease: first.lease, afterSeq: 0, updatedAt: new Date() })),
+        "truncateMessages must throw LockExpiredError (fences versioned updates too: a stale holder cannot overwrite the next holder's state or take back its messages)",
+      ).toBeInstanceOf(LockExpiredError);
+      expect(await manager.getState(key), "updateSession must refuse a stale holder even with the latest expectedVersion").toEqual({ owner: 'next' });
       expect((await manager.messages(key)).map((m) => m.content)).toEqual(['next holder']);
-      if (ctx.raw) {
-        expect((await ctx.raw.session(key))!.state).toEqual({ owner: 'next' });
-        expect(await ctx.raw.messages(key)).toHaveLength(1);
-      }
       await engine.releaseLease(second.lease);
     });
 
@@ -189,9 +219,15 @@ export function lockTests(init: ConformanceInitializer): void {
       const second = await engine.acquireLease(key, { owner: 'next-worker', ttlMs: 10_000 });
       if (!second.acquired) throw new Error('expected the lease');
       await engine.appendMessages(key, [testMessage(key, { content: 'next holder' })], { lease: second.lease });
-      await expect(engine.appendMessages(key, [testMessage(key, { content: 'stale' })], { lease: first.lease })).rejects.toBeInstanceOf(LockExpiredError);
-      await expect(engine.deleteSession(key, { lease: first.lease })).rejects.toBeInstanceOf(LockExpiredError);
-      expect((await manager.messages(key)).map((m) => m.content)).toEqual(['next holder']);
+      expect(
+        await caught(engine.appendMessages(key, [testMessage(key, { content: 'stale' })], { lease: first.lease })),
+        "appendMessages must throw LockExpiredError (rejects a stale holder's write after the next holder took over, keeping the new holder's work)",
+      ).toBeInstanceOf(LockExpiredError);
+      expect(
+        await caught(engine.deleteSession(key, { lease: first.lease })),
+        "deleteSession must throw LockExpiredError (rejects a stale holder's write after the next holder took over, keeping the new holder's work)",
+      ).toBeInstanceOf(LockExpiredError);
+      expect((await manager.messages(key)).map((m) => m.content), "a stale holder's writes must leave the next holder's messages as they were").toEqual(['next holder']);
       await engine.releaseLease(second.lease);
     });
 
@@ -202,7 +238,10 @@ export function lockTests(init: ConformanceInitializer): void {
       const grant = await engine.acquireLease(key, { owner: 'w', ttlMs: 10_000 });
       if (!grant.acquired) throw new Error('expected the lease');
       expect(await engine.releaseLease(grant.lease)).toBe(true);
-      await expect(engine.appendMessages(key, [testMessage(key, { content: 'after release' })], { lease: grant.lease })).rejects.toBeInstanceOf(LockExpiredError);
+      expect(
+        await caught(engine.appendMessages(key, [testMessage(key, { content: 'after release' })], { lease: grant.lease })),
+        'appendMessages must throw LockExpiredError (rejects a write under a released lease)',
+      ).toBeInstanceOf(LockExpiredError);
       expect(await engine.readMessages(key)).toEqual([]);
     });
 
@@ -212,8 +251,14 @@ export function lockTests(init: ConformanceInitializer): void {
       await ctx.manager().create(key);
       const grant = await engine.acquireLease(key, { owner: 'w', ttlMs: 10_000 });
       if (!grant.acquired) throw new Error('expected the lease');
-      await expect(engine.appendMessages(key, [testMessage(key, { content: 'forged' })], { lease: { owner: 'w', token: grant.lease.token + 1 } })).rejects.toBeInstanceOf(LockExpiredError);
-      await expect(engine.appendMessages(key, [testMessage(key, { content: 'forged' })], { lease: { owner: 'other', token: grant.lease.token } })).rejects.toBeInstanceOf(LockExpiredError);
+      expect(
+        await caught(engine.appendMessages(key, [testMessage(key, { content: 'forged' })], { lease: { owner: 'w', token: grant.lease.token + 1 } })),
+        'appendMessages must throw LockExpiredError (rejects a write carrying a forged token)',
+      ).toBeInstanceOf(LockExpiredError);
+      expect(
+        await caught(engine.appendMessages(key, [testMessage(key, { content: 'forged' })], { lease: { owner: 'other', token: grant.lease.token } })),
+        'appendMessages must throw LockExpiredError (rejects a write carrying a forged token)',
+      ).toBeInstanceOf(LockExpiredError);
       expect(await engine.readMessages(key)).toEqual([]);
       await engine.releaseLease(grant.lease);
     });
@@ -224,8 +269,14 @@ export function lockTests(init: ConformanceInitializer): void {
       await a.create(key);
       const lease = await a.acquire(key, { ttlMs: 10_000 });
       expect(await a.release(lease)).toBe(true);
-      await expect(a.renew(lease)).rejects.toBeInstanceOf(LockExpiredError);
-      await expect(a.append(key, { role: 'user', content: 'x' }, { lease })).rejects.toBeInstanceOf(LockExpiredError);
+      expect(
+        await caught(a.renew(lease)),
+        'SessionManager.renew (renewLease) must throw LockExpiredError (renewing a released lease fails and does not bring it back)',
+      ).toBeInstanceOf(LockExpiredError);
+      expect(
+        await caught(a.append(key, { role: 'user', content: 'x' }, { lease })),
+        'SessionManager.append (appendMessages) must throw LockExpiredError (renewing a released lease fails and does not bring it back)',
+      ).toBeInstanceOf(LockExpiredError);
       const next = await ctx.manager({ owner: 'b' }).acquire(key);
       expect(next.token).toBeGreaterThan(lease.token);
       await a.release(next);
@@ -240,9 +291,12 @@ export function lockTests(init: ConformanceInitializer): void {
       await manager.delete(key);
       await manager.create(key);
       const fresh = await manager.acquire(key, { ttlMs: 10_000 });
-      expect(fresh.token).toBeGreaterThan(old.token);
+      expect(fresh.token, 'acquireLease must keep growing tokens across deleteSession and createSession (lease rows survive)').toBeGreaterThan(old.token);
       // the old lease, same owner name, must not write into the new session
-      await expect(ctx.engine.appendMessages(key, [testMessage(key, { content: 'stale' })], { lease: { owner: old.owner, token: old.token } })).rejects.toBeInstanceOf(LockExpiredError);
+      expect(
+        await caught(ctx.engine.appendMessages(key, [testMessage(key, { content: 'stale' })], { lease: { owner: old.owner, token: old.token } })),
+        'appendMessages must throw LockExpiredError (keeps growing the token when a session is deleted and created again)',
+      ).toBeInstanceOf(LockExpiredError);
       await manager.release(fresh);
       expect(await manager.messages(key)).toEqual([]);
     });
@@ -270,7 +324,10 @@ export function lockTests(init: ConformanceInitializer): void {
       expect((await ctx.engine.listLeases({ userId, held: true })).map((lease) => lease.sessionId)).toEqual(['a']);
       expect((await ctx.engine.listLeases({ userId, held: false })).map((lease) => lease.sessionId)).toEqual(['b', 'c']);
       expect((await ctx.engine.listLeases({ userId, after: keys[0]!, limit: 1 })).map((lease) => lease.sessionId)).toEqual(['b']);
-      await expect(ctx.engine.listLeases({ userId, limit: 0 })).rejects.toBeInstanceOf(ValidationError);
+      expect(
+        await caught(ctx.engine.listLeases({ userId, limit: 0 })),
+        'listLeases must throw ValidationError (lists leases in key order with held judged on the store clock, for finding stale ones)',
+      ).toBeInstanceOf(ValidationError);
       await manager.release(held);
     });
 
@@ -282,8 +339,14 @@ export function lockTests(init: ConformanceInitializer): void {
       await manager.create(b);
       const leaseA = await manager.acquire(a);
       const leaseB = await manager.acquire(b);
-      await expect(manager.append(b, { role: 'user', content: 'x' }, { lease: leaseA })).rejects.toBeInstanceOf(ValidationError);
-      await expect(ctx.engine.appendMessages(b, [testMessage(b, { content: 'x' })], { lease: { owner: leaseA.owner, token: leaseA.token + 99 } })).rejects.toBeInstanceOf(LockExpiredError);
+      expect(
+        await caught(manager.append(b, { role: 'user', content: 'x' }, { lease: leaseA })),
+        "SessionManager.append (appendMessages) must throw ValidationError (a lease on one session neither locks nor writes another user's session of the same id)",
+      ).toBeInstanceOf(ValidationError);
+      expect(
+        await caught(ctx.engine.appendMessages(b, [testMessage(b, { content: 'x' })], { lease: { owner: leaseA.owner, token: leaseA.token + 99 } })),
+        "appendMessages must throw LockExpiredError (a lease on one session neither locks nor writes another user's session of the same id)",
+      ).toBeInstanceOf(LockExpiredError);
       await manager.append(b, { role: 'user', content: 'y' }, { lease: leaseB });
       await manager.release(leaseA);
       await manager.release(leaseB);
@@ -303,7 +366,10 @@ export function lockTests(init: ConformanceInitializer): void {
       expect(waited.token).toBeGreaterThan(lease.token);
       await b.release(waited);
       const held = await a.acquire(key, { ttlMs: 10_000 });
-      await expect(b.acquire(key, { waitMs: 200 })).rejects.toBeInstanceOf(LockHeldError);
+      expect(
+        await caught(b.acquire(key, { waitMs: 200 })),
+        'SessionManager.acquire (acquireLease) must throw LockHeldError (waits up to waitMs for a busy session)',
+      ).toBeInstanceOf(LockHeldError);
       await a.release(held);
     });
 
@@ -315,7 +381,10 @@ export function lockTests(init: ConformanceInitializer): void {
       const reason = new Error('caller gave up');
       const controller = new AbortController();
       setTimeout(() => controller.abort(reason), 100);
-      await expect(ctx.manager({ owner: 'b' }).acquire(key, { waitMs: 10_000, signal: controller.signal })).rejects.toBe(reason);
+      expect(
+        await caught(ctx.manager({ owner: 'b' }).acquire(key, { waitMs: 10_000, signal: controller.signal })),
+        'SessionManager.acquire (acquireLease) must reject with the given reason (stops waiting when the signal aborts)',
+      ).toBe(reason);
       await a.release(lease);
     });
 
@@ -325,7 +394,10 @@ export function lockTests(init: ConformanceInitializer): void {
       await manager.create(key);
       const lease = await manager.acquire(key, { ttlMs: 300 });
       await delay(600);
-      await expect(manager.append(key, { role: 'user', content: 'late' }, { lease })).rejects.toBeInstanceOf(LockExpiredError);
+      expect(
+        await caught(manager.append(key, { role: 'user', content: 'late' }, { lease })),
+        'SessionManager.append (appendMessages) must throw LockExpiredError (treats a lease as lost locally once its deadline passes, before asking the store)',
+      ).toBeInstanceOf(LockExpiredError);
       expect(await manager.messages(key)).toEqual([]);
     });
   });

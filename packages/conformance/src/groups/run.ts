@@ -1,12 +1,13 @@
 import { describe, it } from 'vitest';
 import { LockExpiredError, LockHeldError, SessionNotFoundError } from '@sessions/core';
-import { delay, randomKey, useEngine } from '../harness.js';
+import { caught, delay, randomKey, useEngine } from '../harness.js';
 import type { ConformanceInitializer } from '../initializer.js';
+import type { ConformanceOptions } from '../options.js';
 
 /** `SessionManager.run`: exclusive turns built on leases, in every outcome. */
-export function runTests(init: ConformanceInitializer): void {
+export function runTests(init: ConformanceInitializer, _options: ConformanceOptions = {}): void {
   describe('run', () => {
-    const ctx = useEngine(init);
+    const ctx = useEngine(init, { peer: true });
 
     it('hands the callback the history and an append bound to the lease, then releases it', async ({ expect }) => {
       const manager = ctx.manager();
@@ -40,12 +41,10 @@ export function runTests(init: ConformanceInitializer): void {
       const key = randomKey();
       await manager.create(key);
       const failure = new Error('model crashed');
-      await expect(
-        manager.run(key, async ({ append }) => {
+      expect(await caught(manager.run(key, async ({ append }) => {
           await append({ role: 'user', content: 'kept' });
           throw failure;
-        }),
-      ).rejects.toBe(failure);
+        }),), 'SessionManager.run must reject with the given reason (keeps what a throwing callback appended before the failure, and releases the lease)').toBe(failure);
       expect((await manager.messages(key)).map((m) => m.content)).toEqual(['kept']);
       const lease = await ctx.manager({ owner: 'next' }).acquire(key);
       await manager.release(lease);
@@ -54,7 +53,10 @@ export function runTests(init: ConformanceInitializer): void {
     it('fails with SessionNotFoundError for a missing session and leaves no lease behind', async ({ expect }) => {
       const manager = ctx.manager();
       const key = randomKey();
-      await expect(manager.run(key, () => 'never')).rejects.toBeInstanceOf(SessionNotFoundError);
+      expect(
+        await caught(manager.run(key, () => 'never')),
+        'SessionManager.run must throw SessionNotFoundError (fails with SessionNotFoundError for a missing session and leaves no lease behind)',
+      ).toBeInstanceOf(SessionNotFoundError);
       const lease = await manager.acquire(key);
       await manager.release(lease);
     });
@@ -71,7 +73,10 @@ export function runTests(init: ConformanceInitializer): void {
         return new Promise<void>((resolve) => (release = resolve));
       });
       await inside;
-      await expect(ctx.manager({ owner: 'b' }).run(key, () => 'x')).rejects.toBeInstanceOf(LockHeldError);
+      expect(
+        await caught(ctx.manager({ owner: 'b' }).run(key, () => 'x')),
+        'SessionManager.run must throw LockHeldError (fails fast with LockHeldError while another run holds the session, or waits with waitMs)',
+      ).toBeInstanceOf(LockHeldError);
       const waiting = ctx.manager({ owner: 'c' }).run(key, async ({ append }) => append({ role: 'user', content: 'after' }), { waitMs: 10_000 });
       await delay(100);
       release();

@@ -8,11 +8,12 @@ import {
   type MessagesEvent,
 } from '@sessions/core';
 import { testMessage } from '@sessions/core/testing';
-import { randomId, randomKey, useEngine } from '../harness.js';
+import { caught, randomId, randomKey, useEngine } from '../harness.js';
 import type { ConformanceInitializer } from '../initializer.js';
+import type { ConformanceOptions } from '../options.js';
 
 /** Fork, export/import, archive, listing with cursors, TTL and events. */
-export function sessionLifecycleTests(init: ConformanceInitializer): void {
+export function sessionLifecycleTests(init: ConformanceInitializer, _options: ConformanceOptions = {}): void {
   describe('session lifecycle', () => {
     const ctx = useEngine(init);
 
@@ -41,12 +42,18 @@ export function sessionLifecycleTests(init: ConformanceInitializer): void {
       await manager.append(fork, { role: 'user', content: 'branch' });
       expect((await manager.messages(fork)).map((m) => m.seq)).toEqual([1, 2, 3]);
       const after = await manager.export(key);
-      expect(after).toEqual(before);
+      expect(after, 'fork must leave the original session and its messages unchanged').toEqual(before);
       const whole = await manager.fork(key);
       expect(whole.sessionId).toMatch(/^sess_/);
       expect(whole.messageCount).toBe(4);
-      await expect(manager.fork(key, { upToSeq: 99 })).rejects.toBeInstanceOf(ValidationError);
-      await expect(manager.fork(key, { sessionId: fork.sessionId })).rejects.toBeInstanceOf(SessionExistsError);
+      expect(
+        await caught(manager.fork(key, { upToSeq: 99 })),
+        'SessionManager.fork (createSession) must throw ValidationError (forks up to a message into a new session with lineage, leaving the original unchanged)',
+      ).toBeInstanceOf(ValidationError);
+      expect(
+        await caught(manager.fork(key, { sessionId: fork.sessionId })),
+        'SessionManager.fork (createSession) must throw SessionExistsError (forks up to a message into a new session with lineage, leaving the original unchanged)',
+      ).toBeInstanceOf(SessionExistsError);
     });
 
     it('exports and imports a session exactly, through JSON text', async ({ expect }) => {
@@ -73,7 +80,10 @@ export function sessionLifecycleTests(init: ConformanceInitializer): void {
       expect({ ...reexported, session: { ...reexported.session, userId: key.userId } }).toEqual(exported);
       const next = await manager.append(target, { role: 'user', content: 'continues' });
       expect(next[0]!.seq).toBe(5);
-      await expect(manager.import(moved)).rejects.toBeInstanceOf(SessionExistsError);
+      expect(
+        await caught(manager.import(moved)),
+        'SessionManager.import (createSession) must throw SessionExistsError (exports and imports a session exactly, through JSON text)',
+      ).toBeInstanceOf(SessionExistsError);
       expect((await manager.import(moved, { onConflict: 'skip' })).messageCount).toBe(2);
       expect(await manager.messages(target)).toHaveLength(2);
     });
@@ -85,10 +95,19 @@ export function sessionLifecycleTests(init: ConformanceInitializer): void {
       const good = await manager.export(key);
       const target = randomId('target');
       const bad = { ...good, session: { ...good.session, userId: target }, messages: [...good.messages, { ...good.messages[0]!, seq: 2, role: 'robot' }] };
-      await expect(manager.import(bad)).rejects.toBeInstanceOf(ValidationError);
+      expect(
+        await caught(manager.import(bad)),
+        'SessionManager.import (createSession) must throw ValidationError (rejects a malformed import and writes nothing)',
+      ).toBeInstanceOf(ValidationError);
       await expect(manager.import({ ...good, version: 99 })).rejects.toThrow(/newer/);
-      await expect(manager.import('{not json')).rejects.toBeInstanceOf(ValidationError);
-      await expect(manager.import({ ...good, format: 'other' })).rejects.toBeInstanceOf(ValidationError);
+      expect(
+        await caught(manager.import('{not json')),
+        'SessionManager.import (createSession) must throw ValidationError (rejects a malformed import and writes nothing)',
+      ).toBeInstanceOf(ValidationError);
+      expect(
+        await caught(manager.import({ ...good, format: 'other' })),
+        'SessionManager.import (createSession) must throw ValidationError (rejects a malformed import and writes nothing)',
+      ).toBeInstanceOf(ValidationError);
       expect(await manager.get({ userId: target, sessionId: key.sessionId })).toBeNull();
     });
 
@@ -149,7 +168,10 @@ export function sessionLifecycleTests(init: ConformanceInitializer): void {
       const evens = await manager.list({ userId, where: eq('metadata.even', true), orderBy: { field: 'sessionId', direction: 'asc' }, limit: 100 });
       expect(evens.sessions.map((s) => s.sessionId)).toEqual(created.filter((_, i) => i % 2 === 0));
       expect(evens.nextCursor).toBeNull();
-      await expect(manager.list({ userId, cursor: 'garbage!' })).rejects.toBeInstanceOf(ValidationError);
+      expect(
+        await caught(manager.list({ userId, cursor: 'garbage!' })),
+        'SessionManager.list (findMany) must throw ValidationError (lists newest first with a keyset cursor that is stable under concurrent inserts)',
+      ).toBeInstanceOf(ValidationError);
     });
 
     it('expires sessions by TTL: hidden at once, deleted whole by deleteExpired', async ({ expect }) => {
@@ -163,8 +185,8 @@ export function sessionLifecycleTests(init: ConformanceInitializer): void {
       expect(await manager.get(short)).toBeNull();
       expect((await manager.list({ userId })).sessions.map((s) => s.sessionId).sort()).toEqual([long.sessionId, forever.sessionId].sort());
       expect(await manager.deleteExpired()).toBeGreaterThanOrEqual(1);
-      expect(await ctx.engine.getSession(short)).toBeNull();
-      expect(await ctx.engine.readMessages(short)).toEqual([]);
+      expect(await ctx.engine.getSession(short), 'deleteExpired must delete sessions whose expiresAt is at or before now').toBeNull();
+      expect(await ctx.engine.readMessages(short), "deleteExpired must delete the expired sessions' messages").toEqual([]);
       expect(await manager.get(long)).not.toBeNull();
       const renewed = await manager.getOrCreate({ userId: short.userId, sessionId: short.sessionId, title: 'new life' });
       expect(renewed).toMatchObject({ title: 'new life', messageCount: 0 });
@@ -178,27 +200,62 @@ export function sessionLifecycleTests(init: ConformanceInitializer): void {
       const exported = await manager.export(key);
       now += 2_000;
       const stored = await ctx.engine.getSession(key);
-      await expect(manager.append(key, { role: 'user', content: 'too late' })).rejects.toBeInstanceOf(SessionNotFoundError);
-      await expect(manager.update(key, { title: 'too late' })).rejects.toBeInstanceOf(SessionNotFoundError);
-      await expect(manager.update(key, { ttlMs: 60_000 })).rejects.toBeInstanceOf(SessionNotFoundError);
-      await expect(manager.setState(key, { n: 2 })).rejects.toBeInstanceOf(SessionNotFoundError);
-      await expect(manager.clear(key)).rejects.toBeInstanceOf(SessionNotFoundError);
-      await expect(manager.truncate(key, { afterSeq: 0 })).rejects.toBeInstanceOf(SessionNotFoundError);
-      await expect(manager.archive(key)).rejects.toBeInstanceOf(SessionNotFoundError);
+      expect(
+        await caught(manager.append(key, { role: 'user', content: 'too late' })),
+        'SessionManager.append (appendMessages) must throw SessionNotFoundError (treats an expired session as gone: no write reaches it, and its key can be created or imported again)',
+      ).toBeInstanceOf(SessionNotFoundError);
+      expect(
+        await caught(manager.update(key, { title: 'too late' })),
+        'SessionManager.update (updateSession) must throw SessionNotFoundError (treats an expired session as gone: no write reaches it, and its key can be created or imported again)',
+      ).toBeInstanceOf(SessionNotFoundError);
+      expect(
+        await caught(manager.update(key, { ttlMs: 60_000 })),
+        'SessionManager.update (updateSession) must throw SessionNotFoundError (treats an expired session as gone: no write reaches it, and its key can be created or imported again)',
+      ).toBeInstanceOf(SessionNotFoundError);
+      expect(
+        await caught(manager.setState(key, { n: 2 })),
+        'SessionManager.setState (updateSession) must throw SessionNotFoundError (treats an expired session as gone: no write reaches it, and its key can be created or imported again)',
+      ).toBeInstanceOf(SessionNotFoundError);
+      expect(
+        await caught(manager.clear(key)),
+        'SessionManager.clear (clearMessages) must throw SessionNotFoundError (treats an expired session as gone: no write reaches it, and its key can be created or imported again)',
+      ).toBeInstanceOf(SessionNotFoundError);
+      expect(
+        await caught(manager.truncate(key, { afterSeq: 0 })),
+        'SessionManager.truncate (truncateMessages) must throw SessionNotFoundError (treats an expired session as gone: no write reaches it, and its key can be created or imported again)',
+      ).toBeInstanceOf(SessionNotFoundError);
+      expect(
+        await caught(manager.archive(key)),
+        'SessionManager.archive (updateSession) must throw SessionNotFoundError (treats an expired session as gone: no write reaches it, and its key can be created or imported again)',
+      ).toBeInstanceOf(SessionNotFoundError);
       // the engine itself refuses, atomically with the write, when given the time
       const liveAt = new Date(now);
-      await expect(ctx.engine.appendMessages(key, [testMessage(key, { content: 'late', createdAt: liveAt })], { liveAt })).rejects.toBeInstanceOf(SessionNotFoundError);
-      await expect(ctx.engine.updateSession(key, { title: 'late', updatedAt: liveAt }, { liveAt })).rejects.toBeInstanceOf(SessionNotFoundError);
-      await expect(ctx.engine.clearMessages(key, { updatedAt: liveAt, liveAt })).rejects.toBeInstanceOf(SessionNotFoundError);
-      await expect(ctx.engine.truncateMessages(key, { afterSeq: 0, updatedAt: liveAt, liveAt })).rejects.toBeInstanceOf(SessionNotFoundError);
-      expect(await ctx.engine.getSession(key)).toEqual(stored);
+      expect(
+        await caught(ctx.engine.appendMessages(key, [testMessage(key, { content: 'late', createdAt: liveAt })], { liveAt })),
+        'appendMessages must throw SessionNotFoundError (treats an expired session as gone: no write reaches it, and its key can be created or imported again)',
+      ).toBeInstanceOf(SessionNotFoundError);
+      expect(
+        await caught(ctx.engine.updateSession(key, { title: 'late', updatedAt: liveAt }, { liveAt })),
+        'updateSession must throw SessionNotFoundError (treats an expired session as gone: no write reaches it, and its key can be created or imported again)',
+      ).toBeInstanceOf(SessionNotFoundError);
+      expect(
+        await caught(ctx.engine.clearMessages(key, { updatedAt: liveAt, liveAt })),
+        'clearMessages must throw SessionNotFoundError (treats an expired session as gone: no write reaches it, and its key can be created or imported again)',
+      ).toBeInstanceOf(SessionNotFoundError);
+      expect(
+        await caught(ctx.engine.truncateMessages(key, { afterSeq: 0, updatedAt: liveAt, liveAt })),
+        'truncateMessages must throw SessionNotFoundError (treats an expired session as gone: no write reaches it, and its key can be created or imported again)',
+      ).toBeInstanceOf(SessionNotFoundError);
+      expect(await ctx.engine.getSession(key), 'a write refused for an expired session must change nothing').toEqual(stored);
       expect((await ctx.engine.readMessages(key)).map((m) => m.content)).toEqual(['before expiry']);
-      if (ctx.raw) expect(await ctx.raw.messages(key)).toHaveLength(1);
       // its key is free: create replaces the leftover whole, and so does import
       const fresh = await manager.create({ ...key, title: 'new' });
-      expect(fresh).toMatchObject({ title: 'new', messageCount: 0, lastSeq: 0, expiresAt: null });
+      expect(fresh, 'an expired leftover must be replaced whole when its key is created again').toMatchObject({ title: 'new', messageCount: 0, lastSeq: 0, expiresAt: null });
       expect(await manager.messages(key)).toEqual([]);
-      await expect(manager.create(key)).rejects.toBeInstanceOf(SessionExistsError);
+      expect(
+        await caught(manager.create(key)),
+        'SessionManager.create (createSession) must throw SessionExistsError (treats an expired session as gone: no write reaches it, and its key can be created or imported again)',
+      ).toBeInstanceOf(SessionExistsError);
       await manager.update(key, { ttlMs: 1_000 });
       now += 2_000;
       const imported = await manager.import({ ...exported, session: { ...exported.session, expiresAt: null } });
@@ -219,13 +276,12 @@ export function sessionLifecycleTests(init: ConformanceInitializer): void {
       now += 1_000;
       const liveAt = new Date(now);
       for (const range of [{}, { last: 1 }, { afterSeq: 1 }, { beforeSeq: 2 }, { limit: 1 }]) {
-        expect(await ctx.engine.readMessages(key, { ...range, liveAt })).toEqual([]);
+        expect(await ctx.engine.readMessages(key, { ...range, liveAt }), 'readMessages must read nothing of a session expired at liveAt').toEqual([]);
       }
       expect(await manager.messages(key)).toEqual([]);
       expect(await manager.messages(key, { last: 50 })).toEqual([]);
       // without liveAt the rows are still there until deleteExpired: nothing was removed by reading
-      expect((await ctx.engine.readMessages(key)).map((m) => m.content)).toEqual(['one', 'two']);
-      if (ctx.raw) expect(await ctx.raw.messages(key)).toHaveLength(2);
+      expect((await ctx.engine.readMessages(key)).map((m) => m.content), 'readMessages must not delete what it hides').toEqual(['one', 'two']);
       expect((await manager.messages(other)).map((m) => m.content)).toEqual(['lives on']);
     });
 

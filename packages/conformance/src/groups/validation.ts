@@ -1,10 +1,11 @@
 import { describe, it } from 'vitest';
 import { and, eq, MAX_JSON_DEPTH, parseFilter, SessionManager, ValidationError, type Filter, type JsonObject, type JsonValue } from '@sessions/core';
-import { randomId, randomKey, useEngine } from '../harness.js';
+import { caught, randomId, randomKey, useEngine } from '../harness.js';
 import type { ConformanceInitializer } from '../initializer.js';
+import type { ConformanceOptions } from '../options.js';
 
 /** Bad input is a ValidationError that says what to fix, and nothing is partially written. */
-export function validationTests(init: ConformanceInitializer): void {
+export function validationTests(init: ConformanceInitializer, _options: ConformanceOptions = {}): void {
   describe('validation', () => {
     const ctx = useEngine(init);
 
@@ -12,11 +13,20 @@ export function validationTests(init: ConformanceInitializer): void {
       const manager = ctx.manager();
       const bad: unknown[] = ['', 'a\u0000b', 'tab\there', 'line\nbreak', 'x'.repeat(256), '\ud800lone', 42, null, undefined, { id: 1 }];
       for (const userId of bad) {
-        await expect(manager.create({ userId: userId as string })).rejects.toBeInstanceOf(ValidationError);
-        await expect(manager.get({ userId: userId as string, sessionId: 's' })).rejects.toBeInstanceOf(ValidationError);
+        expect(
+          await caught(manager.create({ userId: userId as string })),
+          'SessionManager.create (createSession) must throw ValidationError (rejects bad ids before anything reaches the store)',
+        ).toBeInstanceOf(ValidationError);
+        expect(
+          await caught(manager.get({ userId: userId as string, sessionId: 's' })),
+          'SessionManager.get (getSession) must throw ValidationError (rejects bad ids before anything reaches the store)',
+        ).toBeInstanceOf(ValidationError);
       }
       for (const sessionId of bad.filter((v) => v !== undefined)) {
-        await expect(manager.create({ userId: 'u', sessionId: sessionId as string })).rejects.toBeInstanceOf(ValidationError);
+        expect(
+          await caught(manager.create({ userId: 'u', sessionId: sessionId as string })),
+          'SessionManager.create (createSession) must throw ValidationError (rejects bad ids before anything reaches the store)',
+        ).toBeInstanceOf(ValidationError);
       }
       const longest = '字'.repeat(255);
       const created = await manager.create({ userId: randomId('u'), sessionId: longest });
@@ -35,10 +45,22 @@ export function validationTests(init: ConformanceInitializer): void {
         expect(error).toBeInstanceOf(ValidationError);
         expect((error as ValidationError).path).toMatch(/metadata/);
       }
-      await expect(manager.append(key, { role: 'user', content: { text: 'objects are not content' } as never })).rejects.toBeInstanceOf(ValidationError);
-      await expect(manager.append(key, { role: 'robot' as never, content: 'x' })).rejects.toBeInstanceOf(ValidationError);
-      await expect(manager.append(key, { role: 'user', content: 'x', extra: 1 } as never)).rejects.toBeInstanceOf(ValidationError);
-      await expect(manager.setState(key, cyclic as never)).rejects.toBeInstanceOf(ValidationError);
+      expect(
+        await caught(manager.append(key, { role: 'user', content: { text: 'objects are not content' } as never })),
+        'SessionManager.append (appendMessages) must throw ValidationError (rejects non-JSON values, cycles and NUL characters with a path to the problem)',
+      ).toBeInstanceOf(ValidationError);
+      expect(
+        await caught(manager.append(key, { role: 'robot' as never, content: 'x' })),
+        'SessionManager.append (appendMessages) must throw ValidationError (rejects non-JSON values, cycles and NUL characters with a path to the problem)',
+      ).toBeInstanceOf(ValidationError);
+      expect(
+        await caught(manager.append(key, { role: 'user', content: 'x', extra: 1 } as never)),
+        'SessionManager.append (appendMessages) must throw ValidationError (rejects non-JSON values, cycles and NUL characters with a path to the problem)',
+      ).toBeInstanceOf(ValidationError);
+      expect(
+        await caught(manager.setState(key, cyclic as never)),
+        'SessionManager.setState (updateSession) must throw ValidationError (rejects non-JSON values, cycles and NUL characters with a path to the problem)',
+      ).toBeInstanceOf(ValidationError);
       expect(await manager.get(key)).toMatchObject({ metadata: {}, state: {}, messageCount: 0, version: 0 });
     });
 
@@ -56,8 +78,14 @@ export function validationTests(init: ConformanceInitializer): void {
       const [stored] = await manager.append(key, { role: 'user', content: [{ type: 'data', value: levels(MAX_JSON_DEPTH - 2) }], metadata: deepest });
       expect(await manager.get(key)).toMatchObject({ metadata: deepest, state: deepest });
       expect(await manager.messages(key)).toEqual([stored]);
-      await expect(manager.update(key, { metadata: levels(MAX_JSON_DEPTH + 1) })).rejects.toBeInstanceOf(ValidationError);
-      await expect(manager.append(key, { role: 'user', content: 'x', metadata: levels(MAX_JSON_DEPTH + 1) })).rejects.toBeInstanceOf(ValidationError);
+      expect(
+        await caught(manager.update(key, { metadata: levels(MAX_JSON_DEPTH + 1) })),
+        'SessionManager.update (updateSession) must throw ValidationError (stores JSON nested as deep as core allows, exactly, and refuses one level more with ValidationError)',
+      ).toBeInstanceOf(ValidationError);
+      expect(
+        await caught(manager.append(key, { role: 'user', content: 'x', metadata: levels(MAX_JSON_DEPTH + 1) })),
+        'SessionManager.append (appendMessages) must throw ValidationError (stores JSON nested as deep as core allows, exactly, and refuses one level more with ValidationError)',
+      ).toBeInstanceOf(ValidationError);
       expect((await manager.get(key))!.metadata).toEqual(deepest);
       expect(await manager.messages(key)).toHaveLength(1);
     });
@@ -103,8 +131,14 @@ export function validationTests(init: ConformanceInitializer): void {
       for (const filter of bad) await expect(where(filter)).rejects.toBeInstanceOf(ValidationError);
       expect(() => eq('title', null as never)).toThrow(/isNull/);
       expect(() => parseFilter('{"op":"eq","field":"nope","value":1}')).toThrow(ValidationError);
-      await expect(ctx.engine.findMany('sessions', { where: and(), orderBy: [{ field: 'metadata', direction: 'asc' }] })).rejects.toBeInstanceOf(ValidationError);
-      await expect(ctx.engine.findMany('sessions', { limit: -1 })).rejects.toBeInstanceOf(ValidationError);
+      expect(
+        await caught(ctx.engine.findMany('sessions', { where: and(), orderBy: [{ field: 'metadata', direction: 'asc' }] })),
+        'findMany must throw ValidationError (rejects bad filters with ValidationError before querying)',
+      ).toBeInstanceOf(ValidationError);
+      expect(
+        await caught(ctx.engine.findMany('sessions', { limit: -1 })),
+        'findMany must throw ValidationError (rejects bad filters with ValidationError before querying)',
+      ).toBeInstanceOf(ValidationError);
     });
 
     it('rejects a heartbeat that is not well under the lease TTL', ({ expect }) => {

@@ -3,19 +3,37 @@ import { compareCodePoints, compareScalars } from './compare.js';
 import { likeMatches, likeToRegExp } from './like.js';
 import type { FilterTarget, Operand, ResolvedFilter, ResolvedOrderTerm } from './resolved.js';
 
+/**
+ * A record the in-memory helpers read fields from: a `Session`, a `Message`, or any object with
+ * the fields a filter or ordering names. Typed as an object, not a string-keyed record, so the
+ * model interfaces fit without a cast.
+ */
+export type FilterableRow = object;
+
 type Row = Readonly<Record<string, unknown>>;
 
-/** Evaluates a resolved filter on a record in memory: the reference semantics. */
-export function matchesFilter(filter: ResolvedFilter, row: Row): boolean {
+/**
+ * Evaluates a resolved filter on a record in memory: the reference semantics (null or missing
+ * values compare false, `not` negates that, strings compare by code point). For adapters that
+ * filter in process (files, maps); `MemoryEngine` uses it.
+ *
+ * @example
+ * const rows: Session[] = [...sessions.values()].filter((session) => matchesFilter(query.where, session));
+ */
+export function matchesFilter<T extends FilterableRow>(filter: ResolvedFilter, row: T): boolean {
+  return matches(filter, row as Row);
+}
+
+function matches(filter: ResolvedFilter, row: Row): boolean {
   switch (filter.kind) {
     case 'constant':
       return filter.value;
     case 'and':
-      return filter.filters.every((child) => matchesFilter(child, row));
+      return filter.filters.every((child) => matches(child, row));
     case 'or':
-      return filter.filters.some((child) => matchesFilter(child, row));
+      return filter.filters.some((child) => matches(child, row));
     case 'not':
-      return !matchesFilter(filter.filter, row);
+      return !matches(filter.filter, row);
     case 'null': {
       const value = readTarget(filter.target, row);
       return (value === null || value === undefined) !== filter.negated;
@@ -95,11 +113,17 @@ function cachedLikeRegExp(pattern: string, caseInsensitive: boolean): RegExp {
   return regExp;
 }
 
-/** Sorts records by resolved order terms (primary key included), in place. */
-export function compareByOrder(terms: readonly ResolvedOrderTerm[]): (a: Row, b: Row) => number {
+/**
+ * A comparator for `Array.prototype.sort` from resolved order terms (which end with the primary
+ * key, so the order is total): the reference ordering, nulls first ascending, strings by code point.
+ *
+ * @example
+ * rows.sort(compareByOrder<Session>(query.orderBy));
+ */
+export function compareByOrder<T extends FilterableRow>(terms: readonly ResolvedOrderTerm[]): (a: T, b: T) => number {
   return (a, b) => {
     for (const term of terms) {
-      const order = compareScalars(a[term.field], b[term.field]);
+      const order = compareScalars((a as Row)[term.field], (b as Row)[term.field]);
       if (order !== 0) return term.direction === 'asc' ? order : -order;
     }
     return 0;

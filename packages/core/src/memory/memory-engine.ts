@@ -134,7 +134,7 @@ export class MemoryEngine extends BaseEngine {
   protected async doDeleteSessions(where: ResolvedFilter): Promise<number> {
     let count = 0;
     for (const [id, stored] of this.store.sessions) {
-      if (!matchesFilter(where, stored.session as unknown as Record<string, unknown>)) continue;
+      if (!matchesFilter(where, stored.session)) continue;
       this.store.sessions.delete(id);
       count++;
     }

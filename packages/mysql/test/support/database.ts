@@ -39,11 +39,14 @@ export async function useTestDatabase(label: string): Promise<TestDatabase> {
     name: store.database,
     url: store.url,
     pool,
-    async dropTables(prefix: string) {
-      await pool.query(`DROP TABLE IF EXISTS \`${prefix}messages\`, \`${prefix}sessions\`, \`${prefix}leases\`, \`${prefix}schema_version\``);
-      await pool.query(`DROP PROCEDURE IF EXISTS ${tableNames(prefix).appendRoutine}`);
-    },
+    dropTables: (prefix: string) => dropTables(pool, prefix),
   };
+}
+
+/** Drops the tables and routine one engine's `tablePrefix` made. */
+export async function dropTables(pool: mysql.Pool, prefix: string): Promise<void> {
+  await pool.query(`DROP TABLE IF EXISTS \`${prefix}messages\`, \`${prefix}sessions\`, \`${prefix}leases\`, \`${prefix}schema_version\``);
+  await pool.query(`DROP PROCEDURE IF EXISTS ${tableNames(prefix).appendRoutine}`);
 }
 
 /** Reads what the engine really stored, with plain SQL. */

@@ -1,0 +1,1 @@
+export { JsonFileEngine, type JsonFileEngineOptions } from './json-file-engine.js';
