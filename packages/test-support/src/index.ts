@@ -1,0 +1,3 @@
+export { FaultProxy, type ProxyTarget } from './fault-proxy.js';
+export type { Direction, FaultMode } from './lane.js';
+export { countingPool, type PoolShape, type StatementLog } from './counting-pool.js';
