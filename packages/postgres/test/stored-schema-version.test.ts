@@ -117,9 +117,10 @@ describe('storedSchemaVersion', () => {
 
   it('stops waiting for the server when the signal aborts, with its reason', async ({ expect }) => {
     let answer: (() => void) | undefined;
+    const query = (_config: PgQueryConfig) => new Promise<PgQueryResult>((_resolve, reject) => (answer = () => reject(new Error('never answered'))));
     const hanging: PgPool = {
-      query: (_config: PgQueryConfig) => new Promise<PgQueryResult>((_resolve, reject) => (answer = () => reject(new Error('never answered')))),
-      connect: () => Promise.reject(new Error('not used')) as Promise<PgPoolClient>,
+      query,
+      connect: async (): Promise<PgPoolClient> => ({ query, release: () => undefined }),
       end: async () => undefined,
     };
     const engine = new PostgresEngine({ pool: hanging, schema: freshSchema('abort') });
