@@ -1,6 +1,5 @@
 import { describe, it } from 'vitest';
 import { MessageExistsError, SchemaVersionError, SessionManager } from '@sessions/core';
-import pg from 'pg';
 import { countingPool, PG_POOL } from '@sessions/test-support';
 import { PostgresEngine, SCHEMA_VERSION } from '../src/index.js';
 import { migrate, readSchemaVersion } from '../src/schema/migrate.js';
