@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import {
   BaseEngine,
   ConcurrentUpdateError,
@@ -102,7 +103,7 @@ export class PostgresEngine extends BaseEngine {
         connectionTimeoutMillis: resolved.connectTimeoutMs,
         keepAlive: true,
         keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
-        stream: sockets.create,
+        stream: () => sockets.track(new Socket()),
       });
       // An idle connection that dies (server restart, terminated backend) is dropped by the
       // pool; without a listener Node would crash the process. The next query reconnects.

@@ -8,12 +8,14 @@ const CONSEQUENCE: Record<Outcome, string> = {
 };
 
 /**
- * A PostgreSQL server that did not answer in time. The engine wraps it in core's `StorageError`;
+ * A database server that did not answer in time. The engine wraps it in core's `StorageError`;
  * its message names the server by host and port only, never by URL, so no password is printed.
  */
 export class ServerTimeoutError extends Error {
   override readonly name = 'ServerTimeoutError';
   readonly code = 'ETIMEDOUT';
+  /** Like a driver's fatal errors: the connection it happened on is gone, nothing more is sent on it. */
+  readonly fatal = true;
   readonly outcome: Outcome;
 
   constructor(what: string, outcome: Outcome) {
