@@ -23,7 +23,7 @@ import {
 } from '@sessions/core';
 import { appendMessages } from './append-messages.js';
 import { BoundedPool } from './bounded-pool.js';
-import { withDeadline } from './deadline.js';
+import { withDeadline } from './bounded-waits.js';
 import { ensureAppendRoutine } from './append-routine.js';
 import { detectServer, type Dialect } from './dialect.js';
 import type { MysqlPool } from './driver.js';

@@ -32,7 +32,7 @@ import {
   type UpdateSessionOptions,
 } from '@sessions/core';
 import { BoundedPool } from './bounded-pool.js';
-import { withDeadline } from './deadline.js';
+import { withDeadline } from './bounded-waits.js';
 import { Executor, type Row } from './executor.js';
 import { resolveOptions, type PostgresEngineOptions } from './options.js';
 import type { PgPool, PgPoolClient } from './pg-client.js';
