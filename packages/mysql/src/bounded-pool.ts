@@ -1,5 +1,6 @@
 import { Checkouts, StatementGuard, type Limits } from './bounded-waits.js';
 import type { MysqlPool, MysqlPoolConnection, StatementOptions } from './driver.js';
+import { withConnection } from './transaction.js';
 
 /**
  * A pool whose every wait is bounded: checking a connection out (`acquireTimeoutMs`) and each
@@ -24,12 +25,13 @@ export class BoundedPool implements MysqlPool {
     this.#checkouts.close();
   }
 
+  // On a connection of its own, destroyed after a fatal error, as mysql2's pool.execute would.
   execute(options: StatementOptions, values?: unknown): Promise<[any, any]> {
-    return this.#onConnection((connection) => connection.execute(options, values));
+    return withConnection(this, (connection) => connection.execute(options, values));
   }
 
   query(sql: string): Promise<[any, any]> {
-    return this.#onConnection((connection) => connection.query(sql));
+    return withConnection(this, (connection) => connection.query(sql));
   }
 
   async getConnection(): Promise<MysqlPoolConnection> {
@@ -39,15 +41,6 @@ export class BoundedPool implements MysqlPool {
 
   end(): Promise<void> {
     return this.#inner.end();
-  }
-
-  async #onConnection<T>(body: (connection: MysqlPoolConnection) => Promise<T>): Promise<T> {
-    const connection = await this.getConnection();
-    try {
-      return await body(connection);
-    } finally {
-      connection.release();
-    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { Checkouts, StatementGuard, type Limits } from './bounded-waits.js';
 import type { PgPool, PgPoolClient, PgQueryConfig, PgQueryResult } from './pg-client.js';
+import { leavesConnectionUsable } from './pg-errors.js';
 
 /**
  * A pool whose every wait is bounded: checking a connection out (`acquireTimeoutMs`) and each
@@ -26,10 +27,15 @@ export class BoundedPool implements PgPool {
 
   async query(config: PgQueryConfig): Promise<PgQueryResult> {
     const client = await this.connect();
+    let broken: Error | undefined;
     try {
       return await client.query(config);
+    } catch (error) {
+      // As pg's pool.query does, but keeping connections a statement error leaves healthy.
+      if (!leavesConnectionUsable(error)) broken = error instanceof Error ? error : new Error(String(error));
+      throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
