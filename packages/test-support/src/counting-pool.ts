@@ -12,8 +12,8 @@ export interface PoolShape<S> {
   readonly sends: readonly string[];
   /** Methods of the pool that resolve to a checked-out connection, whose sends count too. */
   readonly checkouts: readonly string[];
-  /** What to log of a sending call's first argument. Default: the argument itself. */
-  readonly record?: (statement: unknown) => S;
+  /** What to log of a sending call, given its first two arguments (statement, values). Default: the statement itself. */
+  readonly record?: (statement: unknown, values: unknown) => S;
 }
 
 /**
@@ -36,13 +36,13 @@ export function countingPool<P extends object, S = unknown>(inner: P, shape: Poo
     },
   };
   const record = shape.record ?? ((statement: unknown) => statement as S);
-  const pool = recording(inner, shape, (statement) => sent.push(record(statement)));
+  const pool = recording(inner, shape, (args) => sent.push(record(args[0], args[1])));
   return new Proxy(pool, {
     get: (target, property) => (property === 'sent' || property === 'count' ? log[property] : Reflect.get(target, property)),
   }) as P & StatementLog<S>;
 }
 
-function recording<T extends object>(target: T, shape: PoolShape<unknown>, log: (statement: unknown) => void): T {
+function recording<T extends object>(target: T, shape: PoolShape<unknown>, log: (args: unknown[]) => void): T {
   return new Proxy(target, {
     get(object, property) {
       const value: unknown = Reflect.get(object, property, object);
@@ -50,7 +50,7 @@ function recording<T extends object>(target: T, shape: PoolShape<unknown>, log: 
       const method = value as (...args: unknown[]) => unknown;
       if (shape.sends.includes(property)) {
         return (...args: unknown[]) => {
-          log(args[0]);
+          log(args);
           return method.apply(object, args);
         };
       }
