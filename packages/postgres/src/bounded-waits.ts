@@ -11,14 +11,22 @@ export interface Limits {
 /**
  * Settles as `work` does, or rejects with the error `expire()` returns once `ms` have passed.
  * `work` keeps running after expiry (the caller decides what to do with it); its late outcome
- * is ignored, never unhandled.
+ * is ignored, never unhandled. (One timer and one promise: this wraps every statement.)
  */
 export function withDeadline<T>(work: Promise<T>, ms: number, expire: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(expire()), ms);
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(expire()), ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -27,37 +35,47 @@ export function withDeadline<T>(work: Promise<T>, ms: number, expire: () => Erro
  */
 export class Checkouts {
   readonly #limits: Limits;
-  readonly #closed: Promise<never>;
-  #close!: (reason: Error) => void;
+  /** How to make each waiting call give up. */
+  readonly #waiters = new Set<(reason: Error) => void>();
+  #closed: Error | undefined;
 
   constructor(limits: Limits) {
     this.#limits = limits;
-    this.#closed = new Promise<never>((_, reject) => (this.#close = reject));
-    this.#closed.catch(() => undefined);
   }
 
   /** Fails every call still waiting for a connection, and any later one. */
   close(): void {
-    this.#close(new Error('the engine was closed while this call waited for a connection'));
+    this.#closed ??= new Error('the engine was closed while this call waited for a connection');
+    for (const giveUp of this.#waiters) giveUp(this.#closed);
   }
 
   /** The connection `checkout` gives; one that arrives after the caller gave up goes straight back through `giveBack`. */
-  async wait<C>(checkout: Promise<C>, giveBack: (late: C) => void): Promise<C> {
+  wait<C>(checkout: Promise<C>, giveBack: (late: C) => void): Promise<C> {
     const { acquireTimeoutMs, server } = this.#limits;
-    let settled = false;
-    checkout.then(
-      () => (settled = true),
-      () => (settled = true),
-    );
-    try {
-      const waiting = withDeadline(checkout, acquireTimeoutMs, () => {
-        return new ServerTimeoutError(`no connection to ${server} became free within ${acquireTimeoutMs} ms (every connection is busy, or the server does not answer)`, 'read');
-      });
-      return await Promise.race([waiting, this.#closed]);
-    } catch (error) {
-      if (!settled) checkout.then(giveBack, () => undefined);
-      throw error;
-    }
+    return new Promise<C>((resolve, reject) => {
+      let waiting = true;
+      const settle = () => {
+        waiting = false;
+        clearTimeout(timer);
+        this.#waiters.delete(giveUp);
+      };
+      const giveUp = (reason: Error) => {
+        if (!waiting) return;
+        settle();
+        reject(reason);
+      };
+      const timer = setTimeout(
+        () => giveUp(new ServerTimeoutError(`no connection to ${server} became free within ${acquireTimeoutMs} ms (every connection is busy, or the server does not answer)`, 'read')),
+        acquireTimeoutMs,
+      );
+      this.#waiters.add(giveUp);
+      checkout.then((connection) => {
+        if (!waiting) return giveBack(connection);
+        settle();
+        resolve(connection);
+      }, giveUp);
+      if (this.#closed) giveUp(this.#closed);
+    });
   }
 }
 
