@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { and, desc, eq, gt, isNull, or, SessionManager } from '@sessions/core';
+import { countingPool, MYSQL2_POOL } from '@sessions/test-support';
 import { MysqlEngine } from '../dist/index.js';
 
 const SERVER_URL = process.env.SESSIONS_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
@@ -20,8 +21,9 @@ const url = new URL(SERVER_URL);
 url.pathname = `/${databaseName}`;
 
 const pool = mysql.createPool({ uri: url.toString(), connectionLimit: 4, maxPreparedStatements: 256 });
-const recorder = recordingPool(pool);
-const engine = new MysqlEngine({ pool: recorder.pool, tablePrefix: 'bench_' });
+// Logs every statement the engine sends (each is one round trip), with its parameters.
+const recorder = countingPool(pool, { ...MYSQL2_POOL, record: (statement, values) => ({ sql: MYSQL2_POOL.record(statement), values }) });
+const engine = new MysqlEngine({ pool: recorder, tablePrefix: 'bench_' });
 
 try {
   await engine.setup();
@@ -74,17 +76,15 @@ try {
 
   // --- the engine's SQL, captured so the raw baselines send exactly the same text -------------
   const capture = async (operation) => {
-    recorder.log.length = 0;
-    recorder.state.recording = true;
+    recorder.sent.length = 0;
     await operation();
-    recorder.state.recording = false;
-    return recorder.log.map((entry) => entry.sql);
+    return recorder.sent.map((entry) => entry.sql);
   };
   const appendSql = await capture(() => sessions.append(shortKey, { role: 'user', content: 'capture' }));
   const lastSql = await capture(() => sessions.messages(longKey, { last: 50 }));
   const listFilter = eq('metadata.channel', 'web');
   const listSql = await capture(() => sessions.list({ userId: listUser, where: listFilter, limit: 20 }));
-  const listParams = recorder.log[0].values;
+  const listParams = recorder.sent[0].values;
   // What SessionManager.list hands the engine, for the engine-only row of the table.
   const listWhere = () => and(eq('userId', listUser), or(isNull('expiresAt'), gt('expiresAt', new Date())), eq('status', 'active'), listFilter);
   const listOrder = [desc('updatedAt'), desc('sessionId')];
@@ -207,25 +207,3 @@ try {
   await admin.end();
 }
 
-/** Wraps a pool to log every statement sent while `recording` is on: each is one round trip to the server. */
-function recordingPool(inner) {
-  const log = [];
-  const state = { recording: false };
-  const record = (sql, values) => state.recording && log.push({ sql: typeof sql === 'string' ? sql : sql.sql, values });
-  const wrap = (connection) => ({
-    execute: (options, values) => (record(options, values), connection.execute(options, values)),
-    query: (sql) => (record(sql), connection.query(sql)),
-    release: () => connection.release(),
-    destroy: () => connection.destroy(),
-  });
-  return {
-    log,
-    state,
-    pool: {
-      getConnection: async () => wrap(await inner.getConnection()),
-      execute: (options, values) => (record(options, values), inner.execute(options, values)),
-      query: (sql) => (record(sql), inner.query(sql)),
-      end: () => inner.end(),
-    },
-  };
-}

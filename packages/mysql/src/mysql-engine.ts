@@ -22,6 +22,8 @@ import {
   type UpdateSessionOptions,
 } from '@sessions/core';
 import { appendMessages } from './append-messages.js';
+import { BoundedPool } from './bounded-pool.js';
+import { withDeadline } from './bounded-waits.js';
 import { ensureAppendRoutine } from './append-routine.js';
 import { detectServer, type Dialect } from './dialect.js';
 import type { MysqlPool } from './driver.js';
@@ -32,10 +34,16 @@ import { count, deleteSessionsWhere, findMany, updateWhere } from './model-queri
 import { resolveOptions, type MysqlEngineOptions, type ResolvedOptions } from './options.js';
 import { createPool } from './pool.js';
 import { readMessages } from './read-messages.js';
+import { describeServer } from './server-address.js';
 import { clearMessages, createSession, deleteExpired, deleteSession, getSession, truncateMessages, updateSession } from './session-writes.js';
+import { SocketTracker } from './socket-tracker.js';
 import { createStore, type Store } from './store.js';
 import { tableNames, type Tables } from './tables.js';
+import { isFatal } from './server-errors.js';
 import { withConnection } from './transaction.js';
+
+/** After the pool has ended, how long close() lets the server acknowledge the goodbye before destroying the sockets. */
+const GOODBYE_MS = 1_000;
 
 /**
  * Sessions in MySQL 8 or MariaDB 10.5+, through a mysql2 pool. Safe for many app servers on one
@@ -57,7 +65,10 @@ export class MysqlEngine extends BaseEngine {
   /** Quoted and plain names of this engine's tables. */
   readonly tables: Tables;
   readonly #options: ResolvedOptions;
-  #pool: Promise<MysqlPool> | undefined;
+  /** The sockets of the pool the engine creates, destroyed by close() if a silent server keeps them. */
+  readonly #sockets = new SocketTracker();
+  /** The pool with every wait bounded, around the injected pool or the one made from `uri`. */
+  #pool: Promise<BoundedPool> | undefined;
   #store: Store | undefined;
 
   constructor(options: MysqlEngineOptions) {
@@ -87,9 +98,11 @@ export class MysqlEngine extends BaseEngine {
    * setup() and storedSchemaVersion() may both ask first, concurrently, and must share one pool;
    * forgotten when creating it fails, so the next call tries again.
    */
-  #connect(): Promise<MysqlPool> {
+  #connect(): Promise<BoundedPool> {
     if (this.#pool) return this.#pool;
-    const pending = this.#options.pool ? Promise.resolve(this.#options.pool) : createPool(this.#options);
+    const options = this.#options;
+    const limits = { queryTimeoutMs: options.queryTimeoutMs, acquireTimeoutMs: options.acquireTimeoutMs, server: describeServer(options) };
+    const pending = (options.pool ? Promise.resolve(options.pool) : createPool(options, this.#sockets)).then((pool) => new BoundedPool(pool, limits));
     this.#pool = pending;
     pending.catch(() => {
       if (this.#pool === pending) this.#pool = undefined;
@@ -126,14 +139,31 @@ export class MysqlEngine extends BaseEngine {
     });
   }
 
+  /**
+   * Ends the pool the engine created (an injected pool stays open: its calls are bounded all the
+   * same). Calls in flight get up to `queryTimeoutMs` to finish, then the server a moment to
+   * acknowledge the goodbye; whatever a silent server still holds open is then destroyed, so
+   * close() always returns.
+   */
   protected async doClose(): Promise<void> {
     const pending = this.#pool;
     this.#pool = undefined;
     this.#store = undefined;
-    if (this.#options.pool !== undefined) return;
     // A failed creation left nothing to end.
-    const owned = await pending?.catch(() => undefined);
-    await owned?.end();
+    const pool = await pending?.catch(() => undefined);
+    pool?.close();
+    if (this.#options.pool !== undefined || pool === undefined) return;
+    // Running out of time is expected with a silent server: the sockets are destroyed below.
+    const outOfTime = new Error('the server did not acknowledge the end of its connections');
+    try {
+      await withDeadline(pool.end(), this.#options.queryTimeoutMs, () => outOfTime);
+      await withDeadline(this.#sockets.allClosed(), GOODBYE_MS, () => outOfTime);
+    } catch (error) {
+      // A connection that died or timed out is closed already, which is all end() wanted.
+      if (error !== outOfTime && !isFatal(error)) throw error;
+    } finally {
+      this.#sockets.destroyAll();
+    }
   }
 
   protected doFindMany(model: ModelDefinition, query: ResolvedQuery): Promise<Array<Session | Message>> {

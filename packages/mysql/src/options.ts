@@ -25,6 +25,19 @@ export interface MysqlEngineOptions {
    * and a charset other than utf8mb4 are refused with a ValidationError.
    */
   poolOptions?: Readonly<Record<string, unknown>>;
+  /**
+   * How long one statement may wait for the server's answer, in milliseconds. Default 30,000. On
+   * expiry the call fails with `StorageError` naming the server (host and port), the connection is
+   * destroyed rather than returned to the pool, and the message says whether a write may have been
+   * committed. `close()` waits at most this long for calls in flight. Applies to an injected pool too.
+   */
+  queryTimeoutMs?: number;
+  /**
+   * How long a call waits to check a connection out of the pool (a free one, or a new one being
+   * opened), in milliseconds. Default 30,000. Applies to an injected pool too; opening a connection
+   * also gives up after mysql2's `connectTimeout` (10 s unless set in `poolOptions`).
+   */
+  acquireTimeoutMs?: number;
   /** How long `setup()` waits while another process migrates the same tables. Default 60 s. */
   migrationLockTimeoutMs?: number;
   /**
@@ -49,6 +62,8 @@ export interface ResolvedOptions {
   readonly connectionLimit: number;
   readonly poolOptions: Readonly<Record<string, unknown>>;
   readonly migrationLockTimeoutMs: number;
+  readonly queryTimeoutMs: number;
+  readonly acquireTimeoutMs: number;
   readonly useReturning: boolean;
   readonly appendRoutine: boolean;
 }
@@ -77,6 +92,8 @@ export function resolveOptions(input: MysqlEngineOptions): ResolvedOptions {
   if (!Number.isSafeInteger(migrationLockTimeoutMs) || migrationLockTimeoutMs < 0) {
     throw new ValidationError('migrationLockTimeoutMs is a whole number of milliseconds', { path: 'options.migrationLockTimeoutMs' });
   }
+  const queryTimeoutMs = timeLimit(options, 'queryTimeoutMs');
+  const acquireTimeoutMs = timeLimit(options, 'acquireTimeoutMs');
   const useReturning = options.useReturning ?? true;
   if (typeof useReturning !== 'boolean') throw new ValidationError('useReturning is true or false', { path: 'options.useReturning' });
   const appendRoutine = options.appendRoutine ?? true;
@@ -90,7 +107,16 @@ export function resolveOptions(input: MysqlEngineOptions): ResolvedOptions {
     connectionLimit,
     poolOptions: Object.freeze({ ...options.poolOptions }),
     migrationLockTimeoutMs,
+    queryTimeoutMs,
+    acquireTimeoutMs,
     useReturning,
     appendRoutine,
   });
+}
+
+/** A time limit: a whole number of milliseconds >= 1, default 30 s (no limit is not an option: it would hang on a silent server). */
+function timeLimit(options: MysqlEngineOptions, name: 'queryTimeoutMs' | 'acquireTimeoutMs'): number {
+  const value = options[name] ?? 30_000;
+  if (!Number.isSafeInteger(value) || value < 1) throw new ValidationError(`${name} is a whole number of milliseconds >= 1`, { path: `options.${name}` });
+  return value;
 }

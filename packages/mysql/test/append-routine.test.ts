@@ -2,7 +2,7 @@ import mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LockExpiredError, MessageExistsError, SessionManager, SessionNotFoundError } from '@sessions/core';
 import { MysqlEngine } from '../src/index.js';
-import { countingPool } from './support/counting-pool.js';
+import { countingPool, MYSQL2_POOL } from '@sessions/test-support';
 import { randomName, useTestDatabase } from './support/database.js';
 
 const database = await useTestDatabase('routine');
@@ -10,7 +10,7 @@ const database = await useTestDatabase('routine');
 describe('the append routine', () => {
   it('appends up to four messages, under a lease, in one round trip', async () => {
     const inner = mysql.createPool({ uri: database.url, connectionLimit: 2 });
-    const pool = countingPool(inner);
+    const pool = countingPool(inner, MYSQL2_POOL);
     await using engine = new MysqlEngine({ pool, tablePrefix: `${randomName('r')}_` });
     await engine.setup();
     expect(engine.appendsInOneRoundTrip).toBe(true);
@@ -18,15 +18,15 @@ describe('the append routine', () => {
     const key = { userId: 'u', sessionId: 's' };
     await sessions.create(key);
     const lease = await sessions.acquire(key);
-    pool.statements.length = 0;
+    pool.sent.length = 0;
     const appended = await sessions.append(key, ['a', 'b', 'c', 'd'].map((content) => ({ role: 'user' as const, content })), { lease });
-    expect(pool.statements).toHaveLength(1);
-    expect(pool.statements[0]).toMatch(/^CALL `r\w+_append_messages_v2`/);
+    expect(pool.sent).toHaveLength(1);
+    expect(pool.sent[0]).toMatch(/^CALL `r\w+_append_messages_v2`/);
     expect(appended.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
     expect(await sessions.messages(key)).toEqual(appended);
-    pool.statements.length = 0;
+    pool.sent.length = 0;
     await sessions.append(key, ['e', 'f', 'g', 'h', 'i'].map((content) => ({ role: 'user' as const, content })), { lease });
-    expect(pool.statements).toEqual(['START TRANSACTION', expect.stringMatching(/^UPDATE/), expect.stringMatching(/^INSERT/), 'COMMIT']);
+    expect(pool.sent).toEqual(['START TRANSACTION', expect.stringMatching(/^UPDATE/), expect.stringMatching(/^INSERT/), 'COMMIT']);
     expect((await sessions.messages(key)).map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     await sessions.release(lease);
     await engine.close();

@@ -22,6 +22,15 @@ describe('options', () => {
     expect(new MysqlEngine({ uri: database.url }).tables.messages).toBe('`sessions_messages`');
   });
 
+  it('takes the time limits as whole numbers of milliseconds >= 1', () => {
+    for (const name of ['queryTimeoutMs', 'acquireTimeoutMs'] as const) {
+      for (const value of [0, -1, 1.5, Infinity, '500']) {
+        expect(() => new MysqlEngine({ uri: database.url, [name]: value as never })).toThrow(new RegExp(`${name} is a whole number of milliseconds`));
+      }
+      expect(() => new MysqlEngine({ uri: database.url, [name]: 1 })).not.toThrow();
+    }
+  });
+
   it('never closes a pool it was given', async () => {
     const pool = mysql.createPool({ uri: database.url, connectionLimit: 2 });
     const engine = new MysqlEngine({ pool, tablePrefix: `${randomName('inj')}_` });

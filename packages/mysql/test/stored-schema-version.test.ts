@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EngineClosedError, NotSetUpError, SchemaVersionError, StorageError, ValidationError } from '@sessions/core';
 import { MysqlEngine, SCHEMA_VERSION } from '../src/index.js';
 import { migrationLockName } from '../src/migrations.js';
-import { countingPool } from './support/counting-pool.js';
+import { countingPool, MYSQL2_POOL } from '@sessions/test-support';
 import { randomName, useTestDatabase } from './support/database.js';
 
 const database = await useTestDatabase('stored_version');
@@ -27,15 +27,15 @@ describe('storedSchemaVersion()', () => {
   it('is null on tables never set up, asked before setup(), and creates nothing, locks nothing and writes nothing', async () => {
     const tablePrefix = `${randomName('v')}_`;
     const inner = mysql.createPool({ uri: database.url, connectionLimit: 2 });
-    const pool = countingPool(inner);
+    const pool = countingPool(inner, MYSQL2_POOL);
     try {
       await using engine = new MysqlEngine({ pool, tablePrefix });
       expect(await engine.storedSchemaVersion()).toBeNull();
       expect(await engine.storedSchemaVersion()).toBeNull();
       expect(await objectsWithPrefix(tablePrefix)).toEqual([]);
-      expect(pool.statements.length).toBeGreaterThan(0);
-      for (const statement of pool.statements) expect(statement).toMatch(/^\s*SELECT\b/i);
-      expect(pool.statements.join('\n')).not.toMatch(/GET_LOCK|CREATE|INSERT/i);
+      expect(pool.sent.length).toBeGreaterThan(0);
+      for (const statement of pool.sent) expect(statement).toMatch(/^\s*SELECT\b/i);
+      expect(pool.sent.join('\n')).not.toMatch(/GET_LOCK|CREATE|INSERT/i);
       // Nobody holds the migration lock: asking took none and left none behind.
       const [rows] = await database.pool.query<mysql.RowDataPacket[]>('SELECT IS_USED_LOCK(?) AS holder', [migrationLockName(database.name, tablePrefix)]);
       expect(rows[0]!['holder']).toBeNull();

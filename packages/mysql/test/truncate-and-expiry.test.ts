@@ -2,7 +2,7 @@ import mysql from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
 import { SessionManager, SessionNotFoundError, type NewMessage, type Session, type SessionKey } from '@sessions/core';
 import { MysqlEngine } from '../src/index.js';
-import { countingPool } from './support/counting-pool.js';
+import { countingPool, MYSQL2_POOL } from '@sessions/test-support';
 import { randomName, useTestDatabase } from './support/database.js';
 
 const database = await useTestDatabase('truncate');
@@ -162,7 +162,7 @@ describe('liveAt', () => {
 
   it('reads in one statement with or without it, and without it queries only the messages table', async () => {
     const inner = mysql.createPool({ uri: database.url, connectionLimit: 2 });
-    const pool = countingPool(inner);
+    const pool = countingPool(inner, MYSQL2_POOL);
     const tablePrefix = `${randomName('c')}_`;
     try {
       await using engine = new MysqlEngine({ pool, tablePrefix });
@@ -171,18 +171,18 @@ describe('liveAt', () => {
       const sessions = new SessionManager({ engine, clock: () => now });
       const key = { userId: 'u', sessionId: 'counted' };
       await sessions.create({ ...key, ttlMs: 1_000, messages: ['a', 'b', 'c'].map((content) => ({ role: 'user' as const, content })) });
-      pool.statements.length = 0;
+      pool.sent.length = 0;
       expect((await sessions.messages(key, { last: 2 })).map((m) => m.content)).toEqual(['b', 'c']);
-      expect(pool.statements).toEqual([expect.stringMatching(new RegExp(`^SELECT .* FROM \`${tablePrefix}messages\` WHERE .* AND EXISTS \\(SELECT 1 FROM \`${tablePrefix}sessions\` `))]);
+      expect(pool.sent).toEqual([expect.stringMatching(new RegExp(`^SELECT .* FROM \`${tablePrefix}messages\` WHERE .* AND EXISTS \\(SELECT 1 FROM \`${tablePrefix}sessions\` `))]);
       now += 1_000;
-      pool.statements.length = 0;
+      pool.sent.length = 0;
       expect(await sessions.messages(key)).toEqual([]);
-      expect(pool.statements).toHaveLength(1);
-      pool.statements.length = 0;
+      expect(pool.sent).toHaveLength(1);
+      pool.sent.length = 0;
       expect((await engine.readMessages(key, { last: 2 })).map((m) => m.content)).toEqual(['b', 'c']);
-      expect(pool.statements).toHaveLength(1);
-      expect(pool.statements[0]).not.toContain(engine.tables.sessions);
-      expect(pool.statements[0]).toMatch(/ WHERE user_id = \? AND session_id = \? ORDER BY seq DESC LIMIT \?$/);
+      expect(pool.sent).toHaveLength(1);
+      expect(pool.sent[0]).not.toContain(engine.tables.sessions);
+      expect(pool.sent[0]).toMatch(/ WHERE user_id = \? AND session_id = \? ORDER BY seq DESC LIMIT \?$/);
     } finally {
       await database.dropTables(tablePrefix);
       await inner.end();

@@ -3,6 +3,7 @@
 // in this run; ratios are engine / raw pg, so 1.00 means no overhead.
 import { performance } from 'node:perf_hooks';
 import { eq, SessionManager } from '@sessions/core';
+import { countingPool, PG_POOL } from '@sessions/test-support';
 import pg from 'pg';
 import { PostgresEngine } from '../dist/index.js';
 import { Statements } from '../dist/statements/index.js';
@@ -12,33 +13,16 @@ const URL_ = process.env.SESSIONS_TEST_POSTGRES_URL ?? 'postgres://postgres@127.
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 1000);
 const schema = `sessions_bench_${Date.now().toString(36)}`;
 
-/** Records every statement the engine sends, to count round trips and replay the same SQL raw. */
-class RecordingPool {
-  sent = [];
-  constructor(inner) {
-    this.inner = inner;
-  }
-  query(config) {
-    this.sent.push(config);
-    return this.inner.query(config);
-  }
-  async connect() {
-    const client = await this.inner.connect();
-    return { query: (config) => (this.sent.push(config), client.query(config)), release: (destroy) => client.release(destroy) };
-  }
-  end() {
-    return this.inner.end();
-  }
-  async record(body) {
-    const start = this.sent.length;
-    await body();
-    return this.sent.slice(start);
-  }
-}
-
 const enginePool = new pg.Pool({ connectionString: URL_, max: 4 });
 const rawPool = new pg.Pool({ connectionString: URL_, max: 4 });
-const recording = new RecordingPool(enginePool);
+// Records every statement the engine sends, to count round trips and replay the same SQL raw.
+const recording = countingPool(enginePool, PG_POOL);
+/** The statements `body` sent. */
+const record = async (body) => {
+  const start = recording.sent.length;
+  await body();
+  return recording.sent.slice(start);
+};
 const engine = new PostgresEngine({ pool: recording, schema });
 const sessions = new SessionManager({ engine, owner: 'bench' });
 const statements = new Statements(engine.tables);
@@ -110,14 +94,14 @@ try {
   await sessions.release(lease);
 
   // 3. Load the last 50 of 10,000+ messages.
-  const [readConfig] = await recording.record(() => sessions.messages(long, { last: 50 }));
+  const [readConfig] = await record(() => sessions.messages(long, { last: 50 }));
   const readCmp = await compare({
     engine: () => sessions.messages(long, { last: 50 }),
     raw: () => rawPool.query({ text: readConfig.text, name: readConfig.name, values: readConfig.values }),
   });
   results.push(['load last 50 of 10,000 messages', readCmp.engine, readCmp.raw, 'target ≤ 1.3']);
   // Without liveAt (tools that read expired sessions too) the read sends a statement that does not touch the sessions table.
-  const [uncheckedConfig] = await recording.record(() => engine.readMessages(long, { last: 50 }));
+  const [uncheckedConfig] = await record(() => engine.readMessages(long, { last: 50 }));
   const rawUnchecked = () => rawPool.query({ text: uncheckedConfig.text, name: uncheckedConfig.name, values: uncheckedConfig.values });
   const uncheckedCmp = await compare({ engine: () => engine.readMessages(long, { last: 50 }), raw: rawUnchecked });
   results.push(['load last 50 of 10,000 messages, no liveAt', uncheckedCmp.engine, uncheckedCmp.raw, 'target ≤ 1.3']);
@@ -138,7 +122,7 @@ try {
     ['common value (25%)', eq('metadata.channel', 'web')],
     ['rare value (0.5%)', eq('metadata.channel', 'web-rare')],
   ]) {
-    const [listConfig] = await recording.record(() => sessions.list({ userId: 'lister', where, limit: 20 }));
+    const [listConfig] = await record(() => sessions.list({ userId: 'lister', where, limit: 20 }));
     const listCmp = await compare({
       engine: () => sessions.list({ userId: 'lister', where, limit: 20 }),
       raw: () => rawPool.query({ text: listConfig.text, values: listConfig.values }),
@@ -149,7 +133,7 @@ try {
   }
   // A lookup by a unique metadata value across all users (say, an external thread id): the GIN
   // index is a candidate; on 10,000 rows the planner weighs it against a sequential scan.
-  const [acrossConfig] = await recording.record(() => engine.findMany('sessions', { where: eq('metadata.n', 1234) }));
+  const [acrossConfig] = await record(() => engine.findMany('sessions', { where: eq('metadata.n', 1234) }));
   const across = await rawPool.query({ text: `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ${acrossConfig.text}`, values: acrossConfig.values });
   plans.push(['findMany across users by a unique metadata.n', acrossConfig.text, across.rows.map((row) => row['QUERY PLAN']).join('\n')]);
 
@@ -173,7 +157,7 @@ try {
 
   // 6. Statements sent per operation (each statement is one round trip).
   const held = await sessions.acquire(short);
-  const count = async (label, body, target) => roundTrips.push([label, (await recording.record(body)).length, target]);
+  const count = async (label, body, target) => roundTrips.push([label, (await record(body)).length, target]);
   await count('append under a lease', () => sessions.append(short, message('x'), { lease: held }), 1);
   await count('append without a lease', () => sessions.append(short, message('x')), 1);
   await count('renew', async () => sessions.renew(held), 1);

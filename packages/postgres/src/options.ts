@@ -25,6 +25,19 @@ export interface PostgresEngineOptions {
    */
   connectTimeoutMs?: number;
   /**
+   * How long one statement may wait for the server's answer, in milliseconds. Default 30,000. On
+   * expiry the call fails with `StorageError` naming the server (host and port), the connection is
+   * destroyed rather than returned to the pool, and the message says whether a write may have been
+   * committed. `close()` waits at most this long for calls in flight. Applies to an injected pool too.
+   */
+  queryTimeoutMs?: number;
+  /**
+   * How long a call waits to check a connection out of the pool (a free one, or a new one being
+   * opened), in milliseconds. Default 30,000. Applies to an injected pool too; the pool the engine
+   * creates also gives up opening a connection after `connectTimeoutMs`.
+   */
+  acquireTimeoutMs?: number;
+  /**
    * Prepare the fixed statements once per connection (skips parsing and planning on reuse).
    * Default true; turn it off behind a PgBouncer older than 1.21 in transaction mode.
    */
@@ -38,6 +51,8 @@ export interface ResolvedOptions {
   readonly tablePrefix: string;
   readonly poolSize: number;
   readonly connectTimeoutMs: number;
+  readonly queryTimeoutMs: number;
+  readonly acquireTimeoutMs: number;
   readonly preparedStatements: boolean;
 }
 
@@ -85,11 +100,17 @@ export function resolveOptions(options: PostgresEngineOptions): ResolvedOptions 
   }
   const poolSize = options.poolSize ?? 10;
   if (!Number.isSafeInteger(poolSize) || poolSize < 1) throw new ValidationError('poolSize must be a whole number >= 1', { path: 'options.poolSize' });
-  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
-  if (!Number.isSafeInteger(connectTimeoutMs) || connectTimeoutMs < 1) {
-    throw new ValidationError('connectTimeoutMs must be a whole number of milliseconds >= 1', { path: 'options.connectTimeoutMs' });
-  }
+  const connectTimeoutMs = milliseconds(options, 'connectTimeoutMs', 10_000);
+  const queryTimeoutMs = milliseconds(options, 'queryTimeoutMs', 30_000);
+  const acquireTimeoutMs = milliseconds(options, 'acquireTimeoutMs', 30_000);
   const preparedStatements = options.preparedStatements ?? true;
   if (typeof preparedStatements !== 'boolean') throw new ValidationError('preparedStatements must be true or false', { path: 'options.preparedStatements' });
-  return Object.freeze({ connectionString, pool, schema, tablePrefix, poolSize, connectTimeoutMs, preparedStatements });
+  return Object.freeze({ connectionString, pool, schema, tablePrefix, poolSize, connectTimeoutMs, queryTimeoutMs, acquireTimeoutMs, preparedStatements });
+}
+
+/** A time limit: a whole number of milliseconds >= 1 (no limit is not an option: it would hang on a silent server). */
+function milliseconds(options: PostgresEngineOptions, name: 'connectTimeoutMs' | 'queryTimeoutMs' | 'acquireTimeoutMs', fallback: number): number {
+  const value = options[name] ?? fallback;
+  if (!Number.isSafeInteger(value) || value < 1) throw new ValidationError(`${name} must be a whole number of milliseconds >= 1`, { path: `options.${name}` });
+  return value;
 }

@@ -4,7 +4,18 @@ import type { PgPool } from './pg-client.js';
 
 /** The part of `pg`'s module the engine uses: its pool, created from a connection string. */
 export interface PgDriver {
-  Pool: new (config: { connectionString: string; max: number; connectionTimeoutMillis: number }) => PgPool & { on(event: 'error', listener: (error: Error) => void): unknown };
+  Pool: new (config: PgPoolConfig) => PgPool & { on(event: 'error', listener: (error: Error) => void): unknown };
+}
+
+/** The `pg.Pool` settings the engine uses for the pool it creates. */
+export interface PgPoolConfig {
+  connectionString: string;
+  max: number;
+  connectionTimeoutMillis: number;
+  keepAlive: boolean;
+  keepAliveInitialDelayMillis: number;
+  /** Makes each connection's socket, so `close()` can destroy the ones a silent server keeps open. */
+  stream: () => import('node:net').Socket;
 }
 
 export type LoadModule = (id: string) => unknown;

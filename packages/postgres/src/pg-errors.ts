@@ -20,6 +20,16 @@ export function constraintOf(error: unknown): string | undefined {
   return typeof constraint === 'string' ? constraint : undefined;
 }
 
+/**
+ * Whether a connection is still fit for the pool after this error: yes after an error the server
+ * reported for the statement, no after a connection failure (08), an operator intervention such
+ * as a terminated backend (57), an internal error (XX) or anything that is not a server error.
+ */
+export function leavesConnectionUsable(error: unknown): boolean {
+  const code = sqlState(error);
+  return code !== undefined && !/^(08|57|XX)/.test(code);
+}
+
 /** Errors after which running the same single statement again is safe and likely to succeed. */
 export function isTransient(error: unknown): boolean {
   const code = sqlState(error);

@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import {
   BaseEngine,
   ConcurrentUpdateError,
@@ -30,6 +31,8 @@ import {
   type TruncateMessagesOptions,
   type UpdateSessionOptions,
 } from '@sessions/core';
+import { BoundedPool } from './bounded-pool.js';
+import { withDeadline } from './bounded-waits.js';
 import { Executor, type Row } from './executor.js';
 import { resolveOptions, type PostgresEngineOptions } from './options.js';
 import type { PgPool, PgPoolClient } from './pg-client.js';
@@ -37,6 +40,8 @@ import { loadPg } from './pg-driver.js';
 import { constraintOf, PG, sqlState } from './pg-errors.js';
 import { migrate, readSchemaVersion } from './schema/migrate.js';
 import { MIGRATIONS } from './schema/migrations.js';
+import { describeServer } from './server-address.js';
+import { SocketTracker } from './socket-tracker.js';
 import type { ModelCodec } from './sql/columns.js';
 import { tableNames, type TableNames } from './sql/tables.js';
 import { toPgComparableTimestamp, toPgTimestamp } from './sql/timestamps.js';
@@ -47,6 +52,10 @@ import { countQuery, deleteQuery, findManyQuery, updateQuery, type Compiled } fr
 
 /** Larger than any seq: the open upper end of a message range. */
 const NO_UPPER_SEQ = '9223372036854775807';
+/** Keepalive probes start after this long without traffic, so a dead peer is noticed in minutes, not the OS's two hours. */
+const KEEPALIVE_IDLE_MS = 30_000;
+/** After the pool has ended, how long close() lets the server acknowledge the goodbye before destroying the sockets. */
+const GOODBYE_MS = 1_000;
 /** How often an acquire is retried when the lease row changed under its snapshot. */
 const MAX_ACQUIRE_ATTEMPTS = 20;
 /** The unique index that keeps message ids unique per session (a violation means a taken id). */
@@ -70,26 +79,45 @@ export class PostgresEngine extends BaseEngine {
   /** Where the tables live. */
   readonly tables: TableNames;
   readonly #pool: PgPool;
-  readonly #ownsPool: boolean;
+  /** Set when the engine created the pool: the sockets it may have to destroy on close(). */
+  readonly #sockets: SocketTracker | undefined;
+  readonly #queryTimeoutMs: number;
   readonly #executor: Executor;
+  /** The pool with every wait bounded: what the engine queries through. */
+  readonly #bounded: BoundedPool;
   readonly #statements: Statements;
 
   constructor(options: PostgresEngineOptions) {
     super('postgres', { persistent: true, crossProcess: true, nativeTtl: false });
     const resolved = resolveOptions(options);
     this.tables = tableNames(resolved.schema, resolved.tablePrefix);
+    this.#queryTimeoutMs = resolved.queryTimeoutMs;
     if (resolved.pool) {
       this.#pool = resolved.pool;
-      this.#ownsPool = false;
+      this.#sockets = undefined;
     } else {
-      const pool = new (loadPg(resolved.connectionString!).Pool)({ connectionString: resolved.connectionString!, max: resolved.poolSize, connectionTimeoutMillis: resolved.connectTimeoutMs });
+      const sockets = new SocketTracker();
+      const pool = new (loadPg(resolved.connectionString!).Pool)({
+        connectionString: resolved.connectionString!,
+        max: resolved.poolSize,
+        connectionTimeoutMillis: resolved.connectTimeoutMs,
+        keepAlive: true,
+        keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
+        stream: () => sockets.track(new Socket()),
+      });
       // An idle connection that dies (server restart, terminated backend) is dropped by the
       // pool; without a listener Node would crash the process. The next query reconnects.
       pool.on('error', () => undefined);
       this.#pool = pool;
-      this.#ownsPool = true;
+      this.#sockets = sockets;
     }
-    this.#executor = new Executor(this.#pool, { prepare: resolved.preparedStatements });
+    const bounded = new BoundedPool(this.#pool, {
+      queryTimeoutMs: resolved.queryTimeoutMs,
+      acquireTimeoutMs: resolved.acquireTimeoutMs,
+      server: describeServer(resolved),
+    });
+    this.#executor = new Executor(bounded, { prepare: resolved.preparedStatements });
+    this.#bounded = bounded;
     this.#statements = new Statements(this.tables);
   }
 
@@ -99,16 +127,34 @@ export class PostgresEngine extends BaseEngine {
   }
 
   protected async doSetup(signal: AbortSignal | undefined): Promise<void> {
-    await migrate(this.#pool, this.tables, { migrations: MIGRATIONS, signal });
+    await migrate(this.#bounded, this.tables, { migrations: MIGRATIONS, signal });
   }
 
   // The pool connects on its first query, so asking before setup() needs nothing set up first.
   protected async doStoredSchemaVersion(): Promise<number | null> {
-    return readSchemaVersion(this.#pool, this.tables);
+    return readSchemaVersion(this.#bounded, this.tables);
   }
 
+  /**
+   * Ends the pool the engine created (an injected pool stays open: its calls are bounded all the
+   * same). Calls in flight get up to `queryTimeoutMs` to finish, then the server a moment to
+   * acknowledge the goodbye; whatever a silent server still holds open is then destroyed, so
+   * close() always returns.
+   */
   protected async doClose(): Promise<void> {
-    if (this.#ownsPool) await this.#pool.end();
+    this.#bounded.close();
+    const sockets = this.#sockets;
+    if (!sockets) return;
+    // Running out of time is expected with a silent server: the sockets are destroyed below.
+    const outOfTime = new Error('the server did not acknowledge the end of its connections');
+    try {
+      await withDeadline(this.#pool.end(), this.#queryTimeoutMs, () => outOfTime);
+      await withDeadline(sockets.allClosed(), GOODBYE_MS, () => outOfTime);
+    } catch (error) {
+      if (error !== outOfTime) throw error;
+    } finally {
+      sockets.destroyAll();
+    }
   }
 
   async #run(named: NamedStatement, values: object): Promise<Row[]> {

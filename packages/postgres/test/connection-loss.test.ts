@@ -2,17 +2,16 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { LockExpiredError, SessionManager, StorageError } from '@sessions/core';
 import { PostgresEngine } from '../src/index.js';
 import { dropSchema, POSTGRES_URL, randomSchema, requirePostgres, testPool } from './support/database.js';
-import { TcpProxy, throughProxy } from './support/tcp-proxy.js';
+import { FaultProxy } from '@sessions/test-support';
 
 const schema = randomSchema('connection_loss');
 const admin = testPool({ max: 2 });
 const direct = new PostgresEngine({ connectionString: POSTGRES_URL, schema });
-let proxy: TcpProxy;
+let proxy: FaultProxy;
 
 beforeAll(async () => {
   await requirePostgres();
-  const target = new URL(POSTGRES_URL);
-  proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+  proxy = await FaultProxy.forUrl(POSTGRES_URL, 5432);
   await direct.setup();
 });
 afterAll(async () => {
@@ -28,6 +27,13 @@ async function terminateBackends(applicationName: string): Promise<number> {
   return rows[0].killed as number;
 }
 
+/** The test server's URL through the proxy, with an application_name to find its backends by. */
+function throughProxy(applicationName: string): string {
+  const url = new URL(proxy.url(POSTGRES_URL));
+  url.searchParams.set('application_name', applicationName);
+  return url.toString();
+}
+
 function appName(label: string): string {
   return `sessions_${label}_${Math.random().toString(36).slice(2, 8)}`;
 }
@@ -35,7 +41,7 @@ function appName(label: string): string {
 describe('a holder that loses its connection', () => {
   it('loses its lease at TTL expiry, the next holder proceeds, and its late fenced write is rejected', async ({ expect }) => {
     const name = appName('holder');
-    const holderEngine = new PostgresEngine({ connectionString: throughProxy(POSTGRES_URL, proxy, name), schema });
+    const holderEngine = new PostgresEngine({ connectionString: throughProxy(name), schema });
     await holderEngine.setup();
     const holder = new SessionManager({ engine: holderEngine, owner: 'holder', lockTtlMs: 1_500, heartbeatMs: 300 });
     const next = new SessionManager({ engine: direct, owner: 'next' });
@@ -49,7 +55,7 @@ describe('a holder that loses its connection', () => {
         await append({ role: 'user', content: 'written while connected' });
         // The app server drops off the network: its connections are killed and it cannot reconnect.
         expect(await terminateBackends(name)).toBeGreaterThan(0);
-        proxy.cut();
+        proxy.reset();
         const acquiredByNext = next.acquire(key, { ttlMs: 30_000, waitMs: 10_000 });
         await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
         nextLease = await acquiredByNext;
@@ -63,7 +69,7 @@ describe('a holder that loses its connection', () => {
       await next.append(key, { role: 'assistant', content: 'the next holder proceeds' }, { lease: nextLease! });
 
       // The network comes back; the stale holder's write reaches the server, which refuses it.
-      proxy.restore();
+      proxy.pass();
       await expect(
         holderEngine.appendMessages(key, [{ ...key, id: 'late', role: 'user', content: 'late', name: null, toolCalls: null, toolCallId: null, agentId: null, runId: null, metadata: {}, createdAt: new Date() }], {
           lease: heldLease!,
@@ -72,7 +78,7 @@ describe('a holder that loses its connection', () => {
       expect((await next.messages(key)).map((message) => message.content)).toEqual(['written while connected', 'the next holder proceeds']);
       await next.release(nextLease!);
     } finally {
-      proxy.restore();
+      proxy.pass();
       await holderEngine.close();
     }
   });
@@ -81,22 +87,22 @@ describe('a holder that loses its connection', () => {
 describe('dropped connections', () => {
   it('surface as StorageError with the driver error as cause, and the engine recovers on the next call', async ({ expect }) => {
     const name = appName('dropped');
-    const engine = new PostgresEngine({ connectionString: throughProxy(POSTGRES_URL, proxy, name), schema });
+    const engine = new PostgresEngine({ connectionString: throughProxy(name), schema });
     await engine.setup();
     const sessions = new SessionManager({ engine });
     const key = { userId: 'loss', sessionId: 'dropped' };
     try {
       await sessions.create(key);
-      proxy.cut();
+      proxy.reset();
       const error = await sessions.append(key, { role: 'user', content: 'while cut off' }).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(StorageError);
       expect((error as StorageError).cause).toBeInstanceOf(Error);
       expect((error as Error).message).toMatch(/^\[sessions\] \[postgres\] appendMessages failed: /);
-      proxy.restore();
+      proxy.pass();
       await sessions.append(key, { role: 'user', content: 'after reconnecting' });
       expect((await sessions.messages(key)).map((message) => message.content)).toEqual(['after reconnecting']);
     } finally {
-      proxy.restore();
+      proxy.pass();
       await engine.close();
     }
   });

@@ -62,6 +62,10 @@ describe('PostgresEngine options', () => {
     [{ connectionString: POSTGRES_URL, poolSize: 0 }, /poolSize/],
     [{ connectionString: POSTGRES_URL, connectTimeoutMs: 0 }, /connectTimeoutMs/],
     [{ connectionString: POSTGRES_URL, connectTimeoutMs: 1.5 }, /connectTimeoutMs/],
+    [{ connectionString: POSTGRES_URL, queryTimeoutMs: 0 }, /queryTimeoutMs must be a whole number of milliseconds >= 1/],
+    [{ connectionString: POSTGRES_URL, queryTimeoutMs: Infinity }, /queryTimeoutMs/],
+    [{ connectionString: POSTGRES_URL, acquireTimeoutMs: -1 }, /acquireTimeoutMs/],
+    [{ connectionString: POSTGRES_URL, acquireTimeoutMs: '5000' }, /acquireTimeoutMs/],
   ] as const)('rejects invalid options %# with a ValidationError that says what to fix', ([options, message], { expect }) => {
     const attempt = () => new PostgresEngine(options as never);
     expect(attempt).toThrow(ValidationError);

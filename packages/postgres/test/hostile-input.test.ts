@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { and, compareCodePoints, eq, ilike, inArray, like, MessageExistsError, SessionManager, ValidationError, type JsonObject } from '@sessions/core';
 import { PostgresEngine } from '../src/index.js';
-import { CountingPool } from './support/counting-pool.js';
+import { countingPool, PG_POOL } from '@sessions/test-support';
 import { dropSchema, randomSchema, requirePostgres, testPool } from './support/database.js';
 
 const schema = randomSchema('hostile');
 const inner = testPool();
-const pool = new CountingPool(inner);
+const pool = countingPool(inner, PG_POOL);
 const engine = new PostgresEngine({ pool, schema });
 const sessions = new SessionManager({ engine, limits: { maxMessageBytes: 4 * 1024 * 1024 } });
 

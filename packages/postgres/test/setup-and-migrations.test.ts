@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import { MessageExistsError, SchemaVersionError, SessionManager } from '@sessions/core';
-import pg from 'pg';
+import { countingPool, PG_POOL } from '@sessions/test-support';
 import { PostgresEngine, SCHEMA_VERSION } from '../src/index.js';
 import { migrate, readSchemaVersion } from '../src/schema/migrate.js';
 import { MIGRATIONS, type Migration } from '../src/schema/migrations.js';
@@ -53,14 +53,13 @@ describe('setup', () => {
     const first = new PostgresEngine({ connectionString: POSTGRES_URL, schema });
     await first.setup();
     await first.close();
-    const sent: string[] = [];
     const pool = testPool();
-    const counting = { query: (config: pg.QueryConfig) => (sent.push(config.text), pool.query(config)), connect: () => pool.connect(), end: () => pool.end() };
+    const counting = countingPool(pool, PG_POOL);
     const second = new PostgresEngine({ pool: counting, schema });
     try {
       await second.setup();
-      expect(sent).toHaveLength(2);
-      expect(sent.join(' ')).not.toMatch(/CREATE|ALTER|advisory/i);
+      expect(counting.sent).toHaveLength(2);
+      expect(counting.sent.map((config) => config.text).join(' ')).not.toMatch(/CREATE|ALTER|advisory/i);
     } finally {
       await second.close();
       await pool.end();

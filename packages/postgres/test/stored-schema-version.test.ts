@@ -2,7 +2,7 @@ import { describe, it } from 'vitest';
 import { NotSetUpError, StorageError } from '@sessions/core';
 import type { PgPool, PgPoolClient, PgQueryConfig, PgQueryResult } from '../src/index.js';
 import { PostgresEngine, SCHEMA_VERSION } from '../src/index.js';
-import { CountingPool } from './support/counting-pool.js';
+import { countingPool, PG_POOL } from '@sessions/test-support';
 import { POSTGRES_URL, testPool } from './support/database.js';
 import { schemaScope } from './support/schema-scope.js';
 
@@ -21,7 +21,7 @@ async function relationsIn(schema: string): Promise<string[]> {
 describe('storedSchemaVersion', () => {
   it('is null on a schema that does not exist, asked before setup(), and creates nothing: no schema, no table, no lock', async ({ expect }) => {
     const schema = freshSchema('never_set_up');
-    const pool = new CountingPool(testPool({ max: 1 }));
+    const pool = countingPool(testPool({ max: 1 }), PG_POOL);
     const engine = new PostgresEngine({ pool, schema });
     try {
       expect(await engine.storedSchemaVersion()).toBeNull();
@@ -117,9 +117,10 @@ describe('storedSchemaVersion', () => {
 
   it('stops waiting for the server when the signal aborts, with its reason', async ({ expect }) => {
     let answer: (() => void) | undefined;
+    const query = (_config: PgQueryConfig) => new Promise<PgQueryResult>((_resolve, reject) => (answer = () => reject(new Error('never answered'))));
     const hanging: PgPool = {
-      query: (_config: PgQueryConfig) => new Promise<PgQueryResult>((_resolve, reject) => (answer = () => reject(new Error('never answered')))),
-      connect: () => Promise.reject(new Error('not used')) as Promise<PgPoolClient>,
+      query,
+      connect: async (): Promise<PgPoolClient> => ({ query, release: () => undefined }),
       end: async () => undefined,
     };
     const engine = new PostgresEngine({ pool: hanging, schema: freshSchema('abort') });

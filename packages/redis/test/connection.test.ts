@@ -2,19 +2,19 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { EngineClosedError, SessionManager, StorageError } from '@sessions/core';
 import type { RedisEngine } from '../src/index.js';
-import { TcpProxy } from './support/tcp-proxy.js';
+import { FaultProxy } from '@sessions/test-support';
 import { dropPrefix, randomPrefix, REDIS_URL, requireRedis, testClient, testEngine } from './support/redis.js';
 import { RedisEngine as Engine } from '../src/index.js';
 
 const client = testClient();
 const prefix = randomPrefix('connection');
 const engines: RedisEngine[] = [];
-let proxy: TcpProxy;
+let proxy: FaultProxy;
 
 beforeAll(async () => {
   await requireRedis();
   const target = new URL(REDIS_URL);
-  proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 6379) });
+  proxy = await FaultProxy.start({ host: target.hostname, port: Number(target.port || 6379) });
 });
 afterAll(async () => {
   await Promise.all(engines.map((engine) => engine.close()));
@@ -49,19 +49,19 @@ describe('connection loss', () => {
   }, 20_000);
 
   it('surfaces a connection dropped mid-call as StorageError, never replays the call, and recovers on the next call', async ({ expect }) => {
-    proxy.restore();
+    proxy.pass();
     const engine = throughProxy();
     await engine.setup();
     const manager = new SessionManager({ engine });
     const key = { userId: 'connection-user', sessionId: 'dropped-mid-call' };
     await manager.create(key);
-    proxy.hold();
+    proxy.blackhole({ only: 'replies' });
     const inFlight = manager.append(key, { role: 'user', content: 'reply lost on the way back' });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    proxy.cut();
+    proxy.reset();
     const error = await inFlight.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(StorageError);
-    proxy.restore();
+    proxy.pass();
     // The script ran before the cut; only its reply was lost. It must not have run a second time.
     expect((await manager.messages(key)).map((message) => message.content)).toEqual(['reply lost on the way back']);
     await manager.append(key, { role: 'user', content: 'after recovery' });
@@ -69,14 +69,14 @@ describe('connection loss', () => {
   }, 20_000);
 
   it('fails calls while Redis is unreachable instead of queueing them forever, and recovers when it is back', async ({ expect }) => {
-    proxy.restore();
+    proxy.pass();
     const engine = throughProxy();
     await engine.setup();
     const key = { userId: 'connection-user', sessionId: 'outage' };
-    proxy.cut();
+    proxy.reset();
     await expect(engine.getSession(key)).rejects.toBeInstanceOf(StorageError);
     await expect(engine.acquireLease(key, { owner: 'o', ttlMs: 1_000 })).rejects.toBeInstanceOf(StorageError);
-    proxy.restore();
+    proxy.pass();
     expect(await engine.getSession(key)).toBeNull();
   }, 30_000);
 
@@ -116,7 +116,7 @@ describe('connection loss', () => {
 
 describe('round trips', () => {
   async function countedEngine() {
-    proxy.restore();
+    proxy.pass();
     const engine = throughProxy();
     await engine.setup();
     const manager = new SessionManager({ engine });

@@ -4,7 +4,7 @@ import { KeySpace, LAYOUT_VERSION, RedisEngine } from '../src/index.js';
 import { redisFileScope } from './support/file-scope.js';
 import { monitorDuring } from './support/monitor.js';
 import { keysUnder, randomPrefix, REDIS_URL, testClient, testEngine } from './support/redis.js';
-import { TcpProxy } from './support/tcp-proxy.js';
+import { FaultProxy } from '@sessions/test-support';
 
 const { client, prefixes, engines } = redisFileScope();
 
@@ -94,17 +94,17 @@ describe('storedSchemaVersion', () => {
   }, 20_000);
 
   describe('with an AbortSignal', () => {
-    let proxy: TcpProxy;
+    let proxy: FaultProxy;
     beforeAll(async () => {
       const target = new URL(REDIS_URL);
-      proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 6379) });
+      proxy = await FaultProxy.start({ host: target.hostname, port: Number(target.port || 6379) });
     });
     afterAll(() => proxy?.close());
 
     it('rejects with the signal reason when aborted while it waits for Redis', async ({ expect }) => {
       const engine = new RedisEngine({ url: proxy.url(REDIS_URL), prefix: freshPrefix() });
       engines.push(engine);
-      proxy.hold();
+      proxy.blackhole({ only: 'replies' });
       try {
         const controller = new AbortController();
         const asking = engine.storedSchemaVersion({ signal: controller.signal });
@@ -113,7 +113,7 @@ describe('storedSchemaVersion', () => {
         // The wait ends on abort, replies still held.
         await expect(asking).rejects.toBe(reason);
       } finally {
-        proxy.release();
+        proxy.pass();
       }
       await engine.close();
     });
