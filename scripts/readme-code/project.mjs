@@ -1,0 +1,32 @@
+// An outsider's project in a temporary directory: its node_modules holds every published @sessions/* package (linked
+// to the workspace's built package, so imports go through its `exports` to dist) and the third-party packages those
+// depend on or peer on, as an application that installed them would have.
+import { existsSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { publishablePackages } from '../release/workspace.mjs';
+
+function link(nodeModules, name, target) {
+  const path = join(nodeModules, name);
+  if (existsSync(path)) return;
+  mkdirSync(dirname(path), { recursive: true });
+  symlinkSync(target, path, 'dir');
+}
+
+/** Creates the project's package.json and node_modules in `dir`. */
+export function outsiderProject(dir) {
+  const nodeModules = join(dir, 'node_modules');
+  const packages = publishablePackages();
+  for (const { dir: packageDir, manifest } of packages) link(nodeModules, manifest.name, packageDir);
+  for (const { dir: packageDir, manifest } of packages) {
+    const names = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.devDependencies });
+    for (const name of names.filter((name) => !name.startsWith('@sessions/'))) {
+      const installed = join(packageDir, 'node_modules', name);
+      if (existsSync(installed)) link(nodeModules, name, realpathSync(installed));
+    }
+  }
+  // An application installs `@openai/agents`, which re-exports `@openai/agents-core` (the bridge's peer, the one the
+  // workspace has) with the OpenAI provider set up: the same Agent and run.
+  const agentsCore = join(nodeModules, '@openai', 'agents-core');
+  if (existsSync(agentsCore)) link(nodeModules, '@openai/agents', realpathSync(agentsCore));
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'readme-code', private: true, type: 'module' }, null, 2)}\n`);
+}
