@@ -1,9 +1,13 @@
 // An outsider's project in a temporary directory: its node_modules holds every published @sessions/* package (linked
 // to the workspace's built package, so imports go through its `exports` to dist) and the third-party packages those
 // depend on or peer on, as an application that installed them would have.
-import { existsSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { publishablePackages } from '../release/workspace.mjs';
+import { publishablePackages, root } from '../release/workspace.mjs';
+
+function readManifest(dir) {
+  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+}
 
 function link(nodeModules, name, target) {
   const path = join(nodeModules, name);
@@ -17,7 +21,8 @@ export function outsiderProject(dir) {
   const nodeModules = join(dir, 'node_modules');
   const packages = publishablePackages();
   for (const { dir: packageDir, manifest } of packages) link(nodeModules, manifest.name, packageDir);
-  for (const { dir: packageDir, manifest } of packages) {
+  // The root's devDependencies first: tools the samples use beside ours (an AI SDK provider).
+  for (const { dir: packageDir, manifest } of [{ dir: root, manifest: { devDependencies: readManifest(root).devDependencies } }, ...packages]) {
     const names = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.devDependencies });
     for (const name of names.filter((name) => !name.startsWith('@sessions/'))) {
       const installed = join(packageDir, 'node_modules', name);
