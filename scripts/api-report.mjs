@@ -8,7 +8,7 @@
 //
 // Both read dist, so build first (`pnpm api:update` and `pnpm api:check` do).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { CompilerState, Extractor, ExtractorConfig, ExtractorMessageCategory } from '@microsoft/api-extractor';
@@ -84,6 +84,18 @@ try {
       continue;
     }
     const configs = entries.map(([subpath, types]) => [subpath, prepare(dir, manifest, subpath, types, join(scratch, reportName(manifest, '.')))]);
+    // A report whose entry is gone (an export removed from package.json) is stale too.
+    const expected = new Set(entries.map(([subpath]) => `${reportName(manifest, subpath)}.api.md`));
+    const etc = join(dir, 'etc');
+    for (const file of existsSync(etc) ? readdirSync(etc).filter((name) => name.endsWith('.api.md') && !expected.has(name)) : []) {
+      const shown = relative(root, join(etc, file));
+      if (mode === 'update') {
+        rmSync(join(etc, file));
+        console.log(`removed   ${shown}  (no such entry in ${manifest.name}'s exports)`);
+      } else {
+        stale.push(`${manifest.name}: ${shown} reports an entry its exports no longer have`);
+      }
+    }
     // One TypeScript program per package, shared by its entries: most of the time goes into building it.
     const compilerState = CompilerState.create(configs[0][1], { additionalEntryPoints: configs.map(([, config]) => config.mainEntryPointFilePath) });
     for (const [subpath, config] of configs) {
@@ -115,8 +127,9 @@ try {
         console.log(`ok ${shown}  (${entry})`);
         continue;
       }
-      stale.push(`${entry}: ${committed === undefined ? 'no report' : 'the public API differs from'} ${shown}`);
-      console.log(`\n${entry}: the public API differs from ${shown}:`);
+      const problem = committed === undefined ? `has no committed report ${shown}` : `the public API differs from ${shown}`;
+      stale.push(`${entry}: ${problem}`);
+      console.log(`\n${entry}: ${problem}${committed === undefined ? '' : ':'}`);
       if (committed !== undefined) showDiff(reportFilePath, reportTempFilePath);
     }
   }

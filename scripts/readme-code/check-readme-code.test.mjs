@@ -74,3 +74,8 @@ test('runs a block marked run, and reports its failure', () => {
   const why = runBlock(result.compiled.get('sample-1'));
   assert.match(why ?? 'it passed', /expected two messages/);
 });
+
+test('takes a block indented in a list, without its indentation, and skips a ts fence shown inside another block', () => {
+  const listed = codeBlocks('- step\n\n  <!-- run -->\n  ```ts\n  const a = 1;\n    const b = a;\n  ```\n\n````md\n```md\n```ts\nnot code\n```\n````\n');
+  assert.deepEqual(listed.map(({ line, code, run }) => ({ line, code, run })), [{ line: 5, code: 'const a = 1;\n  const b = a;', run: true }]);
+});

@@ -6,11 +6,12 @@
 //   <!-- run -->                                   (also run: in an empty directory, the fragment's names faked)
 //   ```ts
 //
-// Markers sit on the lines right above the fence, in either order.
+// Markers sit on the lines right above the fence, in either order; fences may be indented (in a list).
 
-const fence = /^```(ts|typescript)\s*$/;
-const fragmentStart = /^<!--\s*fragment:(.*)$/;
-const runMarker = /^<!--\s*run\s*-->\s*$/;
+const fence = /^(\s*)```(ts|typescript)\s*$/;
+const fragmentStart = /^\s*<!--\s*fragment:(.*)$/;
+const runMarker = /^\s*<!--\s*run\s*-->\s*$/;
+const closingFence = /^\s*```\s*$/;
 
 /**
  * @typedef {{ line: number, code: string, prelude: string, preludeLine: number, run: boolean, fragment: string | undefined }} CodeBlock
@@ -49,12 +50,14 @@ export function codeBlocks(markdown) {
     if (!opened) {
       // A marker applies only to the block right below it.
       reset();
-      if (/^```/.test(line)) index = skipFence(lines, index);
+      if (/^\s*```/.test(line)) index = skipFence(lines, index);
       continue;
     }
     const start2 = index + 1;
     const body = [];
-    while (++index < lines.length && !/^```\s*$/.test(lines[index])) body.push(lines[index]);
+    // A block indented in a list: its lines lose the fence's indentation.
+    const indent = opened[1].length;
+    while (++index < lines.length && !closingFence.test(lines[index])) body.push(lines[index].slice(Math.min(indent, lines[index].search(/\S|$/))));
     blocks.push({ line: start2 + 1, code: body.join('\n'), ...pending });
     reset();
   }
@@ -63,6 +66,6 @@ export function codeBlocks(markdown) {
 
 /** Skips a non-TypeScript fenced block, so a ```ts line shown inside it is not taken for a block. */
 function skipFence(lines, index) {
-  while (++index < lines.length && !/^```\s*$/.test(lines[index]));
+  while (++index < lines.length && !closingFence.test(lines[index]));
   return index;
 }
