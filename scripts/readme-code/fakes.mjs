@@ -12,8 +12,3 @@ globalThis.callYourModel = async (history, options) => {
 /** `model(history, signal)` in @sessions/core's README. */
 globalThis.model = async (history, signal) => globalThis.callYourModel(history, { signal });
 
-/** `reply(history)` in the adapters' READMEs: a synchronous stand-in for the model's answer. */
-globalThis.reply = (history) => {
-  if (!Array.isArray(history)) throw new TypeError('reply: history is not an array');
-  return `a reply after ${history.length} earlier messages`;
-};
