@@ -53,12 +53,12 @@ export function codeBlocks(markdown) {
       if (/^\s*```/.test(line)) index = skipFence(lines, index);
       continue;
     }
-    const start2 = index + 1;
+    const firstCodeLine = index + 2;
     const body = [];
     // A block indented in a list: its lines lose the fence's indentation.
     const indent = opened[1].length;
     while (++index < lines.length && !closingFence.test(lines[index])) body.push(lines[index].slice(Math.min(indent, lines[index].search(/\S|$/))));
-    blocks.push({ line: start2 + 1, code: body.join('\n'), ...pending });
+    blocks.push({ line: firstCodeLine, code: body.join('\n'), ...pending });
     reset();
   }
   return blocks;

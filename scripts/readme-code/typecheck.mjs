@@ -14,8 +14,6 @@ const compilerOptions = {
   noUncheckedIndexedAccess: true,
   types: ['node'],
   skipLibCheck: true,
-  outDir: 'build',
-  rootDir: 'src',
 };
 
 /**
@@ -34,8 +32,8 @@ export function typecheckBlocks(dir, blocks) {
     writeFileSync(file, prelude ? `${prelude}\n${code}\n` : `${code}\n`);
     byFile.set(file, entry);
   }
-  const host = ts.createCompilerHost({ ...compilerOptions, outDir: join(dir, 'build'), rootDir: sourceDir });
-  const program = ts.createProgram([...byFile.keys()], { ...compilerOptions, outDir: join(dir, 'build'), rootDir: sourceDir }, host);
+  const options = { ...compilerOptions, outDir: join(dir, 'build'), rootDir: sourceDir };
+  const program = ts.createProgram([...byFile.keys()], options, ts.createCompilerHost(options));
   const diagnostics = ts.getPreEmitDiagnostics(program);
   program.emit();
   const problems = diagnostics.map((diagnostic) => describe(diagnostic, byFile, dir));
