@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Docs that cannot drift: every ```ts block of the READMEs and DEVELOPERS.md is type-checked as an outsider's module
+// Docs that cannot drift: every ```ts block of the READMEs, the packages' guides and DEVELOPERS.md is type-checked as an outsider's module
 // importing the built @sessions/* packages, and the blocks marked `<!-- run -->` (the quick starts) are run in an
 // empty directory. A block that is a fragment says so with a `<!-- fragment: ... -->` marker holding the declarations
 // it assumes (scripts/readme-code/extract.mjs describes the markers).
@@ -17,16 +17,20 @@ import { root } from './release/workspace.mjs';
 const keep = process.argv.includes('--keep');
 const started = performance.now();
 
+/** The root README and DEVELOPERS.md, every package's Markdown (README and guides, not its CHANGELOG), apps' READMEs. */
 function markdownFiles() {
-  const inFolders = ['packages', 'apps'].flatMap((parent) =>
-    readdirSync(join(root, parent)).map((name) => join(parent, name, 'README.md')),
+  const packageDocs = readdirSync(join(root, 'packages')).flatMap((name) =>
+    readdirSync(join(root, 'packages', name))
+      .filter((file) => file.endsWith('.md') && file !== 'CHANGELOG.md')
+      .map((file) => join('packages', name, file)),
   );
-  return ['README.md', 'DEVELOPERS.md', ...inFolders].filter((file) => existsSync(join(root, file)));
+  const appReadmes = readdirSync(join(root, 'apps')).map((name) => join('apps', name, 'README.md'));
+  return ['README.md', 'DEVELOPERS.md', ...packageDocs, ...appReadmes].filter((file) => existsSync(join(root, file)));
 }
 
 const blocks = markdownFiles().flatMap((readme) =>
   codeBlocks(readFileSync(join(root, readme), 'utf8')).map((block) => ({
-    id: `${readme.replace(/\/?README\.md$|\.md$/, '').replaceAll('/', '-') || 'README'}-L${block.line}`,
+    id: `${readme.replace(/\.md$/, '').replaceAll('/', '-')}-L${block.line}`,
     readme,
     block,
   })),

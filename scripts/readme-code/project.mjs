@@ -1,9 +1,10 @@
-// An outsider's project in a temporary directory: its node_modules holds every published @sessions/* package (linked
-// to the workspace's built package, so imports go through its `exports` to dist) and the third-party packages those
-// depend on or peer on, as an application that installed them would have.
+// An outsider's project in a temporary directory: its node_modules holds every @sessions/* library of packages/
+// (linked to the workspace's built package, so imports go through its `exports` to dist; the private test tooling
+// too, so that its README is checked like the others) and the third-party packages those depend on or peer on, as an
+// application that installed them would have.
 import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { publishablePackages, root } from '../release/workspace.mjs';
+import { root, workspacePackages } from '../release/workspace.mjs';
 
 function readManifest(dir) {
   return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
@@ -19,7 +20,7 @@ function link(nodeModules, name, target) {
 /** Creates the project's package.json and node_modules in `dir`. */
 export function outsiderProject(dir) {
   const nodeModules = join(dir, 'node_modules');
-  const packages = publishablePackages();
+  const packages = workspacePackages().filter(({ dir: packageDir }) => packageDir.startsWith(join(root, 'packages')));
   for (const { dir: packageDir, manifest } of packages) link(nodeModules, manifest.name, packageDir);
   // The root's devDependencies first: tools the samples use beside ours (an AI SDK provider).
   for (const { dir: packageDir, manifest } of [{ dir: root, manifest: { devDependencies: readManifest(root).devDependencies } }, ...packages]) {
