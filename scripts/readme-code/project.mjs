@@ -22,8 +22,10 @@ export function outsiderProject(dir) {
   const nodeModules = join(dir, 'node_modules');
   const packages = workspacePackages().filter(({ dir: packageDir }) => packageDir.startsWith(join(root, 'packages')));
   for (const { dir: packageDir, manifest } of packages) link(nodeModules, manifest.name, packageDir);
-  // The root's devDependencies first: tools the samples use beside ours (an AI SDK provider).
-  for (const { dir: packageDir, manifest } of [{ dir: root, manifest: { devDependencies: readManifest(root).devDependencies } }, ...packages]) {
+  // Third-party packages: the root's devDependencies first (tools the samples use beside ours: an AI SDK provider),
+  // then what the libraries and the apps use (an app's README shows app code: React hooks, its server's imports).
+  const apps = workspacePackages().filter(({ dir: packageDir }) => packageDir.startsWith(join(root, 'apps')));
+  for (const { dir: packageDir, manifest } of [{ dir: root, manifest: { devDependencies: readManifest(root).devDependencies } }, ...packages, ...apps]) {
     const names = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.devDependencies });
     for (const name of names.filter((name) => !name.startsWith('@sessions/'))) {
       const installed = join(packageDir, 'node_modules', name);
