@@ -11,7 +11,6 @@ const compilerOptions = {
   moduleResolution: ts.ModuleResolutionKind.NodeNext,
   moduleDetection: ts.ModuleDetectionKind.Force,
   strict: true,
-  noUncheckedIndexedAccess: true,
   types: ['node'],
   skipLibCheck: true,
 };
