@@ -85,6 +85,7 @@ describe('BaseEngine.close()', () => {
     const engine = new SlowClosingEngine();
     const disposing = engine[Symbol.asyncDispose]();
     const closing = engine.close();
+    expect(await settled(closing)).toBe(false);
     engine.finish();
     await Promise.all([disposing, closing]);
     expect(engine.closes).toBe(1);

@@ -98,6 +98,8 @@ export abstract class BaseEngine implements Engine {
   readonly capabilities: EngineCapabilities;
   #state: LifecycleState = 'new';
   #setup: Promise<void> | undefined;
+  /** The release under way or done; cleared when it fails, so close() can be retried. */
+  #closing: Promise<void> | undefined;
 
   protected constructor(name: string, capabilities: Partial<EngineCapabilities> = {}) {
     this.name = name;
@@ -162,17 +164,25 @@ export abstract class BaseEngine implements Engine {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.#state === 'closed') return;
+  /**
+   * Releases what the engine holds, once: concurrent calls share one release, later calls
+   * return at once, and a failed release can be retried (as Kysely's `destroy()`). From the
+   * first call on, every other operation throws `EngineClosedError`, even if releasing fails.
+   */
+  close(): Promise<void> {
     this.#state = 'closed';
+    this.#closing ??= this.#release().catch((error: unknown) => {
+      this.#closing = undefined;
+      throw this.#wrap('close', error);
+    });
+    return this.#closing;
+  }
+
+  async #release(): Promise<void> {
     const pendingSetup = this.#setup;
     this.#setup = undefined;
     await pendingSetup?.catch(() => undefined);
-    try {
-      await this.doClose();
-    } catch (error) {
-      throw this.#wrap('close', error);
-    }
+    await this.doClose();
   }
 
   async storedSchemaVersion(options: { signal?: AbortSignal } = {}): Promise<number | null> {
