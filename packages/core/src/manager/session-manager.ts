@@ -1,6 +1,5 @@
-import { sleep } from '../abort.js';
 import type { Engine, SessionWriteOptions } from '../engine/engine.js';
-import { ConcurrentUpdateError, LockExpiredError, SessionExistsError, ValidationError, type SessionKey } from '../errors.js';
+import { LockExpiredError, SessionExistsError, ValidationError, type SessionKey } from '../errors.js';
 import { and, eq, lt } from '../filter/builders.js';
 import type { Filter } from '../filter/types.js';
 import { newSessionId } from '../ids.js';
@@ -8,7 +7,7 @@ import { assertJsonObject, type JsonObject } from '../json.js';
 import type { Message } from '../models/message-model.js';
 import type { Session } from '../models/session-model.js';
 import { assertKey } from '../validate.js';
-import { createReplacingExpired, getOrCreateSession, MAX_OPTIMISTIC_RETRIES } from './create-session.js';
+import { createReplacingExpired, getOrCreateSession, retryConcurrentUpdates } from './optimistic-writes.js';
 import { TypedEmitter, type SessionManagerEvents } from './events.js';
 import { parseExport, toExport, type SessionExport } from './export-format.js';
 import { isLocallyExpired, type HeldLease } from './held-lease.js';
@@ -24,21 +23,8 @@ import { forkedSession, newSession, updateChanges } from './session-records.js';
 import { newMessage } from './new-message.js';
 import { getLive, readLive, requireLive, type RangeOf } from './read-live.js';
 
-export type {
-  AcquireOptions,
-  CreateSessionInput,
-  ForkOptions,
-  ImportOptions,
-  LeaseOptions,
-  ListOptions,
-  MessagesQuery,
-  RunOptions,
-  SessionManagerLimits,
-  SessionManagerOptions,
-  TruncateInput,
-  UpdateOptions,
-  UpdateSessionInput,
-} from './manager-inputs.js';
+export type { AcquireOptions, CreateSessionInput, ForkOptions, ImportOptions, LeaseOptions, ListOptions, MessagesQuery } from './manager-inputs.js';
+export type { RunOptions, SessionManagerLimits, SessionManagerOptions, TruncateInput, UpdateOptions, UpdateSessionInput } from './manager-inputs.js';
 export type { ListResult } from './list-sessions.js';
 export type { RunContext } from './lease-runner.js';
 
@@ -171,21 +157,14 @@ export class SessionManager {
     assertKey(key);
     assertJsonObject(patch, 'patch');
     const { replace, ...leaseOptions } = inputs.SET_STATE_OPTIONS.parse(options, 'options');
-    for (let attempt = 0; attempt < MAX_OPTIMISTIC_RETRIES; attempt++) {
+    return retryConcurrentUpdates(pickKey(key), async () => {
       const current = await this.#require(key);
       const state = replace ? patch : applyMergePatch(current.state, patch);
       const now = this.#now();
-      try {
-        const session = await this.engine.updateSession(pickKey(key), { state, updatedAt: now }, { ...this.#write(leaseOptions, now), expectedVersion: current.version });
-        this.#events.emit('session', { type: 'updated', key: pickKey(key), session });
-        return session.state;
-      } catch (error) {
-        if (!(error instanceof ConcurrentUpdateError)) throw error;
-      }
-      // Lost the race: back off with jitter so concurrent patchers spread out.
-      await sleep(Math.random() * Math.min(50, 2 ** attempt));
-    }
-    throw new ConcurrentUpdateError(key);
+      const session = await this.engine.updateSession(pickKey(key), { state, updatedAt: now }, { ...this.#write(leaseOptions, now), expectedVersion: current.version });
+      this.#events.emit('session', { type: 'updated', key: pickKey(key), session });
+      return session.state;
+    });
   }
 
   /** Appends messages in order; the store assigns their seq. With a lease, the write is fenced. */

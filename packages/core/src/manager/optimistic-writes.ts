@@ -1,3 +1,4 @@
+import { sleep } from '../abort.js';
 import type { Engine } from '../engine/engine.js';
 import { ConcurrentUpdateError, SessionExistsError, type SessionKey } from '../errors.js';
 import { and, eq, lte } from '../filter/builders.js';
@@ -6,7 +7,7 @@ import type { Message } from '../models/message-model.js';
 import type { Session } from '../models/session-model.js';
 
 /** Bounds each optimistic loop (create over an expired leftover, getOrCreate, setState). */
-export const MAX_OPTIMISTIC_RETRIES = 50;
+const MAX_OPTIMISTIC_RETRIES = 50;
 
 /**
  * Creates the session; an expired leftover under the same key is gone as far as callers can
@@ -49,4 +50,20 @@ export async function getOrCreateSession(engine: Engine, key: SessionKey, create
 
 async function deleteIfExpired(engine: Engine, key: SessionKey, now: Date): Promise<void> {
   await engine.delete('sessions', { where: and(eq('userId', key.userId), eq('sessionId', key.sessionId), lte('expiresAt', now)) });
+}
+
+/**
+ * Runs a read-modify-write until it is not overtaken by another writer (`ConcurrentUpdateError`
+ * from its `expectedVersion`), backing off with jitter so concurrent writers spread out.
+ */
+export async function retryConcurrentUpdates<T>(key: SessionKey, attempt: () => Promise<T>): Promise<T> {
+  for (let i = 0; i < MAX_OPTIMISTIC_RETRIES; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError)) throw error;
+    }
+    await sleep(Math.random() * Math.min(50, 2 ** i));
+  }
+  throw new ConcurrentUpdateError(key);
 }
