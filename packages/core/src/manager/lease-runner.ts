@@ -8,6 +8,7 @@ import { holdLease, renewedLease, type HeldLease } from './held-lease.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { MessageInput } from './message-input.js';
 import type { RangeOf } from './read-live.js';
+import type { SessionManager } from './session-manager.js';
 
 export interface RunContext {
   readonly key: SessionKey;
@@ -61,15 +62,14 @@ export async function renewOrNull(engine: Engine, lease: HeldLease, ttlMs: numbe
   return renewed ? renewedLease(lease, renewed, requestedAt) : null;
 }
 
-/** What a run needs from its manager: the writes a run context forwards, fenced by the lease. */
-export interface RunHost {
-  readonly engine: Engine;
-  readonly heartbeatMs: number;
+/** What a run needs from its manager: its engine and heartbeat, and the writes a run context forwards. */
+export type RunManager = Pick<SessionManager, 'engine' | 'heartbeatMs' | 'append' | 'setState' | 'truncate'>;
+
+export interface LeaseRunOptions {
+  history: { last?: number } | false;
+  signal: AbortSignal | undefined;
   renew(lease: HeldLease): Promise<HeldLease | null>;
   readLive(key: SessionKey, rangeOf: RangeOf): Promise<{ session: Session; messages: Message[] }>;
-  append(key: SessionKey, messages: MessageInput | MessageInput[], options: { lease: HeldLease }): Promise<Message[]>;
-  setState(key: SessionKey, patch: JsonObject, options: { lease: HeldLease }): Promise<JsonObject>;
-  truncate(key: SessionKey, input: { afterSeq: number }, options: { lease: HeldLease }): Promise<number>;
 }
 
 /**
@@ -78,19 +78,19 @@ export interface RunHost {
  * is lost, and releases it however `fn` ends.
  */
 export async function runUnderLease<T>(
-  host: RunHost,
+  manager: RunManager,
   key: SessionKey,
   lease: HeldLease,
   fn: (context: RunContext) => Promise<T> | T,
-  { history, signal }: { history: { last?: number } | false; signal: AbortSignal | undefined },
+  { history, signal, renew, readLive }: LeaseRunOptions,
 ): Promise<T> {
   const keeper = new LeaseKeeper(lease, {
-    heartbeatMs: Math.max(1, Math.min(host.heartbeatMs, Math.floor(lease.ttlMs / 3))),
-    renew: (current) => host.renew(current),
+    heartbeatMs: Math.max(1, Math.min(manager.heartbeatMs, Math.floor(lease.ttlMs / 3))),
+    renew,
     ...(signal ? { signal } : {}),
   });
   try {
-    const { session, messages } = await host.readLive(key, () => (history === false ? false : { last: history.last }));
+    const { session, messages } = await readLive(key, () => (history === false ? false : { last: history.last }));
     keeper.throwIfLost();
     const fenced = () => {
       keeper.throwIfLost();
@@ -104,9 +104,9 @@ export async function runUnderLease<T>(
         return keeper.lease;
       },
       signal: keeper.signal,
-      append: async (input) => host.append(key, input, fenced()),
-      setState: async (patch) => host.setState(key, patch, fenced()),
-      truncate: async (afterSeq) => host.truncate(key, { afterSeq }, fenced()),
+      append: async (input) => manager.append(key, input, fenced()),
+      setState: async (patch) => manager.setState(key, patch, fenced()),
+      truncate: async (afterSeq) => manager.truncate(key, { afterSeq }, fenced()),
     };
     return await fn(context);
   } catch (error) {
@@ -114,6 +114,6 @@ export async function runUnderLease<T>(
   } finally {
     keeper.stop();
     // A failed release is harmless: the lease lapses at its TTL and its token is never reused.
-    await host.engine.releaseLease(keeper.lease).catch(() => undefined);
+    await manager.engine.releaseLease(keeper.lease).catch(() => undefined);
   }
 }

@@ -1,4 +1,4 @@
-import type { Engine, SessionWriteOptions } from '../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
 import { LockExpiredError, SessionExistsError, ValidationError, type SessionKey } from '../errors.js';
 import { and, eq, lt } from '../filter/builders.js';
 import type { Filter } from '../filter/types.js';
@@ -10,7 +10,8 @@ import { assertKey } from '../validate.js';
 import { createReplacingExpired, getOrCreateSession, retryConcurrentUpdates } from './optimistic-writes.js';
 import { TypedEmitter, type SessionManagerEvents } from './events.js';
 import { parseExport, toExport, type SessionExport } from './export-format.js';
-import { isLocallyExpired, type HeldLease } from './held-lease.js';
+import { fence, fencedWrite } from './fenced-write.js';
+import type { HeldLease } from './held-lease.js';
 import { acquireLease, renewOrNull, runUnderLease, type RunContext } from './lease-runner.js';
 import { listSessions, type ListResult } from './list-sessions.js';
 import * as inputs from './manager-inputs.js';
@@ -110,12 +111,6 @@ export class SessionManager {
     return getLive(this.engine, pickKey(key), this.#now());
   }
 
-  /** The live session; `SessionNotFoundError` if it does not exist or has expired. */
-  async #require(key: SessionKey): Promise<Session> {
-    assertKey(key);
-    return requireLive(this.engine, pickKey(key), this.#now());
-  }
-
   #readLive(key: SessionKey, rangeOf: RangeOf): Promise<{ session: Session; messages: Message[] }> {
     assertKey(key);
     return readLive(this.engine, pickKey(key), () => this.#now(), rangeOf);
@@ -139,14 +134,15 @@ export class SessionManager {
     const { expectedVersion, ...leaseOptions } = inputs.UPDATE_OPTIONS.parse(options, 'options');
     const changes = inputs.UPDATE_INPUT.parse(input, 'input');
     const now = this.#now();
-    const write = { ...this.#write(leaseOptions, now), ...(expectedVersion === undefined ? {} : { expectedVersion }) };
+    const write = { ...fencedWrite(leaseOptions, now), ...(expectedVersion === undefined ? {} : { expectedVersion }) };
     const session = await this.engine.updateSession(pickKey(key), updateChanges(changes, now), write);
     this.#events.emit('session', { type: 'updated', key: pickKey(key), session });
     return session;
   }
 
   async getState(key: SessionKey): Promise<JsonObject> {
-    return (await this.#require(key)).state;
+    assertKey(key);
+    return (await requireLive(this.engine, pickKey(key), this.#now())).state;
   }
 
   /**
@@ -158,10 +154,10 @@ export class SessionManager {
     assertJsonObject(patch, 'patch');
     const { replace, ...leaseOptions } = inputs.SET_STATE_OPTIONS.parse(options, 'options');
     return retryConcurrentUpdates(pickKey(key), async () => {
-      const current = await this.#require(key);
+      const current = await requireLive(this.engine, pickKey(key), this.#now());
       const state = replace ? patch : applyMergePatch(current.state, patch);
       const now = this.#now();
-      const session = await this.engine.updateSession(pickKey(key), { state, updatedAt: now }, { ...this.#write(leaseOptions, now), expectedVersion: current.version });
+      const session = await this.engine.updateSession(pickKey(key), { state, updatedAt: now }, { ...fencedWrite(leaseOptions, now), expectedVersion: current.version });
       this.#events.emit('session', { type: 'updated', key: pickKey(key), session });
       return session.state;
     });
@@ -170,14 +166,14 @@ export class SessionManager {
   /** Appends messages in order; the store assigns their seq. With a lease, the write is fenced. */
   async append(key: SessionKey, messages: MessageInput | MessageInput[], options: LeaseOptions = {}): Promise<Message[]> {
     assertKey(key);
-    const fence = inputs.APPEND_OPTIONS.parse(options, 'options');
+    const leaseOptions = inputs.APPEND_OPTIONS.parse(options, 'options');
     const list = Array.isArray(messages) ? messages : [messages];
     if (list.length > this.limits.maxMessagesPerAppend) {
       throw new ValidationError(`at most ${this.limits.maxMessagesPerAppend} messages per append`, { path: 'messages' });
     }
     const now = this.#now();
     const records = list.map((message, i) => newMessage(key, message, now, APPEND_MESSAGE, this.limits.maxMessageBytes, `messages[${i}]`));
-    const appended = await this.engine.appendMessages(pickKey(key), records, this.#write(fence, now));
+    const appended = await this.engine.appendMessages(pickKey(key), records, fencedWrite(leaseOptions, now));
     if (appended.length > 0) this.#events.emit('messages', { key: pickKey(key), messages: appended });
     return appended;
   }
@@ -193,9 +189,9 @@ export class SessionManager {
   /** Removes every message and keeps the session; seq values are never reused. */
   async clear(key: SessionKey, options: LeaseOptions = {}): Promise<number> {
     assertKey(key);
-    const fence = inputs.CLEAR_OPTIONS.parse(options, 'options');
+    const leaseOptions = inputs.CLEAR_OPTIONS.parse(options, 'options');
     const now = this.#now();
-    const count = await this.engine.clearMessages(pickKey(key), { ...this.#write(fence, now), updatedAt: now });
+    const count = await this.engine.clearMessages(pickKey(key), { ...fencedWrite(leaseOptions, now), updatedAt: now });
     this.#events.emit('session', { type: 'cleared', key: pickKey(key) });
     return count;
   }
@@ -208,9 +204,9 @@ export class SessionManager {
   async truncate(key: SessionKey, input: TruncateInput, options: LeaseOptions = {}): Promise<number> {
     assertKey(key);
     const { afterSeq } = inputs.TRUNCATE_INPUT.parse(input, 'input');
-    const fence = inputs.TRUNCATE_OPTIONS.parse(options, 'options');
+    const leaseOptions = inputs.TRUNCATE_OPTIONS.parse(options, 'options');
     const now = this.#now();
-    const count = await this.engine.truncateMessages(pickKey(key), { ...this.#write(fence, now), afterSeq, updatedAt: now });
+    const count = await this.engine.truncateMessages(pickKey(key), { ...fencedWrite(leaseOptions, now), afterSeq, updatedAt: now });
     this.#events.emit('session', { type: 'truncated', key: pickKey(key), afterSeq });
     return count;
   }
@@ -259,7 +255,7 @@ export class SessionManager {
   /** Deletes the session and its messages; false if there was none. */
   async delete(key: SessionKey, options: LeaseOptions = {}): Promise<boolean> {
     assertKey(key);
-    const deleted = await this.engine.deleteSession(pickKey(key), this.#fence(inputs.DELETE_OPTIONS.parse(options, 'options')));
+    const deleted = await this.engine.deleteSession(pickKey(key), fence(inputs.DELETE_OPTIONS.parse(options, 'options').lease));
     if (deleted) this.#events.emit('session', { type: 'deleted', key: pickKey(key) });
     return deleted;
   }
@@ -297,8 +293,7 @@ export class SessionManager {
     return this.#acquire(key, inputs.ACQUIRE_OPTIONS.parse(options, 'options'));
   }
 
-  #acquire(key: SessionKey, options: AcquireOptions): Promise<HeldLease> {
-    const { ttlMs = this.lockTtlMs, owner = this.owner, waitMs = 0, signal } = options;
+  #acquire(key: SessionKey, { ttlMs = this.lockTtlMs, owner = this.owner, waitMs = 0, signal }: AcquireOptions): Promise<HeldLease> {
     return acquireLease(this.engine, pickKey(key), { ttlMs, owner, waitMs, signal });
   }
 
@@ -336,27 +331,12 @@ export class SessionManager {
     const { history = {}, ...acquireOptions } = inputs.RUN_OPTIONS.parse(options, 'options');
     const sessionKey = pickKey(key);
     const lease = await this.#acquire(sessionKey, acquireOptions);
-    const host = {
-      engine: this.engine,
-      heartbeatMs: this.heartbeatMs,
-      renew: (current: HeldLease) => this.#renewOrNull(current),
-      readLive: (at: SessionKey, rangeOf: RangeOf) => this.#readLive(at, rangeOf),
-      append: this.append.bind(this),
-      setState: this.setState.bind(this),
-      truncate: this.truncate.bind(this),
-    };
-    return runUnderLease(host, sessionKey, lease, fn, { history, signal: acquireOptions.signal });
-  }
-
-  /** Options for a write at `now`: fenced by the caller's lease, refused if the session has expired by then. */
-  #write(options: LeaseOptions, now: Date): SessionWriteOptions {
-    return { ...this.#fence(options), liveAt: now };
-  }
-
-  #fence({ lease }: LeaseOptions): { lease?: HeldLease } {
-    if (lease === undefined) return {};
-    if (isLocallyExpired(lease)) throw new LockExpiredError(lease, 'its local deadline passed');
-    return { lease };
+    return runUnderLease(this, sessionKey, lease, fn, {
+      history,
+      signal: acquireOptions.signal,
+      renew: (current) => this.#renewOrNull(current),
+      readLive: (at, rangeOf) => this.#readLive(at, rangeOf),
+    });
   }
 }
 
