@@ -4,6 +4,7 @@ import { memoryManager } from './support/memory-manager.js';
 
 interface Fixture {
   sessions: SessionManager;
+  engine: SessionManager['engine'];
   key: SessionKey;
   lease: HeldLease;
   exported: SessionExport;
@@ -24,47 +25,49 @@ const message = { role: 'user', content: 'hi' } as const;
 const now = () => new Date();
 const loose = (value: object): never => value as never;
 
-/** Every public method taking an options object, with one misspelt key in it. */
-const CASES: Case[] = [
-  { method: 'new SessionManager()', path: 'options', typo: 'lockTtlMS', suggestion: 'lockTtlMs', call: (f, t) => new SessionManager(loose({ engine: f.sessions.engine, ...t })) },
-  { method: 'new SessionManager()', path: 'options.limits', typo: 'maxMessageByte', suggestion: 'maxMessageBytes', call: (f, t) => new SessionManager(loose({ engine: f.sessions.engine, limits: t })) },
-  { method: 'create()', path: 'input', typo: 'sesionId', suggestion: 'sessionId', call: (f, t) => f.sessions.create(loose({ userId: 'u', ...t })) },
-  { method: 'create()', path: 'input.messages[0]', typo: 'nmae', suggestion: 'name', call: (f, t) => f.sessions.create(loose({ userId: 'u', messages: [{ ...message, ...t }] })) },
-  { method: 'getOrCreate()', path: 'input', typo: 'titel', suggestion: 'title', call: (f, t) => f.sessions.getOrCreate(loose({ ...f.key, ...t })) },
-  { method: 'list()', path: 'options', typo: 'wher', suggestion: 'where', call: (f, t) => f.sessions.list(loose({ userId: 'u', ...t })) },
-  { method: 'update()', path: 'input', typo: 'titel', suggestion: 'title', call: (f, t) => f.sessions.update(f.key, loose({ title: 'x', ...t })) },
-  { method: 'update()', path: 'options', typo: 'expectedVerison', suggestion: 'expectedVersion', call: (f, t) => f.sessions.update(f.key, { title: 'x' }, loose(t)) },
-  { method: 'setState()', path: 'options', typo: 'replce', suggestion: 'replace', call: (f, t) => f.sessions.setState(f.key, { a: 1 }, loose(t)) },
-  { method: 'append()', path: 'options', typo: 'leas', suggestion: 'lease', call: (f, t) => f.sessions.append(f.key, message, loose(t)) },
-  { method: 'append()', path: 'messages[0]', typo: 'toolCallID', suggestion: 'toolCallId', call: (f, t) => f.sessions.append(f.key, loose({ ...message, ...t })) },
-  { method: 'messages()', path: 'query', typo: 'lst', suggestion: 'last', call: (f, t) => f.sessions.messages(f.key, loose(t)) },
-  { method: 'clear()', path: 'options', typo: 'leas', suggestion: 'lease', call: (f, t) => f.sessions.clear(f.key, loose(t)) },
-  { method: 'truncate()', path: 'input', typo: 'afterseq', suggestion: 'afterSeq', call: (f, t) => f.sessions.truncate(f.key, loose({ afterSeq: 0, ...t })) },
-  { method: 'truncate()', path: 'options', typo: 'leas', suggestion: 'lease', call: (f, t) => f.sessions.truncate(f.key, { afterSeq: 0 }, loose(t)) },
-  { method: 'fork()', path: 'options', typo: 'uptoSeq', suggestion: 'upToSeq', call: (f, t) => f.sessions.fork(f.key, loose(t)) },
-  { method: 'archiveInactive()', path: 'options', typo: 'userid', suggestion: 'userId', call: (f, t) => f.sessions.archiveInactive(loose({ olderThan: 0, ...t })) },
-  { method: 'delete()', path: 'options', typo: 'leas', suggestion: 'lease', call: (f, t) => f.sessions.delete(f.key, loose(t)) },
-  { method: 'import()', path: 'options', typo: 'onconflict', suggestion: 'onConflict', call: (f, t) => f.sessions.import(f.exported, loose(t)) },
-  { method: 'acquire()', path: 'options', typo: 'waitMS', suggestion: 'waitMs', call: (f, t) => f.sessions.acquire(f.key, loose(t)) },
-  { method: 'run()', path: 'options', typo: 'histroy', suggestion: 'history', call: (f, t) => f.sessions.run(f.key, () => 'ran', loose(t)) },
-  { method: 'run()', path: 'options.history', typo: 'lats', suggestion: 'last', call: (f, t) => f.sessions.run(f.key, () => 'ran', loose({ history: t })) },
+const row = (method: string, path: string, typo: string, suggestion: string, call: Case['call']): Case => ({ method, path, typo, suggestion, call });
 
-  { method: 'setup()', path: 'options', typo: 'signl', suggestion: 'signal', call: (f, t) => f.sessions.engine.setup(loose(t)) },
-  { method: 'storedSchemaVersion()', path: 'options', typo: 'signl', suggestion: 'signal', call: (f, t) => f.sessions.engine.storedSchemaVersion(loose(t)) },
-  { method: 'findOne()', path: 'query', typo: 'wher', suggestion: 'where', call: (f, t) => f.sessions.engine.findOne('sessions', loose(t)) },
-  { method: 'findMany()', path: 'query', typo: 'wher', suggestion: 'where', call: (f, t) => f.sessions.engine.findMany('sessions', loose(t)) },
-  { method: 'count()', path: 'query', typo: 'wher', suggestion: 'where', call: (f, t) => f.sessions.engine.count('sessions', loose(t)) },
-  { method: 'update()', path: 'query', typo: 'wher', suggestion: 'where', call: (f, t) => f.sessions.engine.update('sessions', loose({ where: eq('userId', 'nobody'), set: { title: 'x' }, ...t })) },
-  { method: 'delete()', path: 'query', typo: 'wher', suggestion: 'where', call: (f, t) => f.sessions.engine.delete('sessions', loose({ where: eq('userId', 'nobody'), ...t })) },
-  { method: 'updateSession()', path: 'options', typo: 'expectedVerison', suggestion: 'expectedVersion', call: (f, t) => f.sessions.engine.updateSession(f.key, { updatedAt: now() }, loose(t)) },
-  { method: 'appendMessages()', path: 'options', typo: 'leas', suggestion: 'lease', call: (f, t) => f.sessions.engine.appendMessages(f.key, [], loose(t)) },
-  { method: 'readMessages()', path: 'range', typo: 'lst', suggestion: 'last', call: (f, t) => f.sessions.engine.readMessages(f.key, loose(t)) },
-  { method: 'clearMessages()', path: 'options', typo: 'liveat', suggestion: 'liveAt', call: (f, t) => f.sessions.engine.clearMessages(f.key, loose({ updatedAt: now(), ...t })) },
-  { method: 'truncateMessages()', path: 'options', typo: 'liveat', suggestion: 'liveAt', call: (f, t) => f.sessions.engine.truncateMessages(f.key, loose({ afterSeq: 0, updatedAt: now(), ...t })) },
-  { method: 'deleteSession()', path: 'options', typo: 'leas', suggestion: 'lease', call: (f, t) => f.sessions.engine.deleteSession(f.key, loose(t)) },
-  { method: 'acquireLease()', path: 'input', typo: 'ttlMS', suggestion: 'ttlMs', call: (f, t) => f.sessions.engine.acquireLease(f.key, loose({ owner: 'o', ttlMs: 1_000, ...t })) },
-  { method: 'renewLease()', path: 'input', typo: 'ttlMS', suggestion: 'ttlMs', call: (f, t) => f.sessions.engine.renewLease(f.lease, loose({ ttlMs: 1_000, ...t })) },
-  { method: 'listLeases()', path: 'query', typo: 'helds', suggestion: 'held', call: (f, t) => f.sessions.engine.listLeases(loose(t)) },
+/** Every public method taking an options object, with one misspelt key: the method as named, where the key sits, the typo, the key meant. */
+const CASES: Case[] = [
+  row('new SessionManager()', 'options', 'lockTtlMS', 'lockTtlMs', (f, t) => new SessionManager(loose({ engine: f.engine, ...t }))),
+  row('new SessionManager()', 'options.limits', 'maxMessageByte', 'maxMessageBytes', (f, t) => new SessionManager(loose({ engine: f.engine, limits: t }))),
+  row('create()', 'input', 'sesionId', 'sessionId', (f, t) => f.sessions.create(loose({ userId: 'u', ...t }))),
+  row('create()', 'input.messages[0]', 'nmae', 'name', (f, t) => f.sessions.create(loose({ userId: 'u', messages: [{ ...message, ...t }] }))),
+  row('getOrCreate()', 'input', 'titel', 'title', (f, t) => f.sessions.getOrCreate(loose({ ...f.key, ...t }))),
+  row('list()', 'options', 'wher', 'where', (f, t) => f.sessions.list(loose({ userId: 'u', ...t }))),
+  row('update()', 'input', 'titel', 'title', (f, t) => f.sessions.update(f.key, loose({ title: 'x', ...t }))),
+  row('update()', 'options', 'expectedVerison', 'expectedVersion', (f, t) => f.sessions.update(f.key, { title: 'x' }, loose(t))),
+  row('setState()', 'options', 'replce', 'replace', (f, t) => f.sessions.setState(f.key, { a: 1 }, loose(t))),
+  row('append()', 'options', 'leas', 'lease', (f, t) => f.sessions.append(f.key, message, loose(t))),
+  row('append()', 'messages[0]', 'toolCallID', 'toolCallId', (f, t) => f.sessions.append(f.key, loose({ ...message, ...t }))),
+  row('messages()', 'query', 'lst', 'last', (f, t) => f.sessions.messages(f.key, loose(t))),
+  row('clear()', 'options', 'leas', 'lease', (f, t) => f.sessions.clear(f.key, loose(t))),
+  row('truncate()', 'input', 'afterseq', 'afterSeq', (f, t) => f.sessions.truncate(f.key, loose({ afterSeq: 0, ...t }))),
+  row('truncate()', 'options', 'leas', 'lease', (f, t) => f.sessions.truncate(f.key, { afterSeq: 0 }, loose(t))),
+  row('fork()', 'options', 'uptoSeq', 'upToSeq', (f, t) => f.sessions.fork(f.key, loose(t))),
+  row('archiveInactive()', 'options', 'userid', 'userId', (f, t) => f.sessions.archiveInactive(loose({ olderThan: 0, ...t }))),
+  row('delete()', 'options', 'leas', 'lease', (f, t) => f.sessions.delete(f.key, loose(t))),
+  row('import()', 'options', 'onconflict', 'onConflict', (f, t) => f.sessions.import(f.exported, loose(t))),
+  row('acquire()', 'options', 'waitMS', 'waitMs', (f, t) => f.sessions.acquire(f.key, loose(t))),
+  row('run()', 'options', 'histroy', 'history', (f, t) => f.sessions.run(f.key, () => 'ran', loose(t))),
+  row('run()', 'options.history', 'lats', 'last', (f, t) => f.sessions.run(f.key, () => 'ran', loose({ history: t }))),
+
+  row('setup()', 'options', 'signl', 'signal', (f, t) => f.engine.setup(loose(t))),
+  row('storedSchemaVersion()', 'options', 'signl', 'signal', (f, t) => f.engine.storedSchemaVersion(loose(t))),
+  row('findOne()', 'query', 'wher', 'where', (f, t) => f.engine.findOne('sessions', loose(t))),
+  row('findMany()', 'query', 'wher', 'where', (f, t) => f.engine.findMany('sessions', loose(t))),
+  row('count()', 'query', 'wher', 'where', (f, t) => f.engine.count('sessions', loose(t))),
+  row('update()', 'query', 'wher', 'where', (f, t) => f.engine.update('sessions', loose({ where: eq('userId', 'nobody'), set: { title: 'x' }, ...t }))),
+  row('delete()', 'query', 'wher', 'where', (f, t) => f.engine.delete('sessions', loose({ where: eq('userId', 'nobody'), ...t }))),
+  row('updateSession()', 'options', 'expectedVerison', 'expectedVersion', (f, t) => f.engine.updateSession(f.key, { updatedAt: now() }, loose(t))),
+  row('appendMessages()', 'options', 'leas', 'lease', (f, t) => f.engine.appendMessages(f.key, [], loose(t))),
+  row('readMessages()', 'range', 'lst', 'last', (f, t) => f.engine.readMessages(f.key, loose(t))),
+  row('clearMessages()', 'options', 'liveat', 'liveAt', (f, t) => f.engine.clearMessages(f.key, loose({ updatedAt: now(), ...t }))),
+  row('truncateMessages()', 'options', 'liveat', 'liveAt', (f, t) => f.engine.truncateMessages(f.key, loose({ afterSeq: 0, updatedAt: now(), ...t }))),
+  row('deleteSession()', 'options', 'leas', 'lease', (f, t) => f.engine.deleteSession(f.key, loose(t))),
+  row('acquireLease()', 'input', 'ttlMS', 'ttlMs', (f, t) => f.engine.acquireLease(f.key, loose({ owner: 'o', ttlMs: 1_000, ...t }))),
+  row('renewLease()', 'input', 'ttlMS', 'ttlMs', (f, t) => f.engine.renewLease(f.lease, loose({ ttlMs: 1_000, ...t }))),
+  row('listLeases()', 'query', 'helds', 'held', (f, t) => f.engine.listLeases(loose(t))),
 ];
 
 async function fixture(): Promise<Fixture> {
@@ -73,7 +76,7 @@ async function fixture(): Promise<Fixture> {
   const exported = await sessions.export(key);
   const other = await sessions.create({ userId: 'u' });
   const lease = await sessions.acquire(other, { owner: 'holder' });
-  return { sessions, key: { userId: key.userId, sessionId: key.sessionId }, lease, exported };
+  return { sessions, engine: sessions.engine, key: { userId: key.userId, sessionId: key.sessionId }, lease, exported };
 }
 
 async function refusal(call: () => unknown): Promise<ValidationError> {
@@ -94,14 +97,14 @@ describe('a misspelt key is refused by every public method, whatever its value',
 
   it.each(rows)('$method refuses "$typo" set to $shown at $path', async ({ method, path, typo, suggestion, call, value }) => {
     const f = await fixture();
-    const before = await f.sessions.engine.findMany('sessions', {});
+    const before = await f.engine.findMany('sessions', {});
     const error = await refusal(() => call(f, { [typo]: value }));
     expect(error.path).toBe(path);
     expect(error.message).toContain(method);
     expect(error.message).toContain(`"${typo}"`);
     if (suggestion) expect(error.message).toContain(`did you mean "${suggestion}"?`);
     // Nothing was written, and nothing was left locked.
-    expect(await f.sessions.engine.findMany('sessions', {})).toEqual(before);
+    expect(await f.engine.findMany('sessions', {})).toEqual(before);
     expect(await f.sessions.run(f.key, () => 'free')).toBe('free');
   });
 
@@ -113,7 +116,7 @@ describe('a misspelt key is refused by every public method, whatever its value',
 
   it('still accepts known keys set to undefined, so optional values can be spread in', async () => {
     const f = await fixture();
-    const engine = f.sessions.engine;
+    const engine = f.engine;
     expect((await f.sessions.list({ userId: 'u', where: undefined, cursor: undefined, limit: undefined })).sessions).toHaveLength(2);
     expect(await f.sessions.messages(f.key, { last: undefined })).toHaveLength(1);
     expect(await f.sessions.acquire(f.key, { ttlMs: undefined, owner: undefined, waitMs: undefined, signal: undefined })).toMatchObject({ token: 1 });

@@ -64,7 +64,9 @@ export const signal: Check<AbortSignal> = (value, path) => {
 
 export function oneOf<const T extends readonly string[]>(values: T): Check<T[number]> {
   return (value, path) => {
-    if (!values.includes(value as string)) throw new ValidationError(`must be ${values.map((v) => `'${v}'`).join(' or ')}, got ${describeType(value)}`, { path });
+    if (!values.includes(value as string)) {
+      throw new ValidationError(`must be ${values.map((v) => `'${v}'`).join(' or ')}, got ${describeType(value)}`, { path });
+    }
     return value as T[number];
   };
 }

@@ -146,9 +146,10 @@ export function resolveManagerOptions(options: SessionManagerOptions) {
   const lockTtlMs = parsed.lockTtlMs ?? 30_000;
   const heartbeatMs = parsed.heartbeatMs ?? 10_000;
   if (heartbeatMs * 3 > lockTtlMs) {
-    throw new ValidationError(`heartbeatMs (${heartbeatMs}) must be at most a third of lockTtlMs (${lockTtlMs}) so a renew can fail and be retried before the lease lapses`, {
-      path: 'options.heartbeatMs',
-    });
+    throw new ValidationError(
+      `heartbeatMs (${heartbeatMs}) must be at most a third of lockTtlMs (${lockTtlMs}) so a renew can fail and be retried before the lease lapses`,
+      { path: 'options.heartbeatMs' },
+    );
   }
   return {
     engine: parsed.engine,
@@ -172,11 +173,13 @@ const createFields = {
 export const CREATE_INPUT = shape('create()', createFields, { noun: 'field', expected: '{ userId, sessionId?, ... }' });
 export const GET_OR_CREATE_INPUT = shape('getOrCreate()', { ...createFields, sessionId: id }, { noun: 'field', expected: '{ userId, sessionId, ... }' });
 
+const MESSAGE_INPUT_KEYS: ReadonlyArray<keyof MessageInput> = ['role', 'content', 'id', 'name', 'toolCalls', 'toolCallId', 'agentId', 'runId', 'metadata'];
+
 /** A message's values are the engine's to check; here only its keys. */
 export const messageInput = (method: string) =>
   shape(
     method,
-    { role: anything, content: anything, id: anything, name: anything, toolCalls: anything, toolCallId: anything, agentId: anything, runId: anything, metadata: anything },
+    Object.fromEntries(MESSAGE_INPUT_KEYS.map((key) => [key, anything])),
     { noun: 'field', expected: 'a message { role, content }' },
   );
 
@@ -205,7 +208,8 @@ export const CLEAR_OPTIONS = leaseOptions('clear()');
 export const TRUNCATE_OPTIONS = leaseOptions('truncate()');
 export const DELETE_OPTIONS = leaseOptions('delete()');
 export const TRUNCATE_INPUT = shape('truncate()', { afterSeq: count() }, { noun: 'field', expected: '{ afterSeq }' });
-export const MESSAGES_QUERY = shape('messages()', { last: optional(count()), afterSeq: optional(count()), beforeSeq: optional(count()), limit: optional(count()) });
+const seq = optional(count());
+export const MESSAGES_QUERY = shape('messages()', { last: seq, afterSeq: seq, beforeSeq: seq, limit: seq });
 export const FORK_OPTIONS = shape('fork()', { sessionId: optional(id), upToSeq: optional(count()), title: anything as Check<string | null | undefined> });
 export const IMPORT_OPTIONS = shape('import()', { onConflict: optional(oneOf(['error', 'skip'])) });
 
@@ -232,7 +236,9 @@ const EVENT_NAMES: readonly string[] = ['messages', 'session'];
 
 /** A misspelt event name would never fire, and a listener that is not a function would throw on every later emit. */
 export function assertListener(event: unknown, listener: unknown): void {
-  if (!EVENT_NAMES.includes(event as string)) throw new ValidationError(`unknown event ${JSON.stringify(event)}; listen to 'messages' or 'session'`, { path: 'event' });
+  if (!EVENT_NAMES.includes(event as string)) {
+    throw new ValidationError(`unknown event ${JSON.stringify(event)}; listen to 'messages' or 'session'`, { path: 'event' });
+  }
   if (typeof listener !== 'function') throw new ValidationError(`the listener must be a function, got ${describeType(listener)}`, { path: 'listener' });
 }
 

@@ -88,11 +88,14 @@ export class SessionManager {
   async #create(input: ReturnType<typeof inputs.CREATE_INPUT.parse>): Promise<Session> {
     // The initial messages are written in one step, like an append, so the same bound applies.
     if (input.messages && input.messages.length > this.limits.maxMessagesPerAppend) {
-      throw new ValidationError(`at most ${this.limits.maxMessagesPerAppend} messages per append (limits.maxMessagesPerAppend); create with fewer and append the rest`, { path: 'input.messages' });
+      const most = `at most ${this.limits.maxMessagesPerAppend} messages per append (limits.maxMessagesPerAppend)`;
+      throw new ValidationError(`${most}; create with fewer and append the rest`, { path: 'input.messages' });
     }
     const key = { userId: input.userId, sessionId: input.sessionId ?? newSessionId() };
     const now = this.#now();
-    const messages = (input.messages ?? []).map((message, i) => ({ ...newMessage(key, message, now, CREATE_MESSAGE, this.limits.maxMessageBytes, `input.messages[${i}]`), seq: i + 1 }));
+    const messages = (input.messages ?? []).map((message, i) => {
+      return { ...newMessage(key, message, now, CREATE_MESSAGE, this.limits.maxMessageBytes, `input.messages[${i}]`), seq: i + 1 };
+    });
     const session = newSession(key, input, messages.length, now);
     return this.#insert(session, messages);
   }
@@ -157,7 +160,8 @@ export class SessionManager {
       const current = await requireLive(this.engine, pickKey(key), this.#now());
       const state = replace ? patch : applyMergePatch(current.state, patch);
       const now = this.#now();
-      const session = await this.engine.updateSession(pickKey(key), { state, updatedAt: now }, { ...fencedWrite(leaseOptions, now), expectedVersion: current.version });
+      const write = { ...fencedWrite(leaseOptions, now), expectedVersion: current.version };
+      const session = await this.engine.updateSession(pickKey(key), { state, updatedAt: now }, write);
       this.#events.emit('session', { type: 'updated', key: pickKey(key), session });
       return session.state;
     });
@@ -218,7 +222,9 @@ export class SessionManager {
     let upToSeq = 0;
     const { session: source, messages } = await this.#readLive(key, (session) => {
       upToSeq = parsed.upToSeq ?? session.lastSeq;
-      if (upToSeq > session.lastSeq) throw new ValidationError(`upToSeq ${upToSeq} is past the session's last seq (${session.lastSeq})`, { path: 'options.upToSeq' });
+      if (upToSeq > session.lastSeq) {
+        throw new ValidationError(`upToSeq ${upToSeq} is past the session's last seq (${session.lastSeq})`, { path: 'options.upToSeq' });
+      }
       return { beforeSeq: upToSeq + 1 };
     });
     const now = this.#now();
