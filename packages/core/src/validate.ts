@@ -4,6 +4,7 @@ import { MESSAGE_ROLES, type Message } from './models/message-model.js';
 import { ID_MAX_LENGTH, SESSION_STATUSES, TITLE_MAX_LENGTH, type Session } from './models/session-model.js';
 import type { NewMessage, SessionChanges, MessageRange } from './engine/engine.js';
 import type { LeaseRef } from './engine/lease.js';
+import { shape } from './input/shape.js';
 
 // C0 and C1 control characters, plus the Unicode line and paragraph separators.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -132,17 +133,25 @@ export function assertLeaseRef(lease: unknown, path = 'lease'): asserts lease is
   assertCount(lease['token'], `${path}.token`, { min: 1 });
 }
 
+const seqOption = (value: unknown, path: string): number | undefined => {
+  if (value !== undefined) assertCount(value, path);
+  return value as number | undefined;
+};
+const RANGE = shape('readMessages()', {
+  afterSeq: seqOption,
+  beforeSeq: seqOption,
+  last: seqOption,
+  limit: seqOption,
+  liveAt: (value: unknown, path: string): Date | undefined => {
+    if (value !== undefined) assertDate(value, path);
+    return value as Date | undefined;
+  },
+});
+
+/** The range of a `readMessages` call: known keys only, whole numbers, not both `last` and `limit`. */
 export function assertRange(range: unknown, path = 'range'): asserts range is MessageRange {
-  if (!isPlainObject(range)) throw new ValidationError(`expected { afterSeq?, beforeSeq?, last?, limit?, liveAt? }, got ${describeType(range)}`, { path });
-  for (const field of Object.keys(range)) {
-    if (field === 'liveAt') {
-      if (range[field] !== undefined) assertDate(range[field], `${path}.liveAt`);
-      continue;
-    }
-    if (!['afterSeq', 'beforeSeq', 'last', 'limit'].includes(field)) throw new ValidationError(`unknown option ${JSON.stringify(field)}`, { path });
-    if (range[field] !== undefined) assertCount(range[field], `${path}.${field}`);
-  }
-  if (range['last'] !== undefined && range['limit'] !== undefined) {
+  const parsed = RANGE.parse(range, path);
+  if (parsed.last !== undefined && parsed.limit !== undefined) {
     throw new ValidationError('give either last (the newest N) or limit (the oldest N), not both', { path });
   }
 }

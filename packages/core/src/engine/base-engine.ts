@@ -18,13 +18,9 @@ import type { ModelDefinition } from '../models/model.js';
 import { modelDefinition, UPDATABLE_FIELDS, type ModelName, type ModelRecords } from '../models/records.js';
 import { TITLE_MAX_LENGTH, type Session } from '../models/session-model.js';
 import {
-  assertCount,
   assertDate,
-  assertDuration,
-  assertId,
   assertKey,
   assertLeaseRef,
-  assertLimitOffset,
   assertMessage,
   assertNewMessage,
   assertOptionalText,
@@ -35,6 +31,23 @@ import {
   assertStatus,
 } from '../validate.js';
 import { DEFAULT_CAPABILITIES, type EngineCapabilities } from './capabilities.js';
+import {
+  ACQUIRE_LEASE_INPUT,
+  APPEND_OPTIONS,
+  assertLeaseOf,
+  CLEAR_OPTIONS,
+  COUNT_QUERY,
+  DELETE_QUERY,
+  DELETE_SESSION_OPTIONS,
+  FIND_MANY_QUERY,
+  FIND_ONE_QUERY,
+  LIST_LEASES_QUERY,
+  RENEW_LEASE_INPUT,
+  signalOptions,
+  TRUNCATE_OPTIONS,
+  UPDATE_QUERY,
+  UPDATE_SESSION_OPTIONS,
+} from './engine-inputs.js';
 import type {
   ClearMessagesOptions,
   Engine,
@@ -59,11 +72,11 @@ export interface ResolvedQuery {
   readonly offset: number | undefined;
 }
 
+const SETUP_OPTIONS = signalOptions('setup()');
+const SCHEMA_VERSION_OPTIONS = signalOptions('storedSchemaVersion()');
+
 type LifecycleState = 'new' | 'setting-up' | 'ready' | 'closed';
 
-const FIND_MANY_KEYS = ['where', 'orderBy', 'limit', 'offset'];
-const FIND_ONE_KEYS = ['where', 'orderBy'];
-const COUNT_KEYS = ['where'];
 
 /**
  * The base every adapter extends. It keeps the guarantees that must not differ between
@@ -85,6 +98,8 @@ export abstract class BaseEngine implements Engine {
   readonly capabilities: EngineCapabilities;
   #state: LifecycleState = 'new';
   #setup: Promise<void> | undefined;
+  /** The release under way or done; cleared when it fails, so close() can be retried. */
+  #closing: Promise<void> | undefined;
 
   protected constructor(name: string, capabilities: Partial<EngineCapabilities> = {}) {
     this.name = name;
@@ -127,10 +142,11 @@ export abstract class BaseEngine implements Engine {
   }
 
   async setup(options: { signal?: AbortSignal } = {}): Promise<void> {
+    const { signal } = SETUP_OPTIONS.parse(options, 'options');
     if (this.#state === 'closed') throw new EngineClosedError(this.name);
     if (this.#state === 'ready') return;
-    options.signal?.throwIfAborted();
-    this.#setup ??= this.#runSetup(options.signal);
+    signal?.throwIfAborted();
+    this.#setup ??= this.#runSetup(signal);
     return this.#setup;
   }
 
@@ -148,27 +164,36 @@ export abstract class BaseEngine implements Engine {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.#state === 'closed') return;
+  /**
+   * Releases what the engine holds, once: concurrent calls share one release, later calls
+   * return at once, and a failed release can be retried (as Kysely's `destroy()`). From the
+   * first call on, every other operation throws `EngineClosedError`, even if releasing fails.
+   */
+  close(): Promise<void> {
     this.#state = 'closed';
+    this.#closing ??= this.#release().catch((error: unknown) => {
+      this.#closing = undefined;
+      throw this.#wrap('close', error);
+    });
+    return this.#closing;
+  }
+
+  async #release(): Promise<void> {
     const pendingSetup = this.#setup;
     this.#setup = undefined;
     await pendingSetup?.catch(() => undefined);
-    try {
-      await this.doClose();
-    } catch (error) {
-      throw this.#wrap('close', error);
-    }
+    await this.doClose();
   }
 
   async storedSchemaVersion(options: { signal?: AbortSignal } = {}): Promise<number | null> {
+    const { signal } = SCHEMA_VERSION_OPTIONS.parse(options, 'options');
     if (this.#state === 'closed') throw new EngineClosedError(this.name);
-    options.signal?.throwIfAborted();
+    signal?.throwIfAborted();
     try {
       // Raced here, so every adapter gives up on an abort at once, whatever its driver waits for.
-      return await abortable(this.doStoredSchemaVersion(options.signal), options.signal);
+      return await abortable(this.doStoredSchemaVersion(signal), signal);
     } catch (error) {
-      if (isAbortReason(error, options.signal)) throw error;
+      if (isAbortReason(error, signal)) throw error;
       if (this.#lifecycle() === 'closed' && !(error instanceof SessionsError)) throw new EngineClosedError(this.name);
       throw this.#wrap('storedSchemaVersion', error);
     }
@@ -204,27 +229,19 @@ export abstract class BaseEngine implements Engine {
     return error instanceof SessionsError ? error : new StorageError(this.name, operation, error);
   }
 
-  #resolveQuery(model: ModelDefinition, query: FindManyQuery, known: readonly string[] = FIND_MANY_KEYS): ResolvedQuery {
-    if (!isPlainObject(query)) throw new ValidationError(`expected a query object, got ${describeType(query)}`, { path: 'query' });
-    // A misspelt key (`wher`) would otherwise match every record.
-    for (const key of Object.keys(query)) {
-      if (query[key as keyof FindManyQuery] !== undefined && !known.includes(key)) {
-        throw new ValidationError(`unknown query option ${JSON.stringify(key)}; the options are ${known.join(', ')}`, { path: 'query' });
-      }
-    }
-    assertLimitOffset(query);
+  #resolveQuery(model: ModelDefinition, query: FindManyQuery): ResolvedQuery {
     return {
       where: query.where === undefined ? { kind: 'constant', value: true } : resolveFilter(query.where, model),
       orderBy: resolveOrderBy(query.orderBy, model),
-      limit: query.limit as number | undefined,
-      offset: query.offset as number | undefined,
+      limit: query.limit,
+      offset: query.offset,
     };
   }
 
   findOne<M extends ModelName>(model: M, query: FindOneQuery = {}): Promise<ModelRecords[M] | null> {
     return this.#guard('findOne', async () => {
       const definition = modelDefinition(model);
-      const rows = await this.doFindMany(definition, { ...this.#resolveQuery(definition, { ...query }, FIND_ONE_KEYS), limit: 1, offset: undefined });
+      const rows = await this.doFindMany(definition, { ...this.#resolveQuery(definition, FIND_ONE_QUERY.parse(query, 'query')), limit: 1, offset: undefined });
       return (rows[0] as unknown as ModelRecords[M] | undefined) ?? null;
     });
   }
@@ -232,7 +249,7 @@ export abstract class BaseEngine implements Engine {
   findMany<M extends ModelName>(model: M, query: FindManyQuery = {}): Promise<ModelRecords[M][]> {
     return this.#guard('findMany', async () => {
       const definition = modelDefinition(model);
-      const resolved = this.#resolveQuery(definition, query);
+      const resolved = this.#resolveQuery(definition, FIND_MANY_QUERY.parse(query, 'query'));
       if (resolved.limit === 0) return [];
       return (await this.doFindMany(definition, resolved)) as unknown as ModelRecords[M][];
     });
@@ -241,8 +258,7 @@ export abstract class BaseEngine implements Engine {
   count(model: ModelName, query: { where?: Filter } = {}): Promise<number> {
     return this.#guard('count', async () => {
       const definition = modelDefinition(model);
-      if (!isPlainObject(query)) throw new ValidationError(`expected { where }, got ${describeType(query)}`, { path: 'query' });
-      return this.doCount(definition, this.#resolveQuery(definition, query, COUNT_KEYS).where);
+      return this.doCount(definition, this.#resolveQuery(definition, COUNT_QUERY.parse(query, 'query')).where);
     });
   }
 
@@ -267,9 +283,10 @@ export abstract class BaseEngine implements Engine {
   update<M extends ModelName>(model: M, query: UpdateQuery<M>): Promise<number> {
     return this.#guard('update', async () => {
       const definition = modelDefinition(model);
-      if (!isPlainObject(query) || query.where === undefined) throw new ValidationError('update needs { where, set }; pass and() to match everything', { path: 'query' });
-      const where = resolveFilter(query.where, definition);
-      const set = checkUpdateSet(model, query.set);
+      const parsed = UPDATE_QUERY.parse(query, 'query');
+      if (parsed.where === undefined) throw new ValidationError('update needs { where, set }; pass and() to match everything', { path: 'query' });
+      const where = resolveFilter(parsed.where, definition);
+      const set = checkUpdateSet(model, parsed.set);
       return this.doUpdate(definition, where, set);
     });
   }
@@ -279,8 +296,9 @@ export abstract class BaseEngine implements Engine {
       if (model !== 'sessions') {
         throw new ValidationError('delete removes sessions (with their messages); to drop a session\'s messages use clearMessages', { path: 'model' });
       }
-      if (!isPlainObject(query) || query.where === undefined) throw new ValidationError('delete needs { where }; pass and() to match everything', { path: 'query' });
-      return this.doDeleteSessions(resolveFilter(query.where, modelDefinition('sessions')));
+      const { where } = DELETE_QUERY.parse(query, 'query');
+      if (where === undefined) throw new ValidationError('delete needs { where }; pass and() to match everything', { path: 'query' });
+      return this.doDeleteSessions(resolveFilter(where, modelDefinition('sessions')));
     });
   }
 
@@ -304,16 +322,17 @@ export abstract class BaseEngine implements Engine {
     return this.#guard('updateSession', async () => {
       assertKey(key);
       assertSessionChanges(changes);
-      assertSessionWriteOptions(key, options);
-      if (options.expectedVersion !== undefined) assertCount(options.expectedVersion, 'options.expectedVersion');
-      return this.doUpdateSession(key, changes, options);
+      const parsed = UPDATE_SESSION_OPTIONS.parse(options, 'options');
+      assertLeaseOf(key, parsed.lease);
+      return this.doUpdateSession(key, changes, parsed);
     });
   }
 
   appendMessages(key: SessionKey, messages: readonly NewMessage[], options: SessionWriteOptions = {}): Promise<Message[]> {
     return this.#guard('appendMessages', async () => {
       assertKey(key);
-      assertSessionWriteOptions(key, options);
+      const parsed = APPEND_OPTIONS.parse(options, 'options');
+      assertLeaseOf(key, parsed.lease);
       if (!Array.isArray(messages)) throw new ValidationError(`expected an array of messages, got ${describeType(messages)}`, { path: 'messages' });
       if (messages.length === 0) return [];
       const ids = new Set<string>();
@@ -323,7 +342,7 @@ export abstract class BaseEngine implements Engine {
         if (ids.has(message.id)) throw new MessageExistsError(key, message.id);
         ids.add(message.id);
       });
-      return this.doAppendMessages(key, messages, options);
+      return this.doAppendMessages(key, messages, parsed);
     });
   }
 
@@ -339,27 +358,27 @@ export abstract class BaseEngine implements Engine {
   clearMessages(key: SessionKey, options: ClearMessagesOptions): Promise<number> {
     return this.#guard('clearMessages', async () => {
       assertKey(key);
-      assertSessionWriteOptions(key, options);
-      assertDate(options.updatedAt, 'options.updatedAt');
-      return this.doClearMessages(key, options);
+      const parsed = CLEAR_OPTIONS.parse(options, 'options');
+      assertLeaseOf(key, parsed.lease);
+      return this.doClearMessages(key, parsed);
     });
   }
 
   truncateMessages(key: SessionKey, options: TruncateMessagesOptions): Promise<number> {
     return this.#guard('truncateMessages', async () => {
       assertKey(key);
-      assertSessionWriteOptions(key, options);
-      assertCount(options.afterSeq, 'options.afterSeq');
-      assertDate(options.updatedAt, 'options.updatedAt');
-      return this.doTruncateMessages(key, options);
+      const parsed = TRUNCATE_OPTIONS.parse(options, 'options');
+      assertLeaseOf(key, parsed.lease);
+      return this.doTruncateMessages(key, parsed);
     });
   }
 
   deleteSession(key: SessionKey, options: FencedWriteOptions = {}): Promise<boolean> {
     return this.#guard('deleteSession', async () => {
       assertKey(key);
-      assertFencedOptions(key, options);
-      return this.doDeleteSession(key, options);
+      const parsed = DELETE_SESSION_OPTIONS.parse(options, 'options');
+      assertLeaseOf(key, parsed.lease);
+      return this.doDeleteSession(key, parsed);
     });
   }
 
@@ -373,10 +392,7 @@ export abstract class BaseEngine implements Engine {
   acquireLease(key: SessionKey, input: AcquireLeaseInput): Promise<LeaseGrant> {
     return this.#guard('acquireLease', async () => {
       assertKey(key);
-      if (!isPlainObject(input)) throw new ValidationError('expected { owner, ttlMs }', { path: 'input' });
-      assertId(input.owner, 'input.owner');
-      assertDuration(input.ttlMs, 'input.ttlMs');
-      return this.doAcquireLease(key, input);
+      return this.doAcquireLease(key, ACQUIRE_LEASE_INPUT.parse(input, 'input'));
     });
   }
 
@@ -384,13 +400,15 @@ export abstract class BaseEngine implements Engine {
     return this.#guard('renewLease', async () => {
       assertKey(lease, 'lease');
       assertLeaseRef(lease);
-      assertDuration(input?.ttlMs, 'input.ttlMs');
-      return this.doRenewLease(lease, input.ttlMs);
+      return this.doRenewLease(lease, RENEW_LEASE_INPUT.parse(input, 'input').ttlMs);
     });
   }
 
   listLeases(query: ListLeasesQuery = {}): Promise<LeaseInfo[]> {
-    return this.#guard('listLeases', async () => this.doListLeases(checkListLeasesQuery(query)));
+    return this.#guard('listLeases', async () => {
+      const parsed = LIST_LEASES_QUERY.parse(query, 'query');
+      return this.doListLeases({ ...parsed, limit: parsed.limit ?? 100 });
+    });
   }
 
   releaseLease(lease: LeaseRef & SessionKey): Promise<boolean> {
@@ -402,41 +420,9 @@ export abstract class BaseEngine implements Engine {
   }
 }
 
-function checkListLeasesQuery(query: unknown): ListLeasesQuery & { limit: number } {
-  if (!isPlainObject(query)) throw new ValidationError(`expected { userId?, held?, after?, limit? }, got ${describeType(query)}`, { path: 'query' });
-  for (const field of Object.keys(query)) {
-    if (!['userId', 'held', 'after', 'limit'].includes(field)) throw new ValidationError(`unknown option ${JSON.stringify(field)}`, { path: 'query' });
-  }
-  if (query['userId'] !== undefined) assertId(query['userId'], 'query.userId');
-  if (query['held'] !== undefined && typeof query['held'] !== 'boolean') throw new ValidationError('held is true or false', { path: 'query.held' });
-  if (query['after'] !== undefined) assertKey(query['after'], 'query.after');
-  const limit = query['limit'] ?? 100;
-  assertCount(limit, 'query.limit', { min: 1 });
-  if ((limit as number) > 1_000) throw new ValidationError('at most 1000 leases per call', { path: 'query.limit' });
-  return { ...(query as ListLeasesQuery), limit: limit as number };
-}
-
 function assertSameKey(key: SessionKey, message: { userId: string; sessionId: string }, path: string): void {
   if (message.userId !== key.userId || message.sessionId !== key.sessionId) {
     throw new ValidationError('belongs to another session than the one written to', { path });
-  }
-}
-
-function assertSessionWriteOptions(key: SessionKey, options: unknown): void {
-  assertFencedOptions(key, options);
-  const liveAt = (options as Record<string, unknown>)['liveAt'];
-  if (liveAt !== undefined) assertDate(liveAt, 'options.liveAt');
-}
-
-function assertFencedOptions(key: SessionKey, options: unknown): void {
-  if (!isPlainObject(options)) throw new ValidationError(`expected an options object, got ${describeType(options)}`, { path: 'options' });
-  const lease = options['lease'];
-  if (lease === undefined) return;
-  assertLeaseRef(lease, 'options.lease');
-  // Tokens count per session, so a lease of another session could carry a matching owner and token.
-  const { userId, sessionId } = lease as Partial<SessionKey>;
-  if ((userId !== undefined && userId !== key.userId) || (sessionId !== undefined && sessionId !== key.sessionId)) {
-    throw new ValidationError('the lease belongs to another session than the one written to', { path: 'options.lease' });
   }
 }
 

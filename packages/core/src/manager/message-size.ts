@@ -14,9 +14,18 @@ export function messageBytes(message: Pick<NewMessage, 'content' | 'toolCalls' |
   );
 }
 
-/** Refuses a message over `maxMessageBytes`, whichever way it arrives (append, create or import). */
+/**
+ * Refuses a message over `maxMessageBytes`, whichever way it arrives (append, create or import).
+ * It runs before the engine validates the message, so a message whose parts cannot be measured
+ * (not JSON) passes here and the engine's validation refuses it, naming the part.
+ */
 export function assertMessageSize(message: Pick<NewMessage, 'content' | 'toolCalls' | 'metadata'>, maxMessageBytes: number, path: string): void {
-  const bytes = messageBytes(message);
+  let bytes: number;
+  try {
+    bytes = messageBytes(message);
+  } catch {
+    return;
+  }
   if (bytes > maxMessageBytes) {
     throw new ValidationError(`is ${bytes} bytes, over the limit of ${maxMessageBytes} (limits.maxMessageBytes)`, { path });
   }
