@@ -7,7 +7,10 @@ import { decodeMessageLine, RecordShapeError } from './records.js';
 
 const NEWLINE = 0x0a;
 
-/** The committed messages in `range`, after indexing what the index lacks; `LOG_CHANGED` if the file holds fewer lines than the view. */
+/**
+ * The committed messages in `range`, after indexing what the index lacks; `LOG_CHANGED` if the
+ * file holds fewer lines than the view.
+ */
 export async function readIndexed(handle: FileHandle, file: string, key: SessionKey, index: MessageIndex, view: LogView, range: MessageRange): Promise<Message[] | typeof LOG_CHANGED> {
   if ((await extendIndex(index, handle, file, view)) === 'short') return LOG_CHANGED;
   return readEntries(handle, file, key, index, view, range);
@@ -18,7 +21,7 @@ export async function readIndexed(handle: FileHandle, file: string, key: Session
  * holds the seq the index recorded for it: a line that does not is reported, never returned
  * in place of the message asked for.
  */
-export async function readEntries(handle: FileHandle, file: string, key: SessionKey, index: MessageIndex, view: LogView, range: MessageRange): Promise<Message[]> {
+async function readEntries(handle: FileHandle, file: string, key: SessionKey, index: MessageIndex, view: LogView, range: MessageRange): Promise<Message[]> {
   let from = index.firstAbove(range.afterSeq ?? 0);
   let to = index.firstAbove(Math.min((range.beforeSeq ?? Number.POSITIVE_INFINITY) - 1, view.lastSeq));
   if (range.last !== undefined) from = Math.max(from, to - range.last);

@@ -127,7 +127,10 @@ export class JsonlEngine extends BaseEngine {
   }
 
   protected doCount(model: ModelDefinition, where: ResolvedFilter): Promise<number> {
-    return this.#inFlight.track(async () => countRows(model.name === 'sessions' ? await sessionsFor(this.#files, where) : await messagesFor(this.#files, where), where));
+    return this.#inFlight.track(async () => {
+      const rows = model.name === 'sessions' ? await sessionsFor(this.#files, where) : await messagesFor(this.#files, where);
+      return countRows(rows, where);
+    });
   }
 
   protected doUpdate(model: ModelDefinition, where: ResolvedFilter, set: Readonly<Record<string, unknown>>): Promise<number> {

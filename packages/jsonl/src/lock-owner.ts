@@ -24,7 +24,8 @@ const HOST = hostname();
 
 /** The owner record of a lock this thread takes now with `token`. */
 export function ownRecord(token: string): LockOwner {
-  return { pid: process.pid, thread: threadId, host: HOST, token, acquiredAt: new Date().toISOString(), startTime: OWN_START_TIME, pidNamespace: OWN_PID_NAMESPACE };
+  const acquiredAt = new Date().toISOString();
+  return { pid: process.pid, thread: threadId, host: HOST, token, acquiredAt, startTime: OWN_START_TIME, pidNamespace: OWN_PID_NAMESPACE };
 }
 
 /** Whether the lock's holder is gone for sure, or (where that cannot be checked) held it longer than `staleMs`. */

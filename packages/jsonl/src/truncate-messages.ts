@@ -7,7 +7,14 @@ import type { StoredSession } from './records.js';
 import type { StoreFiles } from './store-files.js';
 
 /** Deletes the messages after `options.afterSeq` from a session whose lock is held; returns how many went. */
-export async function truncateMessages(files: StoreFiles, paths: SessionPaths, key: SessionKey, stored: StoredSession, options: TruncateMessagesOptions, fence: Fence): Promise<number> {
+export async function truncateMessages(
+  files: StoreFiles,
+  paths: SessionPaths,
+  key: SessionKey,
+  stored: StoredSession,
+  options: TruncateMessagesOptions,
+  fence: Fence,
+): Promise<number> {
   const session = { ...stored.session, updatedAt: new Date(options.updatedAt.getTime()) };
   if (stored.session.lastSeq <= options.afterSeq) {
     await files.sessions.write(paths, { session, log: stored.log }, fence);
