@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { access, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Write options shared by every file the engine replaces. */
@@ -89,6 +89,16 @@ export async function listDir(dir: string): Promise<string[]> {
 export async function removeFile(file: string): Promise<boolean> {
   try {
     await unlink(file);
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
+export async function fileExists(file: string): Promise<boolean> {
+  try {
+    await access(file);
     return true;
   } catch (error) {
     if (isNotFound(error)) return false;

@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { StoredSession } from './records.js';
+
+/** Returned by a read when the messages file no longer matches the view: re-read the session file and try again. */
+export const LOG_CHANGED = Symbol('messages file changed');
 
 /**
  * What a session file says about its messages file. The committed messages are the lines
@@ -25,4 +29,9 @@ export function viewOf(stored: StoredSession): LogView {
     messageCount: stored.session.messageCount,
     truncated: stored.log.truncated,
   };
+}
+
+/** A new id for a messages file: a session file names the file its view is of, so a reader can tell when it was replaced. */
+export function newLogId(): string {
+  return randomBytes(8).toString('hex');
 }

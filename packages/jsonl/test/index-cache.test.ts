@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message, SessionKey } from '@sessions/core';
 import { Fence } from '../src/fence.js';
-import type { LogView } from '../src/log-view.js';
-import { LOG_CHANGED, MessageLog } from '../src/message-log.js';
+import { LOG_CHANGED, type LogView } from '../src/log-view.js';
+import { MessageLog } from '../src/message-log.js';
 import { encodeMessageLine } from '../src/records.js';
 import { removeDir, tempDir } from './temp-dir.js';
 

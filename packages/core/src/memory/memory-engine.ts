@@ -18,14 +18,17 @@ import {
   SessionNotFoundError,
   type SessionKey,
 } from '../errors.js';
-import { compareCodePoints } from '../filter/compare.js';
-import { compareByOrder, matchesFilter } from '../filter/evaluate.js';
+import { matchesFilter } from '../filter/evaluate.js';
+import { countRows, queryRows } from '../filter/query-rows.js';
 import type { ResolvedFilter } from '../filter/resolved.js';
-import { cloneJson, type JsonObject, type JsonValue } from '../json.js';
 import type { Message } from '../models/message-model.js';
 import type { ModelDefinition } from '../models/model.js';
 import { isExpiredAt } from '../models/expiry.js';
 import type { Session } from '../models/session-model.js';
+import { copyFields, copyMessage, copySession } from './copy-records.js';
+import { MemoryLeases } from './memory-leases.js';
+import { firstIndexAbove, messagesInRange } from './message-range.js';
+import { createMemoryStore, MEMORY_SCHEMA_VERSION, storeKey, type MemoryStore, type StoredSession } from './memory-store.js';
 
 export interface MemoryEngineOptions {
   /** The store's clock for leases, in epoch milliseconds. Defaults to `Date.now`. */
@@ -35,36 +38,6 @@ export interface MemoryEngineOptions {
    * app servers share one database. An engine never clears a store it was given.
    */
   store?: MemoryStore;
-}
-
-interface StoredLease {
-  owner: string;
-  token: number;
-  /** Epoch ms, or null once released. */
-  expiresAt: number | null;
-}
-
-interface StoredSession {
-  session: Session;
-  /** Ascending by seq. */
-  messages: Message[];
-  messageIds: Set<string>;
-}
-
-/** The state of a `MemoryEngine`. Exposed to subclasses so tests can build deliberately broken variants. */
-export interface MemoryStore {
-  readonly sessions: Map<string, StoredSession>;
-  readonly leases: Map<string, StoredLease>;
-  /** What `setup()` recorded: null until an engine on this store has been set up. */
-  schemaVersion: number | null;
-}
-
-/** The version `MemoryEngine.setup()` records; it has one schema, so far. */
-export const MEMORY_SCHEMA_VERSION = 1;
-
-/** An empty store that several `MemoryEngine`s can share. */
-export function createMemoryStore(): MemoryStore {
-  return { sessions: new Map(), leases: new Map(), schemaVersion: null };
 }
 
 /**
@@ -80,13 +53,13 @@ export function createMemoryStore(): MemoryStore {
 export class MemoryEngine extends BaseEngine {
   protected readonly store: MemoryStore;
   readonly #ownsStore: boolean;
-  readonly #clock: () => number;
+  readonly #leases: MemoryLeases;
 
   constructor(options: MemoryEngineOptions = {}) {
     super('memory', { persistent: false, crossProcess: false, nativeTtl: false });
     this.store = options.store ?? createMemoryStore();
     this.#ownsStore = options.store === undefined;
-    this.#clock = options.clock ?? Date.now;
+    this.#leases = new MemoryLeases(this.store, options.clock ?? Date.now);
   }
 
   /** The store this engine works on; pass it to another engine to share it. */
@@ -109,20 +82,17 @@ export class MemoryEngine extends BaseEngine {
   }
 
   protected async doFindMany(model: ModelDefinition, query: ResolvedQuery): Promise<Array<Session | Message>> {
-    const rows = this.#rows(model).filter((row) => matchesFilter(query.where, row));
-    rows.sort(compareByOrder(query.orderBy));
-    const start = query.offset ?? 0;
-    const end = query.limit === undefined ? undefined : start + query.limit;
-    return rows.slice(start, end).map((row) => (model.name === 'sessions' ? copySession(row as unknown as Session) : copyMessage(row as unknown as Message)));
+    if (model.name === 'sessions') return queryRows(this.#sessions(), query).map(copySession);
+    return queryRows(this.#messages(), query).map(copyMessage);
   }
 
   protected async doCount(model: ModelDefinition, where: ResolvedFilter): Promise<number> {
-    return this.#rows(model).filter((row) => matchesFilter(where, row)).length;
+    return countRows(model.name === 'sessions' ? this.#sessions() : this.#messages(), where);
   }
 
   protected async doUpdate(model: ModelDefinition, where: ResolvedFilter, set: Readonly<Record<string, unknown>>): Promise<number> {
     let count = 0;
-    for (const row of this.#rows(model)) {
+    for (const row of (model.name === 'sessions' ? this.#sessions() : this.#messages()) as unknown as Record<string, unknown>[]) {
       if (!matchesFilter(where, row)) continue;
       Object.assign(row, copyFields(set));
       if (model.name === 'sessions') (row as unknown as Session).version += 1;
@@ -198,14 +168,7 @@ export class MemoryEngine extends BaseEngine {
   protected async doReadMessages(key: SessionKey, range: MessageRange): Promise<Message[]> {
     const stored = this.store.sessions.get(storeKey(key));
     if (!stored || isExpiredAt(stored.session, range.liveAt)) return [];
-    const after = range.afterSeq ?? 0;
-    const before = range.beforeSeq ?? Number.POSITIVE_INFINITY;
-    const start = firstIndexAbove(stored.messages, after);
-    let end = firstIndexAbove(stored.messages, before - 1);
-    let from = start;
-    if (range.last !== undefined) from = Math.max(start, end - range.last);
-    else if (range.limit !== undefined) end = Math.min(end, start + range.limit);
-    return stored.messages.slice(from, end).map(copyMessage);
+    return messagesInRange(stored.messages, range).map(copyMessage);
   }
 
   protected async doClearMessages(key: SessionKey, options: ClearMessagesOptions): Promise<number> {
@@ -247,55 +210,23 @@ export class MemoryEngine extends BaseEngine {
   }
 
   protected async doAcquireLease(key: SessionKey, input: AcquireLeaseInput): Promise<LeaseGrant> {
-    const id = storeKey(key);
-    const now = this.#clock();
-    const current = this.store.leases.get(id);
-    if (current && current.expiresAt !== null && current.expiresAt > now) {
-      return { acquired: false, holder: current.owner, expiresAt: new Date(current.expiresAt) };
-    }
-    const granted: StoredLease = { owner: input.owner, token: (current?.token ?? 0) + 1, expiresAt: now + input.ttlMs };
-    this.store.leases.set(id, granted);
-    return { acquired: true, lease: toLease(key, granted) };
+    return this.#leases.acquire(key, input);
   }
 
   protected async doRenewLease(lease: Lease, ttlMs: number): Promise<Lease | null> {
-    const current = this.#heldLease(lease, lease);
-    if (!current) return null;
-    current.expiresAt = this.#clock() + ttlMs;
-    return toLease(lease, current);
+    return this.#leases.renew(lease, ttlMs);
   }
 
   protected async doReleaseLease(key: SessionKey, lease: LeaseRef): Promise<boolean> {
-    const current = this.store.leases.get(storeKey(key));
-    if (!current || current.owner !== lease.owner || current.token !== lease.token || current.expiresAt === null) return false;
-    const wasHeld = current.expiresAt > this.#clock();
-    current.expiresAt = null;
-    return wasHeld;
+    return this.#leases.release(key, lease);
   }
 
   protected async doListLeases(query: ListLeasesQuery & { limit: number }): Promise<LeaseInfo[]> {
-    const now = this.#clock();
-    const rows: LeaseInfo[] = [];
-    for (const [id, stored] of this.store.leases) {
-      const [userId, sessionId] = id.split('\u0000') as [string, string];
-      const held = stored.expiresAt !== null && stored.expiresAt > now;
-      if (query.userId !== undefined && userId !== query.userId) continue;
-      if (query.held !== undefined && held !== query.held) continue;
-      if (query.after && compareKeys({ userId, sessionId }, query.after) <= 0) continue;
-      rows.push({ userId, sessionId, owner: stored.owner, token: stored.token, expiresAt: stored.expiresAt === null ? null : new Date(stored.expiresAt), held });
-    }
-    return rows.sort(compareKeys).slice(0, query.limit);
-  }
-
-  #heldLease(key: SessionKey, lease: LeaseRef): StoredLease | null {
-    const current = this.store.leases.get(storeKey(key));
-    if (!current || current.owner !== lease.owner || current.token !== lease.token) return null;
-    if (current.expiresAt === null || current.expiresAt <= this.#clock()) return null;
-    return current;
+    return this.#leases.list(query);
   }
 
   #checkFence(key: SessionKey, lease: LeaseRef | undefined): void {
-    if (lease && !this.#heldLease(key, lease)) throw new LockExpiredError(key);
+    if (lease && !this.#leases.isHeld(key, lease)) throw new LockExpiredError(key);
   }
 
   /** The stored session, unless it is missing or (when `liveAt` is given) expired by then. */
@@ -305,79 +236,11 @@ export class MemoryEngine extends BaseEngine {
     return stored;
   }
 
-  #rows(model: ModelDefinition): Record<string, unknown>[] {
-    const all = [...this.store.sessions.values()];
-    const rows = model.name === 'sessions' ? all.map((stored) => stored.session) : all.flatMap((stored) => stored.messages);
-    return rows as unknown as Record<string, unknown>[];
+  #sessions(): Session[] {
+    return [...this.store.sessions.values()].map((stored) => stored.session);
   }
-}
 
-/** NUL cannot occur in ids, so it separates the two parts unambiguously. */
-export function storeKey(key: SessionKey): string {
-  return `${key.userId}\u0000${key.sessionId}`;
-}
-
-function compareKeys(a: SessionKey, b: SessionKey): number {
-  return compareCodePoints(a.userId, b.userId) || compareCodePoints(a.sessionId, b.sessionId);
-}
-
-function toLease(key: SessionKey, stored: StoredLease): Lease {
-  return { userId: key.userId, sessionId: key.sessionId, owner: stored.owner, token: stored.token, expiresAt: new Date(stored.expiresAt!) };
-}
-
-function firstIndexAbove(messages: readonly Message[], seq: number): number {
-  let low = 0;
-  let high = messages.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (messages[middle]!.seq <= seq) low = middle + 1;
-    else high = middle;
+  #messages(): Message[] {
+    return [...this.store.sessions.values()].flatMap((stored) => stored.messages);
   }
-  return low;
-}
-
-function copyFields(fields: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const copy: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(fields)) {
-    if (value === undefined) continue;
-    copy[field] = value instanceof Date ? new Date(value.getTime()) : cloneJson(value as JsonValue);
-  }
-  return copy;
-}
-
-export function copySession(session: Session): Session {
-  return {
-    userId: session.userId,
-    sessionId: session.sessionId,
-    title: session.title,
-    metadata: cloneJson(session.metadata),
-    state: cloneJson(session.state),
-    status: session.status,
-    createdAt: new Date(session.createdAt.getTime()),
-    updatedAt: new Date(session.updatedAt.getTime()),
-    expiresAt: session.expiresAt && new Date(session.expiresAt.getTime()),
-    parentSessionId: session.parentSessionId,
-    parentSeq: session.parentSeq,
-    messageCount: session.messageCount,
-    lastSeq: session.lastSeq,
-    version: session.version,
-  };
-}
-
-export function copyMessage(message: Message): Message {
-  return {
-    userId: message.userId,
-    sessionId: message.sessionId,
-    seq: message.seq,
-    id: message.id,
-    role: message.role,
-    content: cloneJson(message.content),
-    name: message.name,
-    toolCalls: message.toolCalls && cloneJson(message.toolCalls),
-    toolCallId: message.toolCallId,
-    agentId: message.agentId,
-    runId: message.runId,
-    metadata: cloneJson(message.metadata as JsonObject),
-    createdAt: new Date(message.createdAt.getTime()),
-  };
 }
