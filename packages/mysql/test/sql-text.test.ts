@@ -2,15 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { SQL_FILTER_CASES, SQL_ORDER_CASES } from '@sessions/core/testing';
 import { SessionModel } from '@sessions/core';
 import type { Dialect } from '../src/dialect.js';
-import { compileFilter } from '../src/filter/compile-filter.js';
-import { compileOrderBy } from '../src/filter/compile-order.js';
+import { compileFilter, compileOrderBy } from '@sessions/core/sql';
+import { sqlDialect } from '../src/filter/sql-dialect.js';
 
 const mariadb: Dialect = { flavour: 'mariadb', version: '10.11.0-MariaDB', collation: 'utf8mb4_nopad_bin', insertReturning: true };
 
 // The SQL text MySQL and MariaDB plan: a change here can change a query plan, so it is written out in full.
 describe('SQL text of the shared compiler with the MySQL dialect', () => {
   it('compiles each filter to a two-valued condition with `?` placeholders', () => {
-    const compiled = Object.fromEntries(Object.entries(SQL_FILTER_CASES).map(([name, filter]) => [name, compileFilter(filter, SessionModel, mariadb)]));
+    const compiled = Object.fromEntries(Object.entries(SQL_FILTER_CASES).map(([name, filter]) => [name, compileFilter(filter, SessionModel, sqlDialect(mariadb))]));
     expect(compiled).toMatchInlineSnapshot(`
       {
         "empty and": {
@@ -29,7 +29,7 @@ describe('SQL text of the shared compiler with the MySQL dialect', () => {
           "params": [
             "u",
           ],
-          "sql": "\`user_id\` = ?",
+          "sql": "(\`user_id\` = ?)",
         },
         "eq nullable string column": {
           "params": [
@@ -73,7 +73,7 @@ describe('SQL text of the shared compiler with the MySQL dialect', () => {
           "params": [
             3,
           ],
-          "sql": "\`message_count\` > ?",
+          "sql": "(\`message_count\` > ?)",
         },
         "gt path string": {
           "params": [
@@ -87,7 +87,7 @@ describe('SQL text of the shared compiler with the MySQL dialect', () => {
           "params": [
             1.5,
           ],
-          "sql": "\`message_count\` >= ?",
+          "sql": "(\`message_count\` >= ?)",
         },
         "ilike column": {
           "params": [
@@ -171,28 +171,28 @@ describe('SQL text of the shared compiler with the MySQL dialect', () => {
             "s63",
             "s64",
           ],
-          "sql": "\`session_id\` IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          "sql": "(\`session_id\` IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))",
         },
         "in integer column": {
           "params": [
             1,
             2,
           ],
-          "sql": "\`message_count\` IN (?, ?)",
+          "sql": "(\`message_count\` IN (?, ?))",
         },
         "in integer column, fraction": {
           "params": [
             1,
             2.5,
           ],
-          "sql": "\`message_count\` IN (?, ?)",
+          "sql": "(\`message_count\` IN (?, ?))",
         },
         "in non-null column": {
           "params": [
             "a",
             "b",
           ],
-          "sql": "\`session_id\` IN (?, ?)",
+          "sql": "(\`session_id\` IN (?, ?))",
         },
         "in path booleans": {
           "params": [
@@ -215,27 +215,27 @@ describe('SQL text of the shared compiler with the MySQL dialect', () => {
           "params": [
             1714979289010n,
           ],
-          "sql": "\`updated_at\` IN (?)",
+          "sql": "(\`updated_at\` IN (?))",
         },
         "isNotNull column": {
           "params": [],
-          "sql": "\`title\` IS NOT NULL",
+          "sql": "(\`title\` IS NOT NULL)",
         },
         "isNotNull path": {
           "params": [
             "$."plan"",
           ],
-          "sql": "IFNULL(JSON_TYPE(JSON_EXTRACT(\`metadata\`, ?)), 'NULL') <> 'NULL'",
+          "sql": "(coalesce(JSON_TYPE(JSON_EXTRACT(\`metadata\`, ?)), 'NULL') <> 'NULL')",
         },
         "isNull column": {
           "params": [],
-          "sql": "\`title\` IS NULL",
+          "sql": "(\`title\` IS NULL)",
         },
         "isNull path": {
           "params": [
             "$."plan"."tier"",
           ],
-          "sql": "IFNULL(JSON_TYPE(JSON_EXTRACT(\`metadata\`, ?)), 'NULL') = 'NULL'",
+          "sql": "(coalesce(JSON_TYPE(JSON_EXTRACT(\`metadata\`, ?)), 'NULL') = 'NULL')",
         },
         "like column": {
           "params": [
@@ -255,7 +255,7 @@ describe('SQL text of the shared compiler with the MySQL dialect', () => {
           "params": [
             1714979289010n,
           ],
-          "sql": "\`updated_at\` < ?",
+          "sql": "(\`updated_at\` < ?)",
         },
         "lte nullable timestamp column": {
           "params": [
@@ -300,7 +300,7 @@ describe('SQL text of the shared compiler with the MySQL dialect', () => {
             "$."a"",
             0,
           ],
-          "sql": "((\`user_id\` = ? AND (NOT (\`title\` IS NOT NULL AND \`title\` LIKE ? ESCAPE '!'))) OR (NOT (IFNULL(JSON_TYPE(JSON_EXTRACT(\`metadata\`, ?)), 'NULL') = 'NULL' OR \`message_count\` > ?)))",
+          "sql": "(((\`user_id\` = ?) AND (NOT (\`title\` IS NOT NULL AND \`title\` LIKE ? ESCAPE '!'))) OR (NOT ((coalesce(JSON_TYPE(JSON_EXTRACT(\`metadata\`, ?)), 'NULL') = 'NULL') OR (\`message_count\` > ?))))",
         },
         "not in both booleans": {
           "params": [
@@ -339,7 +339,7 @@ describe('SQL text of the shared compiler with the MySQL dialect', () => {
   });
 
   it('orders nullable columns by an IS NULL term first', () => {
-    const compiled = Object.fromEntries(Object.entries(SQL_ORDER_CASES).map(([name, { model, terms }]) => [name, compileOrderBy(terms, model)]));
+    const compiled = Object.fromEntries(Object.entries(SQL_ORDER_CASES).map(([name, { model, terms }]) => [name, compileOrderBy(terms, model, sqlDialect(mariadb))]));
     expect(compiled).toMatchInlineSnapshot(`
       {
         "messages": " ORDER BY \`created_at\` DESC, \`user_id\` ASC, \`session_id\` ASC, \`seq\` ASC",

@@ -1,17 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { SQL_FILTER_CASES, SQL_ORDER_CASES } from '@sessions/core/testing';
 import { SessionModel } from '@sessions/core';
-import { compileFilter } from '../src/sql/compile-filter.js';
-import { compileOrderBy } from '../src/sql/compile-order.js';
-import { Params } from '../src/sql/params.js';
+import { compileFilter, compileOrderBy } from '@sessions/core/sql';
+import { postgresDialect } from '../src/sql/dialect.js';
 
 // The SQL text PostgreSQL plans: a change here can change a query plan, so it is written out in full.
 describe('SQL text of the shared compiler with the PostgreSQL dialect', () => {
   it('compiles each filter to a two-valued condition with numbered placeholders', () => {
     const compiled = Object.fromEntries(
       Object.entries(SQL_FILTER_CASES).map(([name, filter]) => {
-        const params = new Params();
-        return [name, { sql: compileFilter(filter, SessionModel, params), params: params.values }];
+        return [name, compileFilter(filter, SessionModel, postgresDialect)];
       }),
     );
     expect(compiled).toMatchInlineSnapshot(`
@@ -75,7 +73,7 @@ describe('SQL text of the shared compiler with the PostgreSQL dialect', () => {
             "name",
             "m",
           ],
-          "sql": "(CASE WHEN jsonb_typeof(("metadata" -> $1::text)) = 'string' THEN (("metadata" ->> $1::text) COLLATE "C") > ($2::text COLLATE "C") ELSE FALSE END)",
+          "sql": "(CASE WHEN jsonb_typeof(("metadata" -> $1::text)) = 'string' THEN ("metadata" ->> $1::text) > ($2::text COLLATE "C") ELSE FALSE END)",
         },
         "gte integer column, fraction": {
           "params": [
@@ -91,10 +89,10 @@ describe('SQL text of the shared compiler with the PostgreSQL dialect', () => {
         },
         "ilike path": {
           "params": [
-            "x%",
             "note",
+            "x%",
           ],
-          "sql": "(CASE WHEN jsonb_typeof(("metadata" -> $2::text)) = 'string' THEN translate(("metadata" ->> $2::text), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE $1 ESCAPE E'\\\\' ELSE FALSE END)",
+          "sql": "(CASE WHEN jsonb_typeof(("metadata" -> $1::text)) = 'string' THEN translate(("metadata" ->> $1::text), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE $2 ESCAPE E'\\\\' ELSE FALSE END)",
         },
         "in column, long list": {
           "params": [
@@ -251,10 +249,10 @@ describe('SQL text of the shared compiler with the PostgreSQL dialect', () => {
         },
         "like path": {
           "params": [
-            "%x_",
             "note",
+            "%x_",
           ],
-          "sql": "(CASE WHEN jsonb_typeof(("metadata" -> $2::text)) = 'string' THEN ("metadata" ->> $2::text) LIKE $1 ESCAPE E'\\\\' ELSE FALSE END)",
+          "sql": "(CASE WHEN jsonb_typeof(("metadata" -> $1::text)) = 'string' THEN ("metadata" ->> $1::text) LIKE $2 ESCAPE E'\\\\' ELSE FALSE END)",
         },
         "lt timestamp column": {
           "params": [
@@ -346,13 +344,13 @@ describe('SQL text of the shared compiler with the PostgreSQL dialect', () => {
   });
 
   it('orders nullable columns with an explicit NULLS clause', () => {
-    const compiled = Object.fromEntries(Object.entries(SQL_ORDER_CASES).map(([name, { model, terms }]) => [name, compileOrderBy(terms, model)]));
+    const compiled = Object.fromEntries(Object.entries(SQL_ORDER_CASES).map(([name, { model, terms }]) => [name, compileOrderBy(terms, model, postgresDialect)]));
     expect(compiled).toMatchInlineSnapshot(`
       {
-        "messages": ""created_at" DESC, "user_id" ASC, "session_id" ASC, "seq" ASC",
-        "nullable ascending": ""title" ASC NULLS FIRST, "user_id" ASC, "session_id" ASC",
-        "nullable descending": ""expires_at" DESC NULLS LAST, "created_at" ASC, "user_id" ASC, "session_id" ASC",
-        "sessions, default": ""user_id" ASC, "session_id" ASC",
+        "messages": " ORDER BY "created_at" DESC, "user_id" ASC, "session_id" ASC, "seq" ASC",
+        "nullable ascending": " ORDER BY "title" ASC NULLS FIRST, "user_id" ASC, "session_id" ASC",
+        "nullable descending": " ORDER BY "expires_at" DESC NULLS LAST, "created_at" ASC, "user_id" ASC, "session_id" ASC",
+        "sessions, default": " ORDER BY "user_id" ASC, "session_id" ASC",
       }
     `);
   });

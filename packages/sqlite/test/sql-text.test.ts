@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { SQL_FILTER_CASES, SQL_ORDER_CASES } from '@sessions/core/testing';
 import { SessionModel } from '@sessions/core';
-import { compileFilter } from '../src/sql/compile-filter.js';
-import { compileOrderBy } from '../src/sql/compile-order.js';
+import { compileFilter, compileOrderBy } from '@sessions/core/sql';
+import { sqliteDialect } from '../src/sql/dialect.js';
 
 // The SQL text SQLite plans: a change here can change a query plan, so it is written out in full.
 describe('SQL text of the shared compiler with the SQLite dialect', () => {
   it('compiles each filter to a two-valued condition with `?` placeholders', () => {
-    const compiled = Object.fromEntries(Object.entries(SQL_FILTER_CASES).map(([name, filter]) => [name, compileFilter(filter, SessionModel)]));
+    const compiled = Object.fromEntries(Object.entries(SQL_FILTER_CASES).map(([name, filter]) => [name, compileFilter(filter, SessionModel, sqliteDialect)]));
     expect(compiled).toMatchInlineSnapshot(`
       {
         "empty and": {
@@ -257,7 +257,7 @@ describe('SQL text of the shared compiler with the SQLite dialect', () => {
   });
 
   it('orders nullable columns with an explicit NULLS clause', () => {
-    const compiled = Object.fromEntries(Object.entries(SQL_ORDER_CASES).map(([name, { model, terms }]) => [name, compileOrderBy(terms, model)]));
+    const compiled = Object.fromEntries(Object.entries(SQL_ORDER_CASES).map(([name, { model, terms }]) => [name, compileOrderBy(terms, model, sqliteDialect)]));
     expect(compiled).toMatchInlineSnapshot(`
       {
         "messages": " ORDER BY "created_at" DESC, "user_id" ASC, "session_id" ASC, "seq" ASC",

@@ -11,8 +11,9 @@ import {
   type SessionKey,
   type UpdateSessionOptions,
 } from '@sessions/core';
+import { compileFilter, type CompiledSql } from '@sessions/core/sql';
 import type { SqliteRow, SqliteStatement } from '../database.js';
-import { compileFilter, type CompiledSql } from '../sql/compile-filter.js';
+import { sqliteDialect } from '../sql/dialect.js';
 import type { Store } from '../store.js';
 import type { LeaseOperations } from './leases.js';
 import { liveAtParam, liveCondition } from './live.js';
@@ -100,7 +101,7 @@ export class SessionOperations {
 
   /** Deletes every session matching `where`, and their messages, in one transaction. */
   deleteWhere(where: ResolvedFilter): Promise<number> {
-    return this.#deleteMatching(compileFilter(where, this.#store.sessions.model));
+    return this.#deleteMatching(compileFilter(where, this.#store.sessions.model, sqliteDialect));
   }
 
   /** Deletes sessions whose `expiresAt` is at or before `now`, with their messages. */
