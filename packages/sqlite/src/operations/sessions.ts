@@ -1,6 +1,7 @@
 import {
   ConcurrentUpdateError,
   copySession,
+  SESSION_CHANGE_FIELDS,
   SessionExistsError,
   SessionNotFoundError,
   type FencedWriteOptions,
@@ -17,9 +18,6 @@ import { sqliteDialect } from '../sql/dialect.js';
 import type { Store } from '../store.js';
 import type { LeaseOperations } from './leases.js';
 import { liveAtParam, liveCondition } from './live.js';
-
-/** Fields `updateSession` may change, in the order their SET clauses are written. */
-const CHANGEABLE = ['title', 'metadata', 'state', 'status', 'expiresAt', 'updatedAt'] as const;
 
 /** Creating, reading, updating and deleting sessions; deleting one always deletes its messages too. */
 export class SessionOperations {
@@ -76,7 +74,7 @@ export class SessionOperations {
    */
   update(key: SessionKey, changes: SessionChanges, options: UpdateSessionOptions): Promise<Session> {
     const codec = this.#store.sessions;
-    const fields = CHANGEABLE.filter((field) => changes[field] !== undefined);
+    const fields = SESSION_CHANGE_FIELDS.filter((field) => changes[field] !== undefined);
     const assignments = fields.map((field) => `${codec.column(field)} = ?`);
     assignments.push(`${codec.column('version')} = ${codec.column('version')} + 1`);
     const byKey = `${codec.column('userId')} = ? AND ${codec.column('sessionId')} = ?`;
