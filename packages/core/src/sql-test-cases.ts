@@ -5,6 +5,9 @@ import type { Filter } from './filter/types.js';
 import { MessageModel } from './models/message-model.js';
 import type { ModelDefinition } from './models/model.js';
 import { SessionModel } from './models/session-model.js';
+import { compileFilter } from './sql/compile-filter.js';
+import { compileOrderBy } from './sql/compile-order.js';
+import type { SqlDialect } from './sql/dialect.js';
 
 const AT = new Date('2024-05-06T07:08:09.010Z');
 
@@ -64,3 +67,19 @@ export const SQL_ORDER_CASES: Readonly<Record<string, { readonly model: ModelDef
   'nullable descending': { model: SessionModel, terms: resolveOrderBy([desc('expiresAt'), asc('createdAt')], SessionModel) },
   'messages': { model: MessageModel, terms: resolveOrderBy([desc('createdAt')], MessageModel) },
 };
+
+/**
+ * `name: sql [params]` for each of {@link SQL_FILTER_CASES} compiled with `dialect`: one line per
+ * case, for an inline snapshot of the exact SQL an adapter sends (text a planner sees).
+ */
+export function compiledFilterLines<P>(dialect: SqlDialect<P>): string[] {
+  return Object.entries(SQL_FILTER_CASES).map(([name, filter]) => {
+    const { sql, params } = compileFilter(filter, SessionModel, dialect);
+    return `${name}: ${sql} [${params.map((value) => (typeof value === 'bigint' ? `${value}n` : JSON.stringify(value))).join(', ')}]`;
+  });
+}
+
+/** `name: ORDER BY ...` for each of {@link SQL_ORDER_CASES} compiled with `dialect`, one line per case. */
+export function compiledOrderLines(dialect: Pick<SqlDialect, 'quoteIdentifier' | 'orderNullable'>): string[] {
+  return Object.entries(SQL_ORDER_CASES).map(([name, { model, terms }]) => `${name}:${compileOrderBy(terms, model, dialect)}`);
+}
