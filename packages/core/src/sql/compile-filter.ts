@@ -27,59 +27,45 @@ const OPERATORS: Readonly<Record<ComparisonOperator, string>> = { eq: '=', ne: '
  */
 export function compileFilter<P>(filter: ResolvedFilter, model: ModelDefinition, dialect: SqlDialect<P>, params: P[] = []): CompiledSql<P> {
   const bind: Bind<P> = (value) => dialect.placeholder(params.push(value));
-  return { sql: new FilterCompiler(model, dialect, bind).compile(filter), params };
+  return { sql: compile(filter, model, dialect, bind), params };
 }
 
-class FilterCompiler<P> {
-  readonly #model: ModelDefinition;
-  readonly #dialect: SqlDialect<P>;
-  readonly #bind: Bind<P>;
-
-  constructor(model: ModelDefinition, dialect: SqlDialect<P>, bind: Bind<P>) {
-    this.#model = model;
-    this.#dialect = dialect;
-    this.#bind = bind;
-  }
-
-  compile(filter: ResolvedFilter): string {
-    const dialect = this.#dialect;
-    const bind = this.#bind;
-    switch (filter.kind) {
-      case 'constant':
-        return filter.value ? dialect.true : dialect.false;
-      case 'and':
-      case 'or':
-        return `(${filter.filters.map((child) => this.compile(child)).join(filter.kind === 'and' ? ' AND ' : ' OR ')})`;
-      case 'not':
-        return `(NOT ${this.compile(filter.filter)})`;
-      case 'null': {
-        const { target, negated } = filter;
-        if (target.kind === 'column') return `(${dialect.quoteIdentifier(target.column)} IS ${negated ? 'NOT ' : ''}NULL)`;
-        // A missing path and JSON null both count as null.
-        return `(coalesce(${dialect.jsonType(target, bind)}, '${dialect.jsonNull}') ${negated ? '<>' : '='} '${dialect.jsonNull}')`;
-      }
-      case 'compare': {
-        const { target, operand } = filter;
-        const compare = (value: string) => `${value} ${OPERATORS[filter.op]} ${dialect.operand(operand, target, bind)}`;
-        if (target.kind === 'column') return this.#column(target, compare);
-        return dialect.jsonCompare?.(target, filter.op, operand, bind) ?? dialect.jsonTyped(target, operand.type, compare, bind);
-      }
-      case 'like': {
-        const like = (value: string) => dialect.like(value, filter, bind);
-        return filter.target.kind === 'column' ? this.#column(filter.target, like) : dialect.jsonTyped(filter.target, 'string', like, bind);
-      }
-      case 'in': {
-        const { target, operands, negated } = filter;
-        const list = (value: string) => (dialect.in ? dialect.in(value, operands, negated, target, bind) : sqlInList(dialect, value, operands, negated, target, bind));
-        if (target.kind === 'column') return this.#column(target, list);
-        return dialect.jsonIn?.(target, operands, negated, bind) ?? dialect.jsonTyped(target, operands[0]!.type, list, bind);
-      }
+function compile<P>(filter: ResolvedFilter, model: ModelDefinition, dialect: SqlDialect<P>, bind: Bind<P>): string {
+  switch (filter.kind) {
+    case 'constant':
+      return filter.value ? dialect.true : dialect.false;
+    case 'and':
+    case 'or':
+      return `(${filter.filters.map((child) => compile(child, model, dialect, bind)).join(filter.kind === 'and' ? ' AND ' : ' OR ')})`;
+    case 'not':
+      return `(NOT ${compile(filter.filter, model, dialect, bind)})`;
+    case 'null': {
+      const { target, negated } = filter;
+      if (target.kind === 'column') return `(${dialect.quoteIdentifier(target.column)} IS ${negated ? 'NOT ' : ''}NULL)`;
+      // A missing path and JSON null both count as null.
+      return `(coalesce(${dialect.jsonType(target, bind)}, '${dialect.jsonNull}') ${negated ? '<>' : '='} '${dialect.jsonNull}')`;
+    }
+    case 'compare': {
+      const { target, operand } = filter;
+      const compare = (value: string) => `${value} ${OPERATORS[filter.op]} ${dialect.operand(operand, target, bind)}`;
+      if (target.kind === 'column') return onColumn(target, model, dialect, compare);
+      return dialect.jsonCompare?.(target, filter.op, operand, bind) ?? dialect.jsonTyped(target, operand.type, compare, bind);
+    }
+    case 'like': {
+      const like = (value: string) => dialect.like(value, filter, bind);
+      return filter.target.kind === 'column' ? onColumn(filter.target, model, dialect, like) : dialect.jsonTyped(filter.target, 'string', like, bind);
+    }
+    case 'in': {
+      const { target, operands, negated } = filter;
+      const list = (value: string) => (dialect.in ? dialect.in(value, operands, negated, target, bind) : sqlInList(dialect, value, operands, negated, target, bind));
+      if (target.kind === 'column') return onColumn(target, model, dialect, list);
+      return dialect.jsonIn?.(target, operands, negated, bind) ?? dialect.jsonTyped(target, operands[0]!.type, list, bind);
     }
   }
+}
 
-  /** `test(column)`, false rather than NULL where a nullable column is NULL. */
-  #column(target: ColumnTarget, test: (value: string) => string): string {
-    const column = this.#dialect.quoteIdentifier(target.column);
-    return this.#model.fields[target.field]?.nullable === false ? `(${test(column)})` : `(${column} IS NOT NULL AND ${test(column)})`;
-  }
+/** `test(column)`, false rather than NULL where a nullable column is NULL. */
+function onColumn<P>(target: ColumnTarget, model: ModelDefinition, dialect: SqlDialect<P>, test: (value: string) => string): string {
+  const column = dialect.quoteIdentifier(target.column);
+  return model.fields[target.field]?.nullable === false ? `(${test(column)})` : `(${column} IS NOT NULL AND ${test(column)})`;
 }
