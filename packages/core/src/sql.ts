@@ -12,6 +12,7 @@
  */
 export { compileFilter, type CompiledSql } from './sql/compile-filter.js';
 export { compileOrderBy } from './sql/compile-order.js';
-export { sqlInList, type Bind, type LikeFilter, type SqlDialect } from './sql/dialect.js';
+export type { Bind, LikeFilter, SqlDialect } from './sql/dialect.js';
+export { sqlInList } from './sql/in-list.js';
 export { quotedJsonPath } from './sql/json-path.js';
 export { sqlLikePattern } from './sql/like-pattern.js';

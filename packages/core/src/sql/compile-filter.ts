@@ -1,7 +1,8 @@
 import type { ColumnTarget, ResolvedFilter } from '../filter/resolved.js';
 import type { ComparisonOperator } from '../filter/types.js';
 import type { ModelDefinition } from '../models/model.js';
-import { sqlInList, type Bind, type SqlDialect } from './dialect.js';
+import type { Bind, SqlDialect } from './dialect.js';
+import { sqlInList } from './in-list.js';
 
 /** SQL text and the values bound to its placeholders, in placeholder order. */
 export interface CompiledSql<P = unknown> {

@@ -44,7 +44,7 @@ export interface SqlDialect<P = unknown> {
   jsonTyped(target: JsonPathTarget, type: OperandType, test: (value: string) => string, bind: Bind<P>): string;
   /** `value LIKE pattern` with this database's escaping; `ilike` folds ASCII letters only, on both sides. */
   like(value: string, filter: LikeFilter, bind: Bind<P>): string;
-  /** `value [NOT] IN (...)`; {@link sqlInList} when absent. */
+  /** `value [NOT] IN (...)`; `sqlInList` when absent. */
   in?(value: string, operands: readonly Operand[], negated: boolean, target: FilterTarget, bind: Bind<P>): string;
   /** A JSON-path comparison written the database's own way (to use an index, or on booleans), or undefined for `jsonTyped`. */
   jsonCompare?(target: JsonPathTarget, op: ComparisonOperator, operand: Operand, bind: Bind<P>): string | undefined;
@@ -52,9 +52,4 @@ export interface SqlDialect<P = unknown> {
   jsonIn?(target: JsonPathTarget, operands: readonly Operand[], negated: boolean, bind: Bind<P>): string | undefined;
   /** An order term on a nullable column, nulls first ascending and last descending; `NULLS FIRST` / `NULLS LAST` when absent. */
   orderNullable?(column: string, direction: 'asc' | 'desc'): string;
-}
-
-/** `value [NOT] IN (operand, ...)`, each operand written by the dialect. */
-export function sqlInList<P>(dialect: SqlDialect<P>, value: string, operands: readonly Operand[], negated: boolean, target: FilterTarget, bind: Bind<P>): string {
-  return `${value} ${negated ? 'NOT IN' : 'IN'} (${operands.map((operand) => dialect.operand(operand, target, bind)).join(', ')})`;
 }
