@@ -33,11 +33,17 @@ function fakeDialect(placeholders: 'numbered' | 'question', overrides: Partial<S
     false: 'F',
     quoteIdentifier: (name) => `[${name}]`,
     placeholder: (index) => (placeholders === 'numbered' ? `$${index}` : '?'),
-    operand: (operand, target, bind) => `${target.kind === 'column' ? 'col' : 'json'}:${bind(operand.type === 'timestamp' ? operand.value.getTime() : operand.value)}`,
+    operand: (operand, target, bind) => {
+      const value = operand.type === 'timestamp' ? operand.value.getTime() : operand.value;
+      return `${target.kind === 'column' ? 'col' : 'json'}:${bind(value)}`;
+    },
     jsonType: (target, bind) => `TYPE([${target.column}], ${bind(target.path.join('.'))})`,
     jsonNull: 'nil',
     jsonTyped: (target, type, test, bind) => `(IS_${type}([${target.column}], ${bind(target.path.join('.'))}) AND ${test('VALUE')})`,
-    like: (value, filter, bind) => `${filter.caseInsensitive ? `FOLD(${value})` : value} LIKE ${bind(sqlLikePattern(filter.tokens, '!', filter.caseInsensitive))}`,
+    like: (value, filter, bind) => {
+      const pattern = bind(sqlLikePattern(filter.tokens, '!', filter.caseInsensitive));
+      return `${filter.caseInsensitive ? `FOLD(${value})` : value} LIKE ${pattern}`;
+    },
     ...overrides,
   };
 }
@@ -104,7 +110,9 @@ describe('compileFilter', () => {
 
   it('numbers placeholders from 1, or from after the values a statement already bound', () => {
     const filter = and(eq('userId', 'u'), gt('metadata.n', 1), like('title', 'x%'));
-    expect(compile(filter).sql).toBe('(([user_id] = col:$1) AND (IS_number([metadata], $2) AND VALUE > json:$3) AND ([title] IS NOT NULL AND [title] LIKE $4))');
+    expect(compile(filter).sql).toBe(
+      '(([user_id] = col:$1) AND (IS_number([metadata], $2) AND VALUE > json:$3) AND ([title] IS NOT NULL AND [title] LIKE $4))',
+    );
     const params: unknown[] = ['already bound'];
     const compiled = compileFilter(resolveFilter(eq('userId', 'u'), SessionModel), SessionModel, numbered, params);
     expect(compiled).toEqual({ sql: '([user_id] = col:$2)', params: ['already bound', 'u'] });
@@ -151,7 +159,8 @@ describe('compileOrderBy', () => {
 
   it("uses the dialect's own form for nullable columns when it has one", () => {
     const dialect = fakeDialect('question', { orderNullable: (column, direction) => `${column} ${direction} NULLS-${direction === 'asc' ? 'LOW' : 'HIGH'}` });
-    expect(compileOrderBy(resolveOrderBy([desc('title')], SessionModel), SessionModel, dialect)).toBe(' ORDER BY [title] desc NULLS-HIGH, [user_id] ASC, [session_id] ASC');
+    const terms = resolveOrderBy([desc('title')], SessionModel);
+    expect(compileOrderBy(terms, SessionModel, dialect)).toBe(' ORDER BY [title] desc NULLS-HIGH, [user_id] ASC, [session_id] ASC');
   });
 
   it('leaves out pinned columns, and writes nothing when no term is left', () => {

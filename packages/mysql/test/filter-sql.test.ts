@@ -91,7 +91,9 @@ describe('LIKE patterns', () => {
 describe('ORDER BY', () => {
   it('spells out nulls first ascending and last descending on nullable columns only', () => {
     const terms = resolveOrderBy([{ field: 'title', direction: 'asc' }, { field: 'updatedAt', direction: 'desc' }], SessionModel);
-    expect(compileOrderBy(terms, SessionModel, sqlDialect(mariadb))).toBe(' ORDER BY (`title` IS NULL) DESC, `title` ASC, `updated_at` DESC, `user_id` ASC, `session_id` ASC');
+    expect(compileOrderBy(terms, SessionModel, sqlDialect(mariadb))).toBe(
+      ' ORDER BY (`title` IS NULL) DESC, `title` ASC, `updated_at` DESC, `user_id` ASC, `session_id` ASC',
+    );
     const down = resolveOrderBy([{ field: 'title', direction: 'desc' }], SessionModel);
     expect(compileOrderBy(down, SessionModel, sqlDialect(mariadb))).toContain('(`title` IS NULL) ASC, `title` DESC');
   });

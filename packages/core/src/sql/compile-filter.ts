@@ -58,7 +58,8 @@ function compile<P>(filter: ResolvedFilter, model: ModelDefinition, dialect: Sql
     }
     case 'in': {
       const { target, operands, negated } = filter;
-      const list = (value: string) => (dialect.in ? dialect.in(value, operands, negated, target, bind) : sqlInList(dialect, value, operands, negated, target, bind));
+      const list = (value: string) =>
+        dialect.in ? dialect.in(value, operands, negated, target, bind) : sqlInList(dialect, value, operands, negated, target, bind);
       if (target.kind === 'column') return onColumn(target, model, dialect, list);
       return dialect.jsonIn?.(target, operands, negated, bind) ?? dialect.jsonTyped(target, operands[0]!.type, list, bind);
     }

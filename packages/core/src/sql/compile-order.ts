@@ -11,7 +11,12 @@ const NO_COLUMNS: ReadonlySet<string> = new Set();
  * straight from an index. Columns in `pinned` (ones the filter holds to a single value) are left
  * out: they cannot change the order.
  */
-export function compileOrderBy(terms: readonly ResolvedOrderTerm[], model: ModelDefinition, dialect: Pick<SqlDialect, 'quoteIdentifier' | 'orderNullable'>, pinned = NO_COLUMNS): string {
+export function compileOrderBy(
+  terms: readonly ResolvedOrderTerm[],
+  model: ModelDefinition,
+  dialect: Pick<SqlDialect, 'quoteIdentifier' | 'orderNullable'>,
+  pinned = NO_COLUMNS,
+): string {
   const parts: string[] = [];
   for (const term of terms) {
     if (pinned.has(term.column)) continue;

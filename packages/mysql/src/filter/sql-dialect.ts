@@ -25,7 +25,8 @@ export function sqlDialect(server: Dialect): SqlDialect<SqlParam> {
 function mysqlDialect(collation: Dialect['collation']): SqlDialect<SqlParam> {
   const extract = (target: JsonPathTarget, bind: Bind<SqlParam>) => `JSON_EXTRACT(${quoteIdentifier(target.column)}, ${bind(quotedJsonPath(target.path))})`;
   const typed: Record<OperandType, (target: JsonPathTarget, test: (value: string) => string, bind: Bind<SqlParam>) => string> = {
-    string: (target, test, bind) => `(JSON_TYPE(${extract(target, bind)}) <=> 'STRING' AND ${test(`JSON_UNQUOTE(${extract(target, bind)}) COLLATE ${collation}`)})`,
+    string: (target, test, bind) =>
+      `(JSON_TYPE(${extract(target, bind)}) <=> 'STRING' AND ${test(`JSON_UNQUOTE(${extract(target, bind)}) COLLATE ${collation}`)})`,
     number: (target, test, bind) =>
       `(IFNULL(JSON_TYPE(${extract(target, bind)}), '') IN ${JSON_NUMBER_TYPES} AND ${test(`CAST(JSON_UNQUOTE(${extract(target, bind)}) AS DOUBLE)`)})`,
     boolean: (target, test, bind) => `(JSON_TYPE(${extract(target, bind)}) <=> 'BOOLEAN' AND ${test(`JSON_UNQUOTE(${extract(target, bind)})`)})`,
