@@ -1,4 +1,4 @@
-import { ADAPTER_PACKAGES, registerAdapter, type AdapterModule } from '@sessions/core';
+import { ADAPTER_PACKAGES, registerAdapter, urlScheme, type AdapterModule } from '@sessions/core';
 import { CliError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 
@@ -6,7 +6,7 @@ export { ADAPTER_PACKAGES };
 
 /** The lower-cased scheme of a URL (`sqlite:`), or undefined when it has none. */
 export function schemeOf(url: string): string | undefined {
-  return /^([a-z][a-z0-9+.-]*:)/i.exec(url)?.[1]?.toLowerCase();
+  return urlScheme(url);
 }
 
 const preloaded = new Set<string>();

@@ -2,6 +2,7 @@ import type { Engine } from './engine/engine.js';
 import { AdapterNotInstalledError, redactUrl, ValidationError } from './errors.js';
 import { MemoryEngine } from './memory/memory-engine.js';
 import { missingPackageOf } from './missing-package.js';
+import { urlScheme } from './url-scheme.js';
 
 /** What an adapter package exports so `createEngine` can build it from a URL. */
 export interface AdapterModule {
@@ -22,7 +23,7 @@ export const ADAPTER_PACKAGES: Readonly<Record<string, string>> = Object.freeze(
 
 /** The adapter package a URL needs (`'@sessions/sqlite'` for `sqlite:…`), or undefined for `memory:` and unknown schemes. */
 export function adapterPackageFor(url: string): string | undefined {
-  const scheme = /^([a-z][a-z0-9+.-]*:)/i.exec(url)?.[1]?.toLowerCase();
+  const scheme = urlScheme(url);
   return scheme === undefined ? undefined : ADAPTER_PACKAGES[scheme];
 }
 
@@ -33,7 +34,7 @@ const registered = new Map<string, () => Promise<AdapterModule> | AdapterModule>
  * adapter package by name: for bundlers, tests, or a third-party adapter with its own scheme.
  */
 export function registerAdapter(scheme: string, load: () => Promise<AdapterModule> | AdapterModule): void {
-  if (!/^[a-z][a-z0-9+.-]*:$/.test(scheme)) throw new ValidationError(`a scheme looks like "sqlite:", got ${JSON.stringify(scheme)}`, { path: 'scheme' });
+  if (typeof scheme !== 'string' || urlScheme(scheme) !== scheme) throw new ValidationError(`a scheme looks like "sqlite:", got ${JSON.stringify(scheme)}`, { path: 'scheme' });
   registered.set(scheme, load);
 }
 
@@ -71,7 +72,7 @@ export interface CreateEngineOptions {
 export async function createEngine(url: string, options: CreateEngineOptions = {}): Promise<Engine> {
   if (typeof url !== 'string' || url.length === 0) throw new ValidationError('createEngine needs a URL such as "sqlite:./sessions.db"', { path: 'url' });
   const load = loaderFrom(options);
-  const scheme = /^([a-z][a-z0-9+.-]*:)/i.exec(url)?.[1]?.toLowerCase();
+  const scheme = urlScheme(url);
   if (!scheme) throw new ValidationError(`${JSON.stringify(redactUrl(url))} has no scheme; use memory:, sqlite:, jsonl:, postgres://, mysql://, mariadb://, redis:// or rediss://`, { path: 'url' });
   const custom = registered.get(scheme);
   if (custom) return (await custom()).fromUrl(url);

@@ -32,3 +32,4 @@ export * from './validate.js';
 export * from './create-engine.js';
 export * from './parse-connection-url.js';
 export { urlSecrets } from './redact-url.js';
+export { URL_SCHEME, urlScheme } from './url-scheme.js';

@@ -1,5 +1,6 @@
 import { ValidationError } from './errors.js';
 import { describeType } from './json.js';
+import { urlScheme } from './url-scheme.js';
 
 export interface ConnectionUrlExpectation {
   /** The schemes the adapter takes, lower case with the colon: `['postgres:', 'postgresql:']`. */
@@ -30,7 +31,7 @@ export function parseConnectionUrl(url: unknown, expected: ConnectionUrlExpectat
     throw new ValidationError(`${problem}; write it as ${expected.example}, with @ : / ? # % in the user name or password percent-encoded (encodeURIComponent)`, { path });
   };
   if (typeof url !== 'string') throw new ValidationError(`expected a URL like ${expected.example}, got ${describeType(url)}`, { path });
-  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0].toLowerCase();
+  const scheme = urlScheme(url);
   if (scheme === undefined || !expected.schemes.includes(scheme)) {
     throw new ValidationError(`expected a ${expected.schemes.join(' or ')}// URL like ${expected.example}, got ${scheme === undefined ? 'one without a scheme' : `a ${scheme} URL`}`, { path });
   }

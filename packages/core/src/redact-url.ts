@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { URL_SCHEME } from './url-scheme.js';
 
 /** Query parameter names that carry credentials (matched on the decoded, lower-cased name). */
 const SECRET_PARAMETER = /pass|pwd|secret|token|key|auth|credential|sig/;
@@ -19,7 +20,6 @@ const SECRET_PARAMETER = /pass|pwd|secret|token|key|auth|credential|sig/;
 /** `name=value` after `?` or `&`; the value runs to the next `&`, whatever else it holds. */
 const QUERY_PARAMETER = /([?&])([^=&]*)=([^&]*)/g;
 
-const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 
 /**
  * `url` with its password and credential query parameters replaced by `***`, safe to print.
@@ -30,7 +30,7 @@ const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
  */
 export function redactUrl(url: string): string {
   const text = String(url);
-  const scheme = SCHEME.exec(text)?.[0] ?? '';
+  const scheme = URL_SCHEME.exec(text)?.[0] ?? '';
   const rest = text.slice(scheme.length).replace(QUERY_PARAMETER, (whole, separator: string, name: string) =>
     isSecretParameter(name) ? `${separator}${name}=***` : whole,
   );
@@ -50,7 +50,7 @@ export function redactUrl(url: string): string {
  */
 export function urlSecrets(url: string): string[] {
   const text = String(url);
-  const rest = text.slice(SCHEME.exec(text)?.[0].length ?? 0);
+  const rest = text.slice(URL_SCHEME.exec(text)?.[0].length ?? 0);
   const found = new Set<string>();
   const add = (secret: string): void => {
     if (secret.length === 0) return;

@@ -13,6 +13,7 @@ import type { NewMessage } from './engine/engine.js';
 import { redactUrl, type SessionKey } from './errors.js';
 import { newMessageId } from './ids.js';
 export * from './hostile-urls.js';
+export * from './sql-test-cases.js';
 import type { Message } from './models/message-model.js';
 
 export type TestServer = 'postgres' | 'mysql' | 'redis';

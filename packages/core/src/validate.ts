@@ -1,6 +1,7 @@
 import { MessageExistsError, ValidationError, type SessionKey } from './errors.js';
 import { assertJson, assertJsonObject, assertStorableString, describeType, isPlainObject } from './json.js';
 import { MESSAGE_ROLES, type Message } from './models/message-model.js';
+import { SESSION_CHANGE_FIELDS } from './models/session-changes.js';
 import { ID_MAX_LENGTH, SESSION_STATUSES, TITLE_MAX_LENGTH, type Session } from './models/session-model.js';
 import type { NewMessage, SessionChanges, MessageRange } from './engine/engine.js';
 import type { LeaseRef } from './engine/lease.js';
@@ -84,7 +85,7 @@ export function assertSession(session: unknown, path = 'session'): asserts sessi
 
 export function assertSessionChanges(changes: unknown, path = 'changes'): asserts changes is SessionChanges {
   if (!isPlainObject(changes)) throw new ValidationError(`expected an object of changes, got ${describeType(changes)}`, { path });
-  const allowed = ['title', 'metadata', 'state', 'status', 'expiresAt', 'updatedAt'];
+  const allowed: readonly string[] = SESSION_CHANGE_FIELDS;
   for (const field of Object.keys(changes)) {
     if (!allowed.includes(field)) throw new ValidationError(`cannot change ${JSON.stringify(field)}; changeable: ${allowed.join(', ')}`, { path });
   }

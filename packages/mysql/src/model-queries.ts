@@ -1,8 +1,8 @@
 import { SessionModel, type Message, type ModelDefinition, type ResolvedFilter, type ResolvedQuery, type Session } from '@sessions/core';
+import { compileFilter, compileOrderBy } from '@sessions/core/sql';
 import { matchedRows, select, write, type SqlParam } from './driver.js';
-import { compileFilter } from './filter/compile-filter.js';
-import { compileOrderBy } from './filter/compile-order.js';
 import { pinnedColumns } from './filter/pinned-columns.js';
+import { sqlDialect } from './filter/sql-dialect.js';
 import { encodeValue } from './rows.js';
 import type { Store } from './store.js';
 import { quoteIdentifier, tableOf } from './tables.js';
@@ -12,7 +12,7 @@ import { retryConflicts } from './transaction.js';
 const NO_LIMIT = 9_223_372_036_854_775_807n;
 
 export async function findMany(store: Store, model: ModelDefinition, query: ResolvedQuery): Promise<Array<Session | Message>> {
-  const where = compileFilter(query.where, model, store.dialect);
+  const where = compileFilter(query.where, model, sqlDialect(store.dialect));
   const params: SqlParam[] = [...where.params];
   let page = '';
   if (query.limit !== undefined || query.offset !== undefined) {
@@ -20,12 +20,12 @@ export async function findMany(store: Store, model: ModelDefinition, query: Reso
     params.push(query.limit === undefined ? NO_LIMIT : BigInt(query.limit), BigInt(query.offset ?? 0));
   }
   const codec = model.name === SessionModel.name ? store.sessions : store.messages;
-  const rows = await select(store.pool, `SELECT ${codec.selectList} FROM ${tableOf(store.tables, model)} WHERE ${where.sql}${compileOrderBy(query.orderBy, model, pinnedColumns(query.where))}${page}`, params);
+  const rows = await select(store.pool, `SELECT ${codec.selectList} FROM ${tableOf(store.tables, model)} WHERE ${where.sql}${compileOrderBy(query.orderBy, model, sqlDialect(store.dialect), pinnedColumns(query.where))}${page}`, params);
   return rows.map((row) => codec.decode(row));
 }
 
 export async function count(store: Store, model: ModelDefinition, filter: ResolvedFilter): Promise<number> {
-  const where = compileFilter(filter, model, store.dialect);
+  const where = compileFilter(filter, model, sqlDialect(store.dialect));
   const [row] = await select(store.pool, `SELECT COUNT(*) FROM ${tableOf(store.tables, model)} WHERE ${where.sql}`, where.params);
   return Number(row?.[0] ?? 0);
 }
@@ -40,7 +40,7 @@ export async function updateWhere(store: Store, model: ModelDefinition, filter: 
     params.push(encodeValue(definition, value));
   }
   if (model.name === SessionModel.name) assignments.push('version = version + 1');
-  const where = compileFilter(filter, model, store.dialect);
+  const where = compileFilter(filter, model, sqlDialect(store.dialect));
   const result = await retryConflicts(() =>
     write(store.pool, `UPDATE ${tableOf(store.tables, model)} SET ${assignments.join(', ')} WHERE ${where.sql}`, [...params, ...where.params]),
   );
@@ -49,7 +49,7 @@ export async function updateWhere(store: Store, model: ModelDefinition, filter: 
 
 /** Deletes the matching sessions; their messages go with them (ON DELETE CASCADE). */
 export async function deleteSessionsWhere(store: Store, filter: ResolvedFilter): Promise<number> {
-  const where = compileFilter(filter, SessionModel, store.dialect);
+  const where = compileFilter(filter, SessionModel, sqlDialect(store.dialect));
   const result = await retryConflicts(() => write(store.pool, `DELETE FROM ${store.tables.sessions} WHERE ${where.sql}`, where.params));
   return result.affectedRows;
 }

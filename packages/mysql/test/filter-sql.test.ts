@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { and, eq, ilike, inArray, isNull, like, MessageModel, not, notInArray, or, resolveFilter, resolveOrderBy, SessionModel, type Filter } from '@sessions/core';
 import type { Dialect } from '../src/dialect.js';
-import { compileFilter, jsonPath } from '../src/filter/compile-filter.js';
-import { compileOrderBy } from '../src/filter/compile-order.js';
+import { compileFilter, compileOrderBy, quotedJsonPath, sqlLikePattern } from '@sessions/core/sql';
+import { asciiLowerSql, LIKE_ESCAPE } from '../src/filter/like-pattern.js';
 import { pinnedColumns } from '../src/filter/pinned-columns.js';
-import { asciiLowerSql, renderIlikePattern, renderLikePattern } from '../src/filter/like-pattern.js';
+import { sqlDialect } from '../src/filter/sql-dialect.js';
 import { parseLikePattern } from '@sessions/core';
 
 const mariadb: Dialect = { flavour: 'mariadb', version: '10.11.0-MariaDB', collation: 'utf8mb4_nopad_bin', insertReturning: true };
 const mysql8: Dialect = { flavour: 'mysql', version: '8.0.36', collation: 'utf8mb4_0900_bin', insertReturning: false };
-const compile = (filter: Filter, dialect: Dialect = mariadb) => compileFilter(resolveFilter(filter, SessionModel), SessionModel, dialect);
+const compile = (filter: Filter, dialect: Dialect = mariadb) => compileFilter(resolveFilter(filter, SessionModel), SessionModel, sqlDialect(dialect));
 
 const HOSTILE = `x' OR 1=1; DROP TABLE sessions; -- "\` \\ %_ 😀`;
 
@@ -26,13 +26,13 @@ describe('filter compilation', () => {
     const compiled = compile(eq('metadata.plan-2.tier_1', 'pro'));
     expect(compiled.params).toContain('$."plan-2"."tier_1"');
     expect(compiled.sql).not.toContain('plan-2');
-    expect(jsonPath(['a', 'b'])).toBe('$."a"."b"');
-    expect(() => jsonPath(['a"]'])).toThrow(TypeError);
+    expect(quotedJsonPath(['a', 'b'])).toBe('$."a"."b"');
+    expect(() => quotedJsonPath(['a"]'])).toThrow(TypeError);
   });
 
   it('quotes identifiers taken from the model', () => {
     expect(compile(eq('parentSessionId', 'p')).sql).toBe('(`parent_session_id` IS NOT NULL AND `parent_session_id` = ?)');
-    expect(compile(eq('userId', 'u')).sql).toBe('`user_id` = ?');
+    expect(compile(eq('userId', 'u')).sql).toBe('(`user_id` = ?)');
   });
 
   it('guards nullable columns so a comparison with NULL is false rather than unknown', () => {
@@ -54,7 +54,7 @@ describe('filter compilation', () => {
   });
 
   it('treats a missing path and JSON null alike for isNull', () => {
-    expect(compile(isNull('metadata.channel')).sql).toBe(`IFNULL(JSON_TYPE(JSON_EXTRACT(\`metadata\`, ?)), 'NULL') = 'NULL'`);
+    expect(compile(isNull('metadata.channel')).sql).toBe(`(coalesce(JSON_TYPE(JSON_EXTRACT(\`metadata\`, ?)), 'NULL') = 'NULL')`);
   });
 
   it('binds timestamps as epoch milliseconds', () => {
@@ -70,12 +70,12 @@ describe('filter compilation', () => {
 
 describe('LIKE patterns', () => {
   it('escapes the escape character and the wildcards of literal text with !', () => {
-    expect(renderLikePattern(parseLikePattern('50\\%!_x%'))).toBe('50!%!!_x%');
-    expect(renderLikePattern(parseLikePattern('a\\_b_'))).toBe('a!_b_');
+    expect(sqlLikePattern(parseLikePattern('50\\%!_x%'), LIKE_ESCAPE, false)).toBe('50!%!!_x%');
+    expect(sqlLikePattern(parseLikePattern('a\\_b_'), LIKE_ESCAPE, false)).toBe('a!_b_');
   });
 
   it('folds only ASCII letters for ilike, in the pattern and in SQL', () => {
-    expect(renderIlikePattern('ÉTÉ Abc%')).toBe('ÉtÉ abc%');
+    expect(sqlLikePattern(parseLikePattern('ÉTÉ Abc%'), LIKE_ESCAPE, true)).toBe('ÉtÉ abc%');
     const sql = asciiLowerSql('x');
     expect(sql).toContain(`REPLACE(x, 'A', 'a')`);
     expect(sql).toContain(`'Z', 'z')`);
@@ -91,22 +91,24 @@ describe('LIKE patterns', () => {
 describe('ORDER BY', () => {
   it('spells out nulls first ascending and last descending on nullable columns only', () => {
     const terms = resolveOrderBy([{ field: 'title', direction: 'asc' }, { field: 'updatedAt', direction: 'desc' }], SessionModel);
-    expect(compileOrderBy(terms, SessionModel)).toBe(' ORDER BY (`title` IS NULL) DESC, `title` ASC, `updated_at` DESC, `user_id` ASC, `session_id` ASC');
+    expect(compileOrderBy(terms, SessionModel, sqlDialect(mariadb))).toBe(
+      ' ORDER BY (`title` IS NULL) DESC, `title` ASC, `updated_at` DESC, `user_id` ASC, `session_id` ASC',
+    );
     const down = resolveOrderBy([{ field: 'title', direction: 'desc' }], SessionModel);
-    expect(compileOrderBy(down, SessionModel)).toContain('(`title` IS NULL) ASC, `title` DESC');
+    expect(compileOrderBy(down, SessionModel, sqlDialect(mariadb))).toContain('(`title` IS NULL) ASC, `title` DESC');
   });
 
   it('leaves out columns the filter pins to one value, so an index can deliver the order', () => {
     const where = resolveFilter(and(eq('userId', 'u'), and(eq('status', 'active'), inArray('title', ['t']))), SessionModel);
     expect([...pinnedColumns(where)].sort()).toEqual(['status', 'title', 'user_id']);
     const terms = resolveOrderBy([{ field: 'updatedAt', direction: 'desc' }, { field: 'sessionId', direction: 'desc' }], SessionModel);
-    expect(compileOrderBy(terms, SessionModel, pinnedColumns(where))).toBe(' ORDER BY `updated_at` DESC, `session_id` DESC');
+    expect(compileOrderBy(terms, SessionModel, sqlDialect(mariadb), pinnedColumns(where))).toBe(' ORDER BY `updated_at` DESC, `session_id` DESC');
     // Only a top-level conjunction pins: under or/not/ne a column still varies.
     const loose = resolveFilter(and(or(eq('userId', 'u'), eq('userId', 'v')), not(eq('status', 'active')), inArray('title', ['a', 'b'])), SessionModel);
     expect(pinnedColumns(loose).size).toBe(0);
   });
 
   it('breaks ties by the primary key of messages', () => {
-    expect(compileOrderBy(resolveOrderBy([], MessageModel), MessageModel)).toBe(' ORDER BY `user_id` ASC, `session_id` ASC, `seq` ASC');
+    expect(compileOrderBy(resolveOrderBy([], MessageModel), MessageModel, sqlDialect(mariadb))).toBe(' ORDER BY `user_id` ASC, `session_id` ASC, `seq` ASC');
   });
 });

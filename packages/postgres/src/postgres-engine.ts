@@ -8,6 +8,7 @@ import {
   MessageExistsError,
   MessageModel,
   SessionExistsError,
+  SESSION_CHANGE_FIELDS,
   SessionModel,
   SessionNotFoundError,
   type AcquireLeaseInput,
@@ -60,7 +61,6 @@ const GOODBYE_MS = 1_000;
 const MAX_ACQUIRE_ATTEMPTS = 20;
 /** The unique index that keeps message ids unique per session (a violation means a taken id). */
 const MESSAGE_ID_INDEX = MessageModel.indexes.find((index) => index.unique)!.name;
-const CHANGEABLE_FIELDS = Object.keys(SessionModel.fields).filter((field) => ['title', 'metadata', 'state', 'status', 'expiresAt', 'updatedAt'].includes(field));
 
 /**
  * Sessions in PostgreSQL, through a `pg` pool. Safe for any number of app servers sharing
@@ -207,7 +207,7 @@ export class PostgresEngine extends BaseEngine {
 
   protected async doUpdateSession(key: SessionKey, changes: SessionChanges, options: UpdateSessionOptions): Promise<Session> {
     const changed = changes as unknown as Record<string, unknown>;
-    const fields = CHANGEABLE_FIELDS.filter((field) => changed[field] !== undefined);
+    const fields = SESSION_CHANGE_FIELDS.filter((field) => changed[field] !== undefined);
     const shape = { fields, fenced: options.lease !== undefined, versioned: options.expectedVersion !== undefined };
     const values: Record<string, unknown> = { ...key, ...leaseValues(options.lease), ...liveValue(options), expectedVersion: options.expectedVersion };
     for (const field of fields) values[`set_${field}`] = this.#statements.sessions.byField.get(field)!.encode(changed[field]);

@@ -22,14 +22,15 @@ import {
 } from '@sessions/core';
 import Database from 'better-sqlite3';
 import { SqliteEngine } from '../src/index.js';
-import { compileFilter } from '../src/sql/compile-filter.js';
+import { compileFilter } from '@sessions/core/sql';
+import { sqliteDialect } from '../src/sql/dialect.js';
 import { likeToGlob } from '../src/sql/glob.js';
 
 describe('filter compiler', () => {
   it('binds every value as a parameter: no filter text reaches the SQL', ({ expect }) => {
     const hostile = `x'); DROP TABLE sessions; --`;
     const filter = and(eq('title', hostile), like('metadata.note', `%${hostile}%`), inArray('metadata.tag', [hostile, 'b']), eq('metadata.a-b.c_1', 5));
-    const { sql, params } = compileFilter(resolveFilter(filter, SessionModel), SessionModel);
+    const { sql, params } = compileFilter(resolveFilter(filter, SessionModel), SessionModel, sqliteDialect);
     expect(sql).not.toContain('DROP');
     expect(sql).not.toContain('a-b');
     expect(params).toContain(hostile);
@@ -63,7 +64,7 @@ describe('filter compiler', () => {
       isNull('metadata.c'),
     ];
     for (const filter of filters) {
-      const { sql, params } = compileFilter(resolveFilter(filter, SessionModel), SessionModel);
+      const { sql, params } = compileFilter(resolveFilter(filter, SessionModel), SessionModel, sqliteDialect);
       expect(db.prepare(`SELECT (${sql}) AS value FROM sessions`).get(...params)).toEqual({ value: 0 });
       expect(db.prepare(`SELECT (NOT ${sql}) AS value FROM sessions`).get(...params)).toEqual({ value: 1 });
     }

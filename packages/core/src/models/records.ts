@@ -1,6 +1,7 @@
 import { ValidationError } from '../errors.js';
 import type { ModelDefinition } from './model.js';
 import { MessageModel, type Message } from './message-model.js';
+import { SESSION_CHANGE_FIELDS } from './session-changes.js';
 import { SessionModel, type Session } from './session-model.js';
 
 /** The models reachable through an engine's generic operations. */
@@ -17,7 +18,7 @@ export const MODELS: Readonly<Record<ModelName, ModelDefinition>> = Object.freez
 
 /** Fields a generic `update` may set. Keys, seq, counts and lineage are the store's to keep consistent. */
 export const UPDATABLE_FIELDS: Readonly<Record<ModelName, readonly string[]>> = Object.freeze({
-  sessions: Object.freeze(['title', 'metadata', 'state', 'status', 'updatedAt', 'expiresAt']),
+  sessions: SESSION_CHANGE_FIELDS,
   messages: Object.freeze(['metadata']),
 });
 

@@ -1,26 +1,8 @@
-import { asciiLowerCase, parseLikePattern, type LikeToken } from '@sessions/core';
-
 /**
  * The escape character of every LIKE the engine writes. Not a backslash: what a backslash means
  * in SQL text depends on the NO_BACKSLASH_ESCAPES sql_mode, and `!` means the same everywhere.
  */
 export const LIKE_ESCAPE = '!';
-
-/** Renders parsed LIKE tokens as a MySQL pattern for `LIKE ? ESCAPE '!'`. */
-export function renderLikePattern(tokens: readonly LikeToken[]): string {
-  let pattern = '';
-  for (const token of tokens) {
-    if (token.kind === 'any') pattern += '%';
-    else if (token.kind === 'one') pattern += '_';
-    else pattern += token.text.replace(/[!%_]/g, (char) => `${LIKE_ESCAPE}${char}`);
-  }
-  return pattern;
-}
-
-/** The pattern for `ilike`: folded to ASCII lower case before parsing, as the reference does. */
-export function renderIlikePattern(pattern: string): string {
-  return renderLikePattern(parseLikePattern(asciiLowerCase(pattern)));
-}
 
 /**
  * SQL that lower-cases only A-Z in `expression`. LOWER() would fold every script (É to é),

@@ -1,8 +1,8 @@
 import type { ModelDefinition, ResolvedFilter, ResolvedQuery } from '@sessions/core';
+import { compileFilter, compileOrderBy } from '@sessions/core/sql';
 import { adHoc, type Statement } from '../executor.js';
 import type { ModelCodec } from '../sql/columns.js';
-import { compileFilter } from '../sql/compile-filter.js';
-import { compileOrderBy } from '../sql/compile-order.js';
+import { postgresDialect } from '../sql/dialect.js';
 import { quoteIdent } from '../sql/identifiers.js';
 import { Params } from '../sql/params.js';
 
@@ -14,8 +14,8 @@ export interface Compiled {
 
 export function findManyQuery(table: string, codec: ModelCodec, query: ResolvedQuery): Compiled {
   const params = new Params();
-  let text = `SELECT ${codec.selectList} FROM ${table} WHERE ${compileFilter(query.where, codec.model, params)}`;
-  if (query.orderBy.length > 0) text += ` ORDER BY ${compileOrderBy(query.orderBy, codec.model)}`;
+  let text = `SELECT ${codec.selectList} FROM ${table} WHERE ${compileFilter(query.where, codec.model, postgresDialect, params.values).sql}`;
+  text += compileOrderBy(query.orderBy, codec.model, postgresDialect);
   if (query.limit !== undefined) text += ` LIMIT ${params.add(query.limit)}`;
   if (query.offset !== undefined) text += ` OFFSET ${params.add(query.offset)}`;
   return { statement: adHoc(text), values: params.values };
@@ -23,7 +23,7 @@ export function findManyQuery(table: string, codec: ModelCodec, query: ResolvedQ
 
 export function countQuery(table: string, model: ModelDefinition, where: ResolvedFilter): Compiled {
   const params = new Params();
-  const text = `SELECT count(*) AS count FROM ${table} WHERE ${compileFilter(where, model, params)}`;
+  const text = `SELECT count(*) AS count FROM ${table} WHERE ${compileFilter(where, model, postgresDialect, params.values).sql}`;
   return { statement: adHoc(text), values: params.values };
 }
 
@@ -36,11 +36,11 @@ export function updateQuery(table: string, codec: ModelCodec, where: ResolvedFil
   });
   const version = codec.byField.get('version');
   if (version) assignments.push(`${quoteIdent(version.column)} = ${quoteIdent(version.column)} + 1`);
-  const text = `UPDATE ${table} SET ${assignments.join(', ')} WHERE ${compileFilter(where, codec.model, params)}`;
+  const text = `UPDATE ${table} SET ${assignments.join(', ')} WHERE ${compileFilter(where, codec.model, postgresDialect, params.values).sql}`;
   return { statement: adHoc(text), values: params.values };
 }
 
 export function deleteQuery(table: string, model: ModelDefinition, where: ResolvedFilter): Compiled {
   const params = new Params();
-  return { statement: adHoc(`DELETE FROM ${table} WHERE ${compileFilter(where, model, params)}`), values: params.values };
+  return { statement: adHoc(`DELETE FROM ${table} WHERE ${compileFilter(where, model, postgresDialect, params.values).sql}`), values: params.values };
 }

@@ -1,7 +1,7 @@
 import type { Message, ModelDefinition, ResolvedFilter, ResolvedQuery, Session } from '@sessions/core';
 import type { SqliteRow } from '../database.js';
-import { compileFilter } from '../sql/compile-filter.js';
-import { compileOrderBy } from '../sql/compile-order.js';
+import { compileFilter, compileOrderBy } from '@sessions/core/sql';
+import { sqliteDialect } from '../sql/dialect.js';
 import { LIMIT_OFFSET } from '../sql/limit.js';
 import type { Store } from '../store.js';
 
@@ -15,9 +15,9 @@ export class QueryOperations {
 
   findMany(model: ModelDefinition, query: ResolvedQuery): Promise<Array<Session | Message>> {
     const codec = this.#store.codec(model);
-    const where = compileFilter(query.where, model);
+    const where = compileFilter(query.where, model, sqliteDialect);
     const params = [...where.params];
-    let sql = `SELECT ${codec.columnList} FROM ${codec.table} WHERE ${where.sql}${compileOrderBy(query.orderBy, model)}`;
+    let sql = `SELECT ${codec.columnList} FROM ${codec.table} WHERE ${where.sql}${compileOrderBy(query.orderBy, model, sqliteDialect)}`;
     if (query.limit !== undefined || query.offset !== undefined) {
       sql += ` ${LIMIT_OFFSET}`;
       params.push(query.limit ?? -1, query.offset ?? 0);
@@ -27,7 +27,7 @@ export class QueryOperations {
 
   count(model: ModelDefinition, where: ResolvedFilter): Promise<number> {
     const codec = this.#store.codec(model);
-    const compiled = compileFilter(where, model);
+    const compiled = compileFilter(where, model, sqliteDialect);
     const sql = `SELECT count(*) AS count FROM ${codec.table} WHERE ${compiled.sql}`;
     return this.#store.read(() => (this.#store.statement(sql).get(...compiled.params) as { count: number }).count);
   }
@@ -38,7 +38,7 @@ export class QueryOperations {
     const fields = Object.keys(set);
     const assignments = fields.map((field) => `${codec.column(field)} = ?`);
     if (model.fields['version']) assignments.push(`${codec.column('version')} = ${codec.column('version')} + 1`);
-    const compiled = compileFilter(where, model);
+    const compiled = compileFilter(where, model, sqliteDialect);
     const sql = `UPDATE ${codec.table} SET ${assignments.join(', ')} WHERE ${compiled.sql}`;
     const params = [...fields.map((field) => codec.encodeField(field, set[field])), ...compiled.params];
     return this.#store.write(() => this.#store.statement(sql).run(...params).changes);

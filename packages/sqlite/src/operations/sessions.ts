@@ -1,6 +1,7 @@
 import {
   ConcurrentUpdateError,
   copySession,
+  SESSION_CHANGE_FIELDS,
   SessionExistsError,
   SessionNotFoundError,
   type FencedWriteOptions,
@@ -11,14 +12,12 @@ import {
   type SessionKey,
   type UpdateSessionOptions,
 } from '@sessions/core';
+import { compileFilter, type CompiledSql } from '@sessions/core/sql';
 import type { SqliteRow, SqliteStatement } from '../database.js';
-import { compileFilter, type CompiledSql } from '../sql/compile-filter.js';
+import { sqliteDialect } from '../sql/dialect.js';
 import type { Store } from '../store.js';
 import type { LeaseOperations } from './leases.js';
 import { liveAtParam, liveCondition } from './live.js';
-
-/** Fields `updateSession` may change, in the order their SET clauses are written. */
-const CHANGEABLE = ['title', 'metadata', 'state', 'status', 'expiresAt', 'updatedAt'] as const;
 
 /** Creating, reading, updating and deleting sessions; deleting one always deletes its messages too. */
 export class SessionOperations {
@@ -75,7 +74,7 @@ export class SessionOperations {
    */
   update(key: SessionKey, changes: SessionChanges, options: UpdateSessionOptions): Promise<Session> {
     const codec = this.#store.sessions;
-    const fields = CHANGEABLE.filter((field) => changes[field] !== undefined);
+    const fields = SESSION_CHANGE_FIELDS.filter((field) => changes[field] !== undefined);
     const assignments = fields.map((field) => `${codec.column(field)} = ?`);
     assignments.push(`${codec.column('version')} = ${codec.column('version')} + 1`);
     const byKey = `${codec.column('userId')} = ? AND ${codec.column('sessionId')} = ?`;
@@ -100,7 +99,7 @@ export class SessionOperations {
 
   /** Deletes every session matching `where`, and their messages, in one transaction. */
   deleteWhere(where: ResolvedFilter): Promise<number> {
-    return this.#deleteMatching(compileFilter(where, this.#store.sessions.model));
+    return this.#deleteMatching(compileFilter(where, this.#store.sessions.model, sqliteDialect));
   }
 
   /** Deletes sessions whose `expiresAt` is at or before `now`, with their messages. */
