@@ -3,7 +3,7 @@ import { createTestStore as createJsonlStore } from '@sessions/jsonl/testing';
 import { createTestStore as createMysqlStore } from '@sessions/mysql/testing';
 import { createTestStore as createPostgresStore } from '@sessions/postgres/testing';
 import { createTestStore as createRedisStore } from '@sessions/redis/testing';
-import { createTestStore as createSqliteStore } from '@sessions/sqlite/testing';
+import { createTestStore as createSqliteStore, type SqliteTestStore } from '@sessions/sqlite/testing';
 
 /** An isolated store from its adapter's `createTestStore`: a URL for the CLI, engines on it, and how to remove it. */
 export interface TestStore {
@@ -22,8 +22,8 @@ export const mysqlStore = (): Promise<TestStore> => createMysqlStore({ prefix: '
 /** A fresh Redis key prefix (`?prefix=`), whose keys are deleted afterwards. */
 export const redisStore = (): Promise<TestStore> => createRedisStore({ prefix: 'cli:' });
 
-/** A SQLite file in a temporary folder, removed afterwards. */
-export const sqliteStore = (): Promise<TestStore> => createSqliteStore({ prefix: 'sessions-cli-sqlite-' });
+/** A SQLite file in a temporary folder (its `path` for tests that watch the file), removed afterwards. */
+export const sqliteStore = (): Promise<SqliteTestStore> => createSqliteStore({ prefix: 'sessions-cli-sqlite-' });
 
 /** A JSONL store folder under the OS temp folder, removed afterwards. */
 export const jsonlStore = (): Promise<TestStore> => createJsonlStore({ prefix: 'sessions-cli-jsonl-' });
@@ -31,7 +31,7 @@ export const jsonlStore = (): Promise<TestStore> => createJsonlStore({ prefix: '
 const made: Array<Pick<TestStore, 'drop'>> = [];
 
 /** Makes a store that `dropStores()` removes (call it in `afterAll`). */
-export async function trackedStore(make: () => Promise<TestStore>): Promise<TestStore> {
+export async function trackedStore<S extends TestStore>(make: () => Promise<S>): Promise<S> {
   const store = await make();
   made.push(store);
   return store;
