@@ -18,7 +18,8 @@ describe('testStoreBackend', () => {
   it('sets up every engine it opens and, on dispose, closes them newest first before dropping the store', async ({ expect }) => {
     const log: string[] = [];
     let made = 0;
-    const backend = testStoreBackend('fake', async () => ({ url: 'fake:1', engine: () => loggedEngine(log, `e${++made}`), drop: async () => void log.push('drop') }));
+    const engine = () => loggedEngine(log, `e${++made}`);
+    const backend = testStoreBackend('fake', async () => ({ url: 'fake:1', engine, drop: async () => void log.push('drop') }));
     const store = await backend.open();
     await store.reopen();
     expect(store.url).toBe('fake:1');
@@ -29,7 +30,8 @@ describe('testStoreBackend', () => {
 
   it('drops the store when its first engine cannot be set up, and throws the setup error', async ({ expect }) => {
     const log: string[] = [];
-    const backend = testStoreBackend('fake', async () => ({ url: 'fake:1', engine: () => loggedEngine(log, 'e', true), drop: async () => void log.push('drop') }));
+    const engine = () => loggedEngine(log, 'e', true);
+    const backend = testStoreBackend('fake', async () => ({ url: 'fake:1', engine, drop: async () => void log.push('drop') }));
     await expect(backend.open()).rejects.toThrow('no server');
     expect(log).toEqual(['setup e', 'close e', 'drop']);
   });

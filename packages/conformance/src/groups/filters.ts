@@ -158,20 +158,32 @@ export function filterTests(init: ConformanceInitializer, _options: ConformanceO
 
     for (const [name, filter, expected] of cases) {
       it(`${name}`, async ({ expect }) => {
-        expect(await matching(filter), `findMany must return exactly the sessions that match where ${JSON.stringify(filter)} (${name})`).toEqual(sorted(expected));
+        expect(
+          await matching(filter),
+          `findMany must return exactly the sessions that match where ${JSON.stringify(filter)} (${name})`,
+        ).toEqual(sorted(expected));
       });
     }
 
     it('accepts the same filters as JSON, through parseFilter', async ({ expect }) => {
       const filter = parseFilter(JSON.stringify(and(gt('updatedAt', new Date('2026-01-08T00:00:00.000Z')), not(eq('metadata.channel', 'web')))));
-      expect(await matching(filter), 'findMany must treat a filter parsed from JSON (ISO dates as strings) as the filter it was built from').toEqual(['astral', 'private']);
+      expect(
+        await matching(filter),
+        'findMany must treat a filter parsed from JSON (ISO dates as strings) as the filter it was built from',
+      ).toEqual(['astral', 'private']);
     });
 
     it('orders by a nullable column with nulls first ascending and last descending', async ({ expect }) => {
       const up = await ctx.engine.findMany('sessions', { where: eq('userId', userId), orderBy: [asc('title')] });
-      expect(up.map((s) => s.sessionId), 'findMany must order asc with nulls first, then by code point').toEqual(['nullish', 'empty', 'web', 'hostile', 'astral', 'objectValue', 'private', 'app', 'numericString', 'unicode']);
+      expect(
+        up.map((s) => s.sessionId),
+        'findMany must order asc with nulls first, then by code point',
+      ).toEqual(['nullish', 'empty', 'web', 'hostile', 'astral', 'objectValue', 'private', 'app', 'numericString', 'unicode']);
       const down = await ctx.engine.findMany('sessions', { where: eq('userId', userId), orderBy: [desc('title')] });
-      expect(down.map((s) => s.sessionId), 'findMany must order desc as the exact reverse of asc (nulls last)').toEqual([...up.map((s) => s.sessionId)].reverse());
+      expect(
+        down.map((s) => s.sessionId),
+        'findMany must order desc as the exact reverse of asc (nulls last)',
+      ).toEqual([...up.map((s) => s.sessionId)].reverse());
     });
 
     it('orders strings by code point, not by UTF-16 unit or locale', async ({ expect }) => {
@@ -215,8 +227,14 @@ export function filterTests(init: ConformanceInitializer, _options: ConformanceO
         await seqs(not(eq('metadata.lang', 'en'))),
         "findMany('messages') must include messages whose metadata.lang is missing in not(eq metadata.lang 'en')",
       ).toEqual([4, 1]);
-      expect(await seqs(gte('metadata.tokens', 5)), "findMany('messages') must compare metadata numbers (gte metadata.tokens 5; missing is false)").toEqual([3]);
-      expect(await ctx.engine.count('messages', { where: and(mine, isNull('name')) }), "count('messages') must match a name never set with isNull('name')").toBe(4);
+      expect(
+        await seqs(gte('metadata.tokens', 5)),
+        "findMany('messages') must compare metadata numbers (gte metadata.tokens 5; missing is false)",
+      ).toEqual([3]);
+      expect(
+        await ctx.engine.count('messages', { where: and(mine, isNull('name')) }),
+        "count('messages') must match a name never set with isNull('name')",
+      ).toBe(4);
     });
   });
 }

@@ -34,7 +34,10 @@ export function validationTests(init: ConformanceInitializer, _options: Conforma
       }
       const longest = '字'.repeat(255);
       const created = await manager.create({ userId: randomId('u'), sessionId: longest });
-      expect((await manager.get(created))?.sessionId, 'createSession and getSession must keep a 255-character id of non-ASCII characters exactly').toBe(longest);
+      expect(
+        (await manager.get(created))?.sessionId,
+        'createSession and getSession must keep a 255-character id of non-ASCII characters exactly',
+      ).toBe(longest);
     });
 
     it('rejects non-JSON values, cycles and NUL characters with a path to the problem', async ({ expect }) => {
@@ -89,7 +92,10 @@ export function validationTests(init: ConformanceInitializer, _options: Conforma
         metadata: deepest,
         state: deepest,
       });
-      expect(await manager.messages(key), `appendMessages and getMessages must store message metadata nested ${MAX_JSON_DEPTH} levels deep exactly`).toEqual([stored]);
+      expect(
+        await manager.messages(key),
+        `appendMessages and getMessages must store message metadata nested ${MAX_JSON_DEPTH} levels deep exactly`,
+      ).toEqual([stored]);
       expect(
         await caught(manager.update(key, { metadata: levels(MAX_JSON_DEPTH + 1) })),
         `SessionManager.update must throw ValidationError for metadata nested ${MAX_JSON_DEPTH + 1} levels deep`,
@@ -141,7 +147,10 @@ export function validationTests(init: ConformanceInitializer, _options: Conforma
         deep,
       ];
       for (const filter of bad) {
-        expect(await caught(where(filter)), `findMany must throw ValidationError for the filter ${show(filter)} before querying`).toBeInstanceOf(ValidationError);
+        expect(
+          await caught(where(filter)),
+          `findMany must throw ValidationError for the filter ${show(filter)} before querying`,
+        ).toBeInstanceOf(ValidationError);
       }
       expect(() => eq('title', null as never), 'eq with null must throw and point to isNull').toThrow(/isNull/);
       expect(() => parseFilter('{"op":"eq","field":"nope","value":1}'), 'parseFilter must throw ValidationError for an unknown field').toThrow(ValidationError);
@@ -156,7 +165,10 @@ export function validationTests(init: ConformanceInitializer, _options: Conforma
     });
 
     it('rejects a heartbeat that is not well under the lease TTL', ({ expect }) => {
-      expect(() => new SessionManager({ engine: ctx.engine, lockTtlMs: 1_000, heartbeatMs: 900 }), 'new SessionManager must refuse heartbeatMs close to lockTtlMs').toThrow(
+      expect(
+        () => new SessionManager({ engine: ctx.engine, lockTtlMs: 1_000, heartbeatMs: 900 }),
+        'new SessionManager must refuse heartbeatMs close to lockTtlMs',
+      ).toThrow(
         ValidationError,
       );
       expect(() => new SessionManager({ engine: ctx.engine, lockTtlMs: 0 }), 'new SessionManager must refuse lockTtlMs 0').toThrow(ValidationError);
