@@ -2,13 +2,16 @@ import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createEngine, SessionManager, type Engine } from '@sessions/core';
-import { SqliteEngine } from '@sessions/sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { seedVariety, snapshot } from './support/fixtures.js';
 import { runBin } from './support/run-bin.js';
 import { removeTempDirs, tempDir } from './support/temp.js';
+import { dropStores, jsonlStore, sqliteStore, trackedStore } from './support/test-stores.js';
 
-afterAll(removeTempDirs);
+afterAll(async () => {
+  await dropStores();
+  await removeTempDirs();
+});
 
 async function contents(url: string): Promise<string[]> {
   const engine: Engine = await createEngine(url);
@@ -23,9 +26,10 @@ async function contents(url: string): Promise<string[]> {
 describe('export to a file and import from it, as a shell does', () => {
   it('`export > file` then `import < file` moves a SQLite store into a JSONL store unchanged', async () => {
     const dir = await tempDir();
-    const source = `sqlite:${join(dir, 'source.db')}`;
+    const store = await trackedStore(sqliteStore);
+    const source = store.url;
     {
-      await using engine = new SqliteEngine({ path: join(dir, 'source.db') });
+      await using engine = store.engine();
       await engine.setup();
       await seedVariety(new SessionManager({ engine }));
     }
@@ -38,7 +42,7 @@ describe('export to a file and import from it, as a shell does', () => {
     expect((await readFile(file, 'utf8')).split('\n').filter(Boolean).length).toBe((await contents(source)).length);
 
     // stdin is the file itself here: import reads it twice in place, without a spool copy.
-    const target = `jsonl:${join(dir, 'restored')}`;
+    const target = (await trackedStore(jsonlStore)).url;
     const input = openSync(file, 'r');
     const imported = await runBin(['import', target, '--json'], { stdinFd: input });
     closeSync(input);
@@ -49,22 +53,22 @@ describe('export to a file and import from it, as a shell does', () => {
   });
 
   it('a second import of the same file changes nothing: every session is a conflict (exit 8), or skipped with --on-conflict skip', async () => {
-    const dir = await tempDir();
-    const path = join(dir, 'store.db');
+    const store = await trackedStore(sqliteStore);
+    const url = store.url;
     {
-      await using engine = new SqliteEngine({ path });
+      await using engine = store.engine();
       await engine.setup();
       await seedVariety(new SessionManager({ engine }), { users: 1 });
     }
-    const exported = await runBin(['export', `sqlite:${path}`]);
-    const before = await contents(`sqlite:${path}`);
+    const exported = await runBin(['export', url]);
+    const before = await contents(url);
 
-    const again = await runBin(['import', `sqlite:${path}`], { input: exported.stdout });
-    const skipped = await runBin(['import', `sqlite:${path}`, '--on-conflict', 'skip', '--json'], { input: exported.stdout });
+    const again = await runBin(['import', url], { input: exported.stdout });
+    const skipped = await runBin(['import', url, '--on-conflict', 'skip', '--json'], { input: exported.stdout });
 
     expect(again.code).toBe(8);
     expect(skipped.code).toBe(0);
     expect(JSON.parse(skipped.stdout)).toMatchObject({ sessions: 0, skipped: before.length });
-    expect(await contents(`sqlite:${path}`)).toEqual(before);
+    expect(await contents(url)).toEqual(before);
   });
 });

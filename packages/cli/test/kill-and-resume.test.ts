@@ -1,20 +1,17 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { SqliteEngine } from '@sessions/sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { snapshot } from './support/fixtures.js';
 import { runBin } from './support/run-bin.js';
 import { seedBulk } from './support/seed-sqlite.js';
-import { removeTempDirs, tempDir } from './support/temp.js';
+import { dropStores, sqliteStore, trackedStore } from './support/test-stores.js';
 
-afterAll(removeTempDirs);
+afterAll(dropStores);
 
 describe('an interrupted migration', () => {
   it('killed with SIGKILL midway, then rerun, leaves an exact copy: nothing lost, nothing duplicated', async () => {
-    const dir = await tempDir();
-    const sourcePath = join(dir, 'source.db');
-    const targetPath = join(dir, 'target.db');
-    await using source = new SqliteEngine({ path: sourcePath });
+    const [sourceStore, targetStore] = [await trackedStore(sqliteStore), await trackedStore(sqliteStore)];
+    const targetPath = targetStore.path;
+    await using source = sourceStore.engine();
     await source.setup();
     await seedBulk(source, { sessions: 1_200, messages: 6, long: 6, longMessages: 2_000 });
     const total = await source.count('sessions');
@@ -22,12 +19,12 @@ describe('an interrupted migration', () => {
     // The long sessions sort first and go in batches of 20, so the kill lands inside one:
     // the target then holds a prefix of it, which the rerun must complete.
     let copiedAtKill = -1;
-    const killed = await runBin(['migrate', `sqlite:${sourcePath}`, `sqlite:${targetPath}`, '--batch-size', '20', '--concurrency', '2'], {
+    const killed = await runBin(['migrate', sourceStore.url, targetStore.url, '--batch-size', '20', '--concurrency', '2'], {
       onSpawn(child) {
         const poll = setInterval(async () => {
           if (!existsSync(targetPath) || copiedAtKill >= 0) return;
           try {
-            await using watcher = new SqliteEngine({ path: targetPath });
+            await using watcher = targetStore.engine();
             await watcher.setup();
             const copied = await watcher.count('sessions');
             const partial = await watcher.count('sessions', { where: { op: 'and', filters: [{ op: 'eq', field: 'userId', value: 'long_user' }, { op: 'lt', field: 'messageCount', value: 2_000 }] } });
@@ -47,12 +44,12 @@ describe('an interrupted migration', () => {
     expect(killed.signal).toBe('SIGKILL');
     expect(copiedAtKill).toBeGreaterThan(0);
     {
-      await using partial = new SqliteEngine({ path: targetPath });
+      await using partial = targetStore.engine();
       await partial.setup();
       expect(await partial.count('sessions')).toBeLessThan(total);
     }
 
-    const rerun = await runBin(['migrate', `sqlite:${sourcePath}`, `sqlite:${targetPath}`, '--batch-size', '20', '--json']);
+    const rerun = await runBin(['migrate', sourceStore.url, targetStore.url, '--batch-size', '20', '--json']);
 
     expect(rerun.code, rerun.stderr).toBe(0);
     const summary = JSON.parse(rerun.stdout);
@@ -61,26 +58,25 @@ describe('an interrupted migration', () => {
     expect(summary.sessions.skipped).toBeGreaterThanOrEqual(copiedAtKill - 2);
     expect(summary.sessions.skipped + summary.sessions.resumed + summary.sessions.copied).toBe(total);
     expect(summary.verification).toMatchObject({ ok: true, sessions: total, messages: await source.count('messages') });
-    await using target = new SqliteEngine({ path: targetPath });
+    await using target = targetStore.engine();
     await target.setup();
     expect(await snapshot(target)).toEqual(await snapshot(source));
   });
 
   it('stops at a safe point on Ctrl-C (SIGINT) with exit 130 and a hint, and a rerun finishes the copy', async () => {
-    const dir = await tempDir();
-    const sourcePath = join(dir, 'source.db');
-    const targetPath = join(dir, 'target.db');
-    await using source = new SqliteEngine({ path: sourcePath });
+    const [sourceStore, targetStore] = [await trackedStore(sqliteStore), await trackedStore(sqliteStore)];
+    const targetPath = targetStore.path;
+    await using source = sourceStore.engine();
     await source.setup();
     await seedBulk(source, { sessions: 1_500, messages: 4 });
 
     let interrupted = false;
-    const first = await runBin(['migrate', `sqlite:${sourcePath}`, `sqlite:${targetPath}`, '--concurrency', '1'], {
+    const first = await runBin(['migrate', sourceStore.url, targetStore.url, '--concurrency', '1'], {
       onSpawn(child) {
         const poll = setInterval(async () => {
           if (!existsSync(targetPath) || interrupted) return;
           try {
-            await using watcher = new SqliteEngine({ path: targetPath });
+            await using watcher = targetStore.engine();
             await watcher.setup();
             if ((await watcher.count('sessions')) >= 50) {
               interrupted = true;
@@ -99,10 +95,10 @@ describe('an interrupted migration', () => {
     expect(first.code).toBe(130);
     expect(first.stderr).toMatch(/stopping at the next safe point/);
     expect(first.stderr).toMatch(/interrupted\n  hint: rerun the same command to continue where it stopped/);
-    const rerun = await runBin(['migrate', `sqlite:${sourcePath}`, `sqlite:${targetPath}`, '--json']);
+    const rerun = await runBin(['migrate', sourceStore.url, targetStore.url, '--json']);
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(JSON.parse(rerun.stdout).sessions.skipped).toBeGreaterThanOrEqual(50);
-    await using target = new SqliteEngine({ path: targetPath });
+    await using target = targetStore.engine();
     await target.setup();
     expect(await snapshot(target)).toEqual(await snapshot(source));
   });

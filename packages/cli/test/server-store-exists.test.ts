@@ -4,20 +4,13 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './support/run-cli.js';
-import { mysqlStore, postgresStore, redisStore, type ServerStore } from './support/servers.js';
+import { dropLater, dropStores, mysqlStore, postgresStore, redisStore, trackedStore, type TestStore } from './support/test-stores.js';
 
 // Commands that only read or delete must not let setup() create a store a typo named.
 
-const dropped: ServerStore[] = [];
-afterAll(async () => {
-  for (const store of dropped.splice(0)) await store.drop().catch(() => undefined);
-});
+afterAll(dropStores);
 
-async function server(make: () => Promise<ServerStore>): Promise<string> {
-  const store = await make();
-  dropped.push(store);
-  return store.url;
-}
+const server = async (make: () => Promise<TestStore>): Promise<string> => (await trackedStore(make)).url;
 
 /** What really is on the server under a store URL, read without any adapter. */
 const leftBehind = {
@@ -74,7 +67,7 @@ const backends = [
       const url = new URL(await server(postgresStore));
       const schema = `missing_${Math.random().toString(36).slice(2, 10)}`;
       url.searchParams.set('schema', schema);
-      dropped.push({ url: url.toString(), drop: () => dropSchema(url.toString(), schema) });
+      dropLater(() => dropSchema(url.toString(), schema));
       return url.toString();
     },
     leftBehind: leftBehind.postgres,

@@ -72,6 +72,10 @@ const CASES: Case[] = [
     variant: 'neMatchesNull',
     what: 'an engine whose ne matches nulls',
     fails: ['ne excludes nulls', 'returns the same sessions, in the same order, for random filters', 'returns the same counts and pages for random filters'],
+    says: [
+      'findMany must return exactly the sessions that match where {"op":"ne","field":"title","value":"Alpha"} (ne excludes nulls)',
+      'findMany must return what MemoryEngine returns for where {"op":',
+    ],
   },
   { variant: 'sharedObjects', what: 'an engine that shares returned objects with the store', fails: ['hands out copies'] },
   {

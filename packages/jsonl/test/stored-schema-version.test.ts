@@ -47,15 +47,6 @@ describe('storedSchemaVersion() on a JSONL folder', () => {
     expect(JSON.parse(await readFile(join(dir, 'format.json'), 'utf8'))).toEqual({ format: 'sessions-jsonl', version: FORMAT_VERSION });
   });
 
-  it('is seen by a second engine on the same folder before its own setup()', async () => {
-    const dir = freshDir();
-    await engineOn(dir).setup();
-    const other = engineOn(dir);
-
-    expect(await other.storedSchemaVersion()).toBe(FORMAT_VERSION);
-    await expect(other.getSession({ userId: 'u', sessionId: 's' })).rejects.toBeInstanceOf(NotSetUpError);
-  });
-
   it('reports a newer version as recorded, which setup() then refuses', async () => {
     const dir = freshDir();
     const newer = `${JSON.stringify({ format: 'sessions-jsonl', version: FORMAT_VERSION + 1 })}\n`;

@@ -150,23 +150,6 @@ describe('several OS processes sharing one file', () => {
     }
   });
 
-  it('shows an open engine everything another process wrote to the file', async ({ expect }) => {
-    const path = database();
-    const key = { userId: 'u', sessionId: 'from-child' };
-    const before = await openEngine(path);
-    const contents = ['one', "it's", '"; DELETE FROM messages; --', 'emoji 😀 𝄞'];
-
-    const writer = worker('write', { path, ...key, title: 'written elsewhere', contents });
-    expect(await writer.next()).toEqual({ written: contents.length });
-    await writer.exited;
-
-    for (const engine of [before, await openEngine(path)]) {
-      const manager = new SessionManager({ engine });
-      expect(await manager.get(key)).toMatchObject({ title: 'written elsewhere', metadata: { from: 'child' }, messageCount: 4, lastSeq: 4 });
-      expect((await manager.messages(key)).map((m) => m.content)).toEqual(contents);
-    }
-  });
-
   it('sets up one brand-new file from 4 processes at once, applying the schema once', async ({ expect }) => {
     const path = database();
     const starting = [0, 1, 2, 3].map((id) => worker('setup', { path, userId: 'u', sessionId: `s${id}`, worker: id, barrierBeforeSetup: true }));

@@ -66,7 +66,7 @@ export function describeAgentSuite(backend: Backend): void {
       const first = await createAgent({ model: rememberingModel(), sessions }).run({ userId }, 'My name is Alice');
       expect(first.text).toBe('Nice to meet you, Alice.');
 
-      const reopened = (await store.reopen?.()) ?? engine;
+      const reopened = await store.reopen();
       const model = rememberingModel();
       const later = createAgent({ model, sessions: new SessionManager({ engine: reopened }) });
       const second = await later.run({ userId, sessionId: first.sessionId }, "What's my name?");
@@ -75,7 +75,7 @@ export function describeAgentSuite(backend: Backend): void {
       expect(promptTexts(model.doGenerateCalls[0]!.prompt)).toEqual(['My name is Alice', 'Nice to meet you, Alice.', "What's my name?"]);
     });
 
-    if (backend.crossProcess) {
+    if (backend.persistent) {
       it('remembers the first turn in a fresh process on the same store', async () => {
         const userId = user();
         const first = await turnInChild(store.url!, userId, undefined, 'My name is Alice');

@@ -155,20 +155,31 @@ export function differentialTests(init: ConformanceInitializer, options: Conform
         fc.asyncProperty(filterArb, orderArb, async (where, orderBy) => {
           const expected = await ids(reference, where, orderBy);
           const actual = await ids(ctx.engine, where, orderBy);
-          expect(actual, `findMany must return what MemoryEngine returns for where ${JSON.stringify(where)} orderBy ${JSON.stringify(orderBy)}`).toEqual(expected);
+          expect(
+            actual,
+            `findMany must return what MemoryEngine returns for where ${JSON.stringify(where)} orderBy ${JSON.stringify(orderBy)}`,
+          ).toEqual(expected);
         }),
-        { numRuns, seed, endOnFailure: true },
+        { numRuns, seed, endOnFailure: true, includeErrorInReport: true },
       );
     });
 
     it('returns the same counts and pages for random filters', async ({ expect }) => {
       await fc.assert(
         fc.asyncProperty(filterArb, orderArb, fc.integer({ min: 1, max: 15 }), fc.integer({ min: 0, max: 45 }), async (where, orderBy, limit, offset) => {
-          expect(await ids(ctx.engine, where, orderBy, limit, offset), 'findMany must page (limit, offset) as MemoryEngine does').toEqual(await ids(reference, where, orderBy, limit, offset));
+          const query = `where ${JSON.stringify(where)} orderBy ${JSON.stringify(orderBy)} limit ${limit} offset ${offset}`;
+          const page = await ids(ctx.engine, where, orderBy, limit, offset);
+          expect(
+            page,
+            `findMany must sort, skip offset and take limit as MemoryEngine does for ${query}`,
+          ).toEqual(await ids(reference, where, orderBy, limit, offset));
           const scoped = and(eq('userId', userId), where);
-          expect(await ctx.engine.count('sessions', { where: scoped }), 'count must count what MemoryEngine counts').toBe(await reference.count('sessions', { where: scoped }));
+          const counted = await ctx.engine.count('sessions', { where: scoped });
+          expect(counted, `count must count what MemoryEngine counts (ignoring limit and offset) for where ${JSON.stringify(scoped)}`).toBe(
+            await reference.count('sessions', { where: scoped }),
+          );
         }),
-        { numRuns: Math.ceil(numRuns / 2), seed: seed + 1, endOnFailure: true },
+        { numRuns: Math.ceil(numRuns / 2), seed: seed + 1, endOnFailure: true, includeErrorInReport: true },
       );
     });
   });

@@ -75,7 +75,9 @@ export function filterTests(init: ConformanceInitializer, _options: ConformanceO
       const found = await ctx.engine.findMany('sessions', { where: and(eq('userId', userId), filter), orderBy: [asc('sessionId')] });
       const counted = await ctx.engine.count('sessions', { where: and(eq('userId', userId), filter) });
       const ids = found.map((session) => session.sessionId);
-      if (counted !== ids.length) throw new Error(`count() says ${counted} but findMany() returned ${ids.length} for ${JSON.stringify(filter)}`);
+      if (counted !== ids.length) {
+        throw new Error(`count must count what findMany returns: count said ${counted}, findMany returned ${ids.length}, for where ${JSON.stringify(filter)}`);
+      }
       return ids;
     }
     const sorted = (ids: string[]) => [...ids].sort();
@@ -156,26 +158,43 @@ export function filterTests(init: ConformanceInitializer, _options: ConformanceO
 
     for (const [name, filter, expected] of cases) {
       it(`${name}`, async ({ expect }) => {
-        expect(await matching(filter)).toEqual(sorted(expected));
+        expect(
+          await matching(filter),
+          `findMany must return exactly the sessions that match where ${JSON.stringify(filter)} (${name})`,
+        ).toEqual(sorted(expected));
       });
     }
 
     it('accepts the same filters as JSON, through parseFilter', async ({ expect }) => {
       const filter = parseFilter(JSON.stringify(and(gt('updatedAt', new Date('2026-01-08T00:00:00.000Z')), not(eq('metadata.channel', 'web')))));
-      expect(await matching(filter)).toEqual(['astral', 'private']);
+      expect(
+        await matching(filter),
+        'findMany must treat a filter parsed from JSON (ISO dates as strings) as the filter it was built from',
+      ).toEqual(['astral', 'private']);
     });
 
     it('orders by a nullable column with nulls first ascending and last descending', async ({ expect }) => {
       const up = await ctx.engine.findMany('sessions', { where: eq('userId', userId), orderBy: [asc('title')] });
-      expect(up.map((s) => s.sessionId)).toEqual(['nullish', 'empty', 'web', 'hostile', 'astral', 'objectValue', 'private', 'app', 'numericString', 'unicode']);
+      expect(
+        up.map((s) => s.sessionId),
+        'findMany must order asc with nulls first, then by code point',
+      ).toEqual(['nullish', 'empty', 'web', 'hostile', 'astral', 'objectValue', 'private', 'app', 'numericString', 'unicode']);
       const down = await ctx.engine.findMany('sessions', { where: eq('userId', userId), orderBy: [desc('title')] });
-      expect(down.map((s) => s.sessionId)).toEqual([...up.map((s) => s.sessionId)].reverse());
+      expect(
+        down.map((s) => s.sessionId),
+        'findMany must order desc as the exact reverse of asc (nulls last)',
+      ).toEqual([...up.map((s) => s.sessionId)].reverse());
     });
 
     it('orders strings by code point, not by UTF-16 unit or locale', async ({ expect }) => {
       const where = and(eq('userId', userId), inArray('sessionId', ['private', 'astral', 'unicode', 'web']));
       const rows = await ctx.engine.findMany('sessions', { where, orderBy: [asc('title')] });
-      expect(rows.map((s) => s.sessionId)).toEqual(['web', 'astral', 'private', 'unicode']);
+      expect(rows.map((s) => s.sessionId), 'findMany must order strings by Unicode code point (U+E000 before U+10000), not by UTF-16 unit or locale').toEqual([
+        'web',
+        'astral',
+        'private',
+        'unicode',
+      ]);
     });
 
     it('breaks ties by primary key so pages never overlap', async ({ expect }) => {
@@ -185,8 +204,8 @@ export function filterTests(init: ConformanceInitializer, _options: ConformanceO
         const page = await ctx.engine.findMany('sessions', { where, orderBy: [asc('status')], limit: 3, offset });
         seen.push(...page.map((s) => s.sessionId));
       }
-      expect(seen).toHaveLength(names.length);
-      expect(new Set(seen).size).toBe(names.length);
+      expect(seen, 'findMany must return every session once across limit/offset pages').toHaveLength(names.length);
+      expect(new Set(seen).size, 'findMany must break orderBy ties by primary key (userId, sessionId) so pages never overlap').toBe(names.length);
     });
 
     it('filters messages by role, seq and metadata', async ({ expect }) => {
@@ -201,12 +220,21 @@ export function filterTests(init: ConformanceInitializer, _options: ConformanceO
       ]);
       const mine = and(eq('userId', key.userId), eq('sessionId', key.sessionId));
       const seqs = async (filter: Filter) => (await ctx.engine.findMany('messages', { where: and(mine, filter), orderBy: [desc('seq')] })).map((m) => m.seq);
-      expect(await seqs(eq('role', 'user'))).toEqual([4, 2]);
-      expect(await seqs(gt('seq', 2))).toEqual([4, 3]);
-      expect(await seqs(eq('metadata.lang', 'en'))).toEqual([3, 2]);
-      expect(await seqs(not(eq('metadata.lang', 'en')))).toEqual([4, 1]);
-      expect(await seqs(gte('metadata.tokens', 5))).toEqual([3]);
-      expect(await ctx.engine.count('messages', { where: and(mine, isNull('name')) })).toBe(4);
+      expect(await seqs(eq('role', 'user')), "findMany('messages') must filter by role (eq role 'user'), ordered by seq desc").toEqual([4, 2]);
+      expect(await seqs(gt('seq', 2)), "findMany('messages') must filter by seq (gt seq 2)").toEqual([4, 3]);
+      expect(await seqs(eq('metadata.lang', 'en')), "findMany('messages') must filter by a metadata path (eq metadata.lang 'en')").toEqual([3, 2]);
+      expect(
+        await seqs(not(eq('metadata.lang', 'en'))),
+        "findMany('messages') must include messages whose metadata.lang is missing in not(eq metadata.lang 'en')",
+      ).toEqual([4, 1]);
+      expect(
+        await seqs(gte('metadata.tokens', 5)),
+        "findMany('messages') must compare metadata numbers (gte metadata.tokens 5; missing is false)",
+      ).toEqual([3]);
+      expect(
+        await ctx.engine.count('messages', { where: and(mine, isNull('name')) }),
+        "count('messages') must match a name never set with isNull('name')",
+      ).toBe(4);
     });
   });
 }

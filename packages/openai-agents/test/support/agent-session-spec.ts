@@ -66,8 +66,8 @@ export function describeAgentSession(backend: Backend): void {
 
     beforeAll(async () => {
       try {
-        store = await backend.createStore();
-        sessions = new SessionManager({ engine: await store.openEngine() });
+        store = await backend.open();
+        sessions = new SessionManager({ engine: store.engine });
       } catch (error) {
         unavailable = error;
       }
@@ -79,11 +79,11 @@ export function describeAgentSession(backend: Backend): void {
     });
 
     afterAll(async () => {
-      await store?.destroy();
+      await store?.dispose();
     });
 
     async function freshManager(): Promise<SessionManager> {
-      return new SessionManager({ engine: await store.openEngine() });
+      return new SessionManager({ engine: await store.reopen() });
     }
 
     describe('remembering across runs', () => {
