@@ -63,12 +63,21 @@ export function createClient(url: string, overrides: RedisClientOptions = {}): R
 }
 
 /**
- * ioredis fails a command on a connection it could not make with "Connection is closed.",
- * which hides why. When the engine's own client saw a connection error and is not connected,
- * say what happened instead, and where (the address only, never the URL).
+ * How ioredis fails a command while it has no connection: "Connection is closed." (it could
+ * not make one, or lost it under the command) or, queued while reconnecting, "Reached the max
+ * retries per request limit". Neither says why.
+ */
+function isNoConnectionError(error: unknown): error is Error {
+  return error instanceof Error && (error.message === 'Connection is closed.' || error.name === 'MaxRetriesPerRequestError');
+}
+
+/**
+ * When the engine's own client saw a connection error and is not connected, replaces
+ * ioredis' "no connection" errors by what happened, and where (the address only, never the
+ * URL, which may hold a password). Any other error is returned as it is.
  */
 export function explainConnectionFailure(error: unknown, client: RedisConnection | undefined, lastConnectionError: Error | undefined): unknown {
-  if (!client || !lastConnectionError || client.status === 'ready' || !(error instanceof Error) || error.message !== 'Connection is closed.') return error;
+  if (!client || !lastConnectionError || client.status === 'ready' || !isNoConnectionError(error)) return error;
   const code = (lastConnectionError as { code?: unknown }).code;
   const where = client.options.path ?? `${client.options.host ?? 'localhost'}:${client.options.port ?? 6379}`;
   const what = code === 'ECONNREFUSED' ? 'refused the connection' : `could not be reached (${lastConnectionError.message})`;

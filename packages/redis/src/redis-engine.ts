@@ -109,15 +109,15 @@ export class RedisEngine extends BaseEngine {
 
   protected async doSetup(signal: AbortSignal | undefined): Promise<void> {
     defineScripts(this.#client);
-    await setupStore(this.#store, this.#ownClient, signal).catch((error: unknown) => {
-      throw explainConnectionFailure(error, this.#ownClient, this.#lastConnectionError);
-    });
+    await setupStore(this.#store, this.#ownClient, signal);
   }
 
   protected async doStoredSchemaVersion(signal: AbortSignal | undefined): Promise<number | null> {
-    return storedLayoutVersion(this.#store, this.#ownClient, signal).catch((error: unknown) => {
-      throw explainConnectionFailure(error, this.#ownClient, this.#lastConnectionError);
-    });
+    return storedLayoutVersion(this.#store, this.#ownClient, signal);
+  }
+
+  protected override explainDriverError(error: unknown): unknown {
+    return explainConnectionFailure(error, this.#ownClient, this.#lastConnectionError);
   }
 
   protected async doClose(): Promise<void> {

@@ -57,8 +57,13 @@ function requireRedisServer(): void {
   }
 }
 
+export interface LocalServer {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
 /** One throwaway Redis server on a free loopback port with extra configuration (e.g. `--maxmemory`). */
-export async function startLocalServer(config: readonly string[]): Promise<{ port: number; stop(): Promise<void> }> {
+export async function startLocalServer(config: readonly string[]): Promise<LocalServer> {
   requireRedisServer();
   const [port] = await freePorts(1);
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...config], { stdio: 'ignore' });
