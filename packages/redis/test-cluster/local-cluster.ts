@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { killWithThisProcess } from './watchdog.js';
 
 export interface LocalClusterNode {
   readonly host: string;
@@ -67,6 +68,7 @@ export async function startLocalServer(config: readonly string[]): Promise<Local
   requireRedisServer();
   const [port] = await freePorts(1);
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...config], { stdio: 'ignore' });
+  killWithThisProcess([child.pid!]);
   const kill = () => child.exitCode === null && child.kill('SIGKILL');
   process.once('exit', kill);
   const stop = async () => {
@@ -98,7 +100,9 @@ export async function startLocalCluster(): Promise<LocalCluster> {
       { stdio: 'ignore' },
     ),
   );
-  // A test worker that dies without reaching stop() must not leave servers running.
+  // A test worker that dies without reaching stop() must not leave servers running: at exit,
+  // or, when it is killed outright, through the watchdog.
+  killWithThisProcess(children.map((child) => child.pid!), dir);
   const killAll = () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   };
