@@ -1,9 +1,9 @@
 import { afterAll, describe } from 'vitest';
 import { Cluster } from 'ioredis';
-import { runConformance, type RawReader } from '@sessions/conformance';
+import { runConformance } from '@sessions/conformance';
 import type { Engine } from '@sessions/core';
-import { KeySpace, RedisEngine } from '../src/index.js';
-import { randomPrefix } from '../test/support/redis.js';
+import { RedisEngine } from '../src/index.js';
+import { randomPrefix, rawReader } from '../test/support/redis.js';
 import type { LocalCluster } from './local-cluster.js';
 
 /**
@@ -24,31 +24,6 @@ export function conformanceOnCluster(cluster: () => Promise<LocalCluster>): void
     return engine;
   }
 
-  function rawReader(engine: Engine): RawReader {
-    const keys = new KeySpace((engine as RedisEngine).prefix);
-    return {
-      async session(key) {
-        const hash = await raw!.hgetall(keys.session(key).session);
-        if (hash['session_id'] === undefined) return null;
-        return {
-          userId: hash['user_id']!,
-          sessionId: hash['session_id'],
-          title: hash['title'] ?? null,
-          metadata: JSON.parse(hash['metadata']!),
-          state: JSON.parse(hash['state']!),
-          messageCount: Number(hash['message_count']),
-          lastSeq: Number(hash['last_seq']),
-        };
-      },
-      async messages(key) {
-        return (await raw!.zrange(keys.session(key).messages, 0, -1)).map((member) => {
-          const stored = JSON.parse(member) as { seq: number; id: string; role: string; content: unknown };
-          return { seq: stored.seq, id: stored.id, role: stored.role, content: stored.content };
-        });
-      },
-    };
-  }
-
   describe('on a Redis Cluster', () => {
     // Quit once the suite is done, before the failover that follows reshapes the cluster.
     afterAll(async () => {
@@ -63,7 +38,8 @@ export function conformanceOnCluster(cluster: () => Promise<LocalCluster>): void
         reopen: (engine) => make((engine as RedisEngine).prefix),
         // Each engine's cluster is thrown away with the cluster itself; just let go of the client.
         destroy: (engine) => clients.get(engine)?.disconnect(),
-        raw: rawReader,
+        // The suite reads only after it created the engine (which created `raw`).
+        raw: (engine) => rawReader(raw!, engine),
       },
       { largeSessionMessages: 12_000 },
     );

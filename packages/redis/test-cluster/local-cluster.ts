@@ -96,7 +96,9 @@ export async function startLocalCluster(): Promise<LocalCluster> {
       'redis-server',
       // prettier-ignore
       ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
-        '--cluster-node-timeout', '3000', '--dir', dir, '--save', '', '--appendonly', 'no'],
+        '--cluster-node-timeout', '3000', '--dir', dir, '--save', '', '--appendonly', 'no',
+        // Replicas start syncing at once, not after the default 5 s wait for more replicas to join.
+        '--repl-diskless-sync-delay', '0'],
       { stdio: 'ignore' },
     ),
   );
@@ -116,19 +118,18 @@ export async function startLocalCluster(): Promise<LocalCluster> {
       rmSync(dir, { recursive: true, force: true });
     })());
   try {
-    for (const port of ports) await waitFor(async () => (await ping(port)) === 'PONG', `redis-server on port ${port}`);
+    await Promise.all(ports.map((port) => waitFor(async () => (await ping(port)) === 'PONG', `redis-server on port ${port}`)));
     const created = spawnSync(
       'redis-cli',
       ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', String(REPLICAS_PER_MASTER), '--cluster-yes'],
       { encoding: 'utf8' },
     );
     if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stderr || created.stdout}`);
-    for (const port of ports) await waitFor(async () => /cluster_state:ok/.test(await info(port, 'CLUSTER')), `cluster state ok on port ${port}`);
+    await Promise.all(ports.map((port) => waitFor(async () => /cluster_state:ok/.test(await info(port, 'CLUSTER')), `cluster state ok on port ${port}`)));
     await waitFor(async () => (await roles(ports)).filter((node) => node.role === 'master').length === MASTERS, 'masters');
     // Replicas must be in sync before a test relies on them (WAIT, failover).
-    for (const node of (await roles(ports)).filter((entry) => entry.role === 'replica')) {
-      await waitFor(async () => /master_link_status:up/.test(await info(node.port, 'REPLICATION')), `replica on port ${node.port} in sync`);
-    }
+    const replicas = (await roles(ports)).filter((entry) => entry.role === 'replica');
+    await Promise.all(replicas.map((node) => waitFor(async () => /master_link_status:up/.test(await info(node.port, 'REPLICATION')), `replica on port ${node.port} in sync`)));
   } catch (error) {
     await stop();
     throw error;
