@@ -1,10 +1,13 @@
 import { createRequire } from 'node:module';
 import { AdapterNotInstalledError, parseConnectionUrl, ValidationError } from '@sessions/core';
-import type { Redis, RedisOptions } from 'ioredis';
 import type { RedisEngineOptions } from './options.js';
+import type { RedisClientOptions, RedisConnection } from './redis-client.js';
 import { takeClientOptions } from './url-client-options.js';
 
-type Ioredis = typeof import('ioredis');
+/** What the engine takes from the ioredis module (its type tests check ioredis fits it). */
+export interface IoredisModule {
+  Redis: new (url: string, options: RedisClientOptions) => RedisConnection;
+}
 
 const require = createRequire(import.meta.url);
 
@@ -14,9 +17,9 @@ const require = createRequire(import.meta.url);
  * error, and an engine given a client never needs it. `require` keeps the constructor
  * synchronous: ioredis is CommonJS, and Node >= 20.19 (our floor) can require an ES module too.
  */
-export function loadIoredis(url: string, load: (id: string) => unknown = require): Ioredis {
+export function loadIoredis(url: string, load: (id: string) => unknown = require): IoredisModule {
   try {
-    return load('ioredis') as Ioredis;
+    return load('ioredis') as IoredisModule;
   } catch (error) {
     // Only ioredis itself missing counts: a file missing inside it is a broken install, left as it is.
     const code = (error as { code?: string } | null)?.code;
@@ -32,7 +35,7 @@ export function loadIoredis(url: string, load: (id: string) => unknown = require
  * outage fails calls instead of queueing them forever, and a write whose reply was lost is
  * never sent again behind the caller's back (its outcome is unknown, so the caller decides).
  */
-export const CLIENT_DEFAULTS: Readonly<RedisOptions> = Object.freeze({
+export const CLIENT_DEFAULTS: Readonly<RedisClientOptions> = Object.freeze({
   lazyConnect: true,
   connectionName: 'sessions',
   connectTimeout: 5_000,
@@ -51,7 +54,7 @@ export const CLIENT_DEFAULTS: Readonly<RedisOptions> = Object.freeze({
 
 const URL_SHAPE = { schemes: ['redis:', 'rediss:'], example: 'redis://host:6379/0 (rediss:// for TLS)' } as const;
 
-export function createClient(url: string, overrides: RedisOptions = {}): Redis {
+export function createClient(url: string, overrides: RedisClientOptions = {}): RedisConnection {
   parseConnectionUrl(url, { ...URL_SHAPE, path: 'options.url' });
   // ioredis reads TLS from the scheme only when it is spelled in lower case.
   const normalized = url.replace(/^rediss?:/i, (scheme) => scheme.toLowerCase());
@@ -60,12 +63,21 @@ export function createClient(url: string, overrides: RedisOptions = {}): Redis {
 }
 
 /**
- * ioredis fails a command on a connection it could not make with "Connection is closed.",
- * which hides why. When the engine's own client saw a connection error and is not connected,
- * say what happened instead, and where (the address only, never the URL).
+ * How ioredis fails a command while it has no connection: "Connection is closed." (it could
+ * not make one, or lost it under the command) or, queued while reconnecting, "Reached the max
+ * retries per request limit". Neither says why.
  */
-export function explainConnectionFailure(error: unknown, client: Redis | undefined, lastConnectionError: Error | undefined): unknown {
-  if (!client || !lastConnectionError || client.status === 'ready' || !(error instanceof Error) || error.message !== 'Connection is closed.') return error;
+function isNoConnectionError(error: unknown): error is Error {
+  return error instanceof Error && (error.message === 'Connection is closed.' || error.name === 'MaxRetriesPerRequestError');
+}
+
+/**
+ * When the engine's own client saw a connection error and is not connected, replaces
+ * ioredis' "no connection" errors by what happened, and where (the address only, never the
+ * URL, which may hold a password). Any other error is returned as it is.
+ */
+export function explainConnectionFailure(error: unknown, client: RedisConnection | undefined, lastConnectionError: Error | undefined): unknown {
+  if (!client || !lastConnectionError || client.status === 'ready' || !isNoConnectionError(error)) return error;
   const code = (lastConnectionError as { code?: unknown }).code;
   const where = client.options.path ?? `${client.options.host ?? 'localhost'}:${client.options.port ?? 6379}`;
   const what = code === 'ECONNREFUSED' ? 'refused the connection' : `could not be reached (${lastConnectionError.message})`;

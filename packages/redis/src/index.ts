@@ -6,6 +6,7 @@ export { RedisEngine } from './redis-engine.js';
 export { CLIENT_DEFAULTS } from './connection.js';
 export { escapeId, KeySpace, type SessionKeys, type UserKeys } from './keys.js';
 export { DEFAULT_EXPIRY_GRACE_MS, DEFAULT_PREFIX, type RedisEngineOptions } from './options.js';
+export type { RedisArg, RedisClient, RedisClientOptions, RedisPipeline } from './redis-client.js';
 export { LAYOUT_VERSION } from './setup.js';
 export { ReplicaAckError, type WaitForReplicas } from './replica-ack.js';
 

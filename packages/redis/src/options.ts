@@ -1,5 +1,5 @@
 import { ValidationError } from '@sessions/core';
-import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import type { RedisClient, RedisClientOptions } from './redis-client.js';
 import type { WaitForReplicas } from './replica-ack.js';
 
 /**
@@ -12,8 +12,8 @@ import type { WaitForReplicas } from './replica-ack.js';
 export interface RedisEngineOptions {
   /** `redis://[user:password@]host[:port][/db]` or `rediss://...` (TLS). The engine creates, and closes, its client. */
   url?: string;
-  /** An ioredis `Redis` or `Cluster` the application owns. The engine never closes it. */
-  client?: Redis | Cluster;
+  /** A client the application owns, e.g. an ioredis `Redis` or `Cluster`. The engine never closes it. */
+  client?: RedisClient;
   /** Prepended to every key. Must not contain `{` or `}`. Default `'sessions:'`. */
   prefix?: string;
   /** Expiry for sessions created without one: `expiresAt = createdAt + defaultTtlMs`. Default: none. */
@@ -26,8 +26,11 @@ export interface RedisEngineOptions {
    * considers alive. Default 300,000 (5 minutes); 0 drops keys exactly at `expiresAt`.
    */
   expiryGraceMs?: number;
-  /** ioredis options for the client created from `url` (they override the engine's defaults). */
-  redisOptions?: RedisOptions;
+  /**
+   * Options for the client created from `url`, under ioredis' names (they override the
+   * engine's defaults, `CLIENT_DEFAULTS`). For others, create the client and pass `client`.
+   */
+  redisOptions?: RedisClientOptions;
   /**
    * Redis replicates asynchronously: a write acknowledged by a master that crashes before a
    * replica received it is lost when that replica takes over. With this option every write

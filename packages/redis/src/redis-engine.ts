@@ -22,18 +22,18 @@ import {
   type TruncateMessagesOptions,
   type UpdateSessionOptions,
 } from '@sessions/core';
-import type { Cluster, Redis } from 'ioredis';
 import { decodeMessage, decodeSession, encodeMessageBody, encodeSessionChanges, pairsToHash, withSeq } from './codec.js';
 import { createClient, explainConnectionFailure } from './connection.js';
 import { KeySpace } from './keys.js';
 import { acquireLease, releaseLease, renewLease } from './leases.js';
 import { resolveOptions, type RedisEngineOptions, type ResolvedOptions } from './options.js';
+import type { RedisClient, RedisConnection } from './redis-client.js';
 import { awaitReplicas } from './replica-ack.js';
 import { listLeases } from './query/lease-query.js';
 import { countMessages, findMessages } from './query/message-query.js';
 import { scoreRange } from './query/range-args.js';
 import { countSessions, findSessions } from './query/session-query.js';
-import { defineScripts, runScript, type RedisClient } from './scripts/commands.js';
+import { defineScripts, runScript } from './scripts/commands.js';
 import { expectOk, fenceArgs, liveAtArg, type ScriptReply } from './script-reply.js';
 import { setupStore, storedLayoutVersion } from './setup.js';
 import { zrange, type Store } from './store.js';
@@ -58,7 +58,7 @@ export class RedisEngine extends BaseEngine {
   readonly #options: ResolvedOptions;
   readonly #keys: KeySpace;
   /** The client the engine created (and closes), if it did. */
-  #ownClient: Redis | undefined;
+  #ownClient: RedisConnection | undefined;
   readonly #client: RedisClient;
   #lastConnectionError: Error | undefined;
 
@@ -83,8 +83,8 @@ export class RedisEngine extends BaseEngine {
     }
   }
 
-  /** The ioredis client in use (the injected one, or the engine's own). */
-  get client(): Redis | Cluster {
+  /** The client in use (the injected one, or the engine's own ioredis `Redis`). */
+  get client(): RedisClient {
     return this.#client;
   }
 
@@ -109,15 +109,15 @@ export class RedisEngine extends BaseEngine {
 
   protected async doSetup(signal: AbortSignal | undefined): Promise<void> {
     defineScripts(this.#client);
-    await setupStore(this.#store, this.#ownClient, signal).catch((error: unknown) => {
-      throw explainConnectionFailure(error, this.#ownClient, this.#lastConnectionError);
-    });
+    await setupStore(this.#store, this.#ownClient, signal);
   }
 
   protected async doStoredSchemaVersion(signal: AbortSignal | undefined): Promise<number | null> {
-    return storedLayoutVersion(this.#store, this.#ownClient, signal).catch((error: unknown) => {
-      throw explainConnectionFailure(error, this.#ownClient, this.#lastConnectionError);
-    });
+    return storedLayoutVersion(this.#store, this.#ownClient, signal);
+  }
+
+  protected override explainDriverError(error: unknown): unknown {
+    return explainConnectionFailure(error, this.#ownClient, this.#lastConnectionError);
   }
 
   protected async doClose(): Promise<void> {

@@ -1,5 +1,4 @@
-import type { Cluster } from 'ioredis';
-import type { RedisClient } from './scripts/commands.js';
+import type { RedisClient } from './redis-client.js';
 import { pipelineResults } from './store.js';
 
 /** `waitForReplicas`: how many replicas must have a write, and how long to wait for them. */
@@ -31,9 +30,6 @@ export class ReplicaAckError extends Error {
   }
 }
 
-function isCluster(client: RedisClient): client is Cluster {
-  return (client as { isCluster?: boolean }).isCluster === true;
-}
 
 /**
  * Waits until `wait.replicas` replicas have every write this client sent so far, or throws
@@ -47,7 +43,7 @@ export async function awaitReplicas(client: RedisClient, wait: WaitForReplicas, 
   let counts: Array<Promise<unknown>>;
   if (keys !== undefined) {
     counts = keys.map(async (key) => pipelineResults(await client.pipeline().exists(key).call('WAIT', ...args).exec())[1]);
-  } else if (isCluster(client)) {
+  } else if (client.isCluster === true && client.nodes) {
     counts = client.nodes('master').map((node) => node.call('WAIT', ...args));
   } else {
     counts = [client.call('WAIT', ...args)];

@@ -1,5 +1,5 @@
 import { abortable, SchemaVersionError } from '@sessions/core';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-client.js';
 import type { Store } from './store.js';
 
 /** The key layout this version writes; a store written by another layout is refused, not misread. */
@@ -7,7 +7,7 @@ export const LAYOUT_VERSION = '1';
 const MINIMUM_REDIS: readonly [number, number] = [6, 2];
 
 /** Connects the engine's own client if it is not connected yet; an injected client is used as it is. */
-async function connectOwnClient(ownClient: Redis | undefined, signal: AbortSignal | undefined): Promise<void> {
+async function connectOwnClient(ownClient: RedisConnection | undefined, signal: AbortSignal | undefined): Promise<void> {
   if (ownClient && (ownClient.status === 'wait' || ownClient.status === 'end')) await abortable(ownClient.connect(), signal);
 }
 
@@ -21,7 +21,7 @@ async function readLayoutVersion(store: Store, signal: AbortSignal | undefined):
  * version (ZRANGE ... BYSCORE/BYLEX/REV needs Redis 6.2) and records the layout version
  * under the prefix, refusing a prefix written by another layout.
  */
-export async function setupStore(store: Store, ownClient: Redis | undefined, signal: AbortSignal | undefined): Promise<void> {
+export async function setupStore(store: Store, ownClient: RedisConnection | undefined, signal: AbortSignal | undefined): Promise<void> {
   await connectOwnClient(ownClient, signal);
   const info = await abortable(store.client.info('server'), signal);
   const version = /redis_version:(\d+)\.(\d+)/.exec(info);
@@ -42,7 +42,7 @@ export async function setupStore(store: Store, ownClient: Redis | undefined, sig
  * The layout version `setupStore` recorded under the prefix, or null where it never ran. Only
  * reads: no key is written, so asking about a mistyped prefix leaves nothing behind.
  */
-export async function storedLayoutVersion(store: Store, ownClient: Redis | undefined, signal: AbortSignal | undefined): Promise<number | null> {
+export async function storedLayoutVersion(store: Store, ownClient: RedisConnection | undefined, signal: AbortSignal | undefined): Promise<number | null> {
   await connectOwnClient(ownClient, signal);
   const stored = await readLayoutVersion(store, signal);
   if (stored === null) return null;

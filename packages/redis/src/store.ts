@@ -1,5 +1,5 @@
 import type { KeySpace } from './keys.js';
-import type { RedisClient } from './scripts/commands.js';
+import type { RedisClient } from './redis-client.js';
 
 /** What the query and write helpers need: the client and the key layout. */
 export interface Store {
@@ -16,7 +16,7 @@ export function pipelineResults(results: Array<[Error | null, unknown]> | null):
   });
 }
 
-/** ZRANGE with arguments built at run time (BYSCORE/BYLEX, REV, LIMIT), which ioredis' overloads cannot express. */
+/** ZRANGE with arguments built at run time (BYSCORE/BYLEX, REV, LIMIT), which a typed signature cannot express. */
 export function zrange(store: Store, key: string, args: ReadonlyArray<string | number>): Promise<string[]> {
   return store.client.call('ZRANGE', key, ...args) as Promise<string[]>;
 }

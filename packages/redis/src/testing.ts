@@ -1,8 +1,8 @@
 import { requireTestServer, testServerUrl, uniqueTestName } from '@sessions/core/testing';
-import type { Redis } from 'ioredis';
 import { createClient } from './connection.js';
 import { KeySpace } from './keys.js';
 import type { RedisEngineOptions } from './options.js';
+import type { RedisConnection } from './redis-client.js';
 import { RedisEngine } from './redis-engine.js';
 
 export interface CreateTestStoreOptions {
@@ -64,7 +64,7 @@ export async function createTestStore(options: CreateTestStoreOptions = {}): Pro
 }
 
 /** A short-lived client that fails fast; only failing to connect is reported as a missing server. */
-async function withClient<T>(server: string, use: (client: Redis) => Promise<T>): Promise<T> {
+async function withClient<T>(server: string, use: (client: RedisConnection) => Promise<T>): Promise<T> {
   const client = createClient(server, { connectionName: 'sessions-test', connectTimeout: 2_000, retryStrategy: () => null });
   client.on('error', () => undefined);
   try {

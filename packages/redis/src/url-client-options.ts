@@ -1,5 +1,5 @@
 import { ValidationError } from '@sessions/core';
-import type { RedisOptions } from 'ioredis';
+import type { RedisClientOptions } from './redis-client.js';
 
 /**
  * ioredis options that are numbers. ioredis hands URL parameters on as strings, and a string
@@ -20,7 +20,7 @@ const ENGINE_OWNED_OPTIONS: Readonly<Record<string, string>> = {
  * Takes the ioredis options out of an engine URL's query that ioredis would misread, returning
  * them as options; refuses, by name, those the engine depends on. What is left goes to ioredis.
  */
-export function takeClientOptions(query: URLSearchParams): RedisOptions {
+export function takeClientOptions(query: URLSearchParams): RedisClientOptions {
   const options: Record<string, number> = {};
   for (const [name, reason] of Object.entries(ENGINE_OWNED_OPTIONS)) {
     if (query.has(name)) throw new ValidationError(`the redis: URL may not set ${name}: ${reason}`, { path: 'url' });

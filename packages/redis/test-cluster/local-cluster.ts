@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { killWithThisProcess } from './watchdog.js';
 
 export interface LocalClusterNode {
   readonly host: string;
@@ -57,11 +58,17 @@ function requireRedisServer(): void {
   }
 }
 
+export interface LocalServer {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
 /** One throwaway Redis server on a free loopback port with extra configuration (e.g. `--maxmemory`). */
-export async function startLocalServer(config: readonly string[]): Promise<{ port: number; stop(): Promise<void> }> {
+export async function startLocalServer(config: readonly string[]): Promise<LocalServer> {
   requireRedisServer();
   const [port] = await freePorts(1);
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...config], { stdio: 'ignore' });
+  killWithThisProcess([child.pid!]);
   const kill = () => child.exitCode === null && child.kill('SIGKILL');
   process.once('exit', kill);
   const stop = async () => {
@@ -89,11 +96,15 @@ export async function startLocalCluster(): Promise<LocalCluster> {
       'redis-server',
       // prettier-ignore
       ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
-        '--cluster-node-timeout', '3000', '--dir', dir, '--save', '', '--appendonly', 'no'],
+        '--cluster-node-timeout', '3000', '--dir', dir, '--save', '', '--appendonly', 'no',
+        // Replicas start syncing at once, not after the default 5 s wait for more replicas to join.
+        '--repl-diskless-sync-delay', '0'],
       { stdio: 'ignore' },
     ),
   );
-  // A test worker that dies without reaching stop() must not leave servers running.
+  // A test worker that dies without reaching stop() must not leave servers running: at exit,
+  // or, when it is killed outright, through the watchdog.
+  killWithThisProcess(children.map((child) => child.pid!), dir);
   const killAll = () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   };
@@ -107,19 +118,18 @@ export async function startLocalCluster(): Promise<LocalCluster> {
       rmSync(dir, { recursive: true, force: true });
     })());
   try {
-    for (const port of ports) await waitFor(async () => (await ping(port)) === 'PONG', `redis-server on port ${port}`);
+    await Promise.all(ports.map((port) => waitFor(async () => (await ping(port)) === 'PONG', `redis-server on port ${port}`)));
     const created = spawnSync(
       'redis-cli',
       ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', String(REPLICAS_PER_MASTER), '--cluster-yes'],
       { encoding: 'utf8' },
     );
     if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stderr || created.stdout}`);
-    for (const port of ports) await waitFor(async () => /cluster_state:ok/.test(await info(port, 'CLUSTER')), `cluster state ok on port ${port}`);
+    await Promise.all(ports.map((port) => waitFor(async () => /cluster_state:ok/.test(await info(port, 'CLUSTER')), `cluster state ok on port ${port}`)));
     await waitFor(async () => (await roles(ports)).filter((node) => node.role === 'master').length === MASTERS, 'masters');
     // Replicas must be in sync before a test relies on them (WAIT, failover).
-    for (const node of (await roles(ports)).filter((entry) => entry.role === 'replica')) {
-      await waitFor(async () => /master_link_status:up/.test(await info(node.port, 'REPLICATION')), `replica on port ${node.port} in sync`);
-    }
+    const replicas = (await roles(ports)).filter((entry) => entry.role === 'replica');
+    await Promise.all(replicas.map((node) => waitFor(async () => /master_link_status:up/.test(await info(node.port, 'REPLICATION')), `replica on port ${node.port} in sync`)));
   } catch (error) {
     await stop();
     throw error;

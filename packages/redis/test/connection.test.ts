@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { EngineClosedError, SessionManager, StorageError } from '@sessions/core';
+import type { Redis } from 'ioredis';
 import type { RedisEngine } from '../src/index.js';
 import { FaultProxy } from '@sessions/test-support';
 import { dropPrefix, randomPrefix, REDIS_URL, requireRedis, testClient, testEngine } from './support/redis.js';
@@ -102,7 +103,7 @@ describe('connection loss', () => {
     await own.setup();
     await own.close();
     await own.close();
-    expect(own.client.status).toBe('end');
+    expect((own.client as Redis).status).toBe('end');
     await expect(own.getSession({ userId: 'u', sessionId: 's' })).rejects.toBeInstanceOf(EngineClosedError);
 
     const injected = testClient();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import type { Redis } from 'ioredis';
 import { EngineClosedError, NotSetUpError, SchemaVersionError, StorageError } from '@sessions/core';
 import { KeySpace, LAYOUT_VERSION, RedisEngine } from '../src/index.js';
 import { redisFileScope } from './support/file-scope.js';
@@ -48,7 +49,7 @@ describe('storedSchemaVersion', () => {
     expect(await other.storedSchemaVersion()).toBe(Number(LAYOUT_VERSION));
     await expect(other.getSession({ userId: 'u', sessionId: 's' })).rejects.toBeInstanceOf(NotSetUpError);
     await other.close();
-    expect(other.client.status).toBe('end');
+    expect((other.client as Redis).status).toBe('end');
     await expect(other.storedSchemaVersion()).rejects.toBeInstanceOf(EngineClosedError);
   });
 

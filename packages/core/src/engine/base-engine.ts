@@ -226,7 +226,17 @@ export abstract class BaseEngine implements Engine {
   }
 
   #wrap(operation: string, error: unknown): Error {
-    return error instanceof SessionsError ? error : new StorageError(this.name, operation, error);
+    return error instanceof SessionsError ? error : new StorageError(this.name, operation, this.explainDriverError(error));
+  }
+
+  /**
+   * Lets an adapter replace a driver error with one that says more (which server refused the
+   * connection, say) before it becomes a `StorageError`'s `cause`. Every operation's driver
+   * errors pass through it, setup and close included, so the explanation lives in one place.
+   * The default keeps the error as it is.
+   */
+  protected explainDriverError(error: unknown): unknown {
+    return error;
   }
 
   #resolveQuery(model: ModelDefinition, query: FindManyQuery): ResolvedQuery {

@@ -1,5 +1,5 @@
-import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import type { ScriptKeys } from '../keys.js';
+import type { RedisArg, RedisClient, RedisPipeline } from '../redis-client.js';
 import { ACQUIRE, LIST_LEASES, RELEASE, RENEW } from './lease-scripts.js';
 import { READ_MESSAGES } from './read-script.js';
 import { APPEND, CLEAR, CREATE, DELETE, REPLACE_MESSAGE, TRUNCATE, UPDATE } from './session-scripts.js';
@@ -25,9 +25,8 @@ const SCRIPTS = Object.freeze({
 });
 
 export type ScriptName = keyof typeof SCRIPTS;
-export type RedisClient = Redis | Cluster;
-type Target = RedisClient | ChainableCommander;
-type ScriptArg = string | number;
+type Target = RedisClient | RedisPipeline;
+type ScriptArg = RedisArg;
 
 /**
  * Defines the scripts on a client. Names carry a version, so another engine (or another
@@ -45,7 +44,7 @@ const READ_ONLY_SCRIPTS: ReadonlySet<string> = new Set<ScriptName>(['sessionsV1R
 
 /** Runs a script on the client (one round trip) or queues it on a pipeline. */
 export function runScript<T = unknown>(target: RedisClient, name: ScriptName, keys: ScriptKeys | readonly string[], args: readonly ScriptArg[]): Promise<T>;
-export function runScript(target: ChainableCommander, name: ScriptName, keys: ScriptKeys | readonly string[], args: readonly ScriptArg[]): ChainableCommander;
+export function runScript(target: RedisPipeline, name: ScriptName, keys: ScriptKeys | readonly string[], args: readonly ScriptArg[]): RedisPipeline;
 export function runScript(target: Target, name: ScriptName, keys: ScriptKeys | readonly string[], args: readonly ScriptArg[]): unknown {
   const command = (target as unknown as Record<ScriptName, (...params: Array<ScriptArg | ScriptArg[]>) => unknown>)[name];
   if (typeof command !== 'function') throw new Error(`script ${name} is not defined on this client: setup() defines it`);

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type { RawReader } from '@sessions/conformance';
 import type { Engine } from '@sessions/core';
 import { howToStart, requireTestServer, testServerUrl } from '@sessions/core/testing';
-import { KeySpace, RedisEngine, type RedisEngineOptions } from '../../src/index.js';
+import { KeySpace, RedisEngine, type RedisClient, type RedisEngineOptions } from '../../src/index.js';
 
 /** The server the tests use (a Redis 6.2+); point it at your own with SESSIONS_TEST_REDIS_URL. */
 export const REDIS_URL = testServerUrl('redis');
@@ -64,7 +64,7 @@ export function testEngine(prefix: string, options: Omit<RedisEngineOptions, 'ur
 }
 
 /** Reads what is really stored, with plain Redis commands, bypassing the engine's code. */
-export function rawReader(client: Redis, engine: Engine): RawReader {
+export function rawReader(client: RedisClient, engine: Engine): RawReader {
   const keys = new KeySpace((engine as RedisEngine).prefix);
   return {
     async session(key) {
