@@ -54,9 +54,15 @@ class BoundedClient implements PgPoolClient {
   // pg destroys a client released with an error, and ends a busy one by destroying its socket.
   readonly #guard: StatementGuard;
 
+  // pg's pool listens for errors only on idle clients. A checked-out client whose socket fails
+  // outside a statement (a reset connection's second error, from the write side) would emit an
+  // 'error' nobody hears and crash the process; the statement that needed it fails on its own.
+  readonly #ignoreSocketError = (): void => undefined;
+
   constructor(inner: PgPoolClient, limits: Limits) {
     this.#inner = inner;
     this.#guard = new StatementGuard(limits, (reason) => inner.release(reason));
+    inner.on?.('error', this.#ignoreSocketError);
   }
 
   query(config: PgQueryConfig): Promise<PgQueryResult> {
@@ -64,6 +70,9 @@ class BoundedClient implements PgPoolClient {
   }
 
   release(destroy?: Error | boolean): void {
-    if (this.#guard.finish(new Error('the connection was already returned to the pool'))) this.#inner.release(destroy);
+    if (!this.#guard.finish(new Error('the connection was already returned to the pool'))) return;
+    // A client going back to the pool gets the pool's idle listener; one being destroyed keeps ours for its last errors.
+    if (!destroy) this.#inner.removeListener?.('error', this.#ignoreSocketError);
+    this.#inner.release(destroy);
   }
 }

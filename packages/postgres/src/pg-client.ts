@@ -27,6 +27,9 @@ export interface PgQueryable {
 export interface PgPoolClient extends PgQueryable {
   /** Returns the connection; passing an error or `true` destroys it instead. */
   release(destroy?: Error | boolean): void;
+  /** pg's clients are event emitters; the engine listens for socket errors while it holds one. */
+  on?(event: 'error', listener: (error: Error) => void): unknown;
+  removeListener?(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /** A connection pool: `pg.Pool`, or anything with the same `query`/`connect`/`end`. */
