@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe } from 'vitest';
 import { Cluster } from 'ioredis';
 import { runConformance } from '@sessions/conformance';
@@ -6,6 +7,8 @@ import { RedisEngine } from '../src/index.js';
 import { randomPrefix, rawReader } from '../test/support/redis.js';
 import type { LocalCluster } from './local-cluster.js';
 
+const childEngine = fileURLToPath(new URL('./child-engine.mjs', import.meta.url));
+
 /**
  * The whole conformance suite on a real Redis Cluster (three masters, a replica each), through
  * ioredis' Cluster client: any script or pipeline that crossed slots would fail here with
@@ -13,10 +16,12 @@ import type { LocalCluster } from './local-cluster.js';
  */
 export function conformanceOnCluster(cluster: () => Promise<LocalCluster>): void {
   let raw: Cluster | undefined;
+  let clusterNodes: LocalCluster['nodes'] | undefined;
   const clients = new Map<Engine, Cluster>();
 
   async function make(prefix: string): Promise<RedisEngine> {
     const { nodes } = await cluster();
+    clusterNodes = nodes;
     raw ??= new Cluster(nodes);
     const client = new Cluster(nodes, { redisOptions: { maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false } });
     const engine = new RedisEngine({ client, prefix });
@@ -36,6 +41,8 @@ export function conformanceOnCluster(cluster: () => Promise<LocalCluster>): void
         name: 'redis cluster',
         create: () => make(randomPrefix('cluster')),
         reopen: (engine) => make((engine as RedisEngine).prefix),
+        // The suite's second process reaches the same keys through a Cluster client of its own.
+        openInAnotherProcess: (engine) => ({ module: childEngine, exportName: 'openClusterEngine', args: [{ nodes: clusterNodes, prefix: (engine as RedisEngine).prefix }] }),
         // Each engine's cluster is thrown away with the cluster itself; just let go of the client.
         destroy: (engine) => clients.get(engine)?.disconnect(),
         // The suite reads only after it created the engine (which created `raw`).
