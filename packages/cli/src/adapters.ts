@@ -1,4 +1,5 @@
-import { ADAPTER_PACKAGES, registerAdapter, type AdapterModule } from '@sessions/core';
+import { registerAdapter, type AdapterModule } from '@sessions/core';
+import { ADAPTER_PACKAGES } from '@sessions/core/engine';
 import { CliError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 

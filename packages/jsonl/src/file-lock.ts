@@ -3,7 +3,7 @@ import { link, lstat, mkdir, readdir, readFile, rename, rm, rmdir, writeFile } f
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { sleep } from '@sessions/core';
+import { sleep } from '@sessions/core/engine';
 import { LockTimeoutError } from './errors.js';
 import { Fence } from './fence.js';
 import { isAlreadyExists, isNotFound, removeFile } from './fs-utils.js';

@@ -3,36 +3,38 @@ import { access, readdir, rm } from 'node:fs/promises';
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import {
-  BaseEngine,
-  compareByOrder,
   ConcurrentUpdateError,
   EngineClosedError,
-  isExpiredAt,
   LockExpiredError,
-  matchesFilter,
   SessionExistsError,
   SessionNotFoundError,
+  type Lease,
+  type LeaseRef,
+  type Message,
+  type Session,
+  type SessionKey,
+} from '@sessions/core';
+import {
+  BaseEngine,
+  compareByOrder,
+  isExpiredAt,
+  matchesFilter,
   type AcquireLeaseInput,
   type ClearMessagesOptions,
   type FencedWriteOptions,
-  type Lease,
   type LeaseGrant,
   type LeaseInfo,
-  type LeaseRef,
   type ListLeasesQuery,
-  type Message,
   type MessageRange,
   type ModelDefinition,
   type NewMessage,
   type ResolvedFilter,
   type ResolvedQuery,
-  type Session,
   type SessionChanges,
-  type SessionKey,
   type SessionWriteOptions,
   type TruncateMessagesOptions,
   type UpdateSessionOptions,
-} from '@sessions/core';
+} from '@sessions/core/engine';
 import { CorruptFileError, LockLostError } from './errors.js';
 import type { Fence } from './fence.js';
 import { ensureFormat, readFormatVersion } from './format.js';

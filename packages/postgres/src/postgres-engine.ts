@@ -1,36 +1,38 @@
 import { Socket } from 'node:net';
 import {
-  BaseEngine,
   ConcurrentUpdateError,
-  copyMessage,
-  copySession,
   LockExpiredError,
   MessageExistsError,
-  MessageModel,
   SessionExistsError,
-  SessionModel,
   SessionNotFoundError,
+  type Lease,
+  type LeaseRef,
+  type Message,
+  type Session,
+  type SessionKey,
+} from '@sessions/core';
+import {
+  BaseEngine,
+  copyMessage,
+  copySession,
+  MessageModel,
+  SessionModel,
   type AcquireLeaseInput,
   type ClearMessagesOptions,
   type FencedWriteOptions,
-  type Lease,
   type LeaseGrant,
   type LeaseInfo,
-  type LeaseRef,
   type ListLeasesQuery,
-  type Message,
   type MessageRange,
   type ModelDefinition,
   type NewMessage,
   type ResolvedFilter,
   type ResolvedQuery,
-  type Session,
   type SessionChanges,
-  type SessionKey,
   type SessionWriteOptions,
   type TruncateMessagesOptions,
   type UpdateSessionOptions,
-} from '@sessions/core';
+} from '@sessions/core/engine';
 import { BoundedPool } from './bounded-pool.js';
 import { withDeadline } from './bounded-waits.js';
 import { Executor, type Row } from './executor.js';

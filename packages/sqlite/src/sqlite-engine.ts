@@ -1,27 +1,23 @@
 import { resolve } from 'node:path';
+import { type Lease, type LeaseRef, type Message, type Session, type SessionKey } from '@sessions/core';
 import {
   BaseEngine,
   type AcquireLeaseInput,
   type ClearMessagesOptions,
   type FencedWriteOptions,
-  type Lease,
   type LeaseGrant,
   type LeaseInfo,
-  type LeaseRef,
   type ListLeasesQuery,
-  type Message,
   type MessageRange,
   type ModelDefinition,
   type NewMessage,
   type ResolvedFilter,
   type ResolvedQuery,
-  type Session,
   type SessionChanges,
-  type SessionKey,
   type SessionWriteOptions,
   type TruncateMessagesOptions,
   type UpdateSessionOptions,
-} from '@sessions/core';
+} from '@sessions/core/engine';
 import { retryWhileBusy } from './busy.js';
 import { configureConnection, isInMemory, openDatabase } from './connection.js';
 import type { SqliteDatabase } from './database.js';

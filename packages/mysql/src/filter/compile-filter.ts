@@ -1,4 +1,5 @@
-import type { ComparisonOperator, FilterTarget, JsonPathTarget, ModelDefinition, Operand, ResolvedFilter } from '@sessions/core';
+import type { ComparisonOperator } from '@sessions/core';
+import type { FilterTarget, JsonPathTarget, ModelDefinition, Operand, ResolvedFilter } from '@sessions/core/engine';
 import type { Dialect } from '../dialect.js';
 import type { SqlParam } from '../driver.js';
 import { quoteIdentifier } from '../tables.js';

@@ -1,4 +1,4 @@
-import { asciiLowerCase, parseLikePattern, type LikeToken } from '@sessions/core';
+import { asciiLowerCase, parseLikePattern, type LikeToken } from '@sessions/core/engine';
 
 /**
  * The escape character of every LIKE the engine writes. Not a backslash: what a backslash means

@@ -1,4 +1,12 @@
-import { asciiLowerCase, type ColumnTarget, type JsonPathTarget, type LikeToken, type ModelDefinition, type Operand, type ResolvedFilter } from '@sessions/core';
+import {
+  asciiLowerCase,
+  type ColumnTarget,
+  type JsonPathTarget,
+  type LikeToken,
+  type ModelDefinition,
+  type Operand,
+  type ResolvedFilter,
+} from '@sessions/core/engine';
 import { quoteIdent } from './identifiers.js';
 import type { Params } from './params.js';
 import { toPgComparableTimestamp } from './timestamps.js';

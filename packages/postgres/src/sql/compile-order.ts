@@ -1,4 +1,4 @@
-import type { ModelDefinition, ResolvedOrderTerm } from '@sessions/core';
+import type { ModelDefinition, ResolvedOrderTerm } from '@sessions/core/engine';
 import { quoteIdent } from './identifiers.js';
 
 /**

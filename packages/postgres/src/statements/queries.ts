@@ -1,4 +1,4 @@
-import type { ModelDefinition, ResolvedFilter, ResolvedQuery } from '@sessions/core';
+import type { ModelDefinition, ResolvedFilter, ResolvedQuery } from '@sessions/core/engine';
 import { adHoc, type Statement } from '../executor.js';
 import type { ModelCodec } from '../sql/columns.js';
 import { compileFilter } from '../sql/compile-filter.js';

@@ -1,4 +1,5 @@
-import type { Message, ModelDefinition, ResolvedFilter, ResolvedQuery, Session } from '@sessions/core';
+import type { Message, Session } from '@sessions/core';
+import type { ModelDefinition, ResolvedFilter, ResolvedQuery } from '@sessions/core/engine';
 import type { SqliteRow } from '../database.js';
 import { compileFilter } from '../sql/compile-filter.js';
 import { compileOrderBy } from '../sql/compile-order.js';

@@ -1,16 +1,18 @@
 import {
   ConcurrentUpdateError,
-  copySession,
   SessionExistsError,
   SessionNotFoundError,
-  type FencedWriteOptions,
   type Message,
-  type ResolvedFilter,
   type Session,
-  type SessionChanges,
   type SessionKey,
-  type UpdateSessionOptions,
 } from '@sessions/core';
+import {
+  copySession,
+  type FencedWriteOptions,
+  type ResolvedFilter,
+  type SessionChanges,
+  type UpdateSessionOptions,
+} from '@sessions/core/engine';
 import type { SqliteRow, SqliteStatement } from '../database.js';
 import { compileFilter, type CompiledSql } from '../sql/compile-filter.js';
 import type { Store } from '../store.js';

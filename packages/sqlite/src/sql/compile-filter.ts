@@ -1,4 +1,4 @@
-import type { FilterTarget, ModelDefinition, Operand, ResolvedFilter } from '@sessions/core';
+import type { FilterTarget, ModelDefinition, Operand, ResolvedFilter } from '@sessions/core/engine';
 import { likeToGlob } from './glob.js';
 import { quoteIdentifier } from './identifier.js';
 
