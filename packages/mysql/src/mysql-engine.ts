@@ -1,6 +1,8 @@
 import { type Lease, type LeaseRef, type Message, type Session, type SessionKey } from '@sessions/core';
 import {
   BaseEngine,
+  SocketTracker,
+  withDeadline,
   type AcquireLeaseInput,
   type ClearMessagesOptions,
   type FencedWriteOptions,
@@ -19,7 +21,6 @@ import {
 } from '@sessions/core/engine';
 import { appendMessages } from './append-messages.js';
 import { BoundedPool } from './bounded-pool.js';
-import { withDeadline } from './bounded-waits.js';
 import { ensureAppendRoutine } from './append-routine.js';
 import { detectServer, type Dialect } from './dialect.js';
 import type { MysqlPool } from './driver.js';
@@ -32,7 +33,6 @@ import { createPool } from './pool.js';
 import { readMessages } from './read-messages.js';
 import { describeServer } from './server-address.js';
 import { clearMessages, createSession, deleteExpired, deleteSession, getSession, truncateMessages, updateSession } from './session-writes.js';
-import { SocketTracker } from './socket-tracker.js';
 import { createStore, type Store } from './store.js';
 import { tableNames, type Tables } from './tables.js';
 import { isFatal } from './server-errors.js';

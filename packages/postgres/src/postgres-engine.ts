@@ -17,6 +17,8 @@ import {
   copySession,
   MessageModel,
   SessionModel,
+  SocketTracker,
+  withDeadline,
   type AcquireLeaseInput,
   type ClearMessagesOptions,
   type FencedWriteOptions,
@@ -34,7 +36,6 @@ import {
   type UpdateSessionOptions,
 } from '@sessions/core/engine';
 import { BoundedPool } from './bounded-pool.js';
-import { withDeadline } from './bounded-waits.js';
 import { Executor, type Row } from './executor.js';
 import { resolveOptions, type PostgresEngineOptions } from './options.js';
 import type { PgPool, PgPoolClient } from './pg-client.js';
@@ -43,7 +44,6 @@ import { constraintOf, PG, sqlState } from './pg-errors.js';
 import { migrate, readSchemaVersion } from './schema/migrate.js';
 import { MIGRATIONS } from './schema/migrations.js';
 import { describeServer } from './server-address.js';
-import { SocketTracker } from './socket-tracker.js';
 import type { ModelCodec } from './sql/columns.js';
 import { tableNames, type TableNames } from './sql/tables.js';
 import { toPgComparableTimestamp, toPgTimestamp } from './sql/timestamps.js';

@@ -81,3 +81,8 @@ export { abortable, sleep } from '../abort.js';
 export { ADAPTER_PACKAGES, adapterPackageFor } from '../create-engine.js';
 export { parseConnectionUrl, type ConnectionUrlExpectation } from '../parse-connection-url.js';
 export { urlSecrets } from '../redact-url.js';
+
+// Server engines: bounded waits, their timeout error, and the sockets close() may destroy
+export { Checkouts, StatementGuard, withDeadline, type ServerLimits } from '../server/bounded-waits.js';
+export { ServerTimeoutError, type TimeoutOutcome } from '../server/server-timeout-error.js';
+export { SocketTracker, type TrackedSocket } from '../server/socket-tracker.js';
