@@ -1,4 +1,5 @@
 import { redactUrl } from './redact-url.js';
+import { systemErrorKind, type StorageErrorKind } from './storage-error-kind.js';
 
 // Public from here, as it always was.
 export { redactUrl };
@@ -165,11 +166,26 @@ export class SchemaVersionError extends SessionsError {
   }
 }
 
-/** A driver or I/O failure. The driver's error is kept as `cause`. */
+/**
+ * A driver or I/O failure. The driver's error is kept as `cause`; `kind` says what went wrong
+ * without knowing the driver (see `StorageErrorKind`).
+ *
+ * @example
+ * try {
+ *   await sessions.list({ userId });
+ * } catch (error) {
+ *   if (error instanceof StorageError && error.kind === 'unreachable') return serviceUnavailable();
+ *   throw error;
+ * }
+ */
 export class StorageError extends SessionsError {
-  constructor(engineName: string, operation: string, cause: unknown) {
+  /** What went wrong: set by the adapter from its driver's codes, else from the system error code, else `'unknown'`. */
+  readonly kind: StorageErrorKind;
+
+  constructor(engineName: string, operation: string, cause: unknown, options: { kind?: StorageErrorKind | undefined } = {}) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     super('STORAGE', `[sessions] [${engineName}] ${operation} failed: ${reason}`, { cause });
+    this.kind = options.kind ?? systemErrorKind(cause) ?? 'unknown';
   }
 }
 

@@ -80,3 +80,4 @@ export {
   type SessionsErrorCode,
   type SessionsErrorOptions,
 } from './errors.js';
+export { STORAGE_ERROR_KINDS, type StorageErrorKind } from './storage-error-kind.js';

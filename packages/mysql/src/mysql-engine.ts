@@ -1,4 +1,4 @@
-import { type Lease, type LeaseRef, type Message, type Session, type SessionKey } from '@sessions/core';
+import { type Lease, type LeaseRef, type Message, type Session, type SessionKey, type StorageErrorKind } from '@sessions/core';
 import {
   BaseEngine,
   SocketTracker,
@@ -35,7 +35,7 @@ import { describeServer } from './server-address.js';
 import { clearMessages, createSession, deleteExpired, deleteSession, getSession, truncateMessages, updateSession } from './session-writes.js';
 import { createStore, type Store } from './store.js';
 import { tableNames, type Tables } from './tables.js';
-import { isFatal } from './server-errors.js';
+import { isFatal, storageErrorKind } from './server-errors.js';
 import { withConnection } from './transaction.js';
 
 /** After the pool has ended, how long close() lets the server acknowledge the goodbye before destroying the sockets. */
@@ -104,6 +104,10 @@ export class MysqlEngine extends BaseEngine {
       if (this.#pool === pending) this.#pool = undefined;
     });
     return pending;
+  }
+
+  protected override storageErrorKind(error: unknown): StorageErrorKind | undefined {
+    return storageErrorKind(error);
   }
 
   protected async doSetup(signal: AbortSignal | undefined): Promise<void> {

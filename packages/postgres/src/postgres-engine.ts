@@ -10,6 +10,7 @@ import {
   type Message,
   type Session,
   type SessionKey,
+  type StorageErrorKind,
 } from '@sessions/core';
 import {
   BaseEngine,
@@ -40,7 +41,7 @@ import { Executor, type Row } from './executor.js';
 import { resolveOptions, type PostgresEngineOptions } from './options.js';
 import type { PgPool, PgPoolClient } from './pg-client.js';
 import { loadPg } from './pg-driver.js';
-import { constraintOf, PG, sqlState } from './pg-errors.js';
+import { constraintOf, PG, sqlState, storageErrorKind } from './pg-errors.js';
 import { migrate, readSchemaVersion } from './schema/migrate.js';
 import { MIGRATIONS } from './schema/migrations.js';
 import { describeServer } from './server-address.js';
@@ -126,6 +127,10 @@ export class PostgresEngine extends BaseEngine {
   /** The pool the engine queries through (the injected one, or the one it created). */
   get pool(): PgPool {
     return this.#pool;
+  }
+
+  protected override storageErrorKind(error: unknown): StorageErrorKind | undefined {
+    return storageErrorKind(error);
   }
 
   protected async doSetup(signal: AbortSignal | undefined): Promise<void> {

@@ -81,6 +81,7 @@ export { abortable, sleep } from '../abort.js';
 export { ADAPTER_PACKAGES, adapterPackageFor } from '../create-engine.js';
 export { parseConnectionUrl, type ConnectionUrlExpectation } from '../parse-connection-url.js';
 export { urlSecrets } from '../redact-url.js';
+export { systemErrorKind } from '../storage-error-kind.js';
 
 // Server engines: bounded waits, their timeout error, and the sockets close() may destroy
 export { Checkouts, StatementGuard, withDeadline, type ServerLimits } from '../server/bounded-waits.js';
