@@ -32,6 +32,7 @@ import type { MessageInput } from './message-input.js';
 import { assertMessageSize, DEFAULT_MAX_MESSAGE_BYTES } from './message-size.js';
 import { assertOptionalBoolean, assertOptionalSignal, assertOptionKeys } from './options.js';
 
+/** Size limits a `SessionManager` enforces on what it writes; larger input is a `ValidationError`. */
 export interface SessionManagerLimits {
   /** Largest message accepted, as UTF-8 JSON bytes of content, tool calls and metadata. Default 1 MiB. */
   maxMessageBytes?: number;
@@ -39,6 +40,7 @@ export interface SessionManagerLimits {
   maxMessagesPerAppend?: number;
 }
 
+/** How to build a `SessionManager`: the engine it works on, its lease timings and limits. */
 export interface SessionManagerOptions {
   engine: Engine;
   /** Lease length for `acquire` and `run`. Default 30 s. */
@@ -52,6 +54,7 @@ export interface SessionManagerOptions {
   clock?: () => number;
 }
 
+/** A new session for `SessionManager.create` and `getOrCreate`. */
 export interface CreateSessionInput {
   userId: string;
   /** Generated (`sess_` + ULID) when absent. */
@@ -65,6 +68,7 @@ export interface CreateSessionInput {
   messages?: MessageInput[];
 }
 
+/** One page of a user's sessions for `SessionManager.list`: filter, order and cursor. */
 export interface ListOptions {
   userId: string;
   where?: Filter;
@@ -76,12 +80,14 @@ export interface ListOptions {
   includeArchived?: boolean;
 }
 
+/** A page of sessions from `SessionManager.list`, with the cursor of the next one. */
 export interface ListResult {
   sessions: Session[];
   /** Pass as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
 }
 
+/** The changes `SessionManager.update` makes; fields left out stay as they are. */
 export interface UpdateSessionInput {
   title?: string | null;
   /** Replaces the metadata object. */
@@ -90,10 +96,12 @@ export interface UpdateSessionInput {
   ttlMs?: number | null;
 }
 
+/** For writes to a session someone may hold a lease on: pass yours, and the write is fenced by it. */
 export interface LeaseOptions {
   lease?: HeldLease;
 }
 
+/** Options of `SessionManager.update`: the lease to write under, and optimistic concurrency. */
 export interface UpdateOptions extends LeaseOptions {
   /**
    * Write only if the session's `version` is still this one (read it from `get`), else
@@ -103,6 +111,7 @@ export interface UpdateOptions extends LeaseOptions {
   expectedVersion?: number;
 }
 
+/** How `SessionManager.acquire` (and `run`) takes a session's lease: its length, owner and how long to wait. */
 export interface AcquireOptions {
   ttlMs?: number;
   owner?: string;
@@ -111,6 +120,7 @@ export interface AcquireOptions {
   signal?: AbortSignal;
 }
 
+/** Which messages `SessionManager.messages` returns, by `seq`; always oldest first. */
 export interface MessagesQuery {
   /** The newest N messages (returned oldest first). */
   last?: number;
@@ -120,11 +130,13 @@ export interface MessagesQuery {
   limit?: number;
 }
 
+/** Where `SessionManager.truncate` cuts a session's history. */
 export interface TruncateInput {
   /** Keep the messages up to and including this seq; delete the ones after it. */
   afterSeq: number;
 }
 
+/** The copy `SessionManager.fork` makes: its id, how much history and its title. */
 export interface ForkOptions {
   sessionId?: string;
   /** Copy messages up to and including this seq. Default: all. */
@@ -132,16 +144,19 @@ export interface ForkOptions {
   title?: string | null;
 }
 
+/** Options of `SessionManager.import`. */
 export interface ImportOptions {
   /** What to do when the session already exists. Default `'error'`. */
   onConflict?: 'error' | 'skip';
 }
 
+/** Options of `SessionManager.run`: how the lease is taken, and how much history the callback gets. */
 export interface RunOptions extends AcquireOptions {
   /** How much history to hand the callback: `{ last: N }`, or `false` for none. Default: all of it. */
   history?: { last: number } | false;
 }
 
+/** What `SessionManager.run` hands its callback: the session, its history, and writes made under the lease it keeps renewed. */
 export interface RunContext {
   readonly key: SessionKey;
   /** The session as it was when the lease was taken. */
@@ -686,6 +701,14 @@ export class SessionManager {
    * every `heartbeatMs`, loads the history inside it, hands `fn` an `append` bound to it and
    * a signal that aborts if it is lost, and releases it however `fn` ends. What `fn`
    * appended before a failure stays; nothing is written after the lease is lost.
+   *
+   * @example
+   * const reply = await sessions.run({ userId, sessionId }, async ({ history, append, signal }) => {
+   *   await append({ role: 'user', content: text });
+   *   const answer = await model.generate([...history, { role: 'user', content: text }], { signal });
+   *   await append({ role: 'assistant', content: answer });
+   *   return answer;
+   * });
    */
   async run<T>(key: SessionKey, fn: (context: RunContext) => Promise<T> | T, options: RunOptions = {}): Promise<T> {
     assertKey(key);

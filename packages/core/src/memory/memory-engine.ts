@@ -27,6 +27,7 @@ import type { ModelDefinition } from '../models/model.js';
 import { isExpiredAt } from '../models/expiry.js';
 import type { Session } from '../models/session-model.js';
 
+/** Options of `new MemoryEngine(...)`. */
 export interface MemoryEngineOptions {
   /** The store's clock for leases, in epoch milliseconds. Defaults to `Date.now`. */
   clock?: () => number;
