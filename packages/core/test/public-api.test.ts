@@ -20,7 +20,9 @@ describe('the public entries', () => {
   });
 
   it('@sessions/core/engine holds the adapter helpers, and shares no name with the root', () => {
-    for (const name of ['BaseEngine', 'resolveFilter', 'matchesFilter', 'assertId', 'encodeCursor', 'setOwn', 'copyMessage', 'isExpiredAt', 'abortable', 'parseConnectionUrl', 'urlSecrets', 'withDeadline', 'SocketTracker', 'ServerTimeoutError']) {
+    const helpers = ['BaseEngine', 'resolveFilter', 'matchesFilter', 'assertId', 'encodeCursor', 'setOwn', 'copyMessage', 'isExpiredAt'];
+    const serverHelpers = ['abortable', 'parseConnectionUrl', 'urlSecrets', 'withDeadline', 'SocketTracker', 'ServerTimeoutError', 'systemErrorKind'];
+    for (const name of [...helpers, ...serverHelpers]) {
       expect(engine, name).toHaveProperty(name);
     }
     expect(Object.keys(engine).filter((name) => name in root)).toEqual([]);
