@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { assertId, ValidationError, type SessionKey } from '@sessions/core';
+import { ValidationError, type SessionKey } from '@sessions/core';
+import { assertId } from '@sessions/core/engine';
 import { HttpError } from './http/http-error.js';
 
 /**

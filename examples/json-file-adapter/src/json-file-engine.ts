@@ -1,34 +1,36 @@
 import {
-  BaseEngine,
-  compareByOrder,
   ConcurrentUpdateError,
-  isExpiredAt,
   LockExpiredError,
-  matchesFilter,
   MessageExistsError,
   SessionExistsError,
   SessionNotFoundError,
+  type Lease,
+  type LeaseRef,
+  type Message,
+  type Session,
+  type SessionKey,
+} from '@sessions/core';
+import {
+  BaseEngine,
+  compareByOrder,
+  isExpiredAt,
+  matchesFilter,
   type AcquireLeaseInput,
   type ClearMessagesOptions,
   type FencedWriteOptions,
-  type Lease,
   type LeaseGrant,
   type LeaseInfo,
-  type LeaseRef,
   type ListLeasesQuery,
-  type Message,
   type MessageRange,
   type ModelDefinition,
   type NewMessage,
   type ResolvedFilter,
   type ResolvedQuery,
-  type Session,
   type SessionChanges,
-  type SessionKey,
   type SessionWriteOptions,
   type TruncateMessagesOptions,
   type UpdateSessionOptions,
-} from '@sessions/core';
+} from '@sessions/core/engine';
 import { decodeMessage, decodeSession, encodeMessage, encodeSession } from './codec.js';
 import { FileLock } from './file-lock.js';
 import { leaseInfo, toLease } from './leases.js';

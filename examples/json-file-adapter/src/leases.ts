@@ -1,4 +1,5 @@
-import { compareCodePoints, type Lease, type LeaseInfo, type ListLeasesQuery, type SessionKey } from '@sessions/core';
+import { type Lease, type SessionKey } from '@sessions/core';
+import { compareCodePoints, type LeaseInfo, type ListLeasesQuery } from '@sessions/core/engine';
 import type { LeaseJson } from './store-file.js';
 
 export function toLease(key: SessionKey, stored: LeaseJson): Lease {

@@ -1,4 +1,4 @@
-import type { MessageRange } from '@sessions/core';
+import type { MessageRange } from '@sessions/core/engine';
 
 /**
  * The messages with `afterSeq < seq < beforeSeq` (ascending); of those, `last` keeps the newest

@@ -1,10 +1,5 @@
 import {
-  assertId,
-  cloneJson,
-  describeType,
-  isPlainObject,
   SessionNotFoundError,
-  toExport,
   ValidationError,
   type JsonObject,
   type Message,
@@ -12,6 +7,7 @@ import {
   type SessionExport,
   type SessionKey,
 } from '@sessions/core';
+import { assertId, cloneJson, describeType, isPlainObject, toExport } from '@sessions/core/engine';
 import type { ModelMessage, ToolSet } from 'ai';
 import type { Agent } from './agent.js';
 import type { AgentJsonResult, AgentRunResult, AgentStream, JsonOptions, TurnOptions } from './agent-types.js';

@@ -1,13 +1,5 @@
-import {
-  assertCount,
-  assertId,
-  ulid,
-  ValidationError,
-  type Message,
-  type RunContext,
-  type SessionKey,
-  type SessionManager,
-} from '@sessions/core';
+import { ValidationError, type Message, type RunContext, type SessionKey, type SessionManager } from '@sessions/core';
+import { assertCount, assertId, ulid } from '@sessions/core/engine';
 import { generateText, Output, stepCountIs, streamText, type FinishReason, type LanguageModel, type LanguageModelUsage, type ModelMessage, type StepResult, type StopCondition, type ToolSet } from 'ai';
 import { fromModelMessages } from './convert/model-messages.js';
 import type { AgentCallSettings, AgentJsonResult, AgentOptions, AgentRunResult, AgentStream, AgentStreamEvent, JsonOptions, TurnOptions } from './agent-types.js';

@@ -1,4 +1,5 @@
-import { describeType, isPlainObject, ValidationError } from '@sessions/core';
+import { ValidationError } from '@sessions/core';
+import { describeType, isPlainObject } from '@sessions/core/engine';
 import type { ModelMessage } from 'ai';
 
 /** What a turn takes: the user's text, or model messages (multimodal user content, tool results for client-side tools). */

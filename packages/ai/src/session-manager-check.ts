@@ -1,4 +1,5 @@
-import { describeType, isPlainObject, ValidationError, type SessionKey, type SessionManager } from '@sessions/core';
+import { ValidationError, type SessionKey, type SessionManager } from '@sessions/core';
+import { describeType, isPlainObject } from '@sessions/core/engine';
 
 // By shape and code, not class: an application may end up with two copies of @sessions/core.
 const MANAGER_METHODS = ['run', 'create', 'getOrCreate', 'get', 'delete', 'messages', 'append', 'truncate', 'clear', 'fork', 'import'] as const;

@@ -1,4 +1,5 @@
-import { isPlainObject, ValidationError } from '@sessions/core';
+import { ValidationError } from '@sessions/core';
+import { isPlainObject } from '@sessions/core/engine';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { jsonSchema, type FlexibleSchema, type JSONSchema7 } from 'ai';

@@ -1,4 +1,5 @@
-import { describeType, isPlainObject, ValidationError, type SessionKey, type SessionManager } from '@sessions/core';
+import { ValidationError, type SessionKey, type SessionManager } from '@sessions/core';
+import { describeType, isPlainObject } from '@sessions/core/engine';
 import type { UIMessage } from 'ai';
 import { jsonEqual, toJsonValue } from './convert/json-safe.js';
 import { fromUIMessages, groupUIMessages, toUIMessages } from './convert/ui-messages.js';

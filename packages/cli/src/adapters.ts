@@ -1,4 +1,5 @@
-import { ADAPTER_PACKAGES, registerAdapter, urlScheme, type AdapterModule } from '@sessions/core';
+import { registerAdapter, type AdapterModule } from '@sessions/core';
+import { ADAPTER_PACKAGES, urlScheme } from '@sessions/core/engine';
 import { CliError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 

@@ -1,4 +1,4 @@
-import type { SessionsError } from '@sessions/core';
+import { STORAGE_ERROR_KINDS, type SessionsError, type StorageErrorKind } from '@sessions/core';
 import { EXIT, type ExitCode } from './exit-codes.js';
 
 /**
@@ -34,30 +34,10 @@ export class InterruptedError extends CliError {
   }
 }
 
-// Codes drivers put on errors when the server cannot be reached or refuses the login.
-const CONNECT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNRESET',
-  'EPROTO',
-  'ER_ACCESS_DENIED_ERROR',
-  'ER_BAD_DB_ERROR',
-  'ER_DBACCESS_DENIED_ERROR',
-  'PROTOCOL_CONNECTION_LOST',
-  '28P01',
-  '28000',
-  '3D000',
-  'SQLITE_CANTOPEN',
-  'SQLITE_NOTADB',
-  'EACCES',
-  'EPERM',
-]);
+// What a StorageError's `kind` says about opening the store: these mean it could not be reached
+// or opened at all (exit 6); the others (conflict, full, unknown) are failures of the command.
+const CONNECT_KINDS: ReadonlySet<string> = new Set<StorageErrorKind>(['unreachable', 'auth', 'missing', 'timeout', 'permission', 'corrupt']);
 const SCHEMA_CODES = new Set(['SCHEMA_VERSION', 'SCHEMA_MISMATCH', 'SCHEMA_TOO_NEW', 'SCHEMA_TOO_OLD']);
-const CONNECT_MESSAGE = /connect(ion)? (refused|timed? ?out|closed)|getaddrinfo|WRONGPASS|NOAUTH|authentication failed|access denied|Stream isn't writeable|Connection is closed|max retries/i;
 const SCHEMA_MESSAGE = /\bschema (is )?(version \d+|too (old|new))|(newer|older) than this @sessions|written by a newer/i;
 
 const SESSIONS_CODES = new Set([
@@ -116,12 +96,21 @@ export function isSchemaMismatch(error: unknown): boolean {
   });
 }
 
+/**
+ * The `kind` of the first StorageError in the cause chain, by shape (like `isSessionsError`): the
+ * adapter tells it from its driver's codes, so the CLI never reads driver codes or messages.
+ */
+export function storageKindOf(error: unknown): StorageErrorKind | undefined {
+  for (const item of causeChain(error)) {
+    const kind = (item as { kind?: unknown } | null)?.kind;
+    if (codeOf(item) === 'STORAGE' && typeof kind === 'string' && (STORAGE_ERROR_KINDS as readonly string[]).includes(kind)) return kind as StorageErrorKind;
+  }
+  return undefined;
+}
+
 /** True when the error (or a cause) says the store could not be reached or opened. */
 export function isConnectFailure(error: unknown): boolean {
-  return causeChain(error).some((item) => {
-    const code = codeOf(item);
-    return (code !== undefined && CONNECT_CODES.has(code)) || CONNECT_MESSAGE.test(messageOf(item));
-  });
+  return CONNECT_KINDS.has(storageKindOf(error) ?? '');
 }
 
 /**
@@ -176,21 +165,12 @@ function cannotConnect(error: unknown, where: string, url: string | undefined): 
   });
 }
 
-const LOGIN_CODES = new Set(['28P01', '28000', 'ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR']);
-const MISSING_DATABASE_CODES = new Set(['3D000', 'ER_BAD_DB_ERROR']);
-const FILE_CODES = new Set(['SQLITE_CANTOPEN', 'SQLITE_NOTADB', 'EACCES', 'EPERM', 'ENOENT', 'EISDIR', 'ENOTDIR']);
-
-/** What to do, told from the most specific cause the driver gave. */
+/** What to do, told from the kind of failure the adapter reported. */
 function connectHint(error: unknown, url: string | undefined): string {
-  const chain = causeChain(error);
-  const codes = new Set(chain.map(codeOf).filter((code): code is string => code !== undefined));
-  const text = chain.map(messageOf).join(' ');
-  if ([...codes].some((code) => LOGIN_CODES.has(code)) || /WRONGPASS|NOAUTH|authentication failed|access denied/i.test(text)) {
-    return 'the server refused the login: check the user name and password in the URL';
-  }
-  if ([...codes].some((code) => MISSING_DATABASE_CODES.has(code)) || /database "[^"]*" does not exist|unknown database/i.test(text)) {
-    return 'the database does not exist: create it (CREATE DATABASE ...) or fix its name in the URL';
-  }
-  if ([...codes].some((code) => FILE_CODES.has(code)) || /^(sqlite|jsonl):/i.test(url ?? '')) return 'the file cannot be opened: check the path, that its directory exists, and the permissions';
+  const kind = storageKindOf(error);
+  if (kind === 'auth') return 'the server refused the login: check the user name and password in the URL';
+  if (/^(sqlite|jsonl):/i.test(url ?? '')) return 'the file cannot be opened: check the path, that its directory exists, and the permissions';
+  if (kind === 'missing') return 'the database does not exist: create it (CREATE DATABASE ...) or fix its name in the URL';
+  if (kind === 'permission') return 'the user in the URL may not use this database: grant it access, or use another user';
   return 'nothing answered: check that the server is running and reachable at the host and port in the URL (firewall, VPN, TLS), or raise --connect-timeout';
 }

@@ -1,4 +1,5 @@
-import { toExport, toExportedMessage, type ExportedMessage, type JsonValue, type Message, type Session } from '@sessions/core';
+import { type ExportedMessage, type JsonValue, type Message, type Session } from '@sessions/core';
+import { toExport, toExportedMessage } from '@sessions/core/engine';
 
 /** A session as the CLI prints it in `--json` output: timestamps as ISO 8601 strings. */
 export interface SessionJson {

@@ -4,16 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
-  assertExactExportText,
-  assertMessageSize,
   DEFAULT_MAX_MESSAGE_BYTES,
-  ExportTextScanner,
   MessageExistsError,
   parseExport,
   ValidationError,
   type Message,
   type Session,
 } from '@sessions/core';
+import { assertExactExportText, assertMessageSize, ExportTextScanner } from '@sessions/core/engine';
 import { CliError, UsageError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { fileChunks } from './file-chunks.js';

@@ -1,4 +1,5 @@
-import { redactUrl, urlSecrets } from '@sessions/core';
+import { redactUrl } from '@sessions/core';
+import { urlSecrets } from '@sessions/core/engine';
 
 /** An argument that is a store URL: a `scheme://` one, or a local store's. */
 const URL_ARGUMENT = /^([a-z][a-z0-9+.-]*:\/\/|(sqlite|jsonl|memory):)/i;

@@ -1,4 +1,5 @@
-import { and, assertId, eq, gt, isNull, or, parseFilter, type Filter } from '@sessions/core';
+import { and, eq, gt, isNull, or, parseFilter, type Filter } from '@sessions/core';
+import { assertId } from '@sessions/core/engine';
 import type { OptionSpec, OptionValues } from './command.js';
 
 /** `--user` and `--where`, shared by every command that selects sessions. */

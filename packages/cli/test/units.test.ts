@@ -4,7 +4,7 @@ import { parseCutoff, parseDuration } from '../src/duration.js';
 import { toCliError, UsageError } from '../src/errors.js';
 import { Progress } from '../src/progress.js';
 import { scrub, secretsIn } from '../src/redact.js';
-import { AdapterNotInstalledError, SessionNotFoundError, StorageError, ValidationError } from '@sessions/core';
+import { AdapterNotInstalledError, SessionNotFoundError, StorageError, ValidationError, type StorageErrorKind } from '@sessions/core';
 
 describe('durations', () => {
   it('reads units from milliseconds to weeks, and sums of them', () => {
@@ -85,6 +85,26 @@ describe('exit codes of errors', () => {
     expect(toCliError(new StorageError('sqlite', 'setup', new Error("the database's schema is version 9, newer than this @sessions/sqlite understands (1)"))).exitCode).toBe(7);
     expect(toCliError(new StorageError('pg', 'findMany', new Error('deadlock detected'))).exitCode).toBe(1);
     expect(toCliError(new StorageError('pg', 'setup', new Error('anything')), { opening: true }).exitCode).toBe(6);
+  });
+
+  it("maps a storage failure by its kind, never by the driver's code or message", () => {
+    const withKind = (kind: StorageErrorKind, message = 'whatever the driver said') => new StorageError('x', 'findMany', new Error(message), { kind });
+    for (const kind of ['unreachable', 'auth', 'missing', 'timeout', 'permission', 'corrupt'] as const) {
+      expect(toCliError(withKind(kind)), kind).toMatchObject({ exitCode: 6, code: 'CANNOT_CONNECT' });
+    }
+    for (const kind of ['conflict', 'full', 'unknown'] as const) expect(toCliError(withKind(kind)), kind).toMatchObject({ exitCode: 1, code: 'STORAGE' });
+    // The kind decides, not text that once looked like a connection failure.
+    expect(toCliError(withKind('conflict', 'connection refused, authentication failed')).exitCode).toBe(1);
+    expect(toCliError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })).exitCode).toBe(1);
+    expect(toCliError(withKind('auth'), { opening: true, url: 'postgres://db/app' }).hint).toMatch(/refused the login/);
+    expect(toCliError(withKind('missing'), { opening: true, url: 'postgres://db/app' }).hint).toMatch(/database does not exist/);
+    expect(toCliError(withKind('unreachable'), { opening: true, url: 'mysql://db/app' }).hint).toMatch(/nothing answered/);
+    expect(toCliError(withKind('missing'), { opening: true, url: 'sqlite:./no/such/dir/x.db' }).hint).toMatch(/file cannot be opened/);
+  });
+
+  it('reads the kind by shape, from a StorageError of another copy of core', () => {
+    const foreign = Object.assign(new Error('[sessions] [pg] setup failed: password authentication failed'), { code: 'STORAGE', kind: 'auth' });
+    expect(toCliError(foreign, { url: 'postgres://db/app' })).toMatchObject({ exitCode: 6, hint: expect.stringMatching(/refused the login/) });
   });
 });
 

@@ -1,5 +1,6 @@
 import { beforeAll, it } from 'vitest';
-import { MemoryEngine, storeKey, type Engine } from '@sessions/core';
+import { MemoryEngine, type Engine } from '@sessions/core';
+import { storeKey } from '@sessions/core/engine';
 import { randomKey, runConformance, type RawReader } from '../src/index.js';
 
 // The suite must not touch a store while vitest collects: create() may only run once tests start.

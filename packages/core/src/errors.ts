@@ -1,4 +1,5 @@
 import { redactUrl } from './redact-url.js';
+import { systemErrorKind, type StorageErrorKind } from './storage-error-kind.js';
 
 // Public from here, as it always was.
 export { redactUrl };
@@ -25,10 +26,12 @@ export type SessionsErrorCode =
   | 'SCHEMA_VERSION'
   | 'STORAGE';
 
+/** Options every `SessionsError` takes: the error it wraps. */
 export interface SessionsErrorOptions {
   cause?: unknown;
 }
 
+/** The base class of every error `@sessions/*` throws: `code` is stable, the message says what to do. */
 export class SessionsError extends Error {
   readonly code: SessionsErrorCode;
 
@@ -46,6 +49,7 @@ export class NotSetUpError extends SessionsError {
   }
 }
 
+/** What identifies a session: the user it belongs to and its id. */
 export interface SessionKey {
   readonly userId: string;
   readonly sessionId: string;
@@ -55,6 +59,7 @@ function describeKey(key: SessionKey): string {
   return `session ${JSON.stringify(key.sessionId)} of user ${JSON.stringify(key.userId)}`;
 }
 
+/** The session does not exist (or has expired). */
 export class SessionNotFoundError extends SessionsError {
   readonly userId: string;
   readonly sessionId: string;
@@ -65,6 +70,7 @@ export class SessionNotFoundError extends SessionsError {
   }
 }
 
+/** A session with this key already exists. */
 export class SessionExistsError extends SessionsError {
   readonly userId: string;
   readonly sessionId: string;
@@ -119,6 +125,7 @@ export class ConcurrentUpdateError extends SessionsError {
   }
 }
 
+/** The input is not valid; `path` says where. Nothing was written. */
 export class ValidationError extends SessionsError {
   /** Where in the input the problem is, e.g. `messages[2].content`. */
   readonly path: string | undefined;
@@ -128,12 +135,14 @@ export class ValidationError extends SessionsError {
   }
 }
 
+/** A call reached an engine after `close()`. */
 export class EngineClosedError extends SessionsError {
   constructor(engineName: string) {
     super('ENGINE_CLOSED', `[sessions] [${engineName}] the engine was closed: create a new one`);
   }
 }
 
+/** `createEngine` got a URL whose adapter package (or its driver) is not installed. */
 export class AdapterNotInstalledError extends SessionsError {
   readonly packageName: string;
   constructor(packageName: string, url: string, options: SessionsErrorOptions = {}) {
@@ -165,11 +174,26 @@ export class SchemaVersionError extends SessionsError {
   }
 }
 
-/** A driver or I/O failure. The driver's error is kept as `cause`. */
+/**
+ * A driver or I/O failure. The driver's error is kept as `cause`; `kind` says what went wrong
+ * without knowing the driver (see `StorageErrorKind`).
+ *
+ * @example
+ * try {
+ *   await sessions.list({ userId });
+ * } catch (error) {
+ *   if (error instanceof StorageError && error.kind === 'unreachable') return serviceUnavailable();
+ *   throw error;
+ * }
+ */
 export class StorageError extends SessionsError {
-  constructor(engineName: string, operation: string, cause: unknown) {
+  /** What went wrong: set by the adapter from its driver's codes, else from the system error code, else `'unknown'`. */
+  readonly kind: StorageErrorKind;
+
+  constructor(engineName: string, operation: string, cause: unknown, options: { kind?: StorageErrorKind | undefined } = {}) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     super('STORAGE', `[sessions] [${engineName}] ${operation} failed: ${reason}`, { cause });
+    this.kind = options.kind ?? systemErrorKind(cause) ?? 'unknown';
   }
 }
 

@@ -1,7 +1,10 @@
 import { ValidationError } from './errors.js';
 
+/** A JSON scalar. */
 export type JsonPrimitive = string | number | boolean | null;
+/** Any JSON value: what metadata, state and message content hold. */
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
+/** A JSON object: session metadata and state. */
 export type JsonObject = { [key: string]: JsonValue };
 
 export interface JsonCheckOptions {

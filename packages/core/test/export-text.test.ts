@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ExportTextScanner, MemoryEngine, parseExport, SessionManager, ValidationError, type SessionExport } from '../src/index.js';
+import { MemoryEngine, parseExport, SessionManager, ValidationError, type SessionExport } from '../src/index.js';
+import { ExportTextScanner } from '../src/engine/index.js';
 
 function exportText(metadataJson: string, content = '"hi"'): string {
   return (

@@ -1,21 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { and, eq, inArray, like, notInArray, parseFilter, ValidationError } from '../src/index.js';
 import {
-  and,
   asciiLowerCase,
   compareCodePoints,
-  eq,
-  inArray,
-  like,
   likeToRegExp,
   MessageModel,
-  notInArray,
-  parseFilter,
   parseLikePattern,
   resolveFilter,
   resolveOrderBy,
   SessionModel,
-  ValidationError,
-} from '../src/index.js';
+} from '../src/engine/index.js';
 
 describe('compareCodePoints', () => {
   it('orders by code point where UTF-16 units would not', () => {

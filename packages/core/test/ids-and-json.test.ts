@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyMergePatch, assertDate, assertJson, cloneJson, MAX_JSON_DEPTH, newSessionId, ulid, utf8Length, ValidationError } from '../src/index.js';
+import { MAX_JSON_DEPTH, newSessionId, ValidationError } from '../src/index.js';
+import { applyMergePatch, assertDate, assertJson, cloneJson, ulid, utf8Length } from '../src/engine/index.js';
 
 describe('ulid', () => {
   it('is 26 Crockford base32 characters and strictly increasing within a process', () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { countRows, eq, gte, MessageModel, queryRows, resolveFilter, resolveOrderBy, type ResolvedQuery } from '../src/index.js';
+import { eq, gte } from '../src/index.js';
+import {
+  countRows,
+  MessageModel,
+  queryRows,
+  resolveFilter,
+  resolveOrderBy,
+  type ResolvedQuery,
+} from '../src/engine/index.js';
 
 interface Row {
   userId: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AdapterNotInstalledError, createEngine, parseConnectionUrl, redactUrl, urlSecrets, ValidationError } from '../src/index.js';
+import { AdapterNotInstalledError, createEngine, redactUrl, ValidationError } from '../src/index.js';
+import { parseConnectionUrl, urlSecrets } from '../src/engine/index.js';
 import { hostileUrls, secretExposures, URL_SECRET, type HostileUrlScheme } from '../src/testing.js';
 
 const SERVER_SCHEMES: HostileUrlScheme[] = ['postgres:', 'postgresql:', 'mysql:', 'mariadb:', 'redis:', 'rediss:'];

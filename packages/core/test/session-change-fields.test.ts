@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SESSION_CHANGE_FIELDS, UPDATABLE_FIELDS, ValidationError } from '../src/index.js';
+import { ValidationError } from '../src/index.js';
+import { SESSION_CHANGE_FIELDS, UPDATABLE_FIELDS } from '../src/engine/index.js';
 import { assertSessionChanges } from '../src/validate.js';
 
 describe('SESSION_CHANGE_FIELDS', () => {

@@ -13,17 +13,13 @@ import {
   like,
   lt,
   lte,
-  MessageModel,
   ne,
   not,
   notInArray,
   or,
-  parseLikePattern,
-  resolveFilter,
-  resolveOrderBy,
-  SessionModel,
   type Filter,
 } from '../src/index.js';
+import { MessageModel, parseLikePattern, resolveFilter, resolveOrderBy, SessionModel } from '../src/engine/index.js';
 import { compileFilter, compileOrderBy, quotedJsonPath, sqlLikePattern, type SqlDialect } from '../src/sql.js';
 
 /** A dialect whose every hook writes something recognisable, so the tests see what the compiler asks of it. */

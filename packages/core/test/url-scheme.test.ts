@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { registerAdapter, urlScheme, ValidationError } from '../src/index.js';
+import { registerAdapter, ValidationError } from '../src/index.js';
+import { urlScheme } from '../src/engine/index.js';
 
 describe('urlScheme', () => {
   it('reads the scheme with its colon, lower-cased, as RFC 3986 spells one', () => {

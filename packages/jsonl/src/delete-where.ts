@@ -1,4 +1,5 @@
-import type { ResolvedFilter, Session } from '@sessions/core';
+import type { Session } from '@sessions/core';
+import type { ResolvedFilter } from '@sessions/core/engine';
 import { afterCommit } from './after-commit.js';
 import type { Fence } from './fence.js';
 import type { SessionPaths } from './layout.js';

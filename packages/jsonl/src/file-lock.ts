@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { sleep } from '@sessions/core';
+import { sleep } from '@sessions/core/engine';
 import { LockTimeoutError } from './errors.js';
 import { Fence } from './fence.js';
 import { isAlreadyExists, isNotFound, removeFile } from './fs-utils.js';

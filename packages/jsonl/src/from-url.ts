@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { describeType, redactUrl, ValidationError } from '@sessions/core';
+import { redactUrl, ValidationError } from '@sessions/core';
+import { describeType } from '@sessions/core/engine';
 import { JsonlEngine } from './jsonl-engine.js';
 
 /**

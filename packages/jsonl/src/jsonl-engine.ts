@@ -1,35 +1,37 @@
 import { setMaxListeners } from 'node:events';
 import {
-  BaseEngine,
   ConcurrentUpdateError,
-  countRows,
   EngineClosedError,
+  SessionExistsError,
+  SessionNotFoundError,
+  type Lease,
+  type LeaseRef,
+  type Message,
+  type Session,
+  type SessionKey,
+} from '@sessions/core';
+import {
+  BaseEngine,
+  countRows,
   isExpiredAt,
   matchesFilter,
   queryRows,
-  SessionExistsError,
-  SessionNotFoundError,
   type AcquireLeaseInput,
   type ClearMessagesOptions,
   type FencedWriteOptions,
-  type Lease,
   type LeaseGrant,
   type LeaseInfo,
-  type LeaseRef,
   type ListLeasesQuery,
-  type Message,
   type MessageRange,
   type ModelDefinition,
   type NewMessage,
   type ResolvedFilter,
   type ResolvedQuery,
-  type Session,
   type SessionChanges,
-  type SessionKey,
   type SessionWriteOptions,
   type TruncateMessagesOptions,
   type UpdateSessionOptions,
-} from '@sessions/core';
+} from '@sessions/core/engine';
 import { afterCommit } from './after-commit.js';
 import { deleteSessionFiles, deleteWhere } from './delete-where.js';
 import { ensureFormat, readFormatVersion } from './format.js';

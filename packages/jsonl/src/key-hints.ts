@@ -1,4 +1,4 @@
-import type { ResolvedFilter } from '@sessions/core';
+import type { ResolvedFilter } from '@sessions/core/engine';
 
 /** The user and session ids a filter can match at most; undefined where it does not say. */
 export interface KeyHints {

@@ -1,4 +1,5 @@
-import { LockExpiredError, type AcquireLeaseInput, type Lease, type LeaseGrant, type LeaseRef, type SessionKey } from '@sessions/core';
+import { LockExpiredError, type Lease, type LeaseRef, type SessionKey } from '@sessions/core';
+import { type AcquireLeaseInput, type LeaseGrant } from '@sessions/core/engine';
 import { CorruptFileError } from './errors.js';
 import type { Fence } from './fence.js';
 import { readFileIfExists, type WriteOptions } from './fs-utils.js';

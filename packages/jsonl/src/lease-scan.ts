@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareCodePoints, type LeaseInfo, type ListLeasesQuery, type SessionKey } from '@sessions/core';
+import { type SessionKey } from '@sessions/core';
+import { compareCodePoints, type LeaseInfo, type ListLeasesQuery } from '@sessions/core/engine';
 import { decodeName, encodeName } from './encode-name.js';
 import { CorruptFileError } from './errors.js';
 import { isNotFound, listDir } from './fs-utils.js';

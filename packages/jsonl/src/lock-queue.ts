@@ -1,4 +1,4 @@
-import { abortable } from '@sessions/core';
+import { abortable } from '@sessions/core/engine';
 import { queues } from './lock-state.js';
 
 /**

@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { MessageExistsError, type Message, type MessageRange, type NewMessage, type SessionKey } from '@sessions/core';
+import { MessageExistsError, type Message, type SessionKey } from '@sessions/core';
+import { type MessageRange, type NewMessage } from '@sessions/core/engine';
 import { CorruptFileError } from './errors.js';
 import type { Fence } from './fence.js';
 import { fsyncDirectory, isNotFound } from './fs-utils.js';

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { describeType, isPlainObject, ValidationError } from '@sessions/core';
+import { ValidationError } from '@sessions/core';
+import { describeType, isPlainObject } from '@sessions/core/engine';
 
 export interface JsonlEngineOptions {
   /** The folder holding the store; created by `setup()` if missing. Relative paths resolve against the working directory. */

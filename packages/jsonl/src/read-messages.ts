@@ -1,5 +1,6 @@
-import type { Message, MessageRange, SessionKey } from '@sessions/core';
-import { isExpiredAt } from '@sessions/core';
+import type { Message, SessionKey } from '@sessions/core';
+import type { MessageRange } from '@sessions/core/engine';
+import { isExpiredAt } from '@sessions/core/engine';
 import { CorruptFileError } from './errors.js';
 import type { SessionPaths } from './layout.js';
 import { LOG_CHANGED, viewOf } from './log-view.js';

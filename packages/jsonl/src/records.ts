@@ -1,4 +1,11 @@
-import { LeaseModel, MessageModel, SessionModel, type FieldDefinition, type Message, type ModelDefinition, type Session, type SessionKey } from '@sessions/core';
+import { type Message, type Session, type SessionKey } from '@sessions/core';
+import {
+  LeaseModel,
+  MessageModel,
+  SessionModel,
+  type FieldDefinition,
+  type ModelDefinition,
+} from '@sessions/core/engine';
 
 /** The session key fields; message lines leave them out, the file they live in says them. */
 const KEY_FIELDS: readonly string[] = SessionModel.primaryKey;

@@ -1,4 +1,5 @@
-import type { Message, ResolvedFilter, Session } from '@sessions/core';
+import type { Message, Session } from '@sessions/core';
+import type { ResolvedFilter } from '@sessions/core/engine';
 import { keyHints } from './key-hints.js';
 import { readMessages } from './read-messages.js';
 import { scanSessions, type ScannedSession } from './session-scan.js';

@@ -1,5 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
-import type { Message, MessageRange, SessionKey } from '@sessions/core';
+import type { Message, SessionKey } from '@sessions/core';
+import type { MessageRange } from '@sessions/core/engine';
 import type { LogView } from './log-view.js';
 import { decodeMessageLine } from './records.js';
 

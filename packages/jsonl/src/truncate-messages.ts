@@ -1,4 +1,5 @@
-import type { SessionKey, TruncateMessagesOptions } from '@sessions/core';
+import type { SessionKey } from '@sessions/core';
+import type { TruncateMessagesOptions } from '@sessions/core/engine';
 import { afterCommit } from './after-commit.js';
 import type { Fence } from './fence.js';
 import type { SessionPaths } from './layout.js';

@@ -1,4 +1,5 @@
-import { matchesFilter, type ModelDefinition, type ResolvedFilter, type SessionKey } from '@sessions/core';
+import { type SessionKey } from '@sessions/core';
+import { matchesFilter, type ModelDefinition, type ResolvedFilter } from '@sessions/core/engine';
 import type { Fence } from './fence.js';
 import type { SessionPaths } from './layout.js';
 import { newLogId, viewOf } from './log-view.js';

@@ -1,7 +1,8 @@
 import { copyFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { MemoryEngine, StorageError, type Engine, type LeaseInfo, type SessionKey } from '@sessions/core';
+import { MemoryEngine, StorageError, type Engine, type SessionKey } from '@sessions/core';
+import { type LeaseInfo } from '@sessions/core/engine';
 import { CorruptFileError, JsonlEngine } from '../src/index.js';
 import { sessionFiles } from './raw-store.js';
 import { testScope } from './temp-dir.js';

@@ -1,7 +1,17 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { and, createEngine, eq, SessionManager, StorageError, ValidationError, type Message, type MessageRange, type SessionKey } from '@sessions/core';
+import {
+  and,
+  createEngine,
+  eq,
+  SessionManager,
+  StorageError,
+  ValidationError,
+  type Message,
+  type SessionKey,
+} from '@sessions/core';
+import { type MessageRange } from '@sessions/core/engine';
 import { CorruptFileError, fromUrl, JsonlEngine } from '../src/index.js';
 import { sessionFiles } from './raw-store.js';
 import { testScope } from './temp-dir.js';

@@ -1,4 +1,5 @@
-import { copyMessage, MessageExistsError, type Message, type NewMessage, type SessionKey, type SessionWriteOptions } from '@sessions/core';
+import { MessageExistsError, type Message, type SessionKey } from '@sessions/core';
+import { copyMessage, type NewMessage, type SessionWriteOptions } from '@sessions/core/engine';
 import { callRoutineSql, isRejectedByRoutine, isRoutineUnavailable, messageField, ROUTINE_SLOTS, SLOT_FIELDS } from './append-routine.js';
 import { call, select, write, type MysqlQueryable, type SqlParam } from './driver.js';
 import { insertMessages } from './insert-messages.js';

@@ -1,4 +1,4 @@
-import { MessageModel, type FieldDefinition } from '@sessions/core';
+import { MessageModel, type FieldDefinition } from '@sessions/core/engine';
 import { NOW_MS, type Dialect } from './dialect.js';
 import { select, type MysqlQueryable } from './driver.js';
 import { quoteIdentifier, type Tables } from './tables.js';

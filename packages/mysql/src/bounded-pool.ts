@@ -1,4 +1,4 @@
-import { Checkouts, StatementGuard, type Limits } from './bounded-waits.js';
+import { Checkouts, StatementGuard, type ServerLimits } from '@sessions/core/engine';
 import type { MysqlPool, MysqlPoolConnection, StatementOptions } from './driver.js';
 import { withConnection } from './transaction.js';
 
@@ -11,10 +11,10 @@ import { withConnection } from './transaction.js';
  */
 export class BoundedPool implements MysqlPool {
   readonly #inner: MysqlPool;
-  readonly #limits: Limits;
+  readonly #limits: ServerLimits;
   readonly #checkouts: Checkouts;
 
-  constructor(inner: MysqlPool, limits: Limits) {
+  constructor(inner: MysqlPool, limits: ServerLimits) {
     this.#inner = inner;
     this.#limits = limits;
     this.#checkouts = new Checkouts(limits);
@@ -48,7 +48,7 @@ class BoundedConnection implements MysqlPoolConnection {
   readonly #inner: MysqlPoolConnection;
   readonly #guard: StatementGuard;
 
-  constructor(inner: MysqlPoolConnection, limits: Limits) {
+  constructor(inner: MysqlPoolConnection, limits: ServerLimits) {
     this.#inner = inner;
     this.#guard = new StatementGuard(limits, () => inner.destroy());
   }

@@ -1,4 +1,5 @@
-import { parseConnectionUrl, ValidationError } from '@sessions/core';
+import { ValidationError } from '@sessions/core';
+import { parseConnectionUrl } from '@sessions/core/engine';
 
 // No password in it: every URL in a message is redacted, an example's too.
 const EXAMPLE = 'mysql://user@host:3306/database';

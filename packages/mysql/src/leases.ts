@@ -1,4 +1,5 @@
-import type { AcquireLeaseInput, Lease, LeaseGrant, LeaseRef, SessionKey } from '@sessions/core';
+import type { Lease, LeaseRef, SessionKey } from '@sessions/core';
+import type { AcquireLeaseInput, LeaseGrant } from '@sessions/core/engine';
 import { NOW_MS, type Dialect } from './dialect.js';
 import { select, write, type MysqlPool, type MysqlQueryable, type SqlParam } from './driver.js';
 import type { Tables } from './tables.js';

@@ -1,4 +1,4 @@
-import { LeaseModel, type LeaseInfo, type ListLeasesQuery } from '@sessions/core';
+import { LeaseModel, type LeaseInfo, type ListLeasesQuery } from '@sessions/core/engine';
 import { NOW_MS } from './dialect.js';
 import { select, type SqlParam } from './driver.js';
 import { rowCodec } from './rows.js';

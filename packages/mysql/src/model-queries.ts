@@ -1,4 +1,5 @@
-import { SessionModel, type Message, type ModelDefinition, type ResolvedFilter, type ResolvedQuery, type Session } from '@sessions/core';
+import { type Message, type Session } from '@sessions/core';
+import { SessionModel, type ModelDefinition, type ResolvedFilter, type ResolvedQuery } from '@sessions/core/engine';
 import { compileFilter, compileOrderBy } from '@sessions/core/sql';
 import { matchedRows, select, write, type SqlParam } from './driver.js';
 import { pinnedColumns } from './filter/pinned-columns.js';

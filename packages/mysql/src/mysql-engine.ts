@@ -1,29 +1,26 @@
+import { type Lease, type LeaseRef, type Message, type Session, type SessionKey, type StorageErrorKind } from '@sessions/core';
 import {
   BaseEngine,
+  SocketTracker,
+  withDeadline,
   type AcquireLeaseInput,
   type ClearMessagesOptions,
   type FencedWriteOptions,
-  type Lease,
   type LeaseGrant,
   type LeaseInfo,
-  type LeaseRef,
   type ListLeasesQuery,
-  type Message,
   type MessageRange,
   type ModelDefinition,
   type NewMessage,
   type ResolvedFilter,
   type ResolvedQuery,
-  type Session,
   type SessionChanges,
-  type SessionKey,
   type SessionWriteOptions,
   type TruncateMessagesOptions,
   type UpdateSessionOptions,
-} from '@sessions/core';
+} from '@sessions/core/engine';
 import { appendMessages } from './append-messages.js';
 import { BoundedPool } from './bounded-pool.js';
-import { withDeadline } from './bounded-waits.js';
 import { ensureAppendRoutine } from './append-routine.js';
 import { detectServer, type Dialect } from './dialect.js';
 import type { MysqlPool } from './driver.js';
@@ -36,10 +33,9 @@ import { createPool } from './pool.js';
 import { readMessages } from './read-messages.js';
 import { describeServer } from './server-address.js';
 import { clearMessages, createSession, deleteExpired, deleteSession, getSession, truncateMessages, updateSession } from './session-writes.js';
-import { SocketTracker } from './socket-tracker.js';
 import { createStore, type Store } from './store.js';
 import { tableNames, type Tables } from './tables.js';
-import { isFatal } from './server-errors.js';
+import { isFatal, storageErrorKind } from './server-errors.js';
 import { withConnection } from './transaction.js';
 
 /** After the pool has ended, how long close() lets the server acknowledge the goodbye before destroying the sockets. */
@@ -108,6 +104,10 @@ export class MysqlEngine extends BaseEngine {
       if (this.#pool === pending) this.#pool = undefined;
     });
     return pending;
+  }
+
+  protected override storageErrorKind(error: unknown): StorageErrorKind | undefined {
+    return storageErrorKind(error);
   }
 
   protected async doSetup(signal: AbortSignal | undefined): Promise<void> {

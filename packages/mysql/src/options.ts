@@ -1,4 +1,5 @@
-import { ValidationError, describeType, isPlainObject } from '@sessions/core';
+import { ValidationError } from '@sessions/core';
+import { describeType, isPlainObject } from '@sessions/core/engine';
 import { checkPoolOptions, normalizeMysqlUri } from './connection-uri.js';
 import type { MysqlPool } from './driver.js';
 import { TABLE_PREFIX_PATTERN } from './tables.js';

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { AdapterNotInstalledError } from '@sessions/core';
 import type { MysqlPool } from './driver.js';
 import type { ResolvedOptions } from './options.js';
-import type { SocketTracker } from './socket-tracker.js';
+import type { SocketTracker } from '@sessions/core/engine';
 
 interface Mysql2Promise {
   createPool(config: Record<string, unknown>): MysqlPool;

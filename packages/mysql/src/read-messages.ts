@@ -1,4 +1,5 @@
-import type { Message, MessageRange, SessionKey } from '@sessions/core';
+import type { Message, SessionKey } from '@sessions/core';
+import type { MessageRange } from '@sessions/core/engine';
 import { select, type SqlParam } from './driver.js';
 import { KEY_CONDITION, type Store } from './store.js';
 import { liveCondition } from './live-condition.js';

@@ -1,4 +1,12 @@
-import { ConcurrentUpdateError, isExpiredAt, LockExpiredError, SessionNotFoundError, type LeaseRef, type SessionKey, type SessionsError } from '@sessions/core';
+import {
+  ConcurrentUpdateError,
+  LockExpiredError,
+  SessionNotFoundError,
+  type LeaseRef,
+  type SessionKey,
+  type SessionsError,
+} from '@sessions/core';
+import { isExpiredAt } from '@sessions/core/engine';
 import { select, type MysqlQueryable } from './driver.js';
 import { holdsLease } from './leases.js';
 import { KEY_CONDITION, type Store } from './store.js';

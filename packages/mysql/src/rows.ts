@@ -1,4 +1,5 @@
-import type { FieldDefinition, JsonValue, ModelDefinition } from '@sessions/core';
+import type { JsonValue } from '@sessions/core';
+import type { FieldDefinition, ModelDefinition } from '@sessions/core/engine';
 import type { SqlParam } from './driver.js';
 import { quoteIdentifier } from './tables.js';
 

@@ -1,4 +1,10 @@
-import { LeaseModel, MessageModel, SessionModel, type FieldDefinition, type ModelDefinition } from '@sessions/core';
+import {
+  LeaseModel,
+  MessageModel,
+  SessionModel,
+  type FieldDefinition,
+  type ModelDefinition,
+} from '@sessions/core/engine';
 import type { Dialect } from './dialect.js';
 import { quoteIdentifier, type Tables } from './tables.js';
 

@@ -1,17 +1,13 @@
+import { LockExpiredError, SessionExistsError, type Message, type Session, type SessionKey } from '@sessions/core';
 import {
   copySession,
-  LockExpiredError,
-  SessionExistsError,
   SessionModel,
   type ClearMessagesOptions,
   type FencedWriteOptions,
-  type Message,
-  type Session,
   type SessionChanges,
-  type SessionKey,
   type TruncateMessagesOptions,
   type UpdateSessionOptions,
-} from '@sessions/core';
+} from '@sessions/core/engine';
 import { matchedRows, select, write, type SqlParam } from './driver.js';
 import { insertMessages } from './insert-messages.js';
 import { fenceParams, fenceSql, holdsLease } from './leases.js';

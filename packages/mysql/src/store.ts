@@ -1,4 +1,5 @@
-import { MessageModel, SessionModel, type Message, type Session } from '@sessions/core';
+import { type Message, type Session } from '@sessions/core';
+import { MessageModel, SessionModel } from '@sessions/core/engine';
 import type { Dialect } from './dialect.js';
 import type { MysqlPool } from './driver.js';
 import { rowCodec, type RowCodec } from './rows.js';

@@ -1,4 +1,4 @@
-import { LeaseModel, MessageModel, SessionModel, type ModelDefinition } from '@sessions/core';
+import { LeaseModel, MessageModel, SessionModel, type ModelDefinition } from '@sessions/core/engine';
 
 /** The engine's tables, as backtick-quoted identifiers ready for SQL text. */
 export interface Tables {

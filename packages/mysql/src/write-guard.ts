@@ -1,4 +1,5 @@
-import type { SessionKey, SessionWriteOptions } from '@sessions/core';
+import type { SessionKey } from '@sessions/core';
+import type { SessionWriteOptions } from '@sessions/core/engine';
 import type { SqlParam } from './driver.js';
 import { fenceParams, fenceSql } from './leases.js';
 import { liveCondition } from './live-condition.js';

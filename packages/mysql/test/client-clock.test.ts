@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LockExpiredError, LockHeldError, SessionManager, type NewMessage, type SessionKey } from '@sessions/core';
+import { LockExpiredError, LockHeldError, SessionManager, type SessionKey } from '@sessions/core';
+import { type NewMessage } from '@sessions/core/engine';
 import { MysqlEngine } from '../src/index.js';
 import { randomName, useTestDatabase } from './support/database.js';
 

@@ -1,6 +1,14 @@
 import mysql from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
-import { LockExpiredError, LockHeldError, SessionManager, StorageError, type HeldLease, type NewMessage, type SessionKey } from '@sessions/core';
+import {
+  LockExpiredError,
+  LockHeldError,
+  SessionManager,
+  StorageError,
+  type HeldLease,
+  type SessionKey,
+} from '@sessions/core';
+import { type NewMessage } from '@sessions/core/engine';
 import { MysqlEngine } from '../src/index.js';
 import { randomName, useTestDatabase } from './support/database.js';
 import { PartitionablePool } from './support/partitionable-pool.js';

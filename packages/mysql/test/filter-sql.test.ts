@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { and, eq, ilike, inArray, isNull, like, MessageModel, not, notInArray, or, resolveFilter, resolveOrderBy, SessionModel, type Filter } from '@sessions/core';
+import { and, eq, ilike, inArray, isNull, like, not, notInArray, or, type Filter } from '@sessions/core';
+import { MessageModel, resolveFilter, resolveOrderBy, SessionModel } from '@sessions/core/engine';
 import type { Dialect } from '../src/dialect.js';
 import { compileFilter, compileOrderBy, quotedJsonPath, sqlLikePattern } from '@sessions/core/sql';
 import { asciiLowerSql, LIKE_ESCAPE } from '../src/filter/like-pattern.js';
 import { pinnedColumns } from '../src/filter/pinned-columns.js';
 import { sqlDialect } from '../src/filter/sql-dialect.js';
-import { parseLikePattern } from '@sessions/core';
+import { parseLikePattern } from '@sessions/core/engine';
 
 const mariadb: Dialect = { flavour: 'mariadb', version: '10.11.0-MariaDB', collation: 'utf8mb4_nopad_bin', insertReturning: true };
 const mysql8: Dialect = { flavour: 'mysql', version: '8.0.36', collation: 'utf8mb4_0900_bin', insertReturning: false };

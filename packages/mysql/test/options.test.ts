@@ -105,6 +105,7 @@ describe('an unreachable server', () => {
     expect(error).toBeInstanceOf(StorageError);
     expect((error as StorageError).message).toMatch(/\[mysql\] setup failed/);
     expect((error as StorageError).cause).toMatchObject({ code: 'ECONNREFUSED' });
+    expect((error as StorageError).kind).toBe('unreachable');
     await expect(engine.setup()).rejects.toBeInstanceOf(StorageError);
     await engine.close();
   });

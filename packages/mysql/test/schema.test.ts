@@ -1,6 +1,7 @@
 import mysql from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
-import { LeaseModel, MessageModel, SchemaVersionError, SessionModel, StorageError } from '@sessions/core';
+import { SchemaVersionError, StorageError } from '@sessions/core';
+import { LeaseModel, MessageModel, SessionModel } from '@sessions/core/engine';
 import { MysqlEngine, SCHEMA_VERSION } from '../src/index.js';
 import { migrationLockName } from '../src/migrations.js';
 import { indexKeyBytes, MAX_INDEX_KEY_BYTES } from '../src/schema.js';

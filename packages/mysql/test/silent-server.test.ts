@@ -48,6 +48,7 @@ describe('a server that stops answering on an open pooled connection', () => {
         expect(error).toBeInstanceOf(StorageError);
         const message = (error as Error).message;
         expect(message).toMatch(/^\[sessions\] \[mysql\] appendMessages failed: /);
+        expect((error as StorageError).kind).toBe('timeout');
         expect(message).toContain(`the MySQL server at 127.0.0.1:${proxy.port} did not answer within 500 ms`);
         // The routine is one CALL that may have run; the statements path stops before its COMMIT.
         expect(message).toMatch(appendRoutine ? /may or may not have been committed/ : /nothing was written|transaction was not committed/);
@@ -93,6 +94,7 @@ describe('a server that stops answering on an open pooled connection', () => {
       const { error, ms } = await settle(engine.getSession(key));
       expect(error).toBeInstanceOf(StorageError);
       expect((error as Error).message).toMatch(/no connection to the MySQL server at 127\.0\.0\.1:\d+ became free within 300 ms/);
+      expect((error as StorageError).kind).toBe('timeout');
       expect(ms).toBeLessThan(BOUND_MS);
     } finally {
       const closing = settle(engine.close());

@@ -1,6 +1,7 @@
 import mysql from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
-import { SessionManager, SessionNotFoundError, type NewMessage, type Session, type SessionKey } from '@sessions/core';
+import { SessionManager, SessionNotFoundError, type Session, type SessionKey } from '@sessions/core';
+import { type NewMessage } from '@sessions/core/engine';
 import { MysqlEngine } from '../src/index.js';
 import { countingPool, MYSQL2_POOL } from '@sessions/test-support';
 import { randomName, useTestDatabase } from './support/database.js';

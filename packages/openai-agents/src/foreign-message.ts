@@ -1,5 +1,6 @@
 import type { AgentInputItem } from '@openai/agents-core';
-import { isPlainObject, type Message, type MessageContent } from '@sessions/core';
+import { type Message, type MessageContent } from '@sessions/core';
+import { isPlainObject } from '@sessions/core/engine';
 
 const TEXT_PART_TYPES: ReadonlySet<string> = new Set(['text', 'input_text', 'output_text']);
 

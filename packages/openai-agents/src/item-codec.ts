@@ -1,8 +1,5 @@
 import type { AgentInputItem } from '@openai/agents-core';
 import {
-  assertId,
-  describeType,
-  isPlainObject,
   ValidationError,
   type JsonObject,
   type JsonValue,
@@ -11,6 +8,7 @@ import {
   type MessageInput,
   type MessageRole,
 } from '@sessions/core';
+import { assertId, describeType, isPlainObject } from '@sessions/core/engine';
 import { restoreExtras, toJsonWithExtras } from './json-extras.js';
 import { FORMAT_VERSION, METADATA_KEY, type ItemMarker } from './stored-format.js';
 

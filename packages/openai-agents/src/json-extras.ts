@@ -1,4 +1,5 @@
-import { assertJson, isPlainObject, type JsonValue } from '@sessions/core';
+import { type JsonValue } from '@sessions/core';
+import { assertJson, isPlainObject } from '@sessions/core/engine';
 
 /** Where a value sits inside an item: object keys and array indexes, outermost first. */
 export type ValuePath = (string | number)[];

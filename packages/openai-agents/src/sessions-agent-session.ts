@@ -1,9 +1,5 @@
 import type { AgentInputItem, Session } from '@openai/agents-core';
 import {
-  assertCount,
-  assertId,
-  describeType,
-  isPlainObject,
   newSessionId,
   ValidationError,
   type HeldLease,
@@ -14,6 +10,7 @@ import {
   type SessionKey,
   type SessionManager,
 } from '@sessions/core';
+import { assertCount, assertId, describeType, isPlainObject } from '@sessions/core/engine';
 import { liveItems, topItem } from './history.js';
 import { encodeItem } from './item-codec.js';
 import { queued } from './write-queue.js';

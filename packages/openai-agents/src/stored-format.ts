@@ -1,4 +1,5 @@
-import { isPlainObject, ValidationError, type JsonObject, type Message } from '@sessions/core';
+import { ValidationError, type JsonObject, type Message } from '@sessions/core';
+import { isPlainObject } from '@sessions/core/engine';
 import { isValuePathList, type ValuePath } from './json-extras.js';
 
 /** The key in a message's `metadata` under which the bridge keeps what it needs. */

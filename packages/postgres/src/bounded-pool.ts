@@ -1,4 +1,4 @@
-import { Checkouts, StatementGuard, type Limits } from './bounded-waits.js';
+import { Checkouts, StatementGuard, type ServerLimits } from '@sessions/core/engine';
 import type { PgPool, PgPoolClient, PgQueryConfig, PgQueryResult } from './pg-client.js';
 import { leavesConnectionUsable } from './pg-errors.js';
 
@@ -11,10 +11,10 @@ import { leavesConnectionUsable } from './pg-errors.js';
  */
 export class BoundedPool implements PgPool {
   readonly #inner: PgPool;
-  readonly #limits: Limits;
+  readonly #limits: ServerLimits;
   readonly #checkouts: Checkouts;
 
-  constructor(inner: PgPool, limits: Limits) {
+  constructor(inner: PgPool, limits: ServerLimits) {
     this.#inner = inner;
     this.#limits = limits;
     this.#checkouts = new Checkouts(limits);
@@ -59,7 +59,7 @@ class BoundedClient implements PgPoolClient {
   // 'error' nobody hears and crash the process; the statement that needed it fails on its own.
   readonly #ignoreSocketError = (): void => undefined;
 
-  constructor(inner: PgPoolClient, limits: Limits) {
+  constructor(inner: PgPoolClient, limits: ServerLimits) {
     this.#inner = inner;
     this.#guard = new StatementGuard(limits, (reason) => inner.release(reason));
     inner.on?.('error', this.#ignoreSocketError);

@@ -1,4 +1,4 @@
-import { parseConnectionUrl } from '@sessions/core';
+import { parseConnectionUrl } from '@sessions/core/engine';
 import { URL_SHAPE } from './options.js';
 import { PostgresEngine } from './postgres-engine.js';
 

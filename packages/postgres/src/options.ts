@@ -1,4 +1,5 @@
-import { MessageModel, parseConnectionUrl, SessionModel, ValidationError } from '@sessions/core';
+import { ValidationError } from '@sessions/core';
+import { MessageModel, parseConnectionUrl, SessionModel } from '@sessions/core/engine';
 import type { PgPool } from './pg-client.js';
 import { MAX_IDENTIFIER_BYTES, NAME_PART } from './sql/identifiers.js';
 import { SCHEMA_VERSION_TABLE } from './sql/tables.js';

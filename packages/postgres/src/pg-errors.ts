@@ -1,3 +1,5 @@
+import type { StorageErrorKind } from '@sessions/core';
+
 /** SQLSTATE codes the engine reacts to. */
 export const PG = Object.freeze({
   uniqueViolation: '23505',
@@ -34,4 +36,19 @@ export function leavesConnectionUsable(error: unknown): boolean {
 export function isTransient(error: unknown): boolean {
   const code = sqlState(error);
   return code === PG.serializationFailure || code === PG.deadlockDetected;
+}
+
+/** The `StorageError` kind a SQLSTATE names; undefined leaves it to core (system codes, then unknown). */
+export function storageErrorKind(error: unknown): StorageErrorKind | undefined {
+  const code = sqlState(error);
+  if (code === undefined) return undefined;
+  if (code === PG.serializationFailure || code === PG.deadlockDetected) return 'conflict';
+  if (code === '3D000') return 'missing'; // invalid_catalog_name: the database does not exist
+  if (code === '53100') return 'full'; // disk_full
+  if (code === '57014') return 'timeout'; // query_canceled, as by statement_timeout
+  if (code === '42501') return 'permission'; // insufficient_privilege
+  if (code.startsWith('28')) return 'auth'; // invalid_authorization_specification, invalid_password
+  if (code.startsWith('08') || /^57P0[1-3]$/.test(code)) return 'unreachable'; // connection exception, server shutting down
+  if (code.startsWith('XX00')) return 'corrupt'; // data_corrupted, index_corrupted
+  return undefined;
 }

@@ -1,48 +1,51 @@
 import { Socket } from 'node:net';
 import {
-  BaseEngine,
   ConcurrentUpdateError,
-  copyMessage,
-  copySession,
   LockExpiredError,
   MessageExistsError,
-  MessageModel,
   SessionExistsError,
-  SESSION_CHANGE_FIELDS,
-  SessionModel,
   SessionNotFoundError,
+  type Lease,
+  type LeaseRef,
+  type Message,
+  type Session,
+  type SessionKey,
+  type StorageErrorKind,
+} from '@sessions/core';
+import {
+  BaseEngine,
+  SESSION_CHANGE_FIELDS,
+  copyMessage,
+  copySession,
+  MessageModel,
+  SessionModel,
+  SocketTracker,
+  withDeadline,
   type AcquireLeaseInput,
   type ClearMessagesOptions,
   type FencedWriteOptions,
-  type Lease,
   type LeaseGrant,
   type LeaseInfo,
-  type LeaseRef,
   type ListLeasesQuery,
-  type Message,
   type MessageRange,
   type ModelDefinition,
   type NewMessage,
   type ResolvedFilter,
   type ResolvedQuery,
-  type Session,
   type SessionChanges,
-  type SessionKey,
   type SessionWriteOptions,
   type TruncateMessagesOptions,
   type UpdateSessionOptions,
-} from '@sessions/core';
+} from '@sessions/core/engine';
 import { BoundedPool } from './bounded-pool.js';
-import { withDeadline } from './bounded-waits.js';
 import { Executor, type Row } from './executor.js';
 import { resolveOptions, type PostgresEngineOptions } from './options.js';
 import type { PgPool, PgPoolClient } from './pg-client.js';
 import { loadPg } from './pg-driver.js';
-import { constraintOf, PG, sqlState } from './pg-errors.js';
+import { constraintOf, PG, sqlState, storageErrorKind } from './pg-errors.js';
 import { migrate, readSchemaVersion } from './schema/migrate.js';
 import { MIGRATIONS } from './schema/migrations.js';
 import { describeServer } from './server-address.js';
-import { SocketTracker } from './socket-tracker.js';
 import type { ModelCodec } from './sql/columns.js';
 import { tableNames, type TableNames } from './sql/tables.js';
 import { toPgComparableTimestamp, toPgTimestamp } from './sql/timestamps.js';
@@ -124,6 +127,10 @@ export class PostgresEngine extends BaseEngine {
   /** The pool the engine queries through (the injected one, or the one it created). */
   get pool(): PgPool {
     return this.#pool;
+  }
+
+  protected override storageErrorKind(error: unknown): StorageErrorKind | undefined {
+    return storageErrorKind(error);
   }
 
   protected async doSetup(signal: AbortSignal | undefined): Promise<void> {

@@ -112,6 +112,7 @@ describe('PostgresEngine options', () => {
       const error = await engine.setup().catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(StorageError);
       expect((error as StorageError).cause).toMatchObject({ code: 'ECONNREFUSED' });
+      expect((error as StorageError).kind).toBe('unreachable');
       expect((error as Error).message).toMatch(/\[postgres\] setup failed/);
     } finally {
       await engine.close();

@@ -1,5 +1,16 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { and, compareCodePoints, eq, ilike, inArray, like, MessageExistsError, SessionManager, ValidationError, type JsonObject } from '@sessions/core';
+import {
+  and,
+  eq,
+  ilike,
+  inArray,
+  like,
+  MessageExistsError,
+  SessionManager,
+  ValidationError,
+  type JsonObject,
+} from '@sessions/core';
+import { compareCodePoints } from '@sessions/core/engine';
 import { PostgresEngine } from '../src/index.js';
 import { countingPool, PG_POOL } from '@sessions/test-support';
 import { dropSchema, randomSchema, requirePostgres, testPool } from './support/database.js';

@@ -60,6 +60,7 @@ describe('a server that stops answering on an open pooled connection', () => {
       expect(error).toBeInstanceOf(StorageError);
       const message = (error as Error).message;
       expect(message).toMatch(/^\[sessions\] \[postgres\] appendMessages failed: /);
+      expect((error as StorageError).kind).toBe('timeout');
       expect(message).toContain(`127.0.0.1:${proxy.port}`);
       expect(message).toMatch(/did not answer within 500 ms/);
       expect(message).toMatch(/may or may not have been committed/);
@@ -106,6 +107,7 @@ describe('a server that stops answering on an open pooled connection', () => {
       const { error, ms } = await settle(engine.getSession(key));
       expect(error).toBeInstanceOf(StorageError);
       expect((error as Error).message).toMatch(/no connection to the PostgreSQL server at 127\.0\.0\.1:\d+ became free within 300 ms/);
+      expect((error as StorageError).kind).toBe('timeout');
       expect(ms).toBeLessThan(BOUND_MS);
     } finally {
       const closing = settle(engine.close());

@@ -1,4 +1,11 @@
-import { MessageModel, SessionModel, type FieldDefinition, type ModelDefinition, type JsonValue, type Message, type NewMessage, type Session, type SessionKey } from '@sessions/core';
+import { type JsonValue, type Message, type Session, type SessionKey } from '@sessions/core';
+import {
+  MessageModel,
+  SessionModel,
+  type FieldDefinition,
+  type ModelDefinition,
+  type NewMessage,
+} from '@sessions/core/engine';
 
 /**
  * How records become Redis values, derived from the core models so no column list is

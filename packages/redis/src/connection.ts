@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { AdapterNotInstalledError, parseConnectionUrl, ValidationError } from '@sessions/core';
+import { AdapterNotInstalledError, ValidationError } from '@sessions/core';
+import { parseConnectionUrl } from '@sessions/core/engine';
 import type { RedisEngineOptions } from './options.js';
 import type { RedisClientOptions, RedisConnection } from './redis-client.js';
 import { takeClientOptions } from './url-client-options.js';

@@ -1,4 +1,5 @@
-import type { AcquireLeaseInput, Lease, LeaseGrant, LeaseRef, SessionKey } from '@sessions/core';
+import type { Lease, LeaseRef, SessionKey } from '@sessions/core';
+import type { AcquireLeaseInput, LeaseGrant } from '@sessions/core/engine';
 import { runScript } from './scripts/commands.js';
 import type { Store } from './store.js';
 

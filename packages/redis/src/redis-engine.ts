@@ -1,27 +1,29 @@
 import {
-  BaseEngine,
   ValidationError,
+  type Lease,
+  type LeaseRef,
+  type Message,
+  type Session,
+  type SessionKey,
+} from '@sessions/core';
+import {
+  BaseEngine,
   type AcquireLeaseInput,
   type ClearMessagesOptions,
   type FencedWriteOptions,
-  type Lease,
   type LeaseGrant,
   type LeaseInfo,
-  type LeaseRef,
   type ListLeasesQuery,
-  type Message,
   type MessageRange,
   type ModelDefinition,
   type NewMessage,
   type ResolvedFilter,
   type ResolvedQuery,
-  type Session,
   type SessionChanges,
-  type SessionKey,
   type SessionWriteOptions,
   type TruncateMessagesOptions,
   type UpdateSessionOptions,
-} from '@sessions/core';
+} from '@sessions/core/engine';
 import { decodeMessage, decodeSession, encodeMessageBody, encodeSessionChanges, pairsToHash, withSeq } from './codec.js';
 import { createClient, explainConnectionFailure } from './connection.js';
 import { KeySpace } from './keys.js';

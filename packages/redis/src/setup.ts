@@ -1,4 +1,5 @@
-import { abortable, SchemaVersionError } from '@sessions/core';
+import { SchemaVersionError } from '@sessions/core';
+import { abortable } from '@sessions/core/engine';
 import type { RedisConnection } from './redis-client.js';
 import type { Store } from './store.js';
 

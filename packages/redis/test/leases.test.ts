@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, it, vi } from 'vitest';
-import { LockExpiredError, MemoryEngine, SessionManager, type Engine, type LeaseInfo, type ListLeasesQuery, type NewMessage, type SessionKey } from '@sessions/core';
+import { LockExpiredError, MemoryEngine, SessionManager, type Engine, type SessionKey } from '@sessions/core';
+import { type LeaseInfo, type ListLeasesQuery, type NewMessage } from '@sessions/core/engine';
 import { KeySpace, type RedisEngine } from '../src/index.js';
 import { monitorDuring } from './support/monitor.js';
 import { dropPrefix, randomPrefix, rawReader, REDIS_URL, requireRedis, testClient, testEngine } from './support/redis.js';

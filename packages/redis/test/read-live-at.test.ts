@@ -1,5 +1,6 @@
 import { describe, it } from 'vitest';
-import { SessionManager, type MessageRange, type SessionKey } from '@sessions/core';
+import { SessionManager, type SessionKey } from '@sessions/core';
+import { type MessageRange } from '@sessions/core/engine';
 import { KeySpace, type RedisEngine } from '../src/index.js';
 import { monitorDuring, type MonitoredCommand } from './support/monitor.js';
 import { redisFileScope } from './support/file-scope.js';

@@ -16,6 +16,7 @@ describe('a server that refuses the connection', () => {
     expect((error as Error).message).toMatch(/the Redis server at 127\.0\.0\.1:1 refused the connection/);
     expect((error as Error).message).not.toMatch(/Connection is closed/);
     expect((error as { cause?: { code?: string } }).cause?.code).toBe('ECONNREFUSED');
+    expect((error as StorageError).kind).toBe('unreachable');
   });
 
   it('fails storedSchemaVersion() the same way', async () => {

@@ -1,5 +1,6 @@
 import { describe, it } from 'vitest';
-import { SessionManager, SessionNotFoundError, type NewMessage, type SessionKey } from '@sessions/core';
+import { SessionManager, SessionNotFoundError, type SessionKey } from '@sessions/core';
+import { type NewMessage } from '@sessions/core/engine';
 import { KeySpace, type RedisEngine } from '../src/index.js';
 import { redisFileScope } from './support/file-scope.js';
 import { randomPrefix, testEngine } from './support/redis.js';

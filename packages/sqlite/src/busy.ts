@@ -1,4 +1,4 @@
-import { sleep } from '@sessions/core';
+import { sleep } from '@sessions/core/engine';
 
 /** Waits between retries grow from this ... */
 const FIRST_BACKOFF_MS = 1;

@@ -4,6 +4,7 @@ import { AdapterNotInstalledError, StorageError } from '@sessions/core';
 import { retryWhileBusy } from './busy.js';
 import type { SqliteDatabase, SqliteDatabaseConstructor } from './database.js';
 import { MEMORY_PATH, type ResolvedSqliteOptions } from './options.js';
+import { storageErrorKind } from './sqlite-errors.js';
 
 const ENGINE = 'sqlite';
 
@@ -26,7 +27,7 @@ export async function openDatabase(path: string, options: ResolvedSqliteOptions,
     // Without SQLITE_OPEN_CREATE SQLite refuses a missing file itself, so there is no window
     // in which it could be created; the check after the fact only tells "missing" from the rest.
     if (open?.mustExist && isMissing(path)) return undefined;
-    throw new StorageError(ENGINE, `open ${JSON.stringify(path)}`, explainOpenFailure(path, error));
+    throw new StorageError(ENGINE, `open ${JSON.stringify(path)}`, explainOpenFailure(path, error), { kind: storageErrorKind(error) });
   }
 }
 

@@ -1,4 +1,5 @@
-import { describeType, redactUrl, ValidationError } from '@sessions/core';
+import { redactUrl, ValidationError } from '@sessions/core';
+import { describeType } from '@sessions/core/engine';
 import { SqliteEngine } from './sqlite-engine.js';
 import type { SqliteTuning } from './options.js';
 

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { assertStorableString, describeType, isPlainObject, ValidationError } from '@sessions/core';
+import { ValidationError } from '@sessions/core';
+import { assertStorableString, describeType, isPlainObject } from '@sessions/core/engine';
 import type { SqliteDatabase } from './database.js';
 
 /**

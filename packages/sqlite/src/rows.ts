@@ -1,4 +1,4 @@
-import type { FieldDefinition, ModelDefinition } from '@sessions/core';
+import type { FieldDefinition, ModelDefinition } from '@sessions/core/engine';
 import type { SqliteRow } from './database.js';
 import { quoteIdentifier } from './sql/identifier.js';
 

@@ -1,27 +1,23 @@
 import { resolve } from 'node:path';
+import { type Lease, type LeaseRef, type Message, type Session, type SessionKey, type StorageErrorKind } from '@sessions/core';
 import {
   BaseEngine,
   type AcquireLeaseInput,
   type ClearMessagesOptions,
   type FencedWriteOptions,
-  type Lease,
   type LeaseGrant,
   type LeaseInfo,
-  type LeaseRef,
   type ListLeasesQuery,
-  type Message,
   type MessageRange,
   type ModelDefinition,
   type NewMessage,
   type ResolvedFilter,
   type ResolvedQuery,
-  type Session,
   type SessionChanges,
-  type SessionKey,
   type SessionWriteOptions,
   type TruncateMessagesOptions,
   type UpdateSessionOptions,
-} from '@sessions/core';
+} from '@sessions/core/engine';
 import { retryWhileBusy } from './busy.js';
 import { configureConnection, isInMemory, openDatabase } from './connection.js';
 import type { SqliteDatabase } from './database.js';
@@ -33,6 +29,7 @@ import { SessionOperations } from './operations/sessions.js';
 import { MEMORY_PATH, resolveOptions, type ResolvedSqliteOptions, type SqliteEngineOptions } from './options.js';
 import { migrate, readSchemaVersion } from './schema/migrate.js';
 import { tableNames } from './schema/tables.js';
+import { storageErrorKind } from './sqlite-errors.js';
 import { Store } from './store.js';
 
 interface Operations {
@@ -76,6 +73,10 @@ export class SqliteEngine extends BaseEngine {
   /** The better-sqlite3 connection, once set up: for your own reads, or backups with `db.backup()`. */
   get database(): SqliteDatabase | undefined {
     return this.#db;
+  }
+
+  protected override storageErrorKind(error: unknown): StorageErrorKind | undefined {
+    return storageErrorKind(error);
   }
 
   protected async doSetup(signal: AbortSignal | undefined): Promise<void> {

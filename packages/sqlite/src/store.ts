@@ -1,4 +1,5 @@
-import { MessageModel, SessionModel, type Message, type ModelDefinition, type Session } from '@sessions/core';
+import { type Message, type Session } from '@sessions/core';
+import { MessageModel, SessionModel, type ModelDefinition } from '@sessions/core/engine';
 import { retryWhileBusy } from './busy.js';
 import type { SqliteDatabase, SqliteStatement, SqliteTransaction } from './database.js';
 import { RecordCodec } from './rows.js';

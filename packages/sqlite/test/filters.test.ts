@@ -8,18 +8,15 @@ import {
   isNull,
   like,
   MemoryEngine,
-  MessageModel,
   ne,
   not,
   notInArray,
-  parseLikePattern,
-  resolveFilter,
-  SessionModel,
   type Filter,
   type JsonObject,
   type Message,
   type Session,
 } from '@sessions/core';
+import { MessageModel, parseLikePattern, resolveFilter, SessionModel } from '@sessions/core/engine';
 import Database from 'better-sqlite3';
 import { SqliteEngine } from '../src/index.js';
 import { compileFilter } from '@sessions/core/sql';

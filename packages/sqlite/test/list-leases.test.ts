@@ -1,5 +1,6 @@
 import { afterEach, describe, it } from 'vitest';
-import { MemoryEngine, type Engine, type LeaseInfo, type SessionKey } from '@sessions/core';
+import { MemoryEngine, type Engine, type SessionKey } from '@sessions/core';
+import { type LeaseInfo } from '@sessions/core/engine';
 import { SqliteEngine } from '../src/index.js';
 
 const engines: Engine[] = [];

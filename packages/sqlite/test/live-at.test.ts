@@ -1,6 +1,7 @@
 import { afterEach, describe, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { SessionNotFoundError, type MessageRange, type NewMessage, type Session, type SessionKey } from '@sessions/core';
+import { SessionNotFoundError, type Session, type SessionKey } from '@sessions/core';
+import { type MessageRange, type NewMessage } from '@sessions/core/engine';
 import { SqliteEngine } from '../src/index.js';
 import { pathOf, removeTempDir, tempEngine } from './helpers.js';
 import { dirname } from 'node:path';

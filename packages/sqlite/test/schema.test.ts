@@ -2,7 +2,8 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, it } from 'vitest';
-import { LeaseModel, MessageModel, SchemaVersionError, SessionManager, SessionModel, eq, type ModelDefinition } from '@sessions/core';
+import { SchemaVersionError, SessionManager, eq } from '@sessions/core';
+import { LeaseModel, MessageModel, SessionModel, type ModelDefinition } from '@sessions/core/engine';
 import { SCHEMA_VERSION, SqliteEngine } from '../src/index.js';
 import { removeTempDir, tempDir } from './helpers.js';
 

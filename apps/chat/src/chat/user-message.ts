@@ -1,4 +1,4 @@
-import { assertId, isPlainObject } from '@sessions/core';
+import { assertId, isPlainObject } from '@sessions/core/engine';
 import type { UIMessage } from 'ai';
 import { HttpError } from '../http/http-error.js';
 

@@ -1,4 +1,5 @@
-import { ValidationError, isPlainObject, type JsonObject, type JsonValue } from '@sessions/core';
+import { ValidationError, type JsonObject, type JsonValue } from '@sessions/core';
+import { isPlainObject } from '@sessions/core/engine';
 
 /**
  * File and image parts may carry bytes or a `URL` object, which JSON cannot hold. They are

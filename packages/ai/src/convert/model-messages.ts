@@ -1,4 +1,5 @@
-import { isPlainObject, ValidationError, type JsonObject, type JsonValue, type Message, type MessageInput } from '@sessions/core';
+import { ValidationError, type JsonObject, type JsonValue, type Message, type MessageInput } from '@sessions/core';
+import { isPlainObject } from '@sessions/core/engine';
 import { convertToModelMessages, modelMessageSchema, type ModelMessage, type ToolSet } from 'ai';
 import { decodeData, encodeData } from './binary-data.js';
 import { toJsonValue, withoutUndefined } from './json-safe.js';

@@ -1,4 +1,5 @@
-import { describeType, isPlainObject, ValidationError, type JsonObject, type JsonValue, type Message } from '@sessions/core';
+import { ValidationError, type JsonObject, type JsonValue, type Message } from '@sessions/core';
+import { describeType, isPlainObject } from '@sessions/core/engine';
 
 /**
  * How this package marks what it stores in a message's `metadata`:

@@ -1,4 +1,5 @@
-import { assertId, describeType, isPlainObject, ValidationError, type JsonObject, type JsonValue, type Message, type MessageInput } from '@sessions/core';
+import { ValidationError, type JsonObject, type JsonValue, type Message, type MessageInput } from '@sessions/core';
+import { assertId, describeType, isPlainObject } from '@sessions/core/engine';
 import type { ModelMessage, UIMessage } from 'ai';
 import { dataToUrl, type DataValue } from './binary-data.js';
 import { toJsonValue } from './json-safe.js';

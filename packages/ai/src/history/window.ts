@@ -1,4 +1,5 @@
-import { describeType, ValidationError, type Message } from '@sessions/core';
+import { ValidationError, type Message } from '@sessions/core';
+import { describeType } from '@sessions/core/engine';
 
 /**
  * How much stored history an agent sends with each turn. Whole tool-call groups only (an

@@ -1,4 +1,5 @@
-import { describeType, ValidationError, type MessageInput, type RunContext, type SessionManager } from '@sessions/core';
+import { ValidationError, type MessageInput, type RunContext, type SessionManager } from '@sessions/core';
+import { describeType } from '@sessions/core/engine';
 import type { ModelMessage, SystemModelMessage, ToolSet } from 'ai';
 import { toModelMessages } from '../convert/model-messages.js';
 import { compactionRecord, type CompactHook } from '../history/compaction.js';

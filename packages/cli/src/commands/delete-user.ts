@@ -1,4 +1,5 @@
-import { assertId, eq } from '@sessions/core';
+import { eq } from '@sessions/core';
+import { assertId } from '@sessions/core/engine';
 import type { Command } from '../command.js';
 import { countMatching, deleteMatching } from '../bulk.js';
 import { CliError } from '../errors.js';

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { and, eq, isNotNull, lte, type Engine, type LeaseInfo, type SessionKey } from '@sessions/core';
+import { and, eq, isNotNull, lte, type Engine, type SessionKey } from '@sessions/core';
+import { type LeaseInfo } from '@sessions/core/engine';
 import { ADAPTER_PACKAGES, schemeOf } from '../adapters.js';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';

@@ -1,4 +1,5 @@
-import { assertId, eq, SessionNotFoundError } from '@sessions/core';
+import { eq, SessionNotFoundError } from '@sessions/core';
+import { assertId } from '@sessions/core/engine';
 import { CliError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { Command } from '../command.js';

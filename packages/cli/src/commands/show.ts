@@ -1,4 +1,5 @@
-import { assertId, isExpiredAt, SessionNotFoundError, type Message, type Session } from '@sessions/core';
+import { SessionNotFoundError, type Message, type Session } from '@sessions/core';
+import { assertId, isExpiredAt } from '@sessions/core/engine';
 import type { Command } from '../command.js';
 import { parsePositiveInt } from '../duration.js';
 import { indent, messageToJson, renderContent, safeText, sessionToJson, shortTime } from '../format.js';

@@ -1,4 +1,5 @@
-import { type Engine, type Message, type NewMessage, type Session, type SessionKey } from '@sessions/core';
+import { type Engine, type Message, type Session, type SessionKey } from '@sessions/core';
+import { type NewMessage } from '@sessions/core/engine';
 import { CliError, isSessionsError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { pickKey, scanMessages } from '../scan.js';

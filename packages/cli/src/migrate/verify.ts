@@ -1,4 +1,5 @@
-import { isExpiredAt, type Engine, type Filter, type SessionKey } from '@sessions/core';
+import { type Engine, type Filter, type SessionKey } from '@sessions/core';
+import { isExpiredAt } from '@sessions/core/engine';
 import { keyIn, scanSessions } from '../scan.js';
 import { differingFields } from './compare.js';
 

@@ -17,6 +17,7 @@ import type { Message } from '../models/message-model.js';
 import type { ModelDefinition } from '../models/model.js';
 import { modelDefinition, UPDATABLE_FIELDS, type ModelName, type ModelRecords } from '../models/records.js';
 import { TITLE_MAX_LENGTH, type Session } from '../models/session-model.js';
+import type { StorageErrorKind } from '../storage-error-kind.js';
 import {
   assertDate,
   assertKey,
@@ -226,7 +227,15 @@ export abstract class BaseEngine implements Engine {
   }
 
   #wrap(operation: string, error: unknown): Error {
-    return error instanceof SessionsError ? error : new StorageError(this.name, operation, this.explainDriverError(error));
+    return error instanceof SessionsError ? error : new StorageError(this.name, operation, this.explainDriverError(error), { kind: this.storageErrorKind(error) });
+  }
+
+  /**
+   * The `StorageError` kind of a driver error, told from the driver's own codes (SQLSTATE, errno,
+   * result code). Undefined leaves it to the operating-system code in the error, else `'unknown'`.
+   */
+  protected storageErrorKind(_error: unknown): StorageErrorKind | undefined {
+    return undefined;
   }
 
   /**

@@ -7,6 +7,7 @@ import { parseLikePattern } from './like.js';
 import type { FilterTarget, Operand, ResolvedFilter, ResolvedOrderTerm } from './resolved.js';
 import type { Filter, OrderBy } from './types.js';
 
+/** The largest filter accepted (nesting depth, nodes, list sizes): a bigger one is a `ValidationError`. */
 export const FILTER_LIMITS = Object.freeze({
   maxDepth: 16,
   maxNodes: 1_000,

@@ -1,7 +1,9 @@
 /** A value a filter compares with. Dates compare as instants; in JSON they are ISO strings. */
 export type FilterValue = string | number | boolean | Date;
 
+/** The operators comparing a field with one value. */
 export type ComparisonOperator = 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte';
+/** The operators matching a field with a `like` pattern. */
 export type PatternOperator = 'like' | 'ilike';
 
 /**
@@ -16,7 +18,9 @@ export type Filter =
   | { readonly op: 'and' | 'or'; readonly filters: readonly Filter[] }
   | { readonly op: 'not'; readonly filter: Filter };
 
+/** Ascending or descending. */
 export type SortDirection = 'asc' | 'desc';
+/** One sort key: a field and its direction (built with `asc` and `desc`). */
 export interface OrderTerm {
   readonly field: string;
   readonly direction: SortDirection;

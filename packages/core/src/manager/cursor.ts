@@ -5,7 +5,9 @@ import type { Session } from '../models/session-model.js';
 
 /** Fields a session list can be ordered by: never null, so a keyset cursor is well defined. */
 export const LIST_ORDER_FIELDS = ['updatedAt', 'createdAt', 'sessionId', 'messageCount', 'lastSeq'] as const;
+/** A field `SessionManager.list` can order by. */
 export type ListOrderField = (typeof LIST_ORDER_FIELDS)[number];
+/** The order of `SessionManager.list`: one field, ties broken by `sessionId`. */
 export interface ListOrder {
   field: ListOrderField;
   direction: 'asc' | 'desc';

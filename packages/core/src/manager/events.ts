@@ -2,11 +2,13 @@ import type { SessionKey } from '../errors.js';
 import type { Message } from '../models/message-model.js';
 import type { Session } from '../models/session-model.js';
 
+/** The `messages` event: messages were appended to a session through this manager. */
 export interface MessagesEvent {
   readonly key: SessionKey;
   readonly messages: readonly Message[];
 }
 
+/** The `session` event: a session was created, changed, cleared, truncated or deleted through this manager. */
 export interface SessionEvent {
   readonly type: 'created' | 'updated' | 'cleared' | 'truncated' | 'deleted';
   readonly key: SessionKey;
@@ -16,6 +18,7 @@ export interface SessionEvent {
   readonly afterSeq?: number;
 }
 
+/** The events `SessionManager.on` listens to, by name. They report this manager's own writes, not other processes'. */
 export interface SessionManagerEvents {
   messages: MessagesEvent;
   session: SessionEvent;

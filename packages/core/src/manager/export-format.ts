@@ -5,7 +5,9 @@ import type { Session, SessionStatus } from '../models/session-model.js';
 import { assertMessage, assertSession, assertSessionMessages } from '../validate.js';
 import { assertExactExportText } from './export-text.js';
 
+/** The `format` of an export file (`SessionExport`). */
 export const EXPORT_FORMAT = 'sessions.export';
+/** The export format version this package writes and reads. */
 export const EXPORT_VERSION = 1;
 
 /** A message in an export: a `Message` with `createdAt` as an ISO 8601 string. */

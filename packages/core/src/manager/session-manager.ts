@@ -330,6 +330,14 @@ export class SessionManager {
    * every `heartbeatMs`, loads the history inside it, hands `fn` an `append` bound to it and
    * a signal that aborts if it is lost, and releases it however `fn` ends. What `fn`
    * appended before a failure stays; nothing is written after the lease is lost.
+   *
+   * @example
+   * const reply = await sessions.run({ userId, sessionId }, async ({ history, append, signal }) => {
+   *   await append({ role: 'user', content: text });
+   *   const answer = await model.generate([...history, { role: 'user', content: text }], { signal });
+   *   await append({ role: 'assistant', content: answer });
+   *   return answer;
+   * });
    */
   async run<T>(key: SessionKey, fn: (context: RunContext) => Promise<T> | T, options: RunOptions = {}): Promise<T> {
     assertKey(key);

@@ -30,6 +30,7 @@ import { MemoryLeases } from './memory-leases.js';
 import { firstIndexAbove, messagesInRange } from './message-range.js';
 import { createMemoryStore, MEMORY_SCHEMA_VERSION, storeKey, type MemoryStore, type StoredSession } from './memory-store.js';
 
+/** Options of `new MemoryEngine(...)`. */
 export interface MemoryEngineOptions {
   /** The store's clock for leases, in epoch milliseconds. Defaults to `Date.now`. */
   clock?: () => number;

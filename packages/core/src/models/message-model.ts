@@ -2,7 +2,9 @@ import type { JsonObject, JsonValue } from '../json.js';
 import { defineModel } from './model.js';
 import { ID_MAX_LENGTH } from './session-model.js';
 
+/** Who wrote a message. */
 export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
+/** Every `MessageRole`. */
 export const MESSAGE_ROLES: readonly MessageRole[] = Object.freeze(['system', 'user', 'assistant', 'tool']);
 
 /** A string, or an array of JSON parts (text, images, tool results ... in the app's own shape). */

@@ -9,6 +9,7 @@ export interface ModelRecords {
   sessions: Session;
   messages: Message;
 }
+/** The name of a model: `'sessions'` or `'messages'` (for `parseFilter`). */
 export type ModelName = keyof ModelRecords;
 
 export const MODELS: Readonly<Record<ModelName, ModelDefinition>> = Object.freeze({

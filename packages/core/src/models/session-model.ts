@@ -1,10 +1,14 @@
 import type { JsonObject } from '../json.js';
 import { defineModel } from './model.js';
 
+/** Longest `userId`, `sessionId` or message `id`, in UTF-16 code units. */
 export const ID_MAX_LENGTH = 255;
+/** Longest session title, in code points. */
 export const TITLE_MAX_LENGTH = 1_000;
 
+/** A session is `active`, or `archived` (kept, and left out of `list` unless `includeArchived`). */
 export type SessionStatus = 'active' | 'archived';
+/** Every `SessionStatus`. */
 export const SESSION_STATUSES: readonly SessionStatus[] = Object.freeze(['active', 'archived']);
 
 /** A stored session, as every engine returns it. */

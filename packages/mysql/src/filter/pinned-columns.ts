@@ -1,4 +1,4 @@
-import type { ResolvedFilter } from '@sessions/core';
+import type { ResolvedFilter } from '@sessions/core/engine';
 
 /**
  * Columns the filter fixes to a single value: those an `eq` (or a one-value `inArray`) pins in

@@ -1,4 +1,4 @@
-import type { JsonPathTarget, OperandType } from '@sessions/core';
+import type { JsonPathTarget, OperandType } from '@sessions/core/engine';
 import { quotedJsonPath, sqlLikePattern, type Bind, type SqlDialect } from '@sessions/core/sql';
 import type { Dialect } from '../dialect.js';
 import type { SqlParam } from '../driver.js';

@@ -1,4 +1,4 @@
-import type { FieldDefinition, ModelDefinition } from '@sessions/core';
+import type { FieldDefinition, ModelDefinition } from '@sessions/core/engine';
 import { quoteIdent, quoteLiteral } from '../sql/identifiers.js';
 import type { TableNames } from '../sql/tables.js';
 

@@ -1,4 +1,5 @@
-import { SchemaVersionError, sleep } from '@sessions/core';
+import { SchemaVersionError } from '@sessions/core';
+import { sleep } from '@sessions/core/engine';
 import type { PgPool, PgPoolClient } from '../pg-client.js';
 import { PG, sqlState } from '../pg-errors.js';
 import { quoteIdent } from '../sql/identifiers.js';

@@ -1,4 +1,4 @@
-import { LeaseModel, MessageModel, SessionModel } from '@sessions/core';
+import { LeaseModel, MessageModel, SessionModel } from '@sessions/core/engine';
 import { column, quoteIdent } from '../sql/identifiers.js';
 import type { TableNames } from '../sql/tables.js';
 import { columnList, createIndexesSql, createTableSql } from './ddl.js';

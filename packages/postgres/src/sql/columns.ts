@@ -1,4 +1,4 @@
-import type { FieldDefinition, ModelDefinition } from '@sessions/core';
+import type { FieldDefinition, ModelDefinition } from '@sessions/core/engine';
 import { quoteIdent } from './identifiers.js';
 import { epochMsOfColumn, toPgTimestampOrNull } from './timestamps.js';
 

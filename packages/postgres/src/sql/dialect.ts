@@ -1,4 +1,4 @@
-import type { ColumnTarget, JsonPathTarget, Operand, OperandType } from '@sessions/core';
+import type { ColumnTarget, JsonPathTarget, Operand, OperandType } from '@sessions/core/engine';
 import { sqlLikePattern, type Bind, type SqlDialect } from '@sessions/core/sql';
 import { quoteIdent } from './identifiers.js';
 import { toPgComparableTimestamp } from './timestamps.js';

@@ -1,4 +1,4 @@
-import type { ModelDefinition } from '@sessions/core';
+import type { ModelDefinition } from '@sessions/core/engine';
 
 /** Quotes an SQL identifier: the only way a name reaches SQL text. */
 export function quoteIdent(name: string): string {

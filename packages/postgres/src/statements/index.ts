@@ -1,4 +1,4 @@
-import { MessageModel, SessionModel } from '@sessions/core';
+import { MessageModel, SessionModel } from '@sessions/core/engine';
 import { modelCodec, type ModelCodec } from '../sql/columns.js';
 import type { TableNames } from '../sql/tables.js';
 import { appendStatement } from './append.js';

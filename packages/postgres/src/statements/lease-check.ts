@@ -1,4 +1,4 @@
-import { LeaseModel } from '@sessions/core';
+import { LeaseModel } from '@sessions/core/engine';
 import { column } from '../sql/identifiers.js';
 import type { TableNames } from '../sql/tables.js';
 import { keyCondition, type Placeholders } from './placeholders.js';

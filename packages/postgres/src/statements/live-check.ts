@@ -1,4 +1,4 @@
-import { SessionModel } from '@sessions/core';
+import { SessionModel } from '@sessions/core/engine';
 import { column } from '../sql/identifiers.js';
 import type { Placeholders } from './placeholders.js';
 

@@ -1,4 +1,5 @@
-import { MessageModel, type Message, type NewMessage } from '@sessions/core';
+import { type Message } from '@sessions/core';
+import { MessageModel, type NewMessage } from '@sessions/core/engine';
 import type { ModelCodec } from '../sql/columns.js';
 import { quoteIdent } from '../sql/identifiers.js';
 import type { Placeholders } from './placeholders.js';

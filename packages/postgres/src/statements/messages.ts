@@ -1,4 +1,4 @@
-import { MessageModel, SessionModel } from '@sessions/core';
+import { MessageModel, SessionModel } from '@sessions/core/engine';
 import type { ModelCodec } from '../sql/columns.js';
 import { column } from '../sql/identifiers.js';
 import type { TableNames } from '../sql/tables.js';

@@ -1,4 +1,4 @@
-import type { ModelDefinition } from '@sessions/core';
+import type { ModelDefinition } from '@sessions/core/engine';
 import { prepared, type Statement } from '../executor.js';
 import { column } from '../sql/identifiers.js';
 

@@ -1,4 +1,4 @@
-import type { ModelDefinition, ResolvedFilter, ResolvedQuery } from '@sessions/core';
+import type { ModelDefinition, ResolvedFilter, ResolvedQuery } from '@sessions/core/engine';
 import { compileFilter, compileOrderBy } from '@sessions/core/sql';
 import { adHoc, type Statement } from '../executor.js';
 import type { ModelCodec } from '../sql/columns.js';

@@ -1,4 +1,4 @@
-import { compareCodePoints, type Operand, type ResolvedFilter } from '@sessions/core';
+import { compareCodePoints, type Operand, type ResolvedFilter } from '@sessions/core/engine';
 import { EMPTY, hull, intersect, point, type Compare, type Interval } from './interval.js';
 
 /**

@@ -1,4 +1,4 @@
-import { compareCodePoints, type LeaseInfo, type ListLeasesQuery } from '@sessions/core';
+import { compareCodePoints, type LeaseInfo, type ListLeasesQuery } from '@sessions/core/engine';
 import { runScript } from '../scripts/commands.js';
 import { allUsers, zrange, type Store } from '../store.js';
 import { lexRange } from './range-args.js';

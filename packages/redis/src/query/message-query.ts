@@ -1,4 +1,5 @@
-import { compareByOrder, matchesFilter, type Message, type ResolvedFilter, type ResolvedOrderTerm } from '@sessions/core';
+import { type Message } from '@sessions/core';
+import { compareByOrder, matchesFilter, type ResolvedFilter, type ResolvedOrderTerm } from '@sessions/core/engine';
 import { decodeMessage } from '../codec.js';
 import { allUsers, pipelineResults, userSessionIds, zrange, type Store } from '../store.js';
 import { columnInterval, columnValues } from './constraints.js';

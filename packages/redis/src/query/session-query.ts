@@ -1,4 +1,5 @@
-import { compareByOrder, matchesFilter, type ResolvedFilter, type ResolvedOrderTerm, type Session } from '@sessions/core';
+import { type Session } from '@sessions/core';
+import { compareByOrder, matchesFilter, type ResolvedFilter, type ResolvedOrderTerm } from '@sessions/core/engine';
 import { decodeSession, INTERNAL } from '../codec.js';
 import { runScript } from '../scripts/commands.js';
 import { allUsers, mapLimit, pipelineResults, zrange, type Store } from '../store.js';

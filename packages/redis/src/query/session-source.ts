@@ -1,4 +1,4 @@
-import type { ResolvedFilter, ResolvedOrderTerm } from '@sessions/core';
+import type { ResolvedFilter, ResolvedOrderTerm } from '@sessions/core/engine';
 import type { Store } from '../store.js';
 import { columnInterval, columnValues } from './constraints.js';
 import { isBounded, type Interval } from './interval.js';

@@ -1,4 +1,4 @@
-import { LeaseModel } from '@sessions/core';
+import { LeaseModel } from '@sessions/core/engine';
 import { column, COLUMNS, INTERNAL } from '../codec.js';
 
 /** Lease hash fields, from the core lease model. */

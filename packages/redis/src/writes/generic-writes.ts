@@ -1,4 +1,5 @@
-import { ConcurrentUpdateError, matchesFilter, type ResolvedFilter, type SessionKey } from '@sessions/core';
+import { ConcurrentUpdateError, type SessionKey } from '@sessions/core';
+import { matchesFilter, type ResolvedFilter } from '@sessions/core/engine';
 import { decodeMessage, decodeSession, encodeMessageBody, encodeSessionChanges, INTERNAL, withSeq } from '../codec.js';
 import type { ResolvedOptions } from '../options.js';
 import { matchingMessages } from '../query/message-query.js';

@@ -1,4 +1,5 @@
-import { LeaseModel, LockExpiredError, type AcquireLeaseInput, type Lease, type LeaseGrant, type LeaseRef, type SessionKey } from '@sessions/core';
+import { LockExpiredError, type Lease, type LeaseRef, type SessionKey } from '@sessions/core';
+import { LeaseModel, type AcquireLeaseInput, type LeaseGrant } from '@sessions/core/engine';
 import type { SqliteStatement } from '../database.js';
 import { quoteIdentifier } from '../sql/identifier.js';
 import type { Store } from '../store.js';

@@ -1,4 +1,4 @@
-import { compareCodePoints, LeaseModel, type LeaseInfo, type ListLeasesQuery } from '@sessions/core';
+import { compareCodePoints, LeaseModel, type LeaseInfo, type ListLeasesQuery } from '@sessions/core/engine';
 import { quoteIdentifier } from '../sql/identifier.js';
 import { LIMIT } from '../sql/limit.js';
 import type { Store } from '../store.js';

@@ -1,4 +1,5 @@
-import type { MessageRange, Session, SessionWriteOptions } from '@sessions/core';
+import type { Session } from '@sessions/core';
+import type { MessageRange, SessionWriteOptions } from '@sessions/core/engine';
 import type { RecordCodec } from '../rows.js';
 
 /**

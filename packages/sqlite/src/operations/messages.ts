@@ -1,16 +1,18 @@
 import {
-  cloneJson,
   MessageExistsError,
   SessionNotFoundError,
-  type ClearMessagesOptions,
   type JsonObject,
   type Message,
+  type SessionKey,
+} from '@sessions/core';
+import {
+  cloneJson,
+  type ClearMessagesOptions,
   type MessageRange,
   type NewMessage,
-  type SessionKey,
   type SessionWriteOptions,
   type TruncateMessagesOptions,
-} from '@sessions/core';
+} from '@sessions/core/engine';
 import type { SqliteRow, SqliteStatement } from '../database.js';
 import { LIMIT } from '../sql/limit.js';
 import type { Store } from '../store.js';

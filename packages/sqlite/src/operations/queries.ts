@@ -1,4 +1,5 @@
-import type { Message, ModelDefinition, ResolvedFilter, ResolvedQuery, Session } from '@sessions/core';
+import type { Message, Session } from '@sessions/core';
+import type { ModelDefinition, ResolvedFilter, ResolvedQuery } from '@sessions/core/engine';
 import type { SqliteRow } from '../database.js';
 import { compileFilter, compileOrderBy } from '@sessions/core/sql';
 import { sqliteDialect } from '../sql/dialect.js';

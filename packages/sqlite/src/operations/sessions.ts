@@ -1,17 +1,19 @@
 import {
   ConcurrentUpdateError,
-  copySession,
-  SESSION_CHANGE_FIELDS,
   SessionExistsError,
   SessionNotFoundError,
-  type FencedWriteOptions,
   type Message,
-  type ResolvedFilter,
   type Session,
-  type SessionChanges,
   type SessionKey,
-  type UpdateSessionOptions,
 } from '@sessions/core';
+import {
+  copySession,
+  SESSION_CHANGE_FIELDS,
+  type FencedWriteOptions,
+  type ResolvedFilter,
+  type SessionChanges,
+  type UpdateSessionOptions,
+} from '@sessions/core/engine';
 import { compileFilter, type CompiledSql } from '@sessions/core/sql';
 import type { SqliteRow, SqliteStatement } from '../database.js';
 import { sqliteDialect } from '../sql/dialect.js';

@@ -1,4 +1,4 @@
-import type { FieldDefinition, ModelDefinition } from '@sessions/core';
+import type { FieldDefinition, ModelDefinition } from '@sessions/core/engine';
 import { quoteIdentifier } from '../sql/identifier.js';
 
 const COLUMN_TYPES: Readonly<Record<FieldDefinition['type'], string>> = {

@@ -1,4 +1,4 @@
-import { LeaseModel, MessageModel, SessionModel, type ModelDefinition } from '@sessions/core';
+import { LeaseModel, MessageModel, SessionModel, type ModelDefinition } from '@sessions/core/engine';
 
 /** Unquoted table names for one engine, after its `tablePrefix`. */
 export interface TableNames {

@@ -1,4 +1,4 @@
-import type { JsonPathTarget, Operand } from '@sessions/core';
+import type { JsonPathTarget, Operand } from '@sessions/core/engine';
 import { quotedJsonPath, sqlInList, type Bind, type SqlDialect } from '@sessions/core/sql';
 import { likeToGlob } from './glob.js';
 import { quoteIdentifier } from './identifier.js';

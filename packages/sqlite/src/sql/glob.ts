@@ -1,4 +1,4 @@
-import type { LikeToken } from '@sessions/core';
+import type { LikeToken } from '@sessions/core/engine';
 
 /**
  * Renders parsed LIKE tokens as a GLOB pattern. SQLite's LIKE folds case (and `_` / `%`

@@ -1,7 +1,7 @@
 /** What a statement that got no answer may have done on the server. */
-export type Outcome = 'read' | 'uncommitted' | 'maybe-committed';
+export type TimeoutOutcome = 'read' | 'uncommitted' | 'maybe-committed';
 
-const CONSEQUENCE: Record<Outcome, string> = {
+const CONSEQUENCE: Record<TimeoutOutcome, string> = {
   read: 'nothing was written',
   uncommitted: 'its transaction was not committed',
   'maybe-committed': 'the write may or may not have been committed: read before retrying, or retry with the same message ids',
@@ -16,9 +16,9 @@ export class ServerTimeoutError extends Error {
   readonly code = 'ETIMEDOUT';
   /** Like a driver's fatal errors: the connection it happened on is gone, nothing more is sent on it. */
   readonly fatal = true;
-  readonly outcome: Outcome;
+  readonly outcome: TimeoutOutcome;
 
-  constructor(what: string, outcome: Outcome) {
+  constructor(what: string, outcome: TimeoutOutcome) {
     super(`${what}; the connection was closed and ${CONSEQUENCE[outcome]}`);
     this.outcome = outcome;
   }

@@ -1,7 +1,7 @@
-import { ServerTimeoutError, type Outcome } from './server-timeout-error.js';
+import { ServerTimeoutError, type TimeoutOutcome } from './server-timeout-error.js';
 
-/** The engine's time limits, and how to name its server in an error. */
-export interface Limits {
+/** A server engine's time limits, and how to name its server in an error. */
+export interface ServerLimits {
   readonly queryTimeoutMs: number;
   readonly acquireTimeoutMs: number;
   /** "the ... server at host:port": never a URL, so never a password. */
@@ -34,12 +34,12 @@ export function withDeadline<T>(work: Promise<T>, ms: number, expire: () => Erro
  * engine closes (a driver's pool may leave its waiters queued after it ended).
  */
 export class Checkouts {
-  readonly #limits: Limits;
+  readonly #limits: ServerLimits;
   /** How to make each waiting call give up. */
   readonly #waiters = new Set<(reason: Error) => void>();
   #closed: Error | undefined;
 
-  constructor(limits: Limits) {
+  constructor(limits: ServerLimits) {
     this.#limits = limits;
   }
 
@@ -88,13 +88,13 @@ const WRITES = /\b(INSERT|UPDATE|DELETE|REPLACE|MERGE|CREATE|ALTER|DROP|TRUNCATE
  * error can say whether the statement that got no answer may have committed.
  */
 export class StatementGuard {
-  readonly #limits: Limits;
+  readonly #limits: ServerLimits;
   readonly #destroy: (reason: Error) => void;
   #inTransaction = false;
   /** Set once the connection went back to the pool or was destroyed; it takes no more statements. */
   #done: Error | undefined;
 
-  constructor(limits: Limits, destroy: (reason: Error) => void) {
+  constructor(limits: ServerLimits, destroy: (reason: Error) => void) {
     this.#limits = limits;
     this.#destroy = destroy;
   }
@@ -119,7 +119,7 @@ export class StatementGuard {
     return true;
   }
 
-  #outcomeOf(sql: string): Outcome {
+  #outcomeOf(sql: string): TimeoutOutcome {
     if (this.#inTransaction) return /^\s*COMMIT\b/i.test(sql) ? 'maybe-committed' : 'uncommitted';
     return WRITES.test(sql) ? 'maybe-committed' : 'read';
   }
