@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { Command, CommandContext, GlobalOptions, OptionSpec, OptionValues } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { parseDuration } from './duration.js';
-import { CliError, causeChain, toCliError, UsageError } from './errors.js';
+import { type CliError, causeChain, toCliError, UsageError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { commandHelp, mainHelp, suggestCommand } from './help.js';
 import { isBrokenPipe, write, type CliIo } from './io.js';

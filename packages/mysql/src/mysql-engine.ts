@@ -26,7 +26,6 @@ import { BoundedPool } from './bounded-pool.js';
 import { withDeadline } from './bounded-waits.js';
 import { ensureAppendRoutine } from './append-routine.js';
 import { detectServer, type Dialect } from './dialect.js';
-import type { MysqlPool } from './driver.js';
 import { acquireLease, releaseLease, renewLease } from './leases.js';
 import { listLeases } from './list-leases.js';
 import { migrate, storedSchemaVersion } from './migrations.js';

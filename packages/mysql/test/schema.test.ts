@@ -1,6 +1,6 @@
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
-import { LeaseModel, MessageModel, SchemaVersionError, SessionModel, StorageError } from '@sessions/core';
+import { LeaseModel, MessageModel, SchemaVersionError, SessionModel } from '@sessions/core';
 import { MysqlEngine, SCHEMA_VERSION } from '../src/index.js';
 import { migrationLockName } from '../src/migrations.js';
 import { indexKeyBytes, MAX_INDEX_KEY_BYTES } from '../src/schema.js';

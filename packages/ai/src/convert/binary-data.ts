@@ -1,4 +1,4 @@
-import { ValidationError, isPlainObject, type JsonObject, type JsonValue } from '@sessions/core';
+import { ValidationError, isPlainObject, type JsonValue } from '@sessions/core';
 
 /**
  * File and image parts may carry bytes or a `URL` object, which JSON cannot hold. They are
@@ -22,7 +22,7 @@ export function encodeData(value: unknown, path: string): JsonValue {
 
 export function decodeData(value: JsonValue | undefined): DataValue | undefined {
   if (!isPlainObject(value)) return value as string | undefined;
-  const encoded = value as JsonObject;
+  const encoded = value;
   switch (encoded['$sessionsData']) {
     case 'url':
       return new URL(String(encoded['href']));

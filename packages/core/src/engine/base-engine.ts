@@ -21,7 +21,6 @@ import {
   assertDate,
   assertKey,
   assertLeaseRef,
-  assertMessage,
   assertNewMessage,
   assertOptionalText,
   assertRange,

@@ -3,7 +3,6 @@ import {
   MessageExistsError,
   SessionNotFoundError,
   type ClearMessagesOptions,
-  type JsonObject,
   type Message,
   type MessageRange,
   type NewMessage,
@@ -166,7 +165,7 @@ function storedMessage(message: NewMessage, seq: number): Message {
     toolCallId: message.toolCallId,
     agentId: message.agentId,
     runId: message.runId,
-    metadata: cloneJson(message.metadata as JsonObject),
+    metadata: cloneJson(message.metadata),
     createdAt: new Date(message.createdAt.getTime()),
   };
 }
