@@ -36,7 +36,8 @@ export function cliVersion(): string {
  * calls `process.exit`, so it can run in-process (tests, other tools) as well as from the bin.
  *
  * @example
- * const code = await runCli(['ls', 'sqlite:./sessions.db', '--json'], { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env })
+ * const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
+ * const code = await runCli(['ls', 'sqlite:./sessions.db', '--json'], io);
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const secrets = secretsIn(argv);
