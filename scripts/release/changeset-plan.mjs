@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pnpm, run } from './run.mjs';
+import { pnpm } from './run.mjs';
 import { publishablePackages, root, workspacePackages } from './workspace.mjs';
 
 /**

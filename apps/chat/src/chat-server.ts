@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createEngine, SessionManager, type Engine } from '@sessions/core';
@@ -38,8 +38,10 @@ export async function startChatServer(config: ChatConfig, overrides: { model?: L
 
   // Filled in once the port is known (PORT=0 picks one); nothing is answered before that.
   let allowedHosts: ReadonlySet<string> = new Set();
-  const server: Server = createServer(async (request, response) => {
+  const answer = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     if (guardRequest(request, response, allowedHosts)) return;
+    // `new URL` throws on targets such as `//`; outside the try below that used to be an unhandled rejection.
+    if (!URL.canParse(request.url ?? '/', 'http://localhost')) return sendJson(response, 400, { code: 'BAD_REQUEST', message: 'The request target is not a valid path.' });
     const url = new URL(request.url ?? '/', 'http://localhost');
     try {
       const route = router.match(request.method ?? 'GET', url.pathname);
@@ -56,6 +58,12 @@ export async function startChatServer(config: ChatConfig, overrides: { model?: L
         sendJson(response, failure.status, { code: failure.code, message: failure.message });
       }
     }
+  };
+  const server: Server = createServer((request, response) => {
+    answer(request, response).catch((error: unknown) => {
+      console.error(error);
+      response.destroy();
+    });
   });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -105,3 +105,12 @@ describe('security headers', () => {
     }
   });
 });
+
+describe('request targets that are not URLs', () => {
+  it('answers 400 to a path URL cannot parse and keeps serving', async () => {
+    for (const path of ['//', '//a%20b', '//['])  {
+      expect((await get(path, `localhost:${port}`)).status, path).toBe(400);
+    }
+    expect((await get('/api/info', `localhost:${port}`)).status).toBe(200);
+  });
+});

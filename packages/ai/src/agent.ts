@@ -73,7 +73,7 @@ export class Agent<TOOLS extends ToolSet = ToolSet> {
     this.#window = resolveWindow(options.historyWindow, 'options.historyWindow');
     this.#compact = options.compact;
     this.#stopWhen = options.stopWhen ?? stepCountIs(20);
-    this.#settings = Object.freeze({ ...options.settings }) as AgentCallSettings<TOOLS>;
+    this.#settings = Object.freeze({ ...options.settings });
     this.#waitMs = waitMs;
     this.#keepUserMessageOnError = options.keepUserMessageOnError ?? false;
   }

@@ -61,6 +61,7 @@ export async function saveUIMessages(
 ): Promise<SaveUIMessagesResult> {
   assertSessionManager(sessions, 'sessions');
   assertSessionKey(key, 'key');
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- widening keeps isPlainObject's guard from narrowing RunOptions away
   if (!isPlainObject(options as unknown)) throw new ValidationError(`expected { waitMs?, signal? }, got ${describeType(options)}`, { path: 'options' });
   const inputs = fromUIMessages(messages);
   const wanted = messages.map((message, i) => toJsonValue(message, `messages[${i}]`));

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { Command, CommandContext, GlobalOptions, OptionSpec, OptionValues } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { parseDuration } from './duration.js';
-import { CliError, causeChain, toCliError, UsageError } from './errors.js';
+import { type CliError, causeChain, toCliError, UsageError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { commandHelp, mainHelp, suggestCommand } from './help.js';
 import { isBrokenPipe, write, type CliIo } from './io.js';
@@ -36,7 +36,8 @@ export function cliVersion(): string {
  * calls `process.exit`, so it can run in-process (tests, other tools) as well as from the bin.
  *
  * @example
- * const code = await runCli(['ls', 'sqlite:./sessions.db', '--json'], { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env })
+ * const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
+ * const code = await runCli(['ls', 'sqlite:./sessions.db', '--json'], io);
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const secrets = secretsIn(argv);

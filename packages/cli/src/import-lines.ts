@@ -106,11 +106,11 @@ export class ImportInput {
     try {
       for await (const line of this.#lines(this.#first())) {
         // A refused line stops the import before the second pass; its place is kept all the same.
-        if (spool && !spool.write('text' in line ? `${line.text}\n` : '\n')) await new Promise<void>((resolve) => spool!.once('drain', () => resolve()));
+        if (spool && !spool.write('text' in line ? `${line.text}\n` : '\n')) await new Promise<void>((resolve) => spool.once('drain', () => resolve()));
         yield line;
       }
     } finally {
-      if (spool) await new Promise<void>((resolve, reject) => spool!.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      if (spool) await new Promise<void>((resolve, reject) => spool.end((error?: Error | null) => (error ? reject(error) : resolve())));
     }
   }
 

@@ -46,7 +46,7 @@ describe('exit codes of the sessions bin', () => {
       expect(result.stdout, args.join(' ')).toBe('');
     }
     expect((await runBin(['lst', storeUrl])).stderr).toMatch(/unknown command "lst"; did you mean "ls"\?/);
-    expect((await runBin(['show', storeUrl, 'alice'])).stderr).toMatch(/missing <session>\n  hint: usage: sessions show <url> <user> <session>/);
+    expect((await runBin(['show', storeUrl, 'alice'])).stderr).toMatch(/missing <session>\n {2}hint: usage: sessions show <url> <user> <session>/);
   });
 
   it('2: a URL without a scheme, with an unknown scheme, or naming no database', async () => {

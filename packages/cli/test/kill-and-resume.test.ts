@@ -21,7 +21,7 @@ describe('an interrupted migration', () => {
     let copiedAtKill = -1;
     const killed = await runBin(['migrate', sourceStore.url, targetStore.url, '--batch-size', '20', '--concurrency', '2'], {
       onSpawn(child) {
-        const poll = setInterval(async () => {
+        const poll = setInterval(() => void (async () => {
           if (!existsSync(targetPath) || copiedAtKill >= 0) return;
           try {
             await using watcher = targetStore.engine();
@@ -36,7 +36,7 @@ describe('an interrupted migration', () => {
           } catch {
             // The child may hold the write lock while creating the schema; look again.
           }
-        }, 15);
+        })(), 15);
         child.on('close', () => clearInterval(poll));
       },
     });
@@ -73,7 +73,7 @@ describe('an interrupted migration', () => {
     let interrupted = false;
     const first = await runBin(['migrate', sourceStore.url, targetStore.url, '--concurrency', '1'], {
       onSpawn(child) {
-        const poll = setInterval(async () => {
+        const poll = setInterval(() => void (async () => {
           if (!existsSync(targetPath) || interrupted) return;
           try {
             await using watcher = targetStore.engine();
@@ -86,7 +86,7 @@ describe('an interrupted migration', () => {
           } catch {
             // The schema may still be in the making; look again.
           }
-        }, 15);
+        })(), 15);
         child.on('close', () => clearInterval(poll));
       },
     });
@@ -94,7 +94,7 @@ describe('an interrupted migration', () => {
     expect(interrupted).toBe(true);
     expect(first.code).toBe(130);
     expect(first.stderr).toMatch(/stopping at the next safe point/);
-    expect(first.stderr).toMatch(/interrupted\n  hint: rerun the same command to continue where it stopped/);
+    expect(first.stderr).toMatch(/interrupted\n {2}hint: rerun the same command to continue where it stopped/);
     const rerun = await runBin(['migrate', sourceStore.url, targetStore.url, '--json']);
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(JSON.parse(rerun.stdout).sessions.skipped).toBeGreaterThanOrEqual(50);

@@ -105,9 +105,9 @@ describe('sessions show', () => {
 
     const result = await cli(['show', store.url, 'u', 's']);
 
-    expect(result.stdout).toMatch(/^session  s  \(user u\)\ntitle    Trip\n/);
-    expect(result.stdout).toMatch(/#1 .* user .*\n    line one\n    line two\n/);
-    expect(result.stdout).toMatch(/#2 .* assistant · agent planner .*\n    sure\n    tool calls: \[\{"id":"c1","name":"search"\}\]/);
+    expect(result.stdout).toMatch(/^session {2}s {2}\(user u\)\ntitle {4}Trip\n/);
+    expect(result.stdout).toMatch(/#1 .* user .*\n {4}line one\n {4}line two\n/);
+    expect(result.stdout).toMatch(/#2 .* assistant · agent planner .*\n {4}sure\n {4}tool calls: \[\{"id":"c1","name":"search"\}\]/);
   });
 
   it('exits 4 for a session that does not exist, or exists for another user only', async () => {

@@ -128,7 +128,7 @@ describe('progress', () => {
     progress.finish();
     const frames = text().split('\r\x1b[2K').filter(Boolean);
     expect(frames).toHaveLength(2);
-    expect(frames[0]).toMatch(/^migrate \[#+-+\]  25% 50\/200 sessions · 10 messages · 00:00$/);
+    expect(frames[0]).toMatch(/^migrate \[#+-+\] {2}25% 50\/200 sessions · 10 messages · 00:00$/);
     expect(frames[1]).toMatch(/50% 100\/200 sessions/);
     expect(text().endsWith('\r\x1b[2K')).toBe(true);
   });

@@ -1,4 +1,4 @@
-export * from './initializer.js';
+export type * from './initializer.js';
 export * from './harness.js';
 export * from './run-conformance.js';
 export type { ChildEngineRecipe } from './remote/child-engine-recipe.js';

@@ -88,10 +88,10 @@ export function describeType(value: unknown): string {
   if (typeof value === 'object') {
     const proto: unknown = Object.getPrototypeOf(value);
     // What `{ __proto__: {...} }` in an object literal makes: the key became the prototype, not data.
-    if (proto !== Object.prototype && proto !== null && Object.getPrototypeOf(proto) === Object.prototype && (value as object).constructor === Object) {
+    if (proto !== Object.prototype && proto !== null && Object.getPrototypeOf(proto) === Object.prototype && (value).constructor === Object) {
       return 'an object with a custom prototype (a "__proto__" key in an object literal sets the prototype; build it with JSON.parse or Object.defineProperty)';
     }
-    const name = (value as object).constructor?.name;
+    const name = (value).constructor?.name;
     return name && name !== 'Object' ? `a ${name}` : 'an object';
   }
   return `a ${typeof value}`;
@@ -104,6 +104,7 @@ export function cloneJson<T extends JsonValue>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map((item) => cloneJson(item)) as T;
   const copy: JsonObject = {};
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: T narrowed by typeof is not indexable
   for (const key of Object.keys(value)) setOwn(copy, key, cloneJson((value as JsonObject)[key] as JsonValue));
   return copy as T;
 }

@@ -136,7 +136,7 @@ export function assertLeaseRef(lease: unknown, path = 'lease'): asserts lease is
 
 const seqOption = (value: unknown, path: string): number | undefined => {
   if (value !== undefined) assertCount(value, path);
-  return value as number | undefined;
+  return value;
 };
 const RANGE = shape('readMessages()', {
   afterSeq: seqOption,
@@ -145,7 +145,7 @@ const RANGE = shape('readMessages()', {
   limit: seqOption,
   liveAt: (value: unknown, path: string): Date | undefined => {
     if (value !== undefined) assertDate(value, path);
-    return value as Date | undefined;
+    return value;
   },
 });
 

@@ -58,7 +58,7 @@ describe('resolveFilter', () => {
       target: { kind: 'jsonPath', field: 'metadata', column: 'metadata', path: ['plan', 'tier'] },
       operand: { type: 'string', value: 'pro' },
     });
-    expect(resolveFilter(eq('updatedAt', '2026-01-01T00:00:00Z' as never), SessionModel)).toMatchObject({ operand: { type: 'timestamp', value: new Date('2026-01-01T00:00:00Z') } });
+    expect(resolveFilter(eq('updatedAt', '2026-01-01T00:00:00Z'), SessionModel)).toMatchObject({ operand: { type: 'timestamp', value: new Date('2026-01-01T00:00:00Z') } });
   });
 
   it('turns the empty cases into constants', () => {

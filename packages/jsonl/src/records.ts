@@ -99,7 +99,7 @@ export function decodeLeaseRecord(text: string): SessionKey & StoredLease {
     userId: fields['userId'] as string,
     sessionId: fields['sessionId'] as string,
     owner: fields['owner'] as string,
-    token: fields['token'] as number,
+    token: fields['token'],
     expiresAt: expiresAt === null ? null : expiresAt.getTime(),
   };
 }

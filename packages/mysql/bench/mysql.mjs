@@ -29,7 +29,6 @@ try {
   await engine.setup();
   const server = engine.server;
   const sessions = new SessionManager({ engine, owner: 'bench' });
-  const tables = engine.tables;
 
   // --- fixtures ---------------------------------------------------------------------------
   const shortKey = { userId: 'bench', sessionId: 'history-10' };
@@ -154,7 +153,7 @@ try {
     }
     return [Number(engineNanos) / 1000 / count, Number(rawNanos) / 1000 / count];
   };
-  for (const [, engineOperation, rawOperation, count] of cases) {
+  for (const [, engineOperation, rawOperation] of cases) {
     for (let i = 0; i < 20; i++) {
       await engineOperation();
       await rawOperation();

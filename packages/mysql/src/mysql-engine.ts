@@ -23,7 +23,6 @@ import { appendMessages } from './append-messages.js';
 import { BoundedPool } from './bounded-pool.js';
 import { ensureAppendRoutine } from './append-routine.js';
 import { detectServer, type Dialect } from './dialect.js';
-import type { MysqlPool } from './driver.js';
 import { acquireLease, releaseLease, renewLease } from './leases.js';
 import { listLeases } from './list-leases.js';
 import { migrate, storedSchemaVersion } from './migrations.js';

@@ -55,7 +55,7 @@ export function updateSession(store: Store, key: SessionKey, changes: SessionCha
   const params: SqlParam[] = [];
   for (const [field, value] of Object.entries(changes)) {
     if (value === undefined) continue;
-    const definition = SessionModel.fields[field as keyof typeof SessionModel.fields]!;
+    const definition = SessionModel.fields[field]!;
     assignments.push(`${quoteIdentifier(definition.column)} = ?`);
     params.push(encodeValue(definition, value));
   }

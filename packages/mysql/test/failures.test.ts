@@ -14,7 +14,6 @@ import { randomName, useTestDatabase } from './support/database.js';
 import { PartitionablePool } from './support/partitionable-pool.js';
 
 const database = await useTestDatabase('failures');
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function message(key: SessionKey, content: string): NewMessage {
   return { ...key, id: randomName('m'), role: 'user', content, name: null, toolCalls: null, toolCallId: null, agentId: null, runId: null, metadata: {}, createdAt: new Date() };

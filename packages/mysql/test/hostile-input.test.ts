@@ -1,4 +1,4 @@
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, ilike, inArray, like, SessionManager, ValidationError, type JsonObject } from '@sessions/core';
 import { MysqlEngine } from '../src/index.js';
@@ -68,7 +68,7 @@ describe('hostile input', () => {
       ['k'.repeat(10_000)]: 'very long key',
       long: longValue,
       controls: '\u0001\u0007\b\f\n\r\t\u001f\u007f\u2028\u2029',
-      numbers: [0, -0.5, 1e21, 5e-324, 1.7976931348623157e308, 12345678901234567890, 0.1 + 0.2],
+      numbers: [0, -0.5, 1e21, 5e-324, 1.7976931348623157e308, 1.2345678901234567e19, 0.1 + 0.2],
       nested: { deeper: { deepest: [null, true, false, '', {}] } },
       empty: '',
     };

@@ -1,6 +1,6 @@
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
-import { SchemaVersionError, StorageError } from '@sessions/core';
+import { SchemaVersionError } from '@sessions/core';
 import { LeaseModel, MessageModel, SessionModel } from '@sessions/core/engine';
 import { MysqlEngine, SCHEMA_VERSION } from '../src/index.js';
 import { migrationLockName } from '../src/migrations.js';

@@ -141,12 +141,6 @@ const counter = await startCounter({ host: target.hostname, port: Number(target.
 const counted = new RedisEngine({ url: `redis://127.0.0.1:${counter.port}${target.pathname}`, prefix: PREFIX });
 await counted.setup();
 const countedSessions = new SessionManager({ engine: counted, lockTtlMs: 60_000, heartbeatMs: 10_000 });
-const trips = async (body) => {
-  await body(); // first use of a script on a connection sends EVAL; count the steady state
-  const before = counter.roundTrips;
-  await body();
-  return counter.roundTrips - before;
-};
 const once = async (body) => {
   const before = counter.roundTrips;
   await body();

@@ -25,9 +25,9 @@ export const INTERNAL = Object.freeze({
 
 type Row = Record<string, unknown>;
 
-const SESSION_FIELDS = Object.entries(SessionModel.fields) as Array<[string, FieldDefinition]>;
+const SESSION_FIELDS = Object.entries<FieldDefinition>(SessionModel.fields);
 const MESSAGE_KEY_FIELDS = new Set(['userId', 'sessionId', 'seq']);
-const MESSAGE_FIELDS = (Object.entries(MessageModel.fields) as Array<[string, FieldDefinition]>).filter(([field]) => !MESSAGE_KEY_FIELDS.has(field));
+const MESSAGE_FIELDS = Object.entries<FieldDefinition>(MessageModel.fields).filter(([field]) => !MESSAGE_KEY_FIELDS.has(field));
 
 /** The storage name of a model field; throws if core no longer defines the field. */
 export function column(model: ModelDefinition, field: string): string {
@@ -54,7 +54,7 @@ function encodeScalar(definition: FieldDefinition, value: unknown): string {
     case 'string':
       return value as string;
     case 'integer':
-      return String(value as number);
+      return String(value);
     case 'timestamp':
       return String((value as Date).getTime());
     case 'json':
@@ -97,7 +97,7 @@ export function encodeSessionChanges(changes: Readonly<Row>): EncodedChanges {
   const unset: string[] = [];
   for (const [field, value] of Object.entries(changes)) {
     if (value === undefined) continue;
-    const definition = SessionModel.fields[field as keyof typeof SessionModel.fields] as FieldDefinition | undefined;
+    const definition = SessionModel.fields[field];
     if (!definition) throw new TypeError(`unknown session field ${field}`);
     if (value === null) unset.push(definition.column);
     else set.push([definition.column, encodeScalar(definition, value)]);

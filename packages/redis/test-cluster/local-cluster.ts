@@ -112,8 +112,8 @@ export async function startLocalCluster(): Promise<LocalCluster> {
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
-      for (const child of children) if (child.exitCode === null) child.kill('SIGCONT') && child.kill('SIGTERM');
-      await Promise.all(children.map((child) => (child.exitCode !== null ? undefined : new Promise((resolve) => child.once('exit', resolve)))));
+      for (const child of children) if (child.exitCode === null && child.kill('SIGCONT')) child.kill('SIGTERM');
+      await Promise.all(children.map((child) => (child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve)))));
       process.off('exit', killAll);
       rmSync(dir, { recursive: true, force: true });
     })());
@@ -181,7 +181,7 @@ async function withClient<T>(port: number, body: (client: Redis) => Promise<T>):
 
 const ping = (port: number) => withClient(port, (client) => client.ping());
 async function info(port: number, section: 'CLUSTER' | 'REPLICATION'): Promise<string> {
-  const text = await withClient(port, (client) => (section === 'CLUSTER' ? (client.cluster('INFO') as Promise<string>) : client.info('replication')));
+  const text = await withClient(port, (client) => (section === 'CLUSTER' ? (client.cluster('INFO')) : client.info('replication')));
   return text ?? '';
 }
 

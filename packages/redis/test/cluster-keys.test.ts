@@ -33,9 +33,9 @@ function recordPipelines(redis: Redis): string[][][] {
       const queue = (pipeline as unknown as { _queue: Array<{ getKeys(): Array<string | Buffer> }> })._queue;
       pipelines.push(queue.map((command) => command.getKeys().map(String)));
       return exec(...execArgs);
-    }) as typeof exec;
+    });
     return pipeline;
-  }) as Redis['pipeline'];
+  });
   return pipelines;
 }
 

@@ -27,9 +27,9 @@ function countHashReads(redis: Redis): { readonly count: number } {
     pipeline.hgetall = ((...hgetallArgs: Parameters<typeof hgetall>) => {
       counter.count++;
       return hgetall(...hgetallArgs);
-    }) as typeof hgetall;
+    });
     return pipeline;
-  }) as Redis['pipeline'];
+  });
   return counter;
 }
 
@@ -75,23 +75,23 @@ describe('index use', () => {
 
 // Small, collision-prone filters over several users, never naming one: the paths that read every user.
 const leaf: fc.Arbitrary<Filter> = fc.oneof(
-  fc.constantFrom('u1', 'u2', 'u:3').map((value) => ({ op: 'eq', field: 'userId', value }) as Filter),
-  fc.constantFrom('t0', 't3', 't6', 'z').chain((value) => fc.constantFrom('eq', 'ne', 'gt', 'lte').map((op) => ({ op, field: 'title', value }) as Filter)),
-  fc.constantFrom('active', 'archived').map((value) => ({ op: 'eq', field: 'status', value }) as Filter),
-  fc.integer({ min: 0, max: 13 }).chain((s) => fc.constantFrom('gt', 'lt', 'eq', 'gte').map((op) => ({ op, field: 'updatedAt', value: new Date(DAY + s * 1_000) }) as Filter)),
-  fc.integer({ min: 0, max: 11 }).map((s) => ({ op: 'lte', field: 'createdAt', value: new Date(DAY + s * 1_000) }) as Filter),
-  fc.constantFrom('s0003', 's0010', 's0020').chain((value) => fc.constantFrom('eq', 'gt', 'lt').map((op) => ({ op, field: 'sessionId', value }) as Filter)),
-  fc.integer({ min: 0, max: 5 }).map((value) => ({ op: 'gte', field: 'metadata.n', value }) as Filter),
-  fc.constant({ op: 'isNull', field: 'expiresAt' } as Filter),
-  fc.constant({ op: 'gt', field: 'expiresAt', value: new Date(DAY) } as Filter),
+  fc.constantFrom('u1', 'u2', 'u:3').map((value): Filter => ({ op: 'eq', field: 'userId', value })),
+  fc.constantFrom('t0', 't3', 't6', 'z').chain((value) => fc.constantFrom('eq', 'ne', 'gt', 'lte').map((op): Filter => ({ op, field: 'title', value }))),
+  fc.constantFrom('active', 'archived').map((value): Filter => ({ op: 'eq', field: 'status', value })),
+  fc.integer({ min: 0, max: 13 }).chain((s) => fc.constantFrom('gt', 'lt', 'eq', 'gte').map((op): Filter => ({ op, field: 'updatedAt', value: new Date(DAY + s * 1_000) }))),
+  fc.integer({ min: 0, max: 11 }).map((s): Filter => ({ op: 'lte', field: 'createdAt', value: new Date(DAY + s * 1_000) })),
+  fc.constantFrom('s0003', 's0010', 's0020').chain((value) => fc.constantFrom('eq', 'gt', 'lt').map((op): Filter => ({ op, field: 'sessionId', value }))),
+  fc.integer({ min: 0, max: 5 }).map((value): Filter => ({ op: 'gte', field: 'metadata.n', value })),
+  fc.constant<Filter>({ op: 'isNull', field: 'expiresAt' }),
+  fc.constant<Filter>({ op: 'gt', field: 'expiresAt', value: new Date(DAY) }),
 );
 const filterArb: fc.Arbitrary<Filter> = fc.letrec<{ f: Filter }>((tie) => ({
   f: fc.oneof(
     { depthSize: 'small' },
     leaf,
-    fc.array(tie('f'), { maxLength: 3 }).map((filters) => ({ op: 'and', filters }) as Filter),
-    fc.array(tie('f'), { maxLength: 3 }).map((filters) => ({ op: 'or', filters }) as Filter),
-    tie('f').map((filter) => ({ op: 'not', filter }) as Filter),
+    fc.array(tie('f'), { maxLength: 3 }).map((filters): Filter => ({ op: 'and', filters })),
+    fc.array(tie('f'), { maxLength: 3 }).map((filters): Filter => ({ op: 'or', filters })),
+    tie('f').map((filter): Filter => ({ op: 'not', filter })),
   ),
 })).f;
 const orderArb: fc.Arbitrary<OrderTerm[]> = fc.array(
@@ -136,13 +136,13 @@ describe('queries across all users, differential against MemoryEngine', () => {
     await reference.setup();
     await seedBoth(engine, reference);
     const messageFilter: fc.Arbitrary<Filter> = fc.oneof(
-      fc.constantFrom('user', 'assistant').map((value) => ({ op: 'eq', field: 'role', value }) as Filter),
-      fc.integer({ min: 0, max: 3 }).map((value) => ({ op: 'gt', field: 'seq', value }) as Filter),
-      fc.integer({ min: 0, max: 2 }).map((value) => ({ op: 'eq', field: 'metadata.k', value }) as Filter),
-      fc.constantFrom('u1', 'u:3').map((value) => ({ op: 'eq', field: 'userId', value }) as Filter),
-      fc.constantFrom('s0001', 's0005').map((value) => ({ op: 'eq', field: 'sessionId', value }) as Filter),
+      fc.constantFrom('user', 'assistant').map((value): Filter => ({ op: 'eq', field: 'role', value })),
+      fc.integer({ min: 0, max: 3 }).map((value): Filter => ({ op: 'gt', field: 'seq', value })),
+      fc.integer({ min: 0, max: 2 }).map((value): Filter => ({ op: 'eq', field: 'metadata.k', value })),
+      fc.constantFrom('u1', 'u:3').map((value): Filter => ({ op: 'eq', field: 'userId', value })),
+      fc.constantFrom('s0001', 's0005').map((value): Filter => ({ op: 'eq', field: 'sessionId', value })),
     );
-    const combined = fc.array(messageFilter, { minLength: 1, maxLength: 3 }).map((filters) => ({ op: 'and', filters }) as Filter);
+    const combined = fc.array(messageFilter, { minLength: 1, maxLength: 3 }).map((filters): Filter => ({ op: 'and', filters }));
     const key = (m: { userId: string; sessionId: string; seq: number }) => `${m.userId}/${m.sessionId}/${m.seq}`;
     await fc.assert(
       fc.asyncProperty(combined, fc.constantFrom<OrderTerm[]>([], [{ field: 'seq', direction: 'desc' }], [{ field: 'createdAt', direction: 'asc' }]), fc.integer({ min: 1, max: 10 }), async (where, orderBy, limit) => {

@@ -85,21 +85,21 @@ function leafFilter(fields: string[]): fc.Arbitrary<Filter> {
     const isColumn = !field.startsWith('metadata.');
     const value: fc.Arbitrary<string | number> = isColumn ? fc.constantFrom(...STRINGS) : fc.oneof(fc.constantFrom(...STRINGS), fc.constantFrom(...NUMBERS));
     const options: fc.Arbitrary<Filter>[] = [
-      fc.tuple(fc.constantFrom('eq', 'ne', 'gt', 'gte', 'lt', 'lte'), value).map(([op, v]) => ({ op, field, value: v }) as Filter),
-      fc.tuple(fc.constantFrom('like', 'ilike'), fc.constantFrom(...PATTERNS)).map(([op, v]) => ({ op, field, value: v }) as Filter),
+      fc.tuple(fc.constantFrom('eq', 'ne', 'gt', 'gte', 'lt', 'lte'), value).map(([op, v]) => ({ op, field, value: v })),
+      fc.tuple(fc.constantFrom('like', 'ilike'), fc.constantFrom(...PATTERNS)).map(([op, v]) => ({ op, field, value: v })),
       // Long lists take the json_each path, short ones bind each value.
       fc
         .tuple(fc.constantFrom('inArray', 'notInArray'), isColumn ? fc.constant(true) : fc.boolean(), fc.integer({ min: 1, max: 90 }))
         .chain(([op, strings, length]) =>
           fc
             .array<string | number>(strings ? fc.constantFrom(...STRINGS) : fc.constantFrom(...NUMBERS), { minLength: length, maxLength: length })
-            .map((values) => ({ op, field, values }) as Filter),
+            .map((values) => ({ op, field, values })),
         ),
-      fc.constantFrom('isNull', 'isNotNull').map((op) => ({ op, field }) as Filter),
+      fc.constantFrom('isNull', 'isNotNull').map((op) => ({ op, field })),
     ];
     if (!isColumn) {
-      options.push(fc.tuple(fc.constantFrom('eq', 'ne'), fc.boolean()).map(([op, v]) => ({ op, field, value: v }) as Filter));
-      options.push(fc.tuple(fc.constantFrom('inArray', 'notInArray'), fc.array(fc.boolean(), { minLength: 1, maxLength: 2 })).map(([op, values]) => ({ op, field, values }) as Filter));
+      options.push(fc.tuple(fc.constantFrom('eq', 'ne'), fc.boolean()).map(([op, v]) => ({ op, field, value: v })));
+      options.push(fc.tuple(fc.constantFrom('inArray', 'notInArray'), fc.array(fc.boolean(), { minLength: 1, maxLength: 2 })).map(([op, values]) => ({ op, field, values })));
     }
     return fc.oneof(...options);
   });
@@ -110,9 +110,9 @@ function filterArb(fields: string[]): fc.Arbitrary<Filter> {
     f: fc.oneof(
       { depthSize: 'small' },
       leafFilter(fields),
-      fc.array(tie('f'), { maxLength: 3 }).map((filters) => ({ op: 'and', filters }) as Filter),
-      fc.array(tie('f'), { maxLength: 3 }).map((filters) => ({ op: 'or', filters }) as Filter),
-      tie('f').map((filter) => ({ op: 'not', filter }) as Filter),
+      fc.array(tie('f'), { maxLength: 3 }).map((filters): Filter => ({ op: 'and', filters })),
+      fc.array(tie('f'), { maxLength: 3 }).map((filters): Filter => ({ op: 'or', filters })),
+      tie('f').map((filter): Filter => ({ op: 'not', filter })),
     ),
   })).f;
 }

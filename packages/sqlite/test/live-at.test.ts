@@ -39,7 +39,7 @@ function session(key: SessionKey, expiresAt: Date | null): Session {
     messageCount: 0,
     lastSeq: 0,
     version: 0,
-  } as Session;
+  };
 }
 
 function message(key: SessionKey, id: string): NewMessage {

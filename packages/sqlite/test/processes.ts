@@ -18,8 +18,8 @@ export interface Worker {
 export function startWorker(mode: string, args: Record<string, unknown>): Worker {
   const child = spawn(process.execPath, [workerScript, mode, JSON.stringify(args)], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const lines = createInterface({ input: child.stdout! });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const lines = createInterface({ input: child.stdout });
   const queued: string[] = [];
   const waiting: Array<(line: string) => void> = [];
   lines.on('line', (line) => {
@@ -37,7 +37,7 @@ export function startWorker(mode: string, args: Record<string, unknown>): Worker
   return {
     child,
     exited,
-    send: (line) => child.stdin!.write(`${line}\n`),
+    send: (line) => child.stdin.write(`${line}\n`),
     next: () =>
       new Promise((resolve, reject) => {
         const line = queued.shift();

@@ -79,7 +79,7 @@ describe('schema', () => {
     db.prepare = ((sql: string) => {
       statements.push(sql);
       return prepare(sql);
-    }) as typeof db.prepare;
+    });
     await manager.list({ userId: 'u', where: eq('metadata.plan', 'pro') });
     db.prepare = prepare;
     const listSql = statements.find((sql) => sql.startsWith('SELECT') && sql.includes('ORDER BY'))!;

@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { describe, it } from 'vitest';
 import { NotSetUpError, StorageError } from '@sessions/core';
 import { BusyTimeoutError, SCHEMA_VERSION, SqliteEngine } from '../src/index.js';

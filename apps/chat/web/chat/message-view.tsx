@@ -114,7 +114,7 @@ function ToolView({ name, part }: { name: string; part: Extract<Part, { toolCall
 }
 
 function formatOutput(output: unknown): string {
-  if (output && typeof output === 'object' && 'formatted' in output) return String((output as { formatted: unknown }).formatted);
+  if (output && typeof output === 'object' && 'formatted' in output) return String((output).formatted);
   return typeof output === 'string' ? output : JSON.stringify(output);
 }
 

@@ -1,4 +1,4 @@
-import { ValidationError, type JsonObject, type JsonValue } from '@sessions/core';
+import { ValidationError, type JsonValue } from '@sessions/core';
 import { isPlainObject } from '@sessions/core/engine';
 
 /**
@@ -23,7 +23,7 @@ export function encodeData(value: unknown, path: string): JsonValue {
 
 export function decodeData(value: JsonValue | undefined): DataValue | undefined {
   if (!isPlainObject(value)) return value as string | undefined;
-  const encoded = value as JsonObject;
+  const encoded = value;
   switch (encoded['$sessionsData']) {
     case 'url':
       return new URL(String(encoded['href']));

@@ -67,7 +67,7 @@ function encodePart(part: unknown, path: string): JsonValue {
 }
 
 function isPart(part: JsonValue, type: string): boolean {
-  return isPlainObject(part) && (part as JsonObject)['type'] === type;
+  return isPlainObject(part) && (part)['type'] === type;
 }
 
 export interface ToModelMessagesOptions {
@@ -141,7 +141,7 @@ function readModelMessage(message: Pick<Message, 'role' | 'content' | 'metadata'
   const providerOptions = aiMetadataOf(message).providerOptions;
   const extra = providerOptions === undefined ? {} : { providerOptions };
   const content = message.content;
-  if (message.role !== 'system' && Array.isArray(content) && !content.every((part) => isPlainObject(part) && PART_TYPES[message.role as 'user'].has((part as JsonObject)['type']))) {
+  if (message.role !== 'system' && Array.isArray(content) && !content.every((part) => isPlainObject(part) && PART_TYPES[message.role as 'user'].has((part)['type']))) {
     return foreignMessage(message, content, extra);
   }
   switch (message.role) {
@@ -176,7 +176,7 @@ function foreignMessage(message: Pick<Message, 'role'>, parts: JsonValue[], extr
   const texts: string[] = [];
   for (const part of parts) {
     if (typeof part === 'string') texts.push(part);
-    else if (isPlainObject(part) && TEXT_PART_TYPES.has((part as JsonObject)['type']) && typeof (part as JsonObject)['text'] === 'string') texts.push((part as JsonObject)['text'] as string);
+    else if (isPlainObject(part) && TEXT_PART_TYPES.has((part)['type']) && typeof (part)['text'] === 'string') texts.push((part)['text']);
   }
   const text = texts.filter((piece) => piece.length > 0);
   if (text.length === 0) return null;
@@ -189,14 +189,14 @@ function isEmpty(parts: string | Record<string, unknown>[]): boolean {
 
 function decodePart(part: JsonValue): Record<string, unknown> {
   if (!isPlainObject(part)) return { type: 'text', text: typeof part === 'string' ? part : JSON.stringify(part) };
-  const record = part as JsonObject;
+  const record = part;
   if (record['type'] === 'image') return { ...record, image: decodeData(record['image']) };
   if (record['type'] === 'file') return { ...record, data: decodeData(record['data']) };
   return record;
 }
 
 function textOf(parts: JsonValue[]): string {
-  return parts.map((part) => (isPlainObject(part) && typeof (part as JsonObject)['text'] === 'string' ? (part as JsonObject)['text'] : '')).join('');
+  return parts.map((part) => (isPlainObject(part) && typeof (part)['text'] === 'string' ? (part)['text'] : '')).join('');
 }
 
 /** Tool calls stored by other writers in `toolCalls`: this package's shape or OpenAI's. */
@@ -205,15 +205,15 @@ function foreignToolCalls(toolCalls: JsonValue[] | null): Record<string, unknown
   const calls: Record<string, unknown>[] = [];
   for (const call of toolCalls) {
     if (!isPlainObject(call)) continue;
-    const record = call as JsonObject;
+    const record = call;
     if (typeof record['toolCallId'] === 'string' && typeof record['toolName'] === 'string') {
       calls.push({ type: 'tool-call', toolCallId: record['toolCallId'], toolName: record['toolName'], input: record['input'] ?? {} });
       continue;
     }
     const fn = record['function'];
-    if (typeof record['id'] === 'string' && isPlainObject(fn) && typeof (fn as JsonObject)['name'] === 'string') {
-      const args = (fn as JsonObject)['arguments'];
-      calls.push(withoutUndefined({ type: 'tool-call', toolCallId: record['id'], toolName: (fn as JsonObject)['name'], input: parseArguments(args) }));
+    if (typeof record['id'] === 'string' && isPlainObject(fn) && typeof (fn)['name'] === 'string') {
+      const args = (fn)['arguments'];
+      calls.push(withoutUndefined({ type: 'tool-call', toolCallId: record['id'], toolName: (fn)['name'], input: parseArguments(args) }));
     }
   }
   return calls;

@@ -28,7 +28,7 @@ export type StoredMessage = Pick<Message, 'role' | 'content' | 'metadata'> & Par
 
 export function aiMetadataOf(message: Pick<Message, 'metadata'>): AiMessageMetadata {
   const value = message.metadata['ai'];
-  return isPlainObject(value) ? (value as AiMessageMetadata) : {};
+  return isPlainObject(value) ? (value) : {};
 }
 
 export function isUiMessageRecord(message: Pick<Message, 'metadata'>): boolean {
@@ -39,7 +39,7 @@ export function compactionOf(message: Pick<Message, 'role' | 'metadata'>): Compa
   if (message.role !== 'system') return null;
   const mark = message.metadata['compaction'];
   if (!isPlainObject(mark)) return null;
-  const upToSeq = (mark as JsonObject)['upToSeq'];
+  const upToSeq = (mark)['upToSeq'];
   return typeof upToSeq === 'number' && Number.isSafeInteger(upToSeq) && upToSeq >= 0 ? { upToSeq } : null;
 }
 

@@ -64,7 +64,7 @@ function isStorableId(id: string): boolean {
 
 function isToolPart(part: JsonValue): part is JsonObject {
   if (!isPlainObject(part)) return false;
-  const type = (part as JsonObject)['type'];
+  const type = (part)['type'];
   return typeof type === 'string' && (type.startsWith('tool-') || type === 'dynamic-tool');
 }
 

@@ -28,7 +28,7 @@ const jsonLeaf: fc.Arbitrary<JsonValue | undefined> = fc.oneof(
   fc.boolean(),
   fc.constant(null),
   fc.constant(undefined),
-  fc.constant({ nested: 'object' } as JsonValue),
+  fc.constant<JsonValue>({ nested: 'object' }),
   fc.constant([1, 'a'] as JsonValue),
 );
 
@@ -94,7 +94,7 @@ function leafArb(): fc.Arbitrary<Filter> {
       fc.constantFrom('isNull' as const, 'isNotNull' as const).map((op) => ({ op, field })),
       valueArb(kind).chain((value) => {
         const ops = typeof value === 'boolean' ? (['eq', 'ne'] as const) : (['eq', 'ne', 'gt', 'gte', 'lt', 'lte'] as const);
-        return fc.constantFrom(...ops).map((op) => ({ op, field, value }) as Filter);
+        return fc.constantFrom(...ops).map((op): Filter => ({ op, field, value }));
       }),
     ];
     if (kind === 'string' || kind === 'enum' || kind === 'json') {
@@ -104,7 +104,7 @@ function leafArb(): fc.Arbitrary<Filter> {
     options.push(
       listType.chain((type) => {
         const element = type === 'string' && kind === 'json' ? fc.constantFrom(...STRINGS) : type === 'number' ? fc.constantFrom(...NUMBERS) : valueArb(kind);
-        return fc.tuple(fc.constantFrom('inArray' as const, 'notInArray' as const), fc.array(element, { maxLength: 4 })).map(([op, values]) => ({ op, field, values }) as Filter);
+        return fc.tuple(fc.constantFrom('inArray' as const, 'notInArray' as const), fc.array(element, { maxLength: 4 })).map(([op, values]): Filter => ({ op, field, values }));
       }),
     );
     return fc.oneof(...options);
@@ -115,9 +115,9 @@ const filterArb: fc.Arbitrary<Filter> = fc.letrec<{ filter: Filter }>((tie) => (
   filter: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     leafArb(),
-    fc.array(tie('filter'), { maxLength: 3 }).map((filters) => ({ op: 'and', filters }) as Filter),
-    fc.array(tie('filter'), { maxLength: 3 }).map((filters) => ({ op: 'or', filters }) as Filter),
-    tie('filter').map((filter) => ({ op: 'not', filter }) as Filter),
+    fc.array(tie('filter'), { maxLength: 3 }).map((filters): Filter => ({ op: 'and', filters })),
+    fc.array(tie('filter'), { maxLength: 3 }).map((filters): Filter => ({ op: 'or', filters })),
+    tie('filter').map((filter): Filter => ({ op: 'not', filter })),
   ),
 })).filter;
 

@@ -94,14 +94,13 @@ export function engineLifecycleTests(init: ConformanceInitializer, _options: Con
     });
 
     it('works with await using', async ({ expect }) => {
-      let closed: boolean;
       const created = await init.create();
       {
         await using engine = created;
         await engine.setup();
         expect(await engine.getSession(randomKey())).toBeNull();
       }
-      closed = await created.getSession(randomKey()).then(() => false, (error: unknown) => error instanceof EngineClosedError);
+      const closed = await created.getSession(randomKey()).then(() => false, (error: unknown) => error instanceof EngineClosedError);
       expect(closed).toBe(true);
       await init.destroy?.(created);
     });

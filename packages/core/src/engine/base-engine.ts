@@ -22,7 +22,6 @@ import {
   assertDate,
   assertKey,
   assertLeaseRef,
-  assertMessage,
   assertNewMessage,
   assertOptionalText,
   assertRange,

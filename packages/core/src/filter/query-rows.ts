@@ -17,7 +17,7 @@ type Row = Readonly<Record<string, unknown>>;
  */
 export function queryRows<T extends object>(rows: Iterable<T>, query: ResolvedQuery): T[] {
   const selected = selectRows(rows, query.where);
-  selected.sort(compareByOrder(query.orderBy) as (a: T, b: T) => number);
+  selected.sort(compareByOrder<T>(query.orderBy));
   const start = query.offset ?? 0;
   return selected.slice(start, query.limit === undefined ? undefined : start + query.limit);
 }

@@ -5,7 +5,7 @@ import { modelDefinition, type ModelName } from '../models/records.js';
 import { SessionModel } from '../models/session-model.js';
 import { parseLikePattern } from './like.js';
 import type { FilterTarget, Operand, ResolvedFilter, ResolvedOrderTerm } from './resolved.js';
-import type { Filter, OrderBy } from './types.js';
+import type { Filter } from './types.js';
 
 /** The largest filter accepted (nesting depth, nodes, list sizes): a bigger one is a `ValidationError`. */
 export const FILTER_LIMITS = Object.freeze({
@@ -238,7 +238,7 @@ export function resolveOrderBy(orderBy: unknown, model: ModelDefinition, path = 
       throw new ValidationError(`cannot order ${model.name} by ${JSON.stringify(field)}: use a model field that is not JSON`, { path: `${termPath}.field` });
     }
     if (resolved.some((existing) => existing.field === field)) return;
-    resolved.push({ field: field as string, column: definition.column, type: definition.type as 'string', direction });
+    resolved.push({ field: field as string, column: definition.column, type: definition.type, direction });
   });
   for (const key of model.primaryKey) {
     if (resolved.some((existing) => existing.field === key)) continue;

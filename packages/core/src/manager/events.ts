@@ -36,12 +36,12 @@ export class TypedEmitter<Events extends object> {
   on<E extends keyof Events>(event: E, listener: Listener<Events[E]>): () => void {
     let set = this.#listeners.get(event);
     if (!set) this.#listeners.set(event, (set = new Set()));
-    set.add(listener as Listener<never>);
+    set.add(listener);
     return () => this.off(event, listener);
   }
 
   off<E extends keyof Events>(event: E, listener: Listener<Events[E]>): void {
-    this.#listeners.get(event)?.delete(listener as Listener<never>);
+    this.#listeners.get(event)?.delete(listener);
   }
 
   emit<E extends keyof Events>(event: E, payload: Events[E]): void {

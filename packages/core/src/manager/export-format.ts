@@ -115,7 +115,7 @@ export function parseExport(data: unknown): { session: Session; messages: Messag
     const newer = typeof value['version'] === 'number' && value['version'] > EXPORT_VERSION;
     throw new ValidationError(
       newer
-        ? `export version ${value['version']} was written by a newer @sessions/core: upgrade it to import this file`
+        ? `export version ${String(value['version'])} was written by a newer @sessions/core: upgrade it to import this file`
         : `unsupported export version ${JSON.stringify(value['version'])}; this version reads ${EXPORT_VERSION}`,
       { path: 'export.version' },
     );

@@ -1,4 +1,4 @@
-import { cloneJson, type JsonObject, type JsonValue } from '../json.js';
+import { cloneJson, type JsonValue } from '../json.js';
 import type { Message } from '../models/message-model.js';
 import type { Session } from '../models/session-model.js';
 
@@ -34,7 +34,7 @@ export function copyMessage(message: Message): Message {
     toolCallId: message.toolCallId,
     agentId: message.agentId,
     runId: message.runId,
-    metadata: cloneJson(message.metadata as JsonObject),
+    metadata: cloneJson(message.metadata),
     createdAt: new Date(message.createdAt.getTime()),
   };
 }

@@ -34,6 +34,7 @@ async function runAgent(agent: Agent, input: string, session: Session, stream = 
     // Drain the stream: the SDK saves the turn when it completes.
   }
   await result.completed;
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows whatever the run failed with, unchanged
   if (result.error) throw result.error;
   return result.finalOutput;
 }
@@ -76,6 +77,7 @@ export function describeAgentSession(backend: Backend): void {
 
     // A store that cannot be reached fails every test with the reason (and how to start the server): never a skip.
     beforeEach(() => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows whatever opening the store failed with, unchanged
       if (unavailable) throw unavailable;
     });
 

@@ -79,6 +79,6 @@ export function itemCatalogue(): AgentInputItem[] {
       ],
     } as AgentInputItem,
     { type: 'unknown', id: 'x_1', providerData: { whatever: { a: [true, null, 'b'] } } },
-    { type: 'message', role: 'user', content: 'with an undefined property', providerData: undefined } as AgentInputItem,
+    { type: 'message', role: 'user', content: 'with an undefined property', providerData: undefined },
   ];
 }

@@ -105,7 +105,7 @@ export async function findMessages(store: Store, query: Query): Promise<FetchedM
     }
   }
   const compare = compareByOrder(query.orderBy);
-  matches.sort((a, b) => compare(a.message as unknown as Record<string, unknown>, b.message as unknown as Record<string, unknown>));
+  matches.sort((a, b) => compare(a.message, b.message));
   return matches.slice(offset, query.limit === undefined ? undefined : offset + query.limit);
 }
 

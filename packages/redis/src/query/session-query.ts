@@ -96,7 +96,7 @@ async function candidateUsers(store: Store, plan: SessionPlan): Promise<string[]
 
 const byOrder = (orderBy: readonly ResolvedOrderTerm[]) => {
   const compare = compareByOrder(orderBy);
-  return (a: FetchedSession, b: FetchedSession) => compare(a.session as unknown as Record<string, unknown>, b.session as unknown as Record<string, unknown>);
+  return (a: FetchedSession, b: FetchedSession) => compare(a.session, b.session);
 };
 
 /**

@@ -1,7 +1,6 @@
 import {
   MessageExistsError,
   SessionNotFoundError,
-  type JsonObject,
   type Message,
   type SessionKey,
 } from '@sessions/core';
@@ -168,7 +167,7 @@ function storedMessage(message: NewMessage, seq: number): Message {
     toolCallId: message.toolCallId,
     agentId: message.agentId,
     runId: message.runId,
-    metadata: cloneJson(message.metadata as JsonObject),
+    metadata: cloneJson(message.metadata),
     createdAt: new Date(message.createdAt.getTime()),
   };
 }
