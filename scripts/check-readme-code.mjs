@@ -52,7 +52,9 @@ try {
     }
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`README code: ${blocks.length} blocks type-checked (${blocks.filter(({ block }) => block.fragment !== undefined).length} fragments), ${runnable.length} run, ${problems.length} type errors, in ${seconds} s`);
+  console.log(
+    `README code: ${blocks.length} blocks type-checked (${blocks.filter(({ block }) => block.fragment !== undefined).length} fragments), ${runnable.length} run, ${problems.length} type errors, in ${seconds} s`,
+  );
 } finally {
   if (keep) console.log(`kept ${dir}`);
   else rmSync(dir, { recursive: true, force: true });

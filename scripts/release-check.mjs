@@ -29,7 +29,9 @@ const scratch = mkdtempSync(join(tmpdir(), 'sessions-release-check-'));
 const problems = [];
 let failed = false;
 try {
-  await step("release:check's own tests", () => run(process.execPath, ['--test', join(root, 'scripts', 'release', 'release-check.test.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] }));
+  await step("release:check's own tests", () =>
+    run(process.execPath, ['--test', join(root, 'scripts', 'release', 'release-check.test.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] }),
+  );
 
   problems.push(...(await step('the release plan of the pending changesets', checkReleasePlan)));
 

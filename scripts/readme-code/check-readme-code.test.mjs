@@ -60,7 +60,10 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 test('finds the ts blocks with their markers, and no others', () => {
   assert.deepEqual(
     blocks.map(({ block }) => [block.line, block.fragment, block.run]),
-    [[8, 'stored messages', false], [22, 'callYourModel is your model call', true]],
+    [
+      [8, 'stored messages', false],
+      [22, 'callYourModel is your model call', true],
+    ],
   );
   assert.equal(blocks[0].block.preludeLine, 4);
 });
@@ -77,5 +80,8 @@ test('runs a block marked run, and reports its failure', () => {
 
 test('takes a block indented in a list, without its indentation, and skips a ts fence shown inside another block', () => {
   const listed = codeBlocks('- step\n\n  <!-- run -->\n  ```ts\n  const a = 1;\n    const b = a;\n  ```\n\n````md\n```md\n```ts\nnot code\n```\n````\n');
-  assert.deepEqual(listed.map(({ line, code, run }) => ({ line, code, run })), [{ line: 5, code: 'const a = 1;\n  const b = a;', run: true }]);
+  assert.deepEqual(
+    listed.map(({ line, code, run }) => ({ line, code, run })),
+    [{ line: 5, code: 'const a = 1;\n  const b = a;', run: true }],
+  );
 });

@@ -11,4 +11,3 @@ globalThis.callYourModel = async (history, options) => {
 
 /** `model(history, signal)` in @sessions/core's README. */
 globalThis.model = async (history, signal) => globalThis.callYourModel(history, { signal });
-

@@ -24,12 +24,17 @@ export function checkReleasePlan() {
 
 /** The problems in a release plan as `changeset status --output` writes it. */
 export function problemsIn(plan) {
-  const privateNames = new Set(workspacePackages().filter(({ manifest }) => manifest.private === true).map(({ manifest }) => manifest.name));
+  const privateNames = new Set(
+    workspacePackages()
+      .filter(({ manifest }) => manifest.private === true)
+      .map(({ manifest }) => manifest.name),
+  );
   const problems = [];
   for (const release of plan.releases) {
     if (release.type === 'none') continue;
     if (privateNames.has(release.name)) problems.push(`${release.name} is private but would be released (${release.type}, ${release.newVersion})`);
-    else if (Number(release.newVersion.split('.')[0]) >= 1) problems.push(`${release.name} would go ${release.oldVersion} -> ${release.newVersion} (${release.type})`);
+    else if (Number(release.newVersion.split('.')[0]) >= 1)
+      problems.push(`${release.name} would go ${release.oldVersion} -> ${release.newVersion} (${release.type})`);
   }
   for (const release of plan.releases) console.log(`  ${release.name}: ${release.oldVersion} -> ${release.newVersion} (${release.type})`);
   return problems;

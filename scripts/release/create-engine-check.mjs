@@ -24,8 +24,13 @@ export function checkCreateEngineFromRoot(app, missing = {}) {
   const wrong = Object.entries(results).filter(([scheme, result]) =>
     missing[scheme] ? result.error?.code !== 'ADAPTER_NOT_INSTALLED' || result.error.packageName !== missing[scheme] : !result.engine,
   );
-  if (wrong.length > 0) throw new Error(`createEngine from / in ${app}:\n${wrong.map(([scheme, result]) => `  ${scheme} ${JSON.stringify(result)}`).join('\n')}`);
-  console.log(`  ${Object.entries(results).map(([scheme, result]) => `${scheme} ${result.engine ?? result.error.name}`).join(', ')}`);
+  if (wrong.length > 0)
+    throw new Error(`createEngine from / in ${app}:\n${wrong.map(([scheme, result]) => `  ${scheme} ${JSON.stringify(result)}`).join('\n')}`);
+  console.log(
+    `  ${Object.entries(results)
+      .map(([scheme, result]) => `${scheme} ${result.engine ?? result.error.name}`)
+      .join(', ')}`,
+  );
 }
 
 /**
@@ -35,7 +40,8 @@ export function checkCreateEngineFromRoot(app, missing = {}) {
 export function pnpmProjectWithoutSqlite(dir, tarballs, driverRanges) {
   mkdirSync(dir, { recursive: true });
   const dependencies = { ...driverRanges };
-  for (const name of ['@sessions/core', '@sessions/jsonl', '@sessions/postgres', '@sessions/mysql', '@sessions/redis']) dependencies[name] = `file:${tarballs[name]}`;
+  for (const name of ['@sessions/core', '@sessions/jsonl', '@sessions/postgres', '@sessions/mysql', '@sessions/redis'])
+    dependencies[name] = `file:${tarballs[name]}`;
   const manifest = { name: 'outsider-pnpm-app', version: '0.0.0', private: true, type: 'module', dependencies };
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   pnpm(['install', '--prefer-offline', '--reporter=silent'], { cwd: dir, env: npmEnv() });

@@ -42,7 +42,10 @@ export function problemsInTarball(name, file) {
     if (maps.length === 0) problems.push(`${name}: no source maps in the tarball`);
     for (const path of maps) {
       const map = JSON.parse(readFileSync(join(dir, path), 'utf8'));
-      const complete = Array.isArray(map.sourcesContent) && map.sourcesContent.length === map.sources.length && map.sourcesContent.every((text) => typeof text === 'string' && text.length > 0);
+      const complete =
+        Array.isArray(map.sourcesContent) &&
+        map.sourcesContent.length === map.sources.length &&
+        map.sourcesContent.every((text) => typeof text === 'string' && text.length > 0);
       if (!complete) problems.push(`${name}: ${path} does not carry its sources (sourcesContent), so stack traces point at files the tarball lacks`);
     }
     return problems;

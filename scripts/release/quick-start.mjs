@@ -27,7 +27,9 @@ console.log('quick start: stored', stored.length, 'messages');
 
 // Every published entry point, so that each package's declarations are checked too, not only core's.
 function importsOf(entryPoints) {
-  return entryPoints.map((specifier, index) => `import type * as entry${index} from '${specifier}';\nexport type Entry${index} = typeof entry${index};\n`).join('');
+  return entryPoints
+    .map((specifier, index) => `import type * as entry${index} from '${specifier}';\nexport type Entry${index} = typeof entry${index};\n`)
+    .join('');
 }
 
 /**

@@ -16,7 +16,10 @@ describe('the release plan', () => {
   const release = (name, type, oldVersion, newVersion) => ({ name, type, oldVersion, newVersion });
 
   it('passes 0.x minors and patches', () => {
-    assert.deepEqual(problemsIn({ releases: [release('@sessions/core', 'minor', '0.1.0', '0.2.0'), release('@sessions/sqlite', 'patch', '0.1.0', '0.1.1')] }), []);
+    assert.deepEqual(
+      problemsIn({ releases: [release('@sessions/core', 'minor', '0.1.0', '0.2.0'), release('@sessions/sqlite', 'patch', '0.1.0', '0.1.1')] }),
+      [],
+    );
   });
 
   it('refuses any bump to 1.0.0 or later', () => {
@@ -27,7 +30,9 @@ describe('the release plan', () => {
   it('refuses a published package outside the fixed group', () => {
     const config = { fixed: [['@sessions/core', '@sessions/sqlite']] };
     assert.deepEqual(problemsInFixedGroup(config, ['@sessions/core', '@sessions/sqlite']), []);
-    assert.deepEqual(problemsInFixedGroup(config, ['@sessions/core', '@sessions/new']), ['@sessions/new is published but not in the fixed group of .changeset/config.json']);
+    assert.deepEqual(problemsInFixedGroup(config, ['@sessions/core', '@sessions/new']), [
+      '@sessions/new is published but not in the fixed group of .changeset/config.json',
+    ]);
   });
 
   it('refuses any release of a private package', () => {

@@ -30,7 +30,12 @@ export async function startChatServer(config: ChatConfig, overrides: { model?: L
 
   const router = new Router();
   router.on('GET', '/api/info', async ({ response }) =>
-    sendJson(response, 200, { model: chosen.label, store: config.sessionsUrl.split(':')[0], maxImportBytes: config.maxImportBytes, maxMessageChars: config.maxMessageChars }),
+    sendJson(response, 200, {
+      model: chosen.label,
+      store: config.sessionsUrl.split(':')[0],
+      maxImportBytes: config.maxImportBytes,
+      maxMessageChars: config.maxMessageChars,
+    }),
   );
   sessionRoutes(router, { sessions, maxImportBytes: config.maxImportBytes });
   const shutdown = new AbortController();
@@ -41,7 +46,8 @@ export async function startChatServer(config: ChatConfig, overrides: { model?: L
   const answer = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     if (guardRequest(request, response, allowedHosts)) return;
     // `new URL` throws on targets such as `//`; outside the try below that used to be an unhandled rejection.
-    if (!URL.canParse(request.url ?? '/', 'http://localhost')) return sendJson(response, 400, { code: 'BAD_REQUEST', message: 'The request target is not a valid path.' });
+    if (!URL.canParse(request.url ?? '/', 'http://localhost'))
+      return sendJson(response, 400, { code: 'BAD_REQUEST', message: 'The request target is not a valid path.' });
     const url = new URL(request.url ?? '/', 'http://localhost');
     try {
       const route = router.match(request.method ?? 'GET', url.pathname);

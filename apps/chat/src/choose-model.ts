@@ -12,6 +12,10 @@ export function chooseModel(config: ChatConfig): { model: LanguageModel; label: 
       label: 'Offline demo model: not an LLM, it answers from the conversation history. Set OPENAI_BASE_URL / OPENAI_API_KEY / CHAT_MODEL for a real one.',
     };
   }
-  const provider = createOpenAICompatible({ name: 'openai-compatible', baseURL: config.openai.baseURL, ...(config.openai.apiKey ? { apiKey: config.openai.apiKey } : {}) });
+  const provider = createOpenAICompatible({
+    name: 'openai-compatible',
+    baseURL: config.openai.baseURL,
+    ...(config.openai.apiKey ? { apiKey: config.openai.apiKey } : {}),
+  });
   return { model: provider(config.openai.model), label: `Model: ${config.openai.model} at ${new URL(config.openai.baseURL).host}` };
 }

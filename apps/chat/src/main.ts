@@ -14,7 +14,9 @@ const server = await startChatServer(config).catch((error: unknown) => {
   if (code === 'EADDRINUSE' || code === 'EACCES') {
     console.error(`sessions chat cannot listen on ${config.host}:${config.port} (${code}): set PORT (and HOST) to a free address, e.g. PORT=3001.`);
   } else if (error instanceof SessionsError) {
-    console.error(`sessions chat cannot open its store ${redactUrl(config.sessionsUrl)}: ${error.message}\nCheck SESSIONS_URL and that the server it names is running.`);
+    console.error(
+      `sessions chat cannot open its store ${redactUrl(config.sessionsUrl)}: ${error.message}\nCheck SESSIONS_URL and that the server it names is running.`,
+    );
   } else {
     throw error;
   }

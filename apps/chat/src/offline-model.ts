@@ -39,7 +39,11 @@ export class OfflineDemoModel implements LanguageModelV3 {
         call,
         { type: 'finish', finishReason: { unified: 'tool-calls', raw: 'tool_calls' }, usage: usage(options, '') },
       ];
-      return { stream: new ReadableStream<LanguageModelV3StreamPart>({ start: (controller) => (parts.forEach((part) => controller.enqueue(part)), controller.close()) }) };
+      return {
+        stream: new ReadableStream<LanguageModelV3StreamPart>({
+          start: (controller) => (parts.forEach((part) => controller.enqueue(part)), controller.close()),
+        }),
+      };
     }
     const text = answer(options);
     const words = text.match(/\S+\s*/g) ?? [text];
@@ -69,7 +73,12 @@ export class OfflineDemoModel implements LanguageModelV3 {
 function userTexts(options: LanguageModelV3CallOptions): string[] {
   return options.prompt
     .filter((message) => message.role === 'user')
-    .map((message) => message.content.map((part) => (part.type === 'text' ? part.text : '')).join(' ').trim());
+    .map((message) =>
+      message.content
+        .map((part) => (part.type === 'text' ? part.text : ''))
+        .join(' ')
+        .trim(),
+    );
 }
 
 const ASKS_FOR_TIME = /\bwhat time\b|\bthe time\b|\bclock\b|\bwhat day\b|\bdate today\b|\btoday's date\b/i;
@@ -102,7 +111,10 @@ export function answer(options: LanguageModelV3CallOptions): string {
   const texts = userTexts(options);
   const latest = texts.at(-1) ?? '';
   const earlier = texts.slice(0, -1);
-  const name = [...texts].reverse().map(findName).find((found) => found !== undefined);
+  const name = [...texts]
+    .reverse()
+    .map(findName)
+    .find((found) => found !== undefined);
   if (/what('?s| is) my name/i.test(latest)) {
     return name ? `Your name is ${name}.` : "You haven't told me your name yet.";
   }

@@ -43,7 +43,11 @@ export function sessionKey(request: IncomingMessage, params: Readonly<Record<str
     assertId(sessionId, 'sessionId');
   } catch (error) {
     if (error instanceof ValidationError) {
-      throw new HttpError(400, 'BAD_SESSION_ID', 'That address does not name a conversation: a conversation id is 1 to 255 visible characters. Pick one from the list.');
+      throw new HttpError(
+        400,
+        'BAD_SESSION_ID',
+        'That address does not name a conversation: a conversation id is 1 to 255 visible characters. Pick one from the list.',
+      );
     }
     throw error;
   }

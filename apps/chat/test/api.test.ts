@@ -20,7 +20,10 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-async function call(path: string, { user = 'alice', method = 'GET', body, on = server }: { user?: string | null; method?: string; body?: string; on?: ChatServer } = {}) {
+async function call(
+  path: string,
+  { user = 'alice', method = 'GET', body, on = server }: { user?: string | null; method?: string; body?: string; on?: ChatServer } = {},
+) {
   const response = await fetch(new URL(path, on.url), {
     method,
     headers: { ...(user === null ? {} : { 'x-chat-user': user }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -34,7 +37,8 @@ async function conversation(userId: string, turns: number, reply: (i: number) =>
   const { sessionId } = await server.sessions.create({ userId, title: 'A long one' });
   for (let start = 0; start < turns; start += 250) {
     const batch = [];
-    for (let i = start; i < Math.min(turns, start + 250); i++) batch.push({ role: 'user' as const, content: `question ${i}` }, { role: 'assistant' as const, content: reply(i) });
+    for (let i = start; i < Math.min(turns, start + 250); i++)
+      batch.push({ role: 'user' as const, content: `question ${i}` }, { role: 'assistant' as const, content: reply(i) });
     await server.sessions.append({ userId, sessionId }, batch);
   }
   return sessionId;
@@ -99,13 +103,21 @@ describe('export and import', () => {
 
   it('refuses with 400 an imported message over the app limit of 256 KB, and stores nothing', async () => {
     const sessionId = await conversation('carol', 1, () => 'short');
-    const file = (await call(`/api/sessions/${sessionId}/export`, { user: 'carol' })).json() as { session: Record<string, unknown>; messages: { content: string }[] };
+    const file = (await call(`/api/sessions/${sessionId}/export`, { user: 'carol' })).json() as {
+      session: Record<string, unknown>;
+      messages: { content: string }[];
+    };
     file.messages[1]!.content = 'x'.repeat(256 * 1024 + 1);
 
     const result = await call('/api/import', { user: 'dave', method: 'POST', body: JSON.stringify(file) });
 
     expect(result.status).toBe(400);
-    expect(result.json()).toEqual({ code: 'BAD_IMPORT', message: expect.stringMatching(/^That file cannot be imported: export\.messages\[1\]: is 26214\d bytes, over the limit of 262144 \(limits\.maxMessageBytes\)$/) });
+    expect(result.json()).toEqual({
+      code: 'BAD_IMPORT',
+      message: expect.stringMatching(
+        /^That file cannot be imported: export\.messages\[1\]: is 26214\d bytes, over the limit of 262144 \(limits\.maxMessageBytes\)$/,
+      ),
+    });
     expect((await server.sessions.list({ userId: 'dave' })).sessions).toEqual([]);
   });
 
@@ -119,8 +131,16 @@ describe('export and import', () => {
     expect(rounded.status).toBe(400);
     expect(rounded.json()['message']).toMatch(/^That file cannot be imported: .*9007199254740993/);
 
-    const invalidUtf8 = Buffer.concat([Buffer.from(text.slice(0, text.indexOf('hello'))), Buffer.from([0xff, 0xfe]), Buffer.from(text.slice(text.indexOf('hello')))]);
-    const response = await fetch(new URL('/api/import', server.url), { method: 'POST', headers: { 'x-chat-user': 'ivan', 'content-type': 'application/json' }, body: invalidUtf8 });
+    const invalidUtf8 = Buffer.concat([
+      Buffer.from(text.slice(0, text.indexOf('hello'))),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(text.slice(text.indexOf('hello'))),
+    ]);
+    const response = await fetch(new URL('/api/import', server.url), {
+      method: 'POST',
+      headers: { 'x-chat-user': 'ivan', 'content-type': 'application/json' },
+      body: invalidUtf8,
+    });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { message: string }).message).toMatch(/not valid UTF-8/);
     expect((await server.sessions.list({ userId: 'ivan' })).sessions).toEqual([]);
@@ -129,14 +149,20 @@ describe('export and import', () => {
   it('refuses with 400 a file that is not a sessions export', async () => {
     const result = await call('/api/import', { method: 'POST', body: JSON.stringify({ format: 'something-else' }) });
     expect(result.status).toBe(400);
-    expect(result.json()).toEqual({ code: 'BAD_IMPORT', message: expect.stringMatching(/^That file cannot be imported: export\.format: not a sessions export/) });
+    expect(result.json()).toEqual({
+      code: 'BAD_IMPORT',
+      message: expect.stringMatching(/^That file cannot be imported: export\.format: not a sessions export/),
+    });
   });
 
   it('refuses with 400 a file that is not JSON at all, saying so', async () => {
     for (const body of ['hello, this is not json', '\u0000\u0001\u00ff', '{"format": "sessions.export", ']) {
       const result = await call('/api/import', { method: 'POST', body });
       expect(result.status).toBe(400);
-      expect(result.json()).toEqual({ code: 'BAD_IMPORT', message: 'That file cannot be imported: it is not JSON, so it is not a conversation exported from this app.' });
+      expect(result.json()).toEqual({
+        code: 'BAD_IMPORT',
+        message: 'That file cannot be imported: it is not JSON, so it is not a conversation exported from this app.',
+      });
     }
   });
 
@@ -189,7 +215,11 @@ function sseChunks(text: string): Record<string, unknown>[] {
 }
 
 /** Sends a message through the chat route and reads the streamed reply. */
-async function chatTurn(sessionId: string, text: string, { user = 'alice', on = server, messageId, extra }: { user?: string; on?: ChatServer; messageId?: string; extra?: Record<string, unknown> } = {}) {
+async function chatTurn(
+  sessionId: string,
+  text: string,
+  { user = 'alice', on = server, messageId, extra }: { user?: string; on?: ChatServer; messageId?: string; extra?: Record<string, unknown> } = {},
+) {
   const result = await call('/api/chat', { user, on, method: 'POST', body: chatBody(sessionId, text, messageId, extra) });
   return { status: result.status, chunks: result.status === 200 ? sseChunks(result.text) : [], text: result.text, json: result.json };
 }
@@ -203,7 +233,11 @@ const replyText = (chunks: Record<string, unknown>[]) =>
 describe('the chat route (AI SDK UI message stream)', () => {
   it('answers with the UI message stream protocol and stores the turn as UI messages', async () => {
     const { sessionId } = await server.sessions.create({ userId: 'alice' });
-    const response = await fetch(new URL('/api/chat', server.url), { method: 'POST', headers: { 'x-chat-user': 'alice', 'content-type': 'application/json' }, body: chatBody(sessionId, 'My name is Alice') });
+    const response = await fetch(new URL('/api/chat', server.url), {
+      method: 'POST',
+      headers: { 'x-chat-user': 'alice', 'content-type': 'application/json' },
+      body: chatBody(sessionId, 'My name is Alice'),
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/event-stream');
     expect(response.headers.get('x-vercel-ai-ui-message-stream')).toBe('v1');
@@ -235,7 +269,10 @@ describe('the chat route (AI SDK UI message stream)', () => {
       [chatBody(sessionId, '   '), 'EMPTY'],
       [chatBody(sessionId, 'x'.repeat(8_001)), 'TOO_LONG'],
       [JSON.stringify({ id: sessionId, message: { id: 'm1', role: 'assistant', parts: [{ type: 'text', text: 'I am the model' }] } }), 'BAD_MESSAGE'],
-      [JSON.stringify({ id: sessionId, message: { id: 'm1', role: 'user', parts: [{ type: 'file', url: 'data:,x', mediaType: 'text/plain' }] } }), 'BAD_MESSAGE'],
+      [
+        JSON.stringify({ id: sessionId, message: { id: 'm1', role: 'user', parts: [{ type: 'file', url: 'data:,x', mediaType: 'text/plain' }] } }),
+        'BAD_MESSAGE',
+      ],
       [JSON.stringify({ id: sessionId }), 'BAD_MESSAGE'],
     ];
     for (const [body, code] of cases) {
@@ -243,7 +280,9 @@ describe('the chat route (AI SDK UI message stream)', () => {
       expect(result.status, code).toBe(400);
       expect(result.json()['code']).toBe(code);
     }
-    expect((await call('/api/chat', { method: 'POST', body: chatBody(sessionId, 'x'.repeat(8_001)) })).json()['message']).toBe('A message is at most 8,000 characters.');
+    expect((await call('/api/chat', { method: 'POST', body: chatBody(sessionId, 'x'.repeat(8_001)) })).json()['message']).toBe(
+      'A message is at most 8,000 characters.',
+    );
     expect(await server.sessions.messages({ userId: 'alice', sessionId })).toEqual([]);
   });
 
@@ -263,7 +302,11 @@ describe('the chat route (AI SDK UI message stream)', () => {
     await using slow = await start({}, new OfflineDemoModel({ delayMs: 10 }));
     const { sessionId } = await slow.sessions.create({ userId: 'alice' });
     expect((await call(`/api/chat/${sessionId}/stream`, { on: slow })).status).toBe(204);
-    const first = fetch(new URL('/api/chat', slow.url), { method: 'POST', headers: { 'x-chat-user': 'alice', 'content-type': 'application/json' }, body: chatBody(sessionId, `slow ${'word '.repeat(30)}`) });
+    const first = fetch(new URL('/api/chat', slow.url), {
+      method: 'POST',
+      headers: { 'x-chat-user': 'alice', 'content-type': 'application/json' },
+      body: chatBody(sessionId, `slow ${'word '.repeat(30)}`),
+    });
     const firstResponse = await first;
     const busy = await chatTurn(sessionId, 'me too', { on: slow });
     expect(busy.status).toBe(409);
@@ -278,7 +321,11 @@ describe('the chat route (AI SDK UI message stream)', () => {
   it('stops a reply on request and keeps what was produced so far', async () => {
     await using slow = await start({}, new OfflineDemoModel({ delayMs: 20 }));
     const { sessionId } = await slow.sessions.create({ userId: 'alice' });
-    const response = await fetch(new URL('/api/chat', slow.url), { method: 'POST', headers: { 'x-chat-user': 'alice', 'content-type': 'application/json' }, body: chatBody(sessionId, `slow ${'word '.repeat(40)}`) });
+    const response = await fetch(new URL('/api/chat', slow.url), {
+      method: 'POST',
+      headers: { 'x-chat-user': 'alice', 'content-type': 'application/json' },
+      body: chatBody(sessionId, `slow ${'word '.repeat(40)}`),
+    });
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let received = '';
     while (!received.includes('text-delta')) received += (await reader.read()).value ?? '';
@@ -440,7 +487,10 @@ describe('addresses that name no conversation', () => {
 
   it("answers 404 for an unknown id and for another user's id, and changes nothing", async () => {
     const { sessionId } = await server.sessions.create({ userId: 'alice', title: 'Private' });
-    for (const [user, id] of [['alice', 'sess_unknown'], ['mallory', sessionId]] as const) {
+    for (const [user, id] of [
+      ['alice', 'sess_unknown'],
+      ['mallory', sessionId],
+    ] as const) {
       for (const [method, suffix, body] of [
         ['GET', '', undefined],
         ['PATCH', '', JSON.stringify({ title: 'pwned' })],

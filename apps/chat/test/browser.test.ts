@@ -29,7 +29,8 @@ async function start(port = 0): Promise<ChatServer> {
 
 const composer = (page: Page) => page.getByLabel('Message', { exact: true });
 const messageTexts = (page: Page) => page.locator('.messages .message .text').allTextContents();
-const messageIds = (page: Page) => page.locator('.messages .message[data-message-id]').evaluateAll((items) => items.map((item) => item.getAttribute('data-message-id')));
+const messageIds = (page: Page) =>
+  page.locator('.messages .message[data-message-id]').evaluateAll((items) => items.map((item) => item.getAttribute('data-message-id')));
 const sessionIdOf = (page: Page) => page.evaluate(() => decodeURIComponent(location.hash.replace('#/s/', '')));
 const sendButton = (page: Page) => page.getByRole('button', { name: 'Send', exact: true });
 
@@ -48,7 +49,11 @@ async function signIn(user: string, viewport = DESKTOP): Promise<Page> {
 
 async function newChat(page: Page): Promise<string> {
   const before = await sessionIdOf(page);
-  await page.getByRole('button', { name: 'Start a new chat' }).or(page.getByRole('button', { name: 'New chat', exact: true })).first().click();
+  await page
+    .getByRole('button', { name: 'Start a new chat' })
+    .or(page.getByRole('button', { name: 'New chat', exact: true }))
+    .first()
+    .click();
   await expect.poll(async () => (await sessionIdOf(page)).startsWith('sess_') && (await sessionIdOf(page)) !== before).toBe(true);
   await expect.poll(() => composer(page).isVisible()).toBe(true);
   return sessionIdOf(page);
@@ -77,10 +82,13 @@ async function startLongReply(user: string, words = 60) {
 
 /** True when the element's box lies inside the viewport. */
 async function onScreen(page: Page, selector: string): Promise<boolean> {
-  return page.locator(selector).last().evaluate((element) => {
-    const box = element.getBoundingClientRect();
-    return box.top >= 0 && box.bottom <= window.innerHeight + 1 && box.height > 0;
-  });
+  return page
+    .locator(selector)
+    .last()
+    .evaluate((element) => {
+      const box = element.getBoundingClientRect();
+      return box.top >= 0 && box.bottom <= window.innerHeight + 1 && box.height > 0;
+    });
 }
 
 beforeAll(async () => {
@@ -104,7 +112,16 @@ beforeAll(async () => {
     acceptDownloads: true,
     viewport: DESKTOP,
     args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP rebind.test 127.0.0.1'],
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--host-resolver-rules=MAP rebind.test 127.0.0.1',
+    ],
   });
   context.setDefaultTimeout(10_000);
 });
@@ -285,7 +302,11 @@ describe('the chat app in a real browser', () => {
     const key = { userId: 'longreader', sessionId: 'sess_long_conversation' };
     const messages = Array.from({ length: 60 }, (_, i) => [
       { id: `msg_q${i}`, role: 'user' as const, parts: [{ type: 'text' as const, text: `Question number ${i}: ${'how does this work? '.repeat(3)}` }] },
-      { id: `msg_a${i}`, role: 'assistant' as const, parts: [{ type: 'text' as const, text: `Answer number ${i}. ${'It keeps every message in the store. '.repeat(4)}` }] },
+      {
+        id: `msg_a${i}`,
+        role: 'assistant' as const,
+        parts: [{ type: 'text' as const, text: `Answer number ${i}. ${'It keeps every message in the store. '.repeat(4)}` }],
+      },
     ]).flat();
     await saveUIMessages(server.sessions, key, messages);
     await server.sessions.update(key, { title: 'A long conversation' });
@@ -421,7 +442,15 @@ describe('the chat app in a real browser', () => {
     const unnamed = await page.evaluate(() =>
       [...document.querySelectorAll('button, input, textarea, a[href]')]
         .filter((element) => element.checkVisibility({ visibilityProperty: true }))
-        .filter((element) => !(element.getAttribute('aria-label') || element.textContent?.trim() || element.closest('label') || (element.id && document.querySelector(`label[for="${element.id}"]`))))
+        .filter(
+          (element) =>
+            !(
+              element.getAttribute('aria-label') ||
+              element.textContent?.trim() ||
+              element.closest('label') ||
+              (element.id && document.querySelector(`label[for="${element.id}"]`))
+            ),
+        )
         .map((element) => element.outerHTML.slice(0, 80)),
     );
     expect(unnamed).toEqual([]);

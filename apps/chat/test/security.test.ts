@@ -18,12 +18,15 @@ afterAll(() => server?.close());
 function get(path: string, host: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     // An empty `host` sends no Host header at all (setHost: false), as an HTTP/1.0 client would.
-    const outgoing = request({ host: '127.0.0.1', port, path, method: 'GET', setHost: false, headers: { ...(host ? { host } : {}), ...headers } }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
-    });
+    const outgoing = request(
+      { host: '127.0.0.1', port, path, method: 'GET', setHost: false, headers: { ...(host ? { host } : {}), ...headers } },
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end();
   });
@@ -108,7 +111,7 @@ describe('security headers', () => {
 
 describe('request targets that are not URLs', () => {
   it('answers 400 to a path URL cannot parse and keeps serving', async () => {
-    for (const path of ['//', '//a%20b', '//['])  {
+    for (const path of ['//', '//a%20b', '//[']) {
       expect((await get(path, `localhost:${port}`)).status, path).toBe(400);
     }
     expect((await get('/api/info', `localhost:${port}`)).status).toBe(200);

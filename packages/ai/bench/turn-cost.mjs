@@ -21,7 +21,10 @@ const model = new MockLanguageModelV3({
 async function seed(sessions, key, count) {
   await sessions.create(key);
   for (let start = 0; start < count; start += 1_000) {
-    const batch = Array.from({ length: Math.min(1_000, count - start) }, (_, i) => ({ role: (start + i) % 2 === 0 ? 'user' : 'assistant', content: `message ${start + i} ${'x'.repeat(80)}` }));
+    const batch = Array.from({ length: Math.min(1_000, count - start) }, (_, i) => ({
+      role: (start + i) % 2 === 0 ? 'user' : 'assistant',
+      content: `message ${start + i} ${'x'.repeat(80)}`,
+    }));
     await sessions.append(key, batch);
   }
 }
@@ -54,7 +57,13 @@ async function measure(name, open) {
       best.long = Math.min(best.long, await long(historyWindow ? TURNS : Math.ceil(TURNS / 4)));
     }
     await engine.close();
-    rows.push({ engine: name, window: historyWindow ?? 'all history', [`ms/turn @${SHORT}`]: best.short.toFixed(3), [`ms/turn @${LONG}`]: best.long.toFixed(3), ratio: (best.long / best.short).toFixed(2) });
+    rows.push({
+      engine: name,
+      window: historyWindow ?? 'all history',
+      [`ms/turn @${SHORT}`]: best.short.toFixed(3),
+      [`ms/turn @${LONG}`]: best.long.toFixed(3),
+      ratio: (best.long / best.short).toFixed(2),
+    });
   }
 }
 

@@ -1,12 +1,4 @@
-import {
-  SessionNotFoundError,
-  ValidationError,
-  type JsonObject,
-  type Message,
-  type Session,
-  type SessionExport,
-  type SessionKey,
-} from '@sessions/core';
+import { SessionNotFoundError, ValidationError, type JsonObject, type Message, type Session, type SessionExport, type SessionKey } from '@sessions/core';
 import { assertId, cloneJson, describeType, isPlainObject, toExport } from '@sessions/core/engine';
 import type { ModelMessage, ToolSet } from 'ai';
 import type { Agent } from './agent.js';
@@ -67,16 +59,20 @@ export class AgentSession<TOOLS extends ToolSet = ToolSet> {
 
   /** Opens (creating when missing) the session described by `options`; see `Agent.session`. */
   static async open<TOOLS extends ToolSet>(agent: Agent<TOOLS>, options: AgentSessionOptions): Promise<AgentSession<TOOLS>> {
-    if (!isPlainObject(options)) throw new ValidationError(`expected { userId, sessionId?, system?, messages? }, got ${describeType(options)}`, { path: 'options' });
+    if (!isPlainObject(options))
+      throw new ValidationError(`expected { userId, sessionId?, system?, messages? }, got ${describeType(options)}`, { path: 'options' });
     assertId(options.userId, 'options.userId');
     if (options.system !== undefined && typeof options.system !== 'string') throw new ValidationError('must be a string', { path: 'options.system' });
     const seed = {
       userId: options.userId,
-      ...(options.messages === undefined ? {} : { messages: fromModelMessages(options.messages, agent.agentId === undefined ? {} : { agentId: agent.agentId }) }),
+      ...(options.messages === undefined
+        ? {}
+        : { messages: fromModelMessages(options.messages, agent.agentId === undefined ? {} : { agentId: agent.agentId }) }),
       ...(options.title === undefined ? {} : { title: options.title }),
       ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
     };
-    const session = options.sessionId === undefined ? await agent.sessions.create(seed) : await agent.sessions.getOrCreate({ ...seed, sessionId: options.sessionId });
+    const session =
+      options.sessionId === undefined ? await agent.sessions.create(seed) : await agent.sessions.getOrCreate({ ...seed, sessionId: options.sessionId });
     const messages = await agent.sessions.messages(session);
     return new AgentSession(agent, session, messages, options.system);
   }
@@ -90,14 +86,19 @@ export class AgentSession<TOOLS extends ToolSet = ToolSet> {
     const agent = isPlainObject(options) ? options.agent : undefined;
     // By shape, like the agent's own check of its SessionManager: the handle needs the agent's store and turns.
     if (typeof agent !== 'object' || agent === null || typeof agent.run !== 'function' || !isSessionManager(agent.sessions)) {
-      throw new ValidationError('fromJSON needs { agent }: the agent (from createAgent) whose store holds, or receives, the session', { path: 'options.agent' });
+      throw new ValidationError('fromJSON needs { agent }: the agent (from createAgent) whose store holds, or receives, the session', {
+        path: 'options.agent',
+      });
     }
     const value = typeof data === 'string' ? parseJson(data) : data;
-    if (!isPlainObject(value) || value['format'] !== FORMAT) throw new ValidationError(`not an agent session snapshot: "format" must be "${FORMAT}"`, { path: 'data.format' });
-    if (value['version'] !== 1) throw new ValidationError(`unsupported snapshot version ${JSON.stringify(value['version'])}; this version reads 1`, { path: 'data.version' });
+    if (!isPlainObject(value) || value['format'] !== FORMAT)
+      throw new ValidationError(`not an agent session snapshot: "format" must be "${FORMAT}"`, { path: 'data.format' });
+    if (value['version'] !== 1)
+      throw new ValidationError(`unsupported snapshot version ${JSON.stringify(value['version'])}; this version reads 1`, { path: 'data.version' });
     const system = value['system'];
     if (system !== null && typeof system !== 'string') throw new ValidationError('must be a string or null', { path: 'data.system' });
-    if (!isPlainObject(value['session'])) throw new ValidationError(`must be a session export (from toJSON()), got ${describeType(value['session'])}`, { path: 'data.session' });
+    if (!isPlainObject(value['session']))
+      throw new ValidationError(`must be a session export (from toJSON()), got ${describeType(value['session'])}`, { path: 'data.session' });
     const imported = await agent.sessions.import(value['session'], { onConflict: 'skip' });
     const messages = await agent.sessions.messages(imported);
     return new AgentSession(agent, imported, messages, system ?? undefined);
@@ -141,19 +142,24 @@ export class AgentSession<TOOLS extends ToolSet = ToolSet> {
 
   /** Appends messages (model messages, system messages included) under the session's lease. */
   async addMessage(message: ModelMessage | readonly ModelMessage[], options: AgentSessionOpOptions = {}): Promise<Message[]> {
-    const records = fromModelMessages(Array.isArray(message) ? (message as readonly ModelMessage[]) : [message as ModelMessage], this.agent.agentId === undefined ? {} : { agentId: this.agent.agentId });
-    const { stored, before } = await this.agent.sessions.run(
-      this.key,
-      async ({ append, session }) => ({ stored: await append(records), before: session }),
-      { ...runOptions(options), history: false },
+    const records = fromModelMessages(
+      Array.isArray(message) ? (message as readonly ModelMessage[]) : [message as ModelMessage],
+      this.agent.agentId === undefined ? {} : { agentId: this.agent.agentId },
     );
+    const { stored, before } = await this.agent.sessions.run(this.key, async ({ append, session }) => ({ stored: await append(records), before: session }), {
+      ...runOptions(options),
+      history: false,
+    });
     await this.#absorb(before, stored);
     return stored.map(copyMessage);
   }
 
   /** Removes every message (the session stays); returns how many went. */
   async clear(options: AgentSessionOpOptions = {}): Promise<number> {
-    const count = await this.agent.sessions.run(this.key, ({ lease }) => this.agent.sessions.clear(this.key, { lease }), { ...runOptions(options), history: false });
+    const count = await this.agent.sessions.run(this.key, ({ lease }) => this.agent.sessions.clear(this.key, { lease }), {
+      ...runOptions(options),
+      history: false,
+    });
     await this.refresh();
     return count;
   }

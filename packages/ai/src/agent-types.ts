@@ -1,5 +1,16 @@
 import type { SessionManager, Message } from '@sessions/core';
-import type { CallSettings, FinishReason, generateText, LanguageModel, LanguageModelUsage, ModelMessage, StepResult, StopCondition, TextStreamPart, ToolSet } from 'ai';
+import type {
+  CallSettings,
+  FinishReason,
+  generateText,
+  LanguageModel,
+  LanguageModelUsage,
+  ModelMessage,
+  StepResult,
+  StopCondition,
+  TextStreamPart,
+  ToolSet,
+} from 'ai';
 import type { CompactHook } from './history/compaction.js';
 import type { HistoryWindow } from './history/window.js';
 import type { OutputSchema } from './structured-output.js';

@@ -1,8 +1,29 @@
 import { ValidationError, type Message, type RunContext, type SessionKey, type SessionManager } from '@sessions/core';
 import { assertCount, assertId, ulid } from '@sessions/core/engine';
-import { generateText, Output, stepCountIs, streamText, type FinishReason, type LanguageModel, type LanguageModelUsage, type ModelMessage, type StepResult, type StopCondition, type ToolSet } from 'ai';
+import {
+  generateText,
+  Output,
+  stepCountIs,
+  streamText,
+  type FinishReason,
+  type LanguageModel,
+  type LanguageModelUsage,
+  type ModelMessage,
+  type StepResult,
+  type StopCondition,
+  type ToolSet,
+} from 'ai';
 import { fromModelMessages } from './convert/model-messages.js';
-import type { AgentCallSettings, AgentJsonResult, AgentOptions, AgentRunResult, AgentStream, AgentStreamEvent, JsonOptions, TurnOptions } from './agent-types.js';
+import type {
+  AgentCallSettings,
+  AgentJsonResult,
+  AgentOptions,
+  AgentRunResult,
+  AgentStream,
+  AgentStreamEvent,
+  JsonOptions,
+  TurnOptions,
+} from './agent-types.js';
 import type { CompactHook } from './history/compaction.js';
 import { resolveWindow, type ResolvedWindow } from './history/window.js';
 import { assertTarget, normalizeInput, type AgentInput, type AgentTarget } from './input.js';
@@ -58,7 +79,8 @@ export class Agent<TOOLS extends ToolSet = ToolSet> {
     assertSessionManager(options.sessions, 'options.sessions');
     if (options.model === undefined || options.model === null) throw new ValidationError('must be an AI SDK language model', { path: 'options.model' });
     if (options.system !== undefined && typeof options.system !== 'string') throw new ValidationError('must be a string', { path: 'options.system' });
-    if (options.compact !== undefined && typeof options.compact !== 'function') throw new ValidationError('must be a function ({ summary, messages }) => summary', { path: 'options.compact' });
+    if (options.compact !== undefined && typeof options.compact !== 'function')
+      throw new ValidationError('must be a function ({ summary, messages }) => summary', { path: 'options.compact' });
     if (options.compact !== undefined && options.historyWindow === undefined) {
       throw new ValidationError('needs historyWindow: compaction summarises what leaves the window', { path: 'options.compact' });
     }
@@ -99,7 +121,8 @@ export class Agent<TOOLS extends ToolSet = ToolSet> {
    * like any other turn, as the assistant's JSON text.
    */
   async json<OBJECT>(target: AgentTarget, input: AgentInput, options: JsonOptions<OBJECT, TOOLS>): Promise<AgentJsonResult<OBJECT, TOOLS>> {
-    if (typeof options !== 'object' || options === null || options.schema === undefined) throw new ValidationError('json() needs { schema }', { path: 'options.schema' });
+    if (typeof options !== 'object' || options === null || options.schema === undefined)
+      throw new ValidationError('json() needs { schema }', { path: 'options.schema' });
     const output = Output.object<OBJECT>({
       schema: toFlexibleSchema(options.schema),
       ...(options.name === undefined ? {} : { name: options.name }),
@@ -147,7 +170,13 @@ export class Agent<TOOLS extends ToolSet = ToolSet> {
       }
       context.signal.throwIfAborted();
       if (failure) throw failure.error;
-      const [response, steps, totalUsage, finishReason, text] = await Promise.all([stream.response, stream.steps, stream.totalUsage, stream.finishReason, stream.text]);
+      const [response, steps, totalUsage, finishReason, text] = await Promise.all([
+        stream.response,
+        stream.steps,
+        stream.totalUsage,
+        stream.finishReason,
+        stream.text,
+      ]);
       await prepared.writer.writeResponse(response.messages);
       return { response, steps, totalUsage, finishReason, text };
     }).then((turn) => toRunResult(turn.key, turn.runId, turn.value, turn.value.totalUsage, turn.stored));
@@ -294,7 +323,13 @@ interface StepsLike<TOOLS extends ToolSet> {
   readonly response: { readonly messages: ModelMessage[] };
 }
 
-function toRunResult<TOOLS extends ToolSet>(key: SessionKey, runId: string, result: StepsLike<TOOLS>, usage: LanguageModelUsage, stored: Message[]): AgentRunResult<TOOLS> {
+function toRunResult<TOOLS extends ToolSet>(
+  key: SessionKey,
+  runId: string,
+  result: StepsLike<TOOLS>,
+  usage: LanguageModelUsage,
+  stored: Message[],
+): AgentRunResult<TOOLS> {
   return {
     userId: key.userId,
     sessionId: key.sessionId,

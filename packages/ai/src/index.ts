@@ -1,5 +1,14 @@
 export { createAgent, Agent } from './agent.js';
-export type { AgentOptions, AgentCallSettings, TurnOptions, JsonOptions, AgentRunResult, AgentJsonResult, AgentStream, AgentStreamEvent } from './agent-types.js';
+export type {
+  AgentOptions,
+  AgentCallSettings,
+  TurnOptions,
+  JsonOptions,
+  AgentRunResult,
+  AgentJsonResult,
+  AgentStream,
+  AgentStreamEvent,
+} from './agent-types.js';
 export { AgentSession } from './agent-session.js';
 export type { AgentSessionOptions, AgentSessionOpOptions, AgentSessionJSON } from './agent-session.js';
 export type { AgentInput, AgentTarget } from './input.js';

@@ -21,7 +21,9 @@ export function normalizeInput(input: AgentInput): ModelMessage[] {
   list.forEach((message, i) => {
     if (!isPlainObject(message)) throw new ValidationError(`expected a model message, got ${describeType(message)}`, { path: `input[${i}]` });
     if (message.role === 'system') {
-      throw new ValidationError('is a system message: set the system prompt with the `system` option, or store one with session.addMessage()', { path: `input[${i}]` });
+      throw new ValidationError('is a system message: set the system prompt with the `system` option, or store one with session.addMessage()', {
+        path: `input[${i}]`,
+      });
     }
   });
   return list;

@@ -16,15 +16,14 @@ export type OutputSchema<OBJECT> = FlexibleSchema<OBJECT> | JSONSchema7;
  */
 export function toFlexibleSchema<OBJECT>(schema: OutputSchema<OBJECT>): FlexibleSchema<OBJECT> {
   if (typeof schema === 'function') return schema as FlexibleSchema<OBJECT>;
-  if (typeof schema !== 'object' || schema === null) throw new ValidationError('schema must be a zod schema, an AI SDK schema or a JSON Schema object', { path: 'options.schema' });
+  if (typeof schema !== 'object' || schema === null)
+    throw new ValidationError('schema must be a zod schema, an AI SDK schema or a JSON Schema object', { path: 'options.schema' });
   if (SCHEMA_MARK in schema || '~standard' in schema || '_def' in schema || '_zod' in schema) return schema as FlexibleSchema<OBJECT>;
   if (!isPlainObject(schema)) throw new ValidationError('schema must be a zod schema, an AI SDK schema or a JSON Schema object', { path: 'options.schema' });
   const validate = compile(schema as JSONSchema7);
   return jsonSchema<OBJECT>(schema as JSONSchema7, {
     validate: (value) =>
-      validate(value)
-        ? { success: true, value: value as OBJECT }
-        : { success: false, error: new Error(`does not match the schema: ${ajvErrors(validate)}`) },
+      validate(value) ? { success: true, value: value as OBJECT } : { success: false, error: new Error(`does not match the schema: ${ajvErrors(validate)}`) },
   });
 }
 

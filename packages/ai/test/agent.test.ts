@@ -48,8 +48,17 @@ describe('the sessions option', () => {
   /** What a SessionManager from a second copy of @sessions/core looks like: the same methods, another class. */
   function fromAnotherCopy(manager: SessionManager): SessionManager {
     const methods = Object.getOwnPropertyNames(SessionManager.prototype).filter((name) => name !== 'constructor');
-    const copy = Object.fromEntries(methods.map((name) => [name, (manager as unknown as Record<string, (...args: unknown[]) => unknown>)[name]!.bind(manager)]));
-    return { ...copy, engine: manager.engine, limits: manager.limits, lockTtlMs: manager.lockTtlMs, heartbeatMs: manager.heartbeatMs, owner: manager.owner } as unknown as SessionManager;
+    const copy = Object.fromEntries(
+      methods.map((name) => [name, (manager as unknown as Record<string, (...args: unknown[]) => unknown>)[name]!.bind(manager)]),
+    );
+    return {
+      ...copy,
+      engine: manager.engine,
+      limits: manager.limits,
+      lockTtlMs: manager.lockTtlMs,
+      heartbeatMs: manager.heartbeatMs,
+      owner: manager.owner,
+    } as unknown as SessionManager;
   }
 
   it('accepts a SessionManager from another copy of @sessions/core, checked by its methods, not its class', async () => {
@@ -73,7 +82,9 @@ describe('the sessions option', () => {
 describe('failed turns', () => {
   const weather = tool({ inputSchema: z.object({ city: z.string() }), execute: async () => ({ forecast: 'sunny' }) });
   const toolThen = (answer: string) =>
-    scriptedModel((prompt) => (prompt.at(-1)!.role === 'tool' ? { text: answer } : { toolCalls: [{ toolCallId: 'c1', toolName: 'weather', input: { city: 'Oslo' } }] }));
+    scriptedModel((prompt) =>
+      prompt.at(-1)!.role === 'tool' ? { text: answer } : { toolCalls: [{ toolCallId: 'c1', toolName: 'weather', input: { city: 'Oslo' } }] },
+    );
 
   it('takes back a json() tool turn whose answer fails validation', async () => {
     const key = { userId: 'u', sessionId: 'json-tools' };
@@ -103,11 +114,16 @@ describe('failed turns', () => {
       },
     });
     const flaky = new SessionManager({ engine: refusing, lockTtlMs: 300, heartbeatMs: 100 });
-    const model = scriptedModel((_prompt, call) => (call === 0 ? { toolCalls: [{ toolCallId: 'c1', toolName: 'weather', input: { city: 'Oslo' } }] } : { text: 'late' }), {
-      delayMs: (call) => (call === 1 ? 5_000 : 0),
-    });
+    const model = scriptedModel(
+      (_prompt, call) => (call === 0 ? { toolCalls: [{ toolCallId: 'c1', toolName: 'weather', input: { city: 'Oslo' } }] } : { text: 'late' }),
+      {
+        delayMs: (call) => (call === 1 ? 5_000 : 0),
+      },
+    );
     const key = { userId: 'u', sessionId: 'lost-mid-turn' };
-    await expect(createAgent({ model, sessions: flaky, tools: { weather }, settings: { maxRetries: 0 } }).run(key, 'hi')).rejects.toBeInstanceOf(LockExpiredError);
+    await expect(createAgent({ model, sessions: flaky, tools: { weather }, settings: { maxRetries: 0 } }).run(key, 'hi')).rejects.toBeInstanceOf(
+      LockExpiredError,
+    );
     // Without the lease the turn cannot be taken back: the step stored before the loss stays.
     expect((await sessions.messages(key)).map((m) => m.role)).toEqual(['user', 'assistant', 'tool']);
     await delay(350);
@@ -273,7 +289,9 @@ describe('leases', () => {
 describe('streaming', () => {
   it('yields the session first, then the SDK parts and each stored batch, to any number of readers', async () => {
     const weather = tool({ inputSchema: z.object({ city: z.string() }), execute: async () => ({ forecast: 'sunny' }) });
-    const model = scriptedModel((prompt) => (prompt.at(-1)!.role === 'tool' ? { text: 'Sunny.' } : { toolCalls: [{ toolCallId: 'c1', toolName: 'weather', input: { city: 'Oslo' } }] }));
+    const model = scriptedModel((prompt) =>
+      prompt.at(-1)!.role === 'tool' ? { text: 'Sunny.' } : { toolCalls: [{ toolCallId: 'c1', toolName: 'weather', input: { city: 'Oslo' } }] },
+    );
     const stream = createAgent({ model, sessions, tools: { weather } }).stream({ userId: 'u' }, 'Weather?');
     const early: AgentStreamEvent[] = [];
     for await (const event of stream) early.push(event);
@@ -295,7 +313,13 @@ describe('streaming', () => {
   });
 
   it('delivers the model error to readers after the events before it', async () => {
-    const stream = createAgent({ model: scriptedModel(() => { throw new Error('stream broke'); }), sessions, settings: { maxRetries: 0 } }).stream({ userId: 'u', sessionId: 's' }, 'hi');
+    const stream = createAgent({
+      model: scriptedModel(() => {
+        throw new Error('stream broke');
+      }),
+      sessions,
+      settings: { maxRetries: 0 },
+    }).stream({ userId: 'u', sessionId: 's' }, 'hi');
     const seen: string[] = [];
     await expect(
       (async () => {
@@ -311,11 +335,16 @@ describe('streaming', () => {
 describe('client-side tools', () => {
   it('stores a tool call the app answers later, and sends both with the answer', async () => {
     const confirm = tool({ description: 'Ask the user', inputSchema: z.object({ question: z.string() }) });
-    const model = scriptedModel((prompt) => (prompt.at(-1)!.role === 'tool' ? { text: 'Booked.' } : { toolCalls: [{ toolCallId: 'ask_1', toolName: 'confirm', input: { question: 'Book it?' } }] }));
+    const model = scriptedModel((prompt) =>
+      prompt.at(-1)!.role === 'tool' ? { text: 'Booked.' } : { toolCalls: [{ toolCallId: 'ask_1', toolName: 'confirm', input: { question: 'Book it?' } }] },
+    );
     const agent = createAgent({ model, sessions, tools: { confirm }, agentId: 'booking-agent' });
     const first = await agent.run({ userId: 'u', sessionId: 'book' }, 'Book a table');
     expect(first.finishReason).toBe('tool-calls');
-    const second = await agent.run({ userId: 'u', sessionId: 'book' }, { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'ask_1', toolName: 'confirm', output: { type: 'json', value: { yes: true } } }] });
+    const second = await agent.run(
+      { userId: 'u', sessionId: 'book' },
+      { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'ask_1', toolName: 'confirm', output: { type: 'json', value: { yes: true } } }] },
+    );
     expect(second.text).toBe('Booked.');
     expect(model.doGenerateCalls[1]!.prompt.map((m) => m.role)).toEqual(['user', 'assistant', 'tool']);
     const stored = await sessions.messages({ userId: 'u', sessionId: 'book' });
@@ -333,7 +362,15 @@ describe('client-side tools', () => {
 describe('session handles', () => {
   it('creates a session with initial messages, and ignores them when it exists', async () => {
     const agent = createAgent({ model: echo(), sessions });
-    const chat = await agent.session({ userId: 'u', sessionId: 'seeded', messages: [{ role: 'user', content: 'earlier' }, { role: 'assistant', content: 'noted' }], title: 'Seeded' });
+    const chat = await agent.session({
+      userId: 'u',
+      sessionId: 'seeded',
+      messages: [
+        { role: 'user', content: 'earlier' },
+        { role: 'assistant', content: 'noted' },
+      ],
+      title: 'Seeded',
+    });
     expect(chat.messages.map((m) => m.content)).toEqual(['earlier', 'noted']);
     expect(chat.info.title).toBe('Seeded');
     const again = await agent.session({ userId: 'u', sessionId: 'seeded', messages: [{ role: 'user', content: 'ignored' }] });
@@ -348,7 +385,13 @@ describe('session handles', () => {
     expect(chat.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
     await sessions.append(chat.key, { role: 'user', content: 'from elsewhere' });
     await chat.run('two');
-    expect(chat.messages.map((m) => m.content)).toEqual(['one', [{ type: 'text', text: 'echo: one' }], 'from elsewhere', 'two', [{ type: 'text', text: 'echo: two' }]]);
+    expect(chat.messages.map((m) => m.content)).toEqual([
+      'one',
+      [{ type: 'text', text: 'echo: one' }],
+      'from elsewhere',
+      'two',
+      [{ type: 'text', text: 'echo: two' }],
+    ]);
     expect(chat.messages).toEqual(await sessions.messages(chat.key));
   });
 

@@ -41,7 +41,18 @@ const conversation: ModelMessage[] = [
       { type: 'tool-result', toolCallId: 'call_5', toolName: 'b', output: { type: 'error-text', value: 'boom' } },
       { type: 'tool-result', toolCallId: 'call_6', toolName: 'c', output: { type: 'error-json', value: { code: 7 } } },
       { type: 'tool-result', toolCallId: 'call_7', toolName: 'd', output: { type: 'execution-denied', reason: 'not allowed' } },
-      { type: 'tool-result', toolCallId: 'call_8', toolName: 'e', output: { type: 'content', value: [{ type: 'text', text: 'see' }, { type: 'image-data', data: 'AAAA', mediaType: 'image/png' }] } },
+      {
+        type: 'tool-result',
+        toolCallId: 'call_8',
+        toolName: 'e',
+        output: {
+          type: 'content',
+          value: [
+            { type: 'text', text: 'see' },
+            { type: 'image-data', data: 'AAAA', mediaType: 'image/png' },
+          ],
+        },
+      },
       { type: 'tool-approval-response', approvalId: 'appr_1', approved: false, reason: 'no' },
     ],
   },
@@ -85,7 +96,10 @@ describe('model message conversion', () => {
       { toolCallId: 'call_2', toolName: 'search', input: 'raw text input' },
     ]);
     expect(tool!.toolCallId).toBeNull();
-    const [single] = await sessions.append(key, fromModelMessages([{ role: 'tool', content: [{ type: 'tool-result', toolCallId: 'c9', toolName: 'weather', output: { type: 'text', value: 'x' } }] }]));
+    const [single] = await sessions.append(
+      key,
+      fromModelMessages([{ role: 'tool', content: [{ type: 'tool-result', toolCallId: 'c9', toolName: 'weather', output: { type: 'text', value: 'x' } }] }]),
+    );
     expect(single).toMatchObject({ toolCallId: 'c9', name: 'weather' });
   });
 
@@ -107,7 +121,12 @@ describe('model message conversion', () => {
     await expect(toModelMessages([null] as never)).rejects.toThrow(/messages\[0\]: expected a stored message/);
     await expect(toModelMessages([{ role: 'robot', content: 'x', metadata: {} }] as never)).rejects.toThrow(/messages\[0\]\.role/);
     await expect(toModelMessages([{ role: 'user', content: 5, metadata: {} }] as never)).rejects.toThrow(/messages\[0\]\.content/);
-    await expect(toModelMessages([{ role: 'user', content: 'x', metadata: {} }, { role: 'user', content: 'x' }] as never)).rejects.toThrow(/messages\[1\]\.metadata/);
+    await expect(
+      toModelMessages([
+        { role: 'user', content: 'x', metadata: {} },
+        { role: 'user', content: 'x' },
+      ] as never),
+    ).rejects.toThrow(/messages\[1\]\.metadata/);
     await expect(toModelMessages([{ role: 'user', content: 'x' }] as never)).rejects.toBeInstanceOf(ValidationError);
   });
 
@@ -131,12 +150,38 @@ describe('model message conversion', () => {
     const marker = (item: JsonObject): JsonObject => ({ openaiAgents: { v: 1, item } });
     await sessions.append(key, [
       { role: 'user', content: 'My name is Alice', metadata: marker({ type: 'message', role: 'user' }) },
-      { role: 'user', content: [{ type: 'input_text', text: 'and this is my cat' }, { type: 'input_image', image: 'https://example.com/cat.png' }], metadata: marker({ type: 'message', role: 'user' }) },
+      {
+        role: 'user',
+        content: [
+          { type: 'input_text', text: 'and this is my cat' },
+          { type: 'input_image', image: 'https://example.com/cat.png' },
+        ],
+        metadata: marker({ type: 'message', role: 'user' }),
+      },
       { role: 'assistant', content: '', metadata: marker({ type: 'reasoning', content: [] }) },
-      { role: 'assistant', content: '', name: 'lookup', toolCalls: [{ id: 'call_1', type: 'function_call', name: 'lookup', arguments: '{}' }], metadata: marker({ type: 'function_call' }) },
+      {
+        role: 'assistant',
+        content: '',
+        name: 'lookup',
+        toolCalls: [{ id: 'call_1', type: 'function_call', name: 'lookup', arguments: '{}' }],
+        metadata: marker({ type: 'function_call' }),
+      },
       { role: 'tool', content: 'found it', toolCallId: 'call_1', name: 'lookup', metadata: marker({ type: 'function_call_result' }) },
-      { role: 'tool', content: [{ type: 'text', text: 'structured' }], toolCallId: 'call_1', name: 'lookup', metadata: marker({ type: 'function_call_result' }) },
-      { role: 'assistant', content: [{ type: 'output_text', text: 'Nice to meet you, Alice.' }, { type: 'refusal', refusal: 'no' }], metadata: marker({ type: 'message', role: 'assistant' }) },
+      {
+        role: 'tool',
+        content: [{ type: 'text', text: 'structured' }],
+        toolCallId: 'call_1',
+        name: 'lookup',
+        metadata: marker({ type: 'function_call_result' }),
+      },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'output_text', text: 'Nice to meet you, Alice.' },
+          { type: 'refusal', refusal: 'no' },
+        ],
+        metadata: marker({ type: 'message', role: 'assistant' }),
+      },
     ]);
   }
 
@@ -165,12 +210,27 @@ describe('model message conversion', () => {
   });
 
   it('leaves out an assistant message with nothing in it, which the SDK never writes and providers refuse', async () => {
-    await sessions.append(key, [{ role: 'user', content: 'a' }, { role: 'assistant', content: '' }, { role: 'assistant', content: [] }, { role: 'user', content: 'b' }]);
-    expect(await toModelMessages(await sessions.messages(key))).toEqual([{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }]);
+    await sessions.append(key, [
+      { role: 'user', content: 'a' },
+      { role: 'assistant', content: '' },
+      { role: 'assistant', content: [] },
+      { role: 'user', content: 'b' },
+    ]);
+    expect(await toModelMessages(await sessions.messages(key))).toEqual([
+      { role: 'user', content: 'a' },
+      { role: 'user', content: 'b' },
+    ]);
   });
 
   it('leaves compaction summaries out of the conversation', async () => {
-    await sessions.append(key, [{ role: 'user', content: 'a' }, { role: 'system', content: 'summary', metadata: { compaction: { upToSeq: 1 } } }, { role: 'user', content: 'b' }]);
-    expect(await toModelMessages(await sessions.messages(key))).toEqual([{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }]);
+    await sessions.append(key, [
+      { role: 'user', content: 'a' },
+      { role: 'system', content: 'summary', metadata: { compaction: { upToSeq: 1 } } },
+      { role: 'user', content: 'b' },
+    ]);
+    expect(await toModelMessages(await sessions.messages(key))).toEqual([
+      { role: 'user', content: 'a' },
+      { role: 'user', content: 'b' },
+    ]);
   });
 });

@@ -23,7 +23,14 @@ const chat: UIMessage[] = [
     parts: [
       { type: 'step-start' },
       { type: 'reasoning', text: 'Need the weather.', state: 'done', providerMetadata: { anthropic: { signature: 's' } } },
-      { type: 'tool-weather', toolCallId: 'call_1', state: 'output-available', input: { city: 'Zürich' }, output: { forecast: 'rain' }, callProviderMetadata: { openai: { itemId: 'x' } } },
+      {
+        type: 'tool-weather',
+        toolCallId: 'call_1',
+        state: 'output-available',
+        input: { city: 'Zürich' },
+        output: { forecast: 'rain' },
+        callProviderMetadata: { openai: { itemId: 'x' } },
+      },
       { type: 'dynamic-tool', toolName: 'lookup', toolCallId: 'call_2', state: 'output-error', input: { q: 1 }, errorText: 'failed' },
       { type: 'step-start' },
       { type: 'text', text: 'It rains.', state: 'done' },
@@ -94,7 +101,10 @@ describe('UI messages', () => {
     const crashing = new Proxy(sessions.engine, {
       get(target, property) {
         // The append after the truncate fails, as if the process died between the two writes.
-        if (property === 'appendMessages') return async () => { throw new Error('crashed'); };
+        if (property === 'appendMessages')
+          return async () => {
+            throw new Error('crashed');
+          };
         const value: unknown = Reflect.get(target, property);
         return typeof value === 'function' ? value.bind(target) : value;
       },
@@ -122,7 +132,11 @@ describe('UI messages', () => {
   });
 
   it('saves more messages than one append takes, in order', async () => {
-    const many: UIMessage[] = Array.from({ length: 1_500 }, (_, i) => ({ id: `m${i}`, role: i % 2 === 0 ? 'user' : 'assistant', parts: [{ type: 'text', text: `message ${i}` }] }));
+    const many: UIMessage[] = Array.from({ length: 1_500 }, (_, i) => ({
+      id: `m${i}`,
+      role: i % 2 === 0 ? 'user' : 'assistant',
+      parts: [{ type: 'text', text: `message ${i}` }],
+    }));
     expect(await saveUIMessages(sessions, key, many)).toEqual({ written: 1_500, replaced: false });
     expect(await loadUIMessages(sessions, key)).toEqual(many);
   });
@@ -163,7 +177,9 @@ describe('UI messages', () => {
   it('shows an agent turn with tools as one assistant UI message that the SDK converts back to the same model messages', async () => {
     const weather = tool({ inputSchema: z.object({ city: z.string() }), execute: async ({ city }) => ({ city, forecast: 'sunny' }) });
     const model = scriptedModel((prompt) =>
-      prompt.at(-1)!.role === 'tool' ? { text: 'Sunny in Paris.' } : { reasoning: 'Check.', text: 'Checking.', toolCalls: [{ toolCallId: 'call_1', toolName: 'weather', input: { city: 'Paris' } }] },
+      prompt.at(-1)!.role === 'tool'
+        ? { text: 'Sunny in Paris.' }
+        : { reasoning: 'Check.', text: 'Checking.', toolCalls: [{ toolCallId: 'call_1', toolName: 'weather', input: { city: 'Paris' } }] },
     );
     const result = await createAgent({ model, sessions, tools: { weather } }).run(key, 'Weather?');
     const stored = await sessions.messages(key);

@@ -31,10 +31,39 @@ async function seed(path, sessions, perSession) {
     const createdAt = new Date(base + i);
     const messages = [];
     for (let seq = 1; seq <= perSession; seq++) {
-      messages.push({ userId, sessionId, seq, id: `m_${seq}`, role: seq % 2 ? 'user' : 'assistant', content: `message ${seq} of ${sessionId}: ${'lorem ipsum '.repeat(8)}`, name: null, toolCalls: null, toolCallId: null, agentId: null, runId: null, metadata: { seq }, createdAt });
+      messages.push({
+        userId,
+        sessionId,
+        seq,
+        id: `m_${seq}`,
+        role: seq % 2 ? 'user' : 'assistant',
+        content: `message ${seq} of ${sessionId}: ${'lorem ipsum '.repeat(8)}`,
+        name: null,
+        toolCalls: null,
+        toolCallId: null,
+        agentId: null,
+        runId: null,
+        metadata: { seq },
+        createdAt,
+      });
     }
     await engine.createSession(
-      { userId, sessionId, title: `session ${i}`, metadata: { i }, state: {}, status: 'active', createdAt, updatedAt: createdAt, expiresAt: null, parentSessionId: null, parentSeq: null, messageCount: perSession, lastSeq: perSession, version: 0 },
+      {
+        userId,
+        sessionId,
+        title: `session ${i}`,
+        metadata: { i },
+        state: {},
+        status: 'active',
+        createdAt,
+        updatedAt: createdAt,
+        expiresAt: null,
+        parentSessionId: null,
+        parentSeq: null,
+        messageCount: perSession,
+        lastSeq: perSession,
+        version: 0,
+      },
       messages,
     );
   }
@@ -81,8 +110,14 @@ try {
     const capped = [`--max-old-space-size=${HEAP_CAP_MB}`];
     const cappedTarget = join(dir, `${c.name.replaceAll(' ', '-')}-capped.db`);
     const heapCapped = await Promise.all([
-      run(['migrate', `sqlite:${source}`, `sqlite:${cappedTarget}`, '--quiet'], { nodeArgs: capped }).then(() => 'ok', (error) => `FAILED (${String(error.message).slice(0, 80)})`),
-      run(['export', `sqlite:${source}`, '--quiet'], { nodeArgs: capped, stdoutTo: join(dir, 'capped.jsonl') }).then(() => 'ok', (error) => `FAILED (${String(error.message).slice(0, 80)})`),
+      run(['migrate', `sqlite:${source}`, `sqlite:${cappedTarget}`, '--quiet'], { nodeArgs: capped }).then(
+        () => 'ok',
+        (error) => `FAILED (${String(error.message).slice(0, 80)})`,
+      ),
+      run(['export', `sqlite:${source}`, '--quiet'], { nodeArgs: capped, stdoutTo: join(dir, 'capped.jsonl') }).then(
+        () => 'ok',
+        (error) => `FAILED (${String(error.message).slice(0, 80)})`,
+      ),
     ]);
     rows.push({ case: c.name, messages, migrate, exported, imported, mb, heapCapped });
   }
@@ -102,9 +137,15 @@ for (const r of rows) {
 const [small, large, long] = rows;
 const ratio = (a, b) => (a / b).toFixed(2);
 console.log(`\nratios, large (${fmt(large.messages)}) / small (${fmt(small.messages)}) messages (${ratio(large.messages, small.messages)}x the data):`);
-console.log(`  peak memory   migrate ${ratio(large.migrate.rssMb, small.migrate.rssMb)}   export ${ratio(large.exported.rssMb, small.exported.rssMb)}   import ${ratio(large.imported.rssMb, small.imported.rssMb)}   (near 1: memory does not grow with the store)`);
+console.log(
+  `  peak memory   migrate ${ratio(large.migrate.rssMb, small.migrate.rssMb)}   export ${ratio(large.exported.rssMb, small.exported.rssMb)}   import ${ratio(large.imported.rssMb, small.imported.rssMb)}   (near 1: memory does not grow with the store)`,
+);
 console.log(
   `  throughput    migrate ${ratio(rate(large.messages, large.migrate.ms), rate(small.messages, small.migrate.ms))}   export ${ratio(rate(large.messages, large.exported.ms), rate(small.messages, small.exported.ms))}   import ${ratio(rate(large.messages, large.imported.ms), rate(small.messages, small.imported.ms))}   (1 or more: the cost per message does not grow; small runs pay relatively more start-up)`,
 );
-console.log(`  one session of ${fmt(long.messages)} messages vs small store, peak memory: migrate ${ratio(long.migrate.rssMb, small.migrate.rssMb)}   export ${ratio(long.exported.rssMb, small.exported.rssMb)}   (import holds one line = one session in memory: ${ratio(long.imported.rssMb, small.imported.rssMb)})`);
-console.log(`\nwith the JS heap capped at ${HEAP_CAP_MB} MB (--max-old-space-size): ${rows.map((r) => `${r.case}: migrate ${r.heapCapped[0]}, export ${r.heapCapped[1]}`).join('; ')}`);
+console.log(
+  `  one session of ${fmt(long.messages)} messages vs small store, peak memory: migrate ${ratio(long.migrate.rssMb, small.migrate.rssMb)}   export ${ratio(long.exported.rssMb, small.exported.rssMb)}   (import holds one line = one session in memory: ${ratio(long.imported.rssMb, small.imported.rssMb)})`,
+);
+console.log(
+  `\nwith the JS heap capped at ${HEAP_CAP_MB} MB (--max-old-space-size): ${rows.map((r) => `${r.case}: migrate ${r.heapCapped[0]}, export ${r.heapCapped[1]}`).join('; ')}`,
+);

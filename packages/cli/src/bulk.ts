@@ -34,7 +34,13 @@ export async function countMatching(engine: Engine, where: Filter, options: Bulk
  * it was listed survives. Messages are counted from the deleted sessions' `messageCount`.
  */
 export async function deleteMatching(engine: Engine, where: Filter, options: BulkOptions = {}): Promise<BulkResult> {
-  return changeMatching(engine, where, options, (pageWhere) => engine.delete('sessions', { where: pageWhere }), () => false);
+  return changeMatching(
+    engine,
+    where,
+    options,
+    (pageWhere) => engine.delete('sessions', { where: pageWhere }),
+    () => false,
+  );
 }
 
 /** Archives every session matching `where` (which should include `status = active`), page by page. */

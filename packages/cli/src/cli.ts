@@ -187,7 +187,10 @@ function makeContext(
     async confirm(question) {
       if (global.yes) return true;
       if (!io.stdin.isTTY || !io.stderr.isTTY || global.json) {
-        throw new UsageError(`${command.name} deletes data and there is no terminal to confirm on`, 'pass --yes to confirm (or --dry-run to see what it would do)');
+        throw new UsageError(
+          `${command.name} deletes data and there is no terminal to confirm on`,
+          'pass --yes to confirm (or --dry-run to see what it would do)',
+        );
       }
       const text = await question();
       if (text === undefined) return true;

@@ -45,11 +45,19 @@ export function parseCutoff(text: string, option: string, now: Date): Date {
     const cutoff = new Date(trimmed);
     // Date rolls 2025-02-30 over to March 2; a typo in a deletion date must not move it silently.
     const calendar = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-    if (Number.isNaN(cutoff.getTime()) || calendar.getUTCFullYear() !== Number(year) || calendar.getUTCMonth() !== Number(month) - 1 || calendar.getUTCDate() !== Number(day)) {
+    if (
+      Number.isNaN(cutoff.getTime()) ||
+      calendar.getUTCFullYear() !== Number(year) ||
+      calendar.getUTCMonth() !== Number(month) - 1 ||
+      calendar.getUTCDate() !== Number(day)
+    ) {
       throw new UsageError(`${option}: ${JSON.stringify(text)} is not a date in the calendar`, 'dates look like 2025-01-31 or 2025-01-31T12:00:00Z');
     }
     if (cutoff.getTime() >= now.getTime()) {
-      throw new UsageError(`${option} ${trimmed} is not in the past, so it would select every session`, `give a past date, or a duration such as 30d (now is ${now.toISOString()})`);
+      throw new UsageError(
+        `${option} ${trimmed} is not in the past, so it would select every session`,
+        `give a past date, or a duration such as 30d (now is ${now.toISOString()})`,
+      );
     }
     return cutoff;
   }

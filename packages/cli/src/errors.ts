@@ -92,7 +92,11 @@ function messageOf(error: unknown): string {
 export function isSchemaMismatch(error: unknown): boolean {
   return causeChain(error).some((item) => {
     const code = codeOf(item);
-    return (code !== undefined && SCHEMA_CODES.has(code)) || /Schema(Version|Mismatch)Error/.test((item as Error)?.name ?? '') || SCHEMA_MESSAGE.test(messageOf(item));
+    return (
+      (code !== undefined && SCHEMA_CODES.has(code)) ||
+      /Schema(Version|Mismatch)Error/.test((item as Error)?.name ?? '') ||
+      SCHEMA_MESSAGE.test(messageOf(item))
+    );
   });
 }
 
@@ -138,7 +142,10 @@ export function toCliError(error: unknown, context: { opening?: boolean; url?: s
         }
         return new CliError(EXIT.invalidInput, error.code, error.message, { cause: error });
       case 'SESSION_NOT_FOUND':
-        return new CliError(EXIT.notFound, error.code, error.message, { hint: 'list the user\'s sessions with `sessions ls <url> --user <user>`', cause: error });
+        return new CliError(EXIT.notFound, error.code, error.message, {
+          hint: "list the user's sessions with `sessions ls <url> --user <user>`",
+          cause: error,
+        });
       case 'ADAPTER_NOT_INSTALLED':
         return new CliError(EXIT.adapterNotInstalled, error.code, error.message, {
           hint: 'install the adapter next to @sessions/cli (globally with `npm i -g`, or in the project you run it from)',

@@ -15,7 +15,9 @@ export async function* fileChunks(source: { readonly path: string } | { readonly
   let position = 0;
   try {
     for (;;) {
-      const bytesRead = handle ? (await handle.read(buffer, 0, CHUNK_BYTES, position)).bytesRead : await readAt((source as { fd: number }).fd, buffer, position);
+      const bytesRead = handle
+        ? (await handle.read(buffer, 0, CHUNK_BYTES, position)).bytesRead
+        : await readAt((source as { fd: number }).fd, buffer, position);
       if (bytesRead === 0) return;
       position += bytesRead;
       yield buffer.subarray(0, bytesRead);

@@ -91,5 +91,10 @@ export function indent(text: string, prefix: string): string {
 
 /** `2026-01-31 12:00:00Z`: second precision is enough on screen; --json keeps milliseconds. */
 export function shortTime(date: Date | null): string {
-  return date === null ? '-' : date.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+  return date === null
+    ? '-'
+    : date
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d{3}Z$/, 'Z');
 }

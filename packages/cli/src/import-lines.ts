@@ -3,14 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import {
-  DEFAULT_MAX_MESSAGE_BYTES,
-  MessageExistsError,
-  parseExport,
-  ValidationError,
-  type Message,
-  type Session,
-} from '@sessions/core';
+import { DEFAULT_MAX_MESSAGE_BYTES, MessageExistsError, parseExport, ValidationError, type Message, type Session } from '@sessions/core';
 import { assertExactExportText, assertMessageSize, ExportTextScanner } from '@sessions/core/engine';
 import { CliError, UsageError } from './errors.js';
 import { EXIT } from './exit-codes.js';
@@ -72,7 +65,10 @@ export class ImportInput {
           cause: error,
         });
       }
-      throw new CliError(EXIT.failure, 'READ_FAILED', `cannot read ${JSON.stringify(path)}: ${(error as Error).message}`, { hint: 'check the permissions of the file and its directories', cause: error });
+      throw new CliError(EXIT.failure, 'READ_FAILED', `cannot read ${JSON.stringify(path)}: ${(error as Error).message}`, {
+        hint: 'check the permissions of the file and its directories',
+        cause: error,
+      });
     }
     if (stats.isDirectory()) {
       throw new UsageError(`${JSON.stringify(path)} is a directory; import reads one export file`, 'name the .jsonl file that `sessions export` wrote');

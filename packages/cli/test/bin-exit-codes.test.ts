@@ -39,7 +39,14 @@ describe('exit codes of the sessions bin', () => {
   });
 
   it('2: no command, an unknown command, option or extra argument, a missing argument', async () => {
-    const cases = [[], ['lst', storeUrl], ['ls', storeUrl, '--colour'], ['ls', storeUrl, 'extra'], ['show', storeUrl, 'alice'], ['ls', storeUrl, '--limit', 'ten']];
+    const cases = [
+      [],
+      ['lst', storeUrl],
+      ['ls', storeUrl, '--colour'],
+      ['ls', storeUrl, 'extra'],
+      ['show', storeUrl, 'alice'],
+      ['ls', storeUrl, '--limit', 'ten'],
+    ];
     for (const args of cases) {
       const result = await runBin(args);
       expect(result.code, args.join(' ')).toBe(2);
@@ -63,7 +70,12 @@ describe('exit codes of the sessions bin', () => {
     expect(filter.stderr).toMatch(/isNull/);
 
     const lines = [
-      JSON.stringify({ format: EXPORT_FORMAT, version: 1, session: { userId: 'bob', sessionId: 's', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', lastSeq: 0 }, messages: [] }),
+      JSON.stringify({
+        format: EXPORT_FORMAT,
+        version: 1,
+        session: { userId: 'bob', sessionId: 's', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', lastSeq: 0 },
+        messages: [],
+      }),
       '{"format":"sessions.export","version":1}',
     ].join('\n');
     const imported = await runBin(['import', storeUrl], { input: lines });
@@ -182,4 +194,3 @@ describe('exit codes of the sessions bin', () => {
     expect(stderr).not.toMatch(/Error|EPIPE/);
   });
 });
-

@@ -79,7 +79,9 @@ describe('sessions export and import', () => {
 
     const byUser = jsonLines<{ session: { userId: string } }>((await cli(['export', source.url, '--user', 'user-2'])).stdout);
     const bySession = jsonLines<{ session: { sessionId: string } }>((await cli(['export', source.url, '--session', 'chat_1'])).stdout);
-    const byWhere = jsonLines<{ session: { metadata: { channel: string } } }>((await cli(['export', source.url, '--where', '{"op":"eq","field":"metadata.channel","value":"web"}'])).stdout);
+    const byWhere = jsonLines<{ session: { metadata: { channel: string } } }>(
+      (await cli(['export', source.url, '--where', '{"op":"eq","field":"metadata.channel","value":"web"}'])).stdout,
+    );
 
     expect(byUser.length).toBe(3);
     expect(byUser.every((line) => line.session.userId === 'user-2')).toBe(true);
@@ -118,7 +120,8 @@ describe('sessions export and import', () => {
     await source.manager.create({ userId: 'u', sessionId: 'gone', ttlMs: 1 });
     await new Promise((resolve) => setTimeout(resolve, 5));
 
-    const ids = async (...flags: string[]) => jsonLines<{ session: { sessionId: string } }>((await cli(['export', source.url, ...flags])).stdout).map((line) => line.session.sessionId);
+    const ids = async (...flags: string[]) =>
+      jsonLines<{ session: { sessionId: string } }>((await cli(['export', source.url, ...flags])).stdout).map((line) => line.session.sessionId);
 
     expect(await ids()).toEqual(['live']);
     expect(await ids('--include-expired')).toEqual(['gone', 'live']);

@@ -59,9 +59,11 @@ describe('import stores exactly what the file says, or refuses the line with its
     expect(existsSync(target)).toBe(false);
   });
 
-  it('refuses 1e400 and digits beyond a double\'s precision, and lists each bad line', async () => {
+  it("refuses 1e400 and digits beyond a double's precision, and lists each bad line", async () => {
     const bad = withMetadata('{"huge":1e400}');
-    bad[2] = bad[2]!.replace('"content":"hi from c"', '"content":"hi from c","metadata":{"x":[0.10000000000000000001]}').replace(',"metadata":{},"createdAt"', ',"createdAt"');
+    bad[2] = bad[2]!
+      .replace('"content":"hi from c"', '"content":"hi from c","metadata":{"x":[0.10000000000000000001]}')
+      .replace(',"metadata":{},"createdAt"', ',"createdAt"');
     const result = await runBin(['import', `sqlite:${join(dir, 'inexact.db')}`, '--json'], { input: `${bad.join('\n')}\n` });
 
     expect(result.code, result.stderr).toBe(3);
@@ -122,7 +124,7 @@ describe('import stores exactly what the file says, or refuses the line with its
     expect(result.stderr).toMatch(/^line 2: export\.messages\[0\]\.content: contains a lone UTF-16 surrogate/m);
   });
 
-  it('applies append\'s message size limit (1 MiB by default), and --max-message-bytes raises it', async () => {
+  it("applies append's message size limit (1 MiB by default), and --max-message-bytes raises it", async () => {
     const justOver = await fileOf(`${withContent(JSON.stringify('x'.repeat(1024 * 1024 + 1))).join('\n')}\n`);
     const farOver = await fileOf(`${withContent(JSON.stringify('y'.repeat(3 * 1024 * 1024))).join('\n')}\n`);
     const target = join(dir, 'limits.db');
@@ -257,4 +259,3 @@ async function measureImport(target: string, warmUp: string, file: string): Prom
     });
   });
 }
-

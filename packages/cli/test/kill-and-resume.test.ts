@@ -21,22 +21,34 @@ describe('an interrupted migration', () => {
     let copiedAtKill = -1;
     const killed = await runBin(['migrate', sourceStore.url, targetStore.url, '--batch-size', '20', '--concurrency', '2'], {
       onSpawn(child) {
-        const poll = setInterval(() => void (async () => {
-          if (!existsSync(targetPath) || copiedAtKill >= 0) return;
-          try {
-            await using watcher = targetStore.engine();
-            await watcher.setup();
-            const copied = await watcher.count('sessions');
-            const partial = await watcher.count('sessions', { where: { op: 'and', filters: [{ op: 'eq', field: 'userId', value: 'long_user' }, { op: 'lt', field: 'messageCount', value: 2_000 }] } });
-            if (partial > 0 && copiedAtKill < 0) {
-              copiedAtKill = copied;
-              child.kill('SIGKILL');
-              clearInterval(poll);
-            }
-          } catch {
-            // The child may hold the write lock while creating the schema; look again.
-          }
-        })(), 15);
+        const poll = setInterval(
+          () =>
+            void (async () => {
+              if (!existsSync(targetPath) || copiedAtKill >= 0) return;
+              try {
+                await using watcher = targetStore.engine();
+                await watcher.setup();
+                const copied = await watcher.count('sessions');
+                const partial = await watcher.count('sessions', {
+                  where: {
+                    op: 'and',
+                    filters: [
+                      { op: 'eq', field: 'userId', value: 'long_user' },
+                      { op: 'lt', field: 'messageCount', value: 2_000 },
+                    ],
+                  },
+                });
+                if (partial > 0 && copiedAtKill < 0) {
+                  copiedAtKill = copied;
+                  child.kill('SIGKILL');
+                  clearInterval(poll);
+                }
+              } catch {
+                // The child may hold the write lock while creating the schema; look again.
+              }
+            })(),
+          15,
+        );
         child.on('close', () => clearInterval(poll));
       },
     });
@@ -73,20 +85,24 @@ describe('an interrupted migration', () => {
     let interrupted = false;
     const first = await runBin(['migrate', sourceStore.url, targetStore.url, '--concurrency', '1'], {
       onSpawn(child) {
-        const poll = setInterval(() => void (async () => {
-          if (!existsSync(targetPath) || interrupted) return;
-          try {
-            await using watcher = targetStore.engine();
-            await watcher.setup();
-            if ((await watcher.count('sessions')) >= 50) {
-              interrupted = true;
-              child.kill('SIGINT');
-              clearInterval(poll);
-            }
-          } catch {
-            // The schema may still be in the making; look again.
-          }
-        })(), 15);
+        const poll = setInterval(
+          () =>
+            void (async () => {
+              if (!existsSync(targetPath) || interrupted) return;
+              try {
+                await using watcher = targetStore.engine();
+                await watcher.setup();
+                if ((await watcher.count('sessions')) >= 50) {
+                  interrupted = true;
+                  child.kill('SIGINT');
+                  clearInterval(poll);
+                }
+              } catch {
+                // The schema may still be in the making; look again.
+              }
+            })(),
+          15,
+        );
         child.on('close', () => clearInterval(poll));
       },
     });

@@ -37,7 +37,11 @@ describe('readLines', () => {
 
   it('refuses a line over maxLineBytes once it passes them, and keeps counting lines after it', async () => {
     const lines = await read(['short\n', 'x'.repeat(600), 'x'.repeat(600), 'x'.repeat(600), '\nafter\n'], 1000);
-    expect(lines.map((line) => ('text' in line ? line.text : line.error.message))).toEqual(['short', expect.stringMatching(/is longer than 1000 bytes/), 'after']);
+    expect(lines.map((line) => ('text' in line ? line.text : line.error.message))).toEqual([
+      'short',
+      expect.stringMatching(/is longer than 1000 bytes/),
+      'after',
+    ]);
   });
 
   it('stops holding a line once its inspector refuses it', async () => {

@@ -13,9 +13,9 @@ describe('sessions ls', () => {
 
     expect(result.code).toBe(0);
     const listed = jsonLines<{ userId: string; sessionId: string; status: string }>(result.stdout);
-    const expected = (await store.engine.findMany('sessions', { where: { op: 'eq', field: 'status', value: 'active' }, orderBy: [{ field: 'userId', direction: 'asc' }] })).map(
-      (session) => `${session.userId}/${session.sessionId}`,
-    );
+    const expected = (
+      await store.engine.findMany('sessions', { where: { op: 'eq', field: 'status', value: 'active' }, orderBy: [{ field: 'userId', direction: 'asc' }] })
+    ).map((session) => `${session.userId}/${session.sessionId}`);
     expect(listed.map((session) => `${session.userId}/${session.sessionId}`)).toEqual(expected);
     expect(listed.every((session) => session.status === 'active')).toBe(true);
   });
@@ -26,7 +26,8 @@ describe('sessions ls', () => {
     await store.manager.archive(await store.manager.create({ userId: 'u', sessionId: 'archived' }));
     await store.manager.create({ userId: 'u', sessionId: 'expired', ttlMs: 1 });
     await new Promise((resolve) => setTimeout(resolve, 5));
-    const ids = async (...flags: string[]) => jsonLines<{ sessionId: string }>((await cli(['ls', store.url, '--json', ...flags])).stdout).map((s) => s.sessionId);
+    const ids = async (...flags: string[]) =>
+      jsonLines<{ sessionId: string }>((await cli(['ls', store.url, '--json', ...flags])).stdout).map((s) => s.sessionId);
 
     expect(await ids()).toEqual(['active']);
     expect(await ids('--archived')).toEqual(['active', 'archived']);
@@ -35,7 +36,8 @@ describe('sessions ls', () => {
 
   it('filters with --user and --where, stops at --limit, and pages through more than one page', async () => {
     const store = await memoryStore();
-    for (let i = 0; i < 1_203; i++) await store.manager.create({ userId: i % 2 ? 'odd' : 'even', sessionId: `s${String(i).padStart(4, '0')}`, metadata: { i } });
+    for (let i = 0; i < 1_203; i++)
+      await store.manager.create({ userId: i % 2 ? 'odd' : 'even', sessionId: `s${String(i).padStart(4, '0')}`, metadata: { i } });
 
     const all = jsonLines<{ sessionId: string }>((await cli(['ls', store.url, '--json', '--user', 'odd'])).stdout);
     const filtered = jsonLines((await cli(['ls', store.url, '--json', '--where', '{"op":"lt","field":"metadata.i","value":10}'])).stdout);

@@ -67,7 +67,11 @@ describe('sessions migrate', () => {
     await source.manager.create({ ...key });
     await source.manager.append(key, [{ role: 'user', content: 'before clear' }]);
     await source.manager.clear(key);
-    for (let i = 0; i < 5; i++) await source.manager.append(key, Array.from({ length: 9 }, (_, j) => ({ role: 'assistant' as const, content: `${i}.${j}` })));
+    for (let i = 0; i < 5; i++)
+      await source.manager.append(
+        key,
+        Array.from({ length: 9 }, (_, j) => ({ role: 'assistant' as const, content: `${i}.${j}` })),
+      );
 
     const result = await cli(['migrate', source.url, target.url, '--batch-size', '7']);
 
@@ -85,7 +89,21 @@ describe('sessions migrate', () => {
     const seqs = [1, 2, 5, 6, 9, 10, 11];
     const messages = seqs.map((seq) => testMessage(key, { seq, id: `m${seq}`, content: `seq ${seq}`, createdAt: now }));
     await source.engine.createSession(
-      { ...key, title: null, metadata: {}, state: {}, status: 'active', createdAt: now, updatedAt: now, expiresAt: null, parentSessionId: null, parentSeq: null, messageCount: 7, lastSeq: 12, version: 3 },
+      {
+        ...key,
+        title: null,
+        metadata: {},
+        state: {},
+        status: 'active',
+        createdAt: now,
+        updatedAt: now,
+        expiresAt: null,
+        parentSessionId: null,
+        parentSeq: null,
+        messageCount: 7,
+        lastSeq: 12,
+        version: 3,
+      },
       messages,
     );
 
@@ -220,10 +238,27 @@ describe('sessions migrate', () => {
   it('verifies the expired sessions it copied under --include-expired, and its progress counts only what it copies', async () => {
     const source = await memoryStore();
     const past = new Date(Date.now() - 60_000);
-    for (const [sessionId, expiresAt] of [['live', null], ['lapsed', past]] as const) {
+    for (const [sessionId, expiresAt] of [
+      ['live', null],
+      ['lapsed', past],
+    ] as const) {
       const key = { userId: 'u', sessionId };
       await source.engine.createSession(
-        { ...key, title: null, metadata: {}, state: {}, status: 'active', createdAt: past, updatedAt: past, expiresAt, parentSessionId: null, parentSeq: null, messageCount: 2, lastSeq: 2, version: 0 },
+        {
+          ...key,
+          title: null,
+          metadata: {},
+          state: {},
+          status: 'active',
+          createdAt: past,
+          updatedAt: past,
+          expiresAt,
+          parentSessionId: null,
+          parentSeq: null,
+          messageCount: 2,
+          lastSeq: 2,
+          version: 0,
+        },
         [testMessage(key, { seq: 1, createdAt: past }), testMessage(key, { seq: 2, createdAt: past })],
       );
     }
@@ -247,7 +282,21 @@ describe('sessions migrate', () => {
     const past = new Date(Date.now() - 60_000);
     const key = { userId: 'u', sessionId: 'lapsed' };
     await source.engine.createSession(
-      { ...key, title: null, metadata: {}, state: {}, status: 'active', createdAt: past, updatedAt: past, expiresAt: past, parentSessionId: null, parentSeq: null, messageCount: 1, lastSeq: 1, version: 0 },
+      {
+        ...key,
+        title: null,
+        metadata: {},
+        state: {},
+        status: 'active',
+        createdAt: past,
+        updatedAt: past,
+        expiresAt: past,
+        parentSessionId: null,
+        parentSeq: null,
+        messageCount: 1,
+        lastSeq: 1,
+        version: 0,
+      },
       [testMessage(key, { seq: 1, createdAt: past })],
     );
     const withNativeTtl = new Proxy(target.engine, {

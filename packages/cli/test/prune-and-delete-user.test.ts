@@ -10,13 +10,26 @@ async function agedStore() {
   const store = await memoryStore();
   const now = Date.now();
   const at = (daysAgo: number) => new SessionManager({ engine: store.engine, clock: () => now - daysAgo * DAY });
-  for (const [sessionId, daysAgo, messages] of [['fresh', 1, 2], ['recent', 10, 3], ['old', 40, 4], ['ancient', 100, 5]] as const) {
+  for (const [sessionId, daysAgo, messages] of [
+    ['fresh', 1, 2],
+    ['recent', 10, 3],
+    ['old', 40, 4],
+    ['ancient', 100, 5],
+  ] as const) {
     const manager = at(daysAgo);
     await manager.create({ userId: 'alice', sessionId, messages: Array.from({ length: messages }, (_, i) => ({ role: 'user' as const, content: `m${i}` })) });
   }
   await at(50).create({ userId: 'bob', sessionId: 'archived-old', messages: [{ role: 'user', content: 'x' }] });
   await store.engine.update('sessions', { where: { op: 'eq', field: 'sessionId', value: 'archived-old' }, set: { status: 'archived' } });
-  await at(2).create({ userId: 'bob', sessionId: 'expired', ttlMs: DAY, messages: [{ role: 'user', content: 'y' }, { role: 'user', content: 'z' }] });
+  await at(2).create({
+    userId: 'bob',
+    sessionId: 'expired',
+    ttlMs: DAY,
+    messages: [
+      { role: 'user', content: 'y' },
+      { role: 'user', content: 'z' },
+    ],
+  });
   return store;
 }
 

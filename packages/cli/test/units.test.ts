@@ -66,7 +66,9 @@ describe('password redaction', () => {
 
   it('scrubs them from any text, also where a driver quotes them bare', () => {
     const secrets = secretsIn(['postgres://app:s3cr%40t@db/app']);
-    expect(scrub('connect postgres://app:s3cr%40t@db/app failed: password "s3cr@t" rejected', secrets)).toBe('connect postgres://app:***@db/app failed: password "***" rejected');
+    expect(scrub('connect postgres://app:s3cr%40t@db/app failed: password "s3cr@t" rejected', secrets)).toBe(
+      'connect postgres://app:***@db/app failed: password "***" rejected',
+    );
   });
 
   it('replaces a very short password only where it stands alone', () => {
@@ -81,8 +83,13 @@ describe('exit codes of errors', () => {
     expect(toCliError(new ValidationError('no scheme', { path: 'url' })).exitCode).toBe(2);
     expect(toCliError(new SessionNotFoundError({ userId: 'u', sessionId: 's' })).exitCode).toBe(4);
     expect(toCliError(new AdapterNotInstalledError('@sessions/sqlite', 'sqlite:x')).exitCode).toBe(5);
-    expect(toCliError(new StorageError('pg', 'setup', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).exitCode).toBe(6);
-    expect(toCliError(new StorageError('sqlite', 'setup', new Error("the database's schema is version 9, newer than this @sessions/sqlite understands (1)"))).exitCode).toBe(7);
+    expect(toCliError(new StorageError('pg', 'setup', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).exitCode).toBe(
+      6,
+    );
+    expect(
+      toCliError(new StorageError('sqlite', 'setup', new Error("the database's schema is version 9, newer than this @sessions/sqlite understands (1)")))
+        .exitCode,
+    ).toBe(7);
     expect(toCliError(new StorageError('pg', 'findMany', new Error('deadlock detected'))).exitCode).toBe(1);
     expect(toCliError(new StorageError('pg', 'setup', new Error('anything')), { opening: true }).exitCode).toBe(6);
   });

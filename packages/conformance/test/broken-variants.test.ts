@@ -46,7 +46,12 @@ async function outcome(variant: BrokenVariant, only?: string): Promise<Outcome> 
     const report = JSON.parse(await readFile(outputFile, 'utf8')) as JsonReport;
     const failures = report.testResults.flatMap((file) => file.assertionResults.filter((test) => test.status === 'failed'));
     const skipped = report.testResults.flatMap((file) => file.assertionResults.filter((test) => test.status === 'skipped').map((test) => test.fullName));
-    return { failed: failures.map((test) => test.fullName), messages: failures.flatMap((test) => test.failureMessages).join('\n'), passed: report.numPassedTests, skipped };
+    return {
+      failed: failures.map((test) => test.fullName),
+      messages: failures.flatMap((test) => test.failureMessages).join('\n'),
+      passed: report.numPassedTests,
+      skipped,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -63,11 +68,19 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { variant: 'noFencing', what: 'an engine without the fencing check', fails: ['rejects a write from a lease that expired under it', "rejects a stale holder's write after the next holder took over"] },
+  {
+    variant: 'noFencing',
+    what: 'an engine without the fencing check',
+    fails: ['rejects a write from a lease that expired under it', "rejects a stale holder's write after the next holder took over"],
+  },
   { variant: 'unfencedVersionedUpdate', what: 'an engine that skips the fencing check on versioned updates', fails: ['fences versioned updates too'] },
   { variant: 'writesToExpired', what: 'an engine that writes to expired sessions', fails: ['treats an expired session as gone'] },
   { variant: 'readsExpired', what: 'an engine that reads the messages of expired sessions', fails: ['reads no messages of an expired session'] },
-  { variant: 'readThenWriteSeq', what: 'an engine that assigns seq by read-then-write', fails: ['keeps seq gap-free and loses nothing under 16 concurrent appenders'] },
+  {
+    variant: 'readThenWriteSeq',
+    what: 'an engine that assigns seq by read-then-write',
+    fails: ['keeps seq gap-free and loses nothing under 16 concurrent appenders'],
+  },
   {
     variant: 'neMatchesNull',
     what: 'an engine whose ne matches nulls',
@@ -113,7 +126,13 @@ const CASES: Case[] = [
     says: ['releaseLease must return false for a lease that expired'],
     only: 'engine hook rules',
   },
-  { variant: 'reentrantAcquire', what: 'a re-entrant acquireLease', fails: ['acquireLease is not re-entrant'], says: ['acquireLease must refuse a held lease to its own owner too'], only: 'engine hook rules|leases' },
+  {
+    variant: 'reentrantAcquire',
+    what: 'a re-entrant acquireLease',
+    fails: ['acquireLease is not re-entrant'],
+    says: ['acquireLease must refuse a held lease to its own owner too'],
+    only: 'engine hook rules|leases',
+  },
   {
     variant: 'updatedAtFromLastMessage',
     what: "appendMessages moving updatedAt to the last message's createdAt, backwards too",
@@ -152,9 +171,14 @@ describe.concurrent('the suite fails every deliberately broken engine', { timeou
       if (only === undefined) {
         expect(passed, 'the rest of the suite still runs').toBeGreaterThan(50);
         // These initializers give no raw reader and MemoryEngine is neither persistent nor cross-process: all visible.
-        expect(skipped, 'tests needing a raw reader show as skipped, with the reason').toEqual(expect.arrayContaining([expect.stringContaining('(skipped: no raw reader)')]));
+        expect(skipped, 'tests needing a raw reader show as skipped, with the reason').toEqual(
+          expect.arrayContaining([expect.stringContaining('(skipped: no raw reader)')]),
+        );
         expect(skipped, 'tests an engine capability excludes show as skipped').toEqual(
-          expect.arrayContaining([expect.stringContaining('grants a lease to exactly one acquirer when two processes contend'), expect.stringContaining('another process sees every committed')]),
+          expect.arrayContaining([
+            expect.stringContaining('grants a lease to exactly one acquirer when two processes contend'),
+            expect.stringContaining('another process sees every committed'),
+          ]),
         );
       }
       for (const name of fails) expect(failed, `expected "${name}" to fail for ${variant}`).toEqual(expect.arrayContaining([expect.stringContaining(name)]));

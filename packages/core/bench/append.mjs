@@ -10,7 +10,10 @@ async function sessionWithHistory(length) {
   const session = await sessions.create({ userId: 'bench' });
   for (let done = 0; done < length; done += 1000) {
     const batch = Math.min(1000, length - done);
-    await sessions.append(session, Array.from({ length: batch }, (_, i) => ({ role: 'user', content: `message ${done + i}` })));
+    await sessions.append(
+      session,
+      Array.from({ length: batch }, (_, i) => ({ role: 'user', content: `message ${done + i}` })),
+    );
   }
   return session;
 }

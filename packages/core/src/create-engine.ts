@@ -34,7 +34,8 @@ const registered = new Map<string, () => Promise<AdapterModule> | AdapterModule>
  * adapter package by name: for bundlers, tests, or a third-party adapter with its own scheme.
  */
 export function registerAdapter(scheme: string, load: () => Promise<AdapterModule> | AdapterModule): void {
-  if (typeof scheme !== 'string' || urlScheme(scheme) !== scheme) throw new ValidationError(`a scheme looks like "sqlite:", got ${JSON.stringify(scheme)}`, { path: 'scheme' });
+  if (typeof scheme !== 'string' || urlScheme(scheme) !== scheme)
+    throw new ValidationError(`a scheme looks like "sqlite:", got ${JSON.stringify(scheme)}`, { path: 'scheme' });
   registered.set(scheme, load);
 }
 
@@ -73,7 +74,11 @@ export async function createEngine(url: string, options: CreateEngineOptions = {
   if (typeof url !== 'string' || url.length === 0) throw new ValidationError('createEngine needs a URL such as "sqlite:./sessions.db"', { path: 'url' });
   const load = loaderFrom(options);
   const scheme = urlScheme(url);
-  if (!scheme) throw new ValidationError(`${JSON.stringify(redactUrl(url))} has no scheme; use memory:, sqlite:, jsonl:, postgres://, mysql://, mariadb://, redis:// or rediss://`, { path: 'url' });
+  if (!scheme)
+    throw new ValidationError(
+      `${JSON.stringify(redactUrl(url))} has no scheme; use memory:, sqlite:, jsonl:, postgres://, mysql://, mariadb://, redis:// or rediss://`,
+      { path: 'url' },
+    );
   const custom = registered.get(scheme);
   if (custom) return (await custom()).fromUrl(url);
   if (scheme === 'memory:') {
@@ -83,7 +88,10 @@ export async function createEngine(url: string, options: CreateEngineOptions = {
   }
   const packageName = ADAPTER_PACKAGES[scheme];
   if (!packageName) {
-    throw new ValidationError(`unknown scheme ${JSON.stringify(scheme)}; use memory:, sqlite:, jsonl:, postgres://, mysql://, mariadb://, redis:// or rediss://`, { path: 'url' });
+    throw new ValidationError(
+      `unknown scheme ${JSON.stringify(scheme)}; use memory:, sqlite:, jsonl:, postgres://, mysql://, mariadb://, redis:// or rediss://`,
+      { path: 'url' },
+    );
   }
   const adapter = await loadAdapter(packageName, url, load);
   return adapter.fromUrl(url);
@@ -93,7 +101,8 @@ export async function createEngine(url: string, options: CreateEngineOptions = {
 const importFromCore = (packageName: string): Promise<unknown> => import(packageName);
 
 function loaderFrom(options: CreateEngineOptions): (packageName: string) => Promise<unknown> {
-  if (typeof options !== 'object' || options === null) throw new ValidationError('createEngine options must be an object such as { load }', { path: 'options' });
+  if (typeof options !== 'object' || options === null)
+    throw new ValidationError('createEngine options must be an object such as { load }', { path: 'options' });
   for (const key of Object.keys(options)) {
     if (key !== 'load') throw new ValidationError(`unknown option ${JSON.stringify(key)}; createEngine takes { load }`, { path: 'options' });
   }
@@ -114,6 +123,7 @@ async function loadAdapter(packageName: string, url: string, load: (packageName:
   }
   const adapter = module as Partial<AdapterModule> & { default?: Partial<AdapterModule> };
   const fromUrl = adapter.fromUrl ?? adapter.default?.fromUrl;
-  if (typeof fromUrl !== 'function') throw new ValidationError(`${packageName} exports no fromUrl(url): is the installed package a @sessions adapter?`, { path: 'url' });
+  if (typeof fromUrl !== 'function')
+    throw new ValidationError(`${packageName} exports no fromUrl(url): is the installed package a @sessions adapter?`, { path: 'url' });
   return { fromUrl };
 }

@@ -85,10 +85,7 @@ export class SessionExistsError extends SessionsError {
 export class MessageExistsError extends SessionsError {
   readonly messageId: string;
   constructor(key: SessionKey, messageId: string) {
-    super(
-      'MESSAGE_EXISTS',
-      `[sessions] message id ${JSON.stringify(messageId)} is already used in ${describeKey(key)}: message ids are unique per session`,
-    );
+    super('MESSAGE_EXISTS', `[sessions] message id ${JSON.stringify(messageId)} is already used in ${describeKey(key)}: message ids are unique per session`);
     this.messageId = messageId;
   }
 }
@@ -111,10 +108,7 @@ export class LockHeldError extends SessionsError {
 /** The lease a write or renew carried is no longer the session's current, unexpired lease. Nothing was written. */
 export class LockExpiredError extends SessionsError {
   constructor(key: SessionKey, detail = 'the lease expired or was taken over') {
-    super(
-      'LOCK_EXPIRED',
-      `[sessions] the lease on ${describeKey(key)} is no longer held (${detail}); nothing was written: acquire a new lease and retry`,
-    );
+    super('LOCK_EXPIRED', `[sessions] the lease on ${describeKey(key)} is no longer held (${detail}); nothing was written: acquire a new lease and retry`);
   }
 }
 
@@ -166,7 +160,9 @@ export class SchemaVersionError extends SessionsError {
     super(
       'SCHEMA_VERSION',
       `[sessions] ${where} is at schema version ${found}, but this ${packageName} reads version ${supported}: ${
-        typeof found === 'number' && typeof supported === 'number' && found > supported ? `upgrade ${packageName}` : `use a matching ${packageName} or another store`
+        typeof found === 'number' && typeof supported === 'number' && found > supported
+          ? `upgrade ${packageName}`
+          : `use a matching ${packageName} or another store`
       }`,
     );
     this.found = found;
@@ -196,4 +192,3 @@ export class StorageError extends SessionsError {
     this.kind = options.kind ?? systemErrorKind(cause) ?? 'unknown';
   }
 }
-

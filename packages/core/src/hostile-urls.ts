@@ -136,7 +136,12 @@ export async function errorOpening(
 /** The parts of a test runner `hostileUrlTests` uses (vitest's `it` and `expect` fit). */
 export interface HostileUrlTestRunner {
   it(name: string, test: () => Promise<void>, timeoutMs?: number): void;
-  expect(value: unknown): { toEqual(expected: unknown): void; toMatchObject(expected: object): void; toContain(expected: string): void; not: { toBeUndefined(): void } };
+  expect(value: unknown): {
+    toEqual(expected: unknown): void;
+    toMatchObject(expected: object): void;
+    toContain(expected: string): void;
+    not: { toBeUndefined(): void };
+  };
 }
 
 /**
@@ -150,15 +155,19 @@ export interface HostileUrlTestRunner {
 export function hostileUrlTests(runner: HostileUrlTestRunner, schemes: readonly HostileUrlScheme[], create: Parameters<typeof errorOpening>[1]): void {
   for (const scheme of schemes) {
     for (const entry of hostileUrls(scheme)) {
-      runner.it(`never shows the secret of a ${scheme} URL with ${entry.description}`, async () => {
-        const error = await errorOpening(entry.url, create);
-        runner.expect(error).not.toBeUndefined();
-        runner.expect(secretExposures(error, URL_SECRET)).toEqual([]);
-        if (entry.invalid) {
-          runner.expect(error).toMatchObject({ name: 'ValidationError', code: 'VALIDATION' });
-          runner.expect((error as Error).message).toContain(scheme);
-        }
-      }, 30_000);
+      runner.it(
+        `never shows the secret of a ${scheme} URL with ${entry.description}`,
+        async () => {
+          const error = await errorOpening(entry.url, create);
+          runner.expect(error).not.toBeUndefined();
+          runner.expect(secretExposures(error, URL_SECRET)).toEqual([]);
+          if (entry.invalid) {
+            runner.expect(error).toMatchObject({ name: 'ValidationError', code: 'VALIDATION' });
+            runner.expect((error as Error).message).toContain(scheme);
+          }
+        },
+        30_000,
+      );
     }
   }
 }

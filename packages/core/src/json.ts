@@ -49,7 +49,8 @@ function checkJson(value: unknown, path: string, depth: number, maxDepth: number
     case 'object': {
       if (value === null) return;
       if (ancestors.includes(value)) throw new ValidationError('is a cyclic structure, which JSON cannot represent', { path });
-      if (depth >= maxDepth) throw new ValidationError(`is nested deeper than ${maxDepth} levels of arrays and objects, the most every backend can store`, { path });
+      if (depth >= maxDepth)
+        throw new ValidationError(`is nested deeper than ${maxDepth} levels of arrays and objects, the most every backend can store`, { path });
       ancestors.push(value);
       if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) checkJson(value[i], `${path}[${i}]`, depth + 1, maxDepth, ancestors);
@@ -88,10 +89,10 @@ export function describeType(value: unknown): string {
   if (typeof value === 'object') {
     const proto: unknown = Object.getPrototypeOf(value);
     // What `{ __proto__: {...} }` in an object literal makes: the key became the prototype, not data.
-    if (proto !== Object.prototype && proto !== null && Object.getPrototypeOf(proto) === Object.prototype && (value).constructor === Object) {
+    if (proto !== Object.prototype && proto !== null && Object.getPrototypeOf(proto) === Object.prototype && value.constructor === Object) {
       return 'an object with a custom prototype (a "__proto__" key in an object literal sets the prototype; build it with JSON.parse or Object.defineProperty)';
     }
-    const name = (value).constructor?.name;
+    const name = value.constructor?.name;
     return name && name !== 'Object' ? `a ${name}` : 'an object';
   }
   return `a ${typeof value}`;

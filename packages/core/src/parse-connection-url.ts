@@ -28,12 +28,18 @@ export interface ConnectionUrlExpectation {
 export function parseConnectionUrl(url: unknown, expected: ConnectionUrlExpectation): URL {
   const path = expected.path ?? 'url';
   const fail = (problem: string): never => {
-    throw new ValidationError(`${problem}; write it as ${expected.example}, with @ : / ? # % in the user name or password percent-encoded (encodeURIComponent)`, { path });
+    throw new ValidationError(
+      `${problem}; write it as ${expected.example}, with @ : / ? # % in the user name or password percent-encoded (encodeURIComponent)`,
+      { path },
+    );
   };
   if (typeof url !== 'string') throw new ValidationError(`expected a URL like ${expected.example}, got ${describeType(url)}`, { path });
   const scheme = urlScheme(url);
   if (scheme === undefined || !expected.schemes.includes(scheme)) {
-    throw new ValidationError(`expected a ${expected.schemes.join(' or ')}// URL like ${expected.example}, got ${scheme === undefined ? 'one without a scheme' : `a ${scheme} URL`}`, { path });
+    throw new ValidationError(
+      `expected a ${expected.schemes.join(' or ')}// URL like ${expected.example}, got ${scheme === undefined ? 'one without a scheme' : `a ${scheme} URL`}`,
+      { path },
+    );
   }
   let parsed: URL | undefined;
   try {
@@ -44,7 +50,11 @@ export function parseConnectionUrl(url: unknown, expected: ConnectionUrlExpectat
   if (parsed === undefined) return fail(`the ${scheme} URL cannot be parsed: ${whyUnparsable(url.slice(scheme.length))}`);
   if (parsed.hash !== '') fail(`the ${scheme} URL has a #fragment, which a connection URL never has (is there a # in the password?)`);
   if (`${parsed.pathname}${parsed.search}`.includes('@')) fail(`the ${scheme} URL has an @ after the host (is there a /, ? or # in the password?)`);
-  for (const [part, value] of [['user name', parsed.username], ['password', parsed.password], ['path', parsed.pathname]] as const) {
+  for (const [part, value] of [
+    ['user name', parsed.username],
+    ['password', parsed.password],
+    ['path', parsed.pathname],
+  ] as const) {
     try {
       decodeURIComponent(value);
     } catch {

@@ -20,7 +20,6 @@ const SECRET_PARAMETER = /pass|pwd|secret|token|key|auth|credential|sig/;
 /** `name=value` after `?` or `&`; the value runs to the next `&`, whatever else it holds. */
 const QUERY_PARAMETER = /([?&])([^=&]*)=([^&]*)/g;
 
-
 /**
  * `url` with its password and credential query parameters replaced by `***`, safe to print.
  * Works on any text, including URLs no parser accepts.
@@ -31,9 +30,9 @@ const QUERY_PARAMETER = /([?&])([^=&]*)=([^&]*)/g;
 export function redactUrl(url: string): string {
   const text = String(url);
   const scheme = URL_SCHEME.exec(text)?.[0] ?? '';
-  const rest = text.slice(scheme.length).replace(QUERY_PARAMETER, (whole, separator: string, name: string) =>
-    isSecretParameter(name) ? `${separator}${name}=***` : whole,
-  );
+  const rest = text
+    .slice(scheme.length)
+    .replace(QUERY_PARAMETER, (whole, separator: string, name: string) => (isSecretParameter(name) ? `${separator}${name}=***` : whole));
   const authority = rest.startsWith('//') ? 2 : 0;
   const userinfo = userinfoOf(rest.slice(authority), authority === 2);
   if (userinfo === undefined) return scheme + rest;

@@ -43,7 +43,10 @@ const FILTERS: Readonly<Record<string, Filter>> = {
   'in integer column': inArray('messageCount', [1, 2]),
   'in integer column, fraction': inArray('messageCount', [1, 2.5]),
   'in timestamp column': inArray('updatedAt', [AT]),
-  'in column, long list': inArray('sessionId', Array.from({ length: 65 }, (_, i) => `s${i}`)),
+  'in column, long list': inArray(
+    'sessionId',
+    Array.from({ length: 65 }, (_, i) => `s${i}`),
+  ),
   'in path strings': inArray('metadata.tag', ['a', 'b']),
   'not in path numbers': notInArray('metadata.n', [1, 2]),
   'in path booleans': inArray('metadata.flag', [true]),
@@ -65,7 +68,7 @@ export const SQL_ORDER_CASES: Readonly<Record<string, { readonly model: ModelDef
   'sessions, default': { model: SessionModel, terms: resolveOrderBy([], SessionModel) },
   'nullable ascending': { model: SessionModel, terms: resolveOrderBy([asc('title')], SessionModel) },
   'nullable descending': { model: SessionModel, terms: resolveOrderBy([desc('expiresAt'), asc('createdAt')], SessionModel) },
-  'messages': { model: MessageModel, terms: resolveOrderBy([desc('createdAt')], MessageModel) },
+  messages: { model: MessageModel, terms: resolveOrderBy([desc('createdAt')], MessageModel) },
 };
 
 /**

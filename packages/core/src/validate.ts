@@ -113,7 +113,8 @@ export function assertNewMessage(message: unknown, path: string): asserts messag
   assertOptionalId(message['name'], `${path}.name`);
   const toolCalls = message['toolCalls'];
   if (toolCalls !== null) {
-    if (!Array.isArray(toolCalls)) throw new ValidationError(`toolCalls must be an array or null, got ${describeType(toolCalls)}`, { path: `${path}.toolCalls` });
+    if (!Array.isArray(toolCalls))
+      throw new ValidationError(`toolCalls must be an array or null, got ${describeType(toolCalls)}`, { path: `${path}.toolCalls` });
     assertJson(toolCalls, `${path}.toolCalls`);
   }
   assertOptionalId(message['toolCallId'], `${path}.toolCallId`);
@@ -194,6 +195,8 @@ export function assertSessionMessages(session: Session, messages: readonly unkno
     previousSeq = message.seq;
   });
   if (session.messageCount !== messages.length) {
-    throw new ValidationError(`messageCount (${session.messageCount}) must equal the number of messages given (${messages.length})`, { path: 'session.messageCount' });
+    throw new ValidationError(`messageCount (${session.messageCount}) must equal the number of messages given (${messages.length})`, {
+      path: 'session.messageCount',
+    });
   }
 }

@@ -111,19 +111,23 @@ describe('ExportTextScanner: the same checks on text that arrives in pieces', ()
     const at = text.indexOf('90071992547') + 5;
     const scanner = new ExportTextScanner();
     scanner.push(text.slice(0, at));
-    expect(refusal(() => {
-      scanner.push(text.slice(at));
-      scanner.end();
-    }).path).toBe('export.messages[0].metadata.n');
+    expect(
+      refusal(() => {
+        scanner.push(text.slice(at));
+        scanner.end();
+      }).path,
+    ).toBe('export.messages[0].metadata.n');
   });
 
   it('finds a number that ends the text', () => {
     const scanner = new ExportTextScanner();
     scanner.push('{"messages":[{"metadata":{"n":1');
-    expect(refusal(() => {
-      scanner.push('e999');
-      scanner.end();
-    }).path).toBe('export.messages[0].metadata.n');
+    expect(
+      refusal(() => {
+        scanner.push('e999');
+        scanner.end();
+      }).path,
+    ).toBe('export.messages[0].metadata.n');
   });
 
   it('scans one character at a time exactly as in one piece', () => {
@@ -133,10 +137,12 @@ describe('ExportTextScanner: the same checks on text that arrives in pieces', ()
     scanner.end();
     const bad = exportText('{"a":[0.5,{"b":"x\\"y"}],"c\\\\":12345678901234567890}');
     const again = new ExportTextScanner();
-    expect(refusal(() => {
-      for (const char of bad) again.push(char);
-      again.end();
-    }).path).toBe('export.messages[0].metadata["c\\\\"]');
+    expect(
+      refusal(() => {
+        for (const char of bad) again.push(char);
+        again.end();
+      }).path,
+    ).toBe('export.messages[0].metadata["c\\\\"]');
   });
 
   it('refuses a message over maxMessageBytes as soon as its text is too long, before the rest arrives', () => {

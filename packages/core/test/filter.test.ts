@@ -58,7 +58,9 @@ describe('resolveFilter', () => {
       target: { kind: 'jsonPath', field: 'metadata', column: 'metadata', path: ['plan', 'tier'] },
       operand: { type: 'string', value: 'pro' },
     });
-    expect(resolveFilter(eq('updatedAt', '2026-01-01T00:00:00Z'), SessionModel)).toMatchObject({ operand: { type: 'timestamp', value: new Date('2026-01-01T00:00:00Z') } });
+    expect(resolveFilter(eq('updatedAt', '2026-01-01T00:00:00Z'), SessionModel)).toMatchObject({
+      operand: { type: 'timestamp', value: new Date('2026-01-01T00:00:00Z') },
+    });
   });
 
   it('turns the empty cases into constants', () => {
@@ -104,11 +106,15 @@ describe('resolveFilter', () => {
 
 describe('resolveOrderBy', () => {
   it('appends the primary key as tie-breaker and drops repeated fields', () => {
-    expect(resolveOrderBy([{ field: 'updatedAt', direction: 'desc' }, { field: 'updatedAt', direction: 'asc' }], SessionModel).map((t) => `${t.field}:${t.direction}`)).toEqual([
-      'updatedAt:desc',
-      'userId:asc',
-      'sessionId:asc',
-    ]);
+    expect(
+      resolveOrderBy(
+        [
+          { field: 'updatedAt', direction: 'desc' },
+          { field: 'updatedAt', direction: 'asc' },
+        ],
+        SessionModel,
+      ).map((t) => `${t.field}:${t.direction}`),
+    ).toEqual(['updatedAt:desc', 'userId:asc', 'sessionId:asc']);
   });
 });
 

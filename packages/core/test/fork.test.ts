@@ -5,7 +5,13 @@ import { memoryManager as manager } from './support/memory-manager.js';
 describe('fork', () => {
   it('reports the copied messages to messages listeners, like create and import', async () => {
     const sessions = await manager();
-    const key = await sessions.create({ userId: 'u', messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] });
+    const key = await sessions.create({
+      userId: 'u',
+      messages: [
+        { role: 'user', content: 'a' },
+        { role: 'assistant', content: 'b' },
+      ],
+    });
     const events: Array<SessionEvent | MessagesEvent> = [];
     sessions.on('session', (event) => events.push(event));
     sessions.on('messages', (event) => events.push(event));

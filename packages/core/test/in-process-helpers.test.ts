@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eq, gt, type Message, type Session } from '../src/index.js';
-import {
-  compareByOrder,
-  matchesFilter,
-  MessageModel,
-  resolveFilter,
-  resolveOrderBy,
-  SessionModel,
-} from '../src/engine/index.js';
+import { compareByOrder, matchesFilter, MessageModel, resolveFilter, resolveOrderBy, SessionModel } from '../src/engine/index.js';
 import { testMessage } from '../src/testing.js';
 
 const session = (sessionId: string, lastSeq: number): Session => ({

@@ -2,15 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { desc, eq, MemoryEngine, SessionExistsError, SessionManager, ValidationError, type Session, type SessionKey } from '../src/index.js';
 import { memoryManager as manager } from './support/memory-manager.js';
 
-
 describe('SessionManager edge cases', () => {
   it('renews fast enough for a run with a short per-call TTL', async () => {
     const sessions = await manager();
     const key = await sessions.create({ userId: 'u' });
-    const result = await sessions.run(key, async ({ append }) => {
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      return append({ role: 'user', content: 'still held' });
-    }, { ttlMs: 400 });
+    const result = await sessions.run(
+      key,
+      async ({ append }) => {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        return append({ role: 'user', content: 'still held' });
+      },
+      { ttlMs: 400 },
+    );
     expect(result[0]!.seq).toBe(1);
   });
 
@@ -54,7 +57,10 @@ describe('SessionManager edge cases', () => {
     await engine.setup();
     const sessions = new SessionManager({ engine, limits: { maxMessagesPerAppend: 200_000 } });
     const key = await sessions.create({ userId: 'u' });
-    const appended = await sessions.append(key, Array.from({ length: 200_000 }, () => ({ role: 'user' as const, content: 'x' })));
+    const appended = await sessions.append(
+      key,
+      Array.from({ length: 200_000 }, () => ({ role: 'user' as const, content: 'x' })),
+    );
     expect(appended.at(-1)!.seq).toBe(200_000);
     expect((await sessions.get(key))!.lastSeq).toBe(200_000);
   });
@@ -91,8 +97,20 @@ describe('SessionManager edge cases', () => {
   it('inserts a batch of sessions all or nothing', async () => {
     const sessions = await manager();
     const record = (sessionId: string): Session => ({
-      userId: 'u', sessionId, title: null, metadata: {}, state: {}, status: 'active', createdAt: new Date(), updatedAt: new Date(),
-      expiresAt: null, parentSessionId: null, parentSeq: null, messageCount: 0, lastSeq: 0, version: 0,
+      userId: 'u',
+      sessionId,
+      title: null,
+      metadata: {},
+      state: {},
+      status: 'active',
+      createdAt: new Date(),
+      updatedAt: new Date(),
+      expiresAt: null,
+      parentSessionId: null,
+      parentSeq: null,
+      messageCount: 0,
+      lastSeq: 0,
+      version: 0,
     });
     await expect(sessions.engine.insert('sessions', [record('a'), record('b'), record('a')])).rejects.toBeInstanceOf(SessionExistsError);
     await sessions.engine.insert('sessions', [record('c')]);

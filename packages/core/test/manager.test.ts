@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createEngine,
-  LockExpiredError,
-  MemoryEngine,
-  registerAdapter,
-  SessionManager,
-  ValidationError,
-  type Engine,
-  type Lease,
-} from '../src/index.js';
+import { createEngine, LockExpiredError, MemoryEngine, registerAdapter, SessionManager, ValidationError, type Engine, type Lease } from '../src/index.js';
 
 async function setUp(options: { clock?: () => number } = {}) {
   const engine = new MemoryEngine(options);

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eq, gte } from '../src/index.js';
-import {
-  countRows,
-  MessageModel,
-  queryRows,
-  resolveFilter,
-  resolveOrderBy,
-  type ResolvedQuery,
-} from '../src/engine/index.js';
+import { countRows, MessageModel, queryRows, resolveFilter, resolveOrderBy, type ResolvedQuery } from '../src/engine/index.js';
 
 interface Row {
   userId: string;

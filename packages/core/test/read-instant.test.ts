@@ -19,7 +19,14 @@ async function expiringSession() {
   const engine = new SlowSessionReads();
   await engine.setup();
   const sessions = new SessionManager({ engine, clock: () => now });
-  const key = await sessions.create({ userId: 'u', ttlMs: 1_000, messages: [{ role: 'user', content: 'hello' }, { role: 'assistant', content: 'hi' }] });
+  const key = await sessions.create({
+    userId: 'u',
+    ttlMs: 1_000,
+    messages: [
+      { role: 'user', content: 'hello' },
+      { role: 'assistant', content: 'hi' },
+    ],
+  });
   now += 900;
   engine.onSessionRead = () => {
     now += 200;

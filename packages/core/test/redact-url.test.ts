@@ -32,7 +32,13 @@ describe('redactUrl', () => {
   });
 
   it('leaves URLs without secrets alone, and paths with an @ readable', () => {
-    for (const url of ['postgres://bob@host:5432/db?schema=chat', 'redis://127.0.0.1:6379/2?prefix=a:', 'sqlite:./backups@2024/s.db', 'jsonl:./data', 'memory:']) {
+    for (const url of [
+      'postgres://bob@host:5432/db?schema=chat',
+      'redis://127.0.0.1:6379/2?prefix=a:',
+      'sqlite:./backups@2024/s.db',
+      'jsonl:./data',
+      'memory:',
+    ]) {
       expect(redactUrl(url)).toBe(url);
     }
   });

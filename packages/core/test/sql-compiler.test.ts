@@ -1,24 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  and,
-  asc,
-  desc,
-  eq,
-  gt,
-  gte,
-  ilike,
-  inArray,
-  isNotNull,
-  isNull,
-  like,
-  lt,
-  lte,
-  ne,
-  not,
-  notInArray,
-  or,
-  type Filter,
-} from '../src/index.js';
+import { and, asc, desc, eq, gt, gte, ilike, inArray, isNotNull, isNull, like, lt, lte, ne, not, notInArray, or, type Filter } from '../src/index.js';
 import { MessageModel, parseLikePattern, resolveFilter, resolveOrderBy, SessionModel } from '../src/engine/index.js';
 import { compileFilter, compileOrderBy, quotedJsonPath, sqlLikePattern, type SqlDialect } from '../src/sql.js';
 

@@ -30,7 +30,13 @@ describe('a misspelt option is refused, never silently dropped', () => {
 
   it('rejects misspelt fork, import, acquire, run, setState and archiveInactive options', async () => {
     const sessions = await manager();
-    const key = await sessions.create({ userId: 'u', messages: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }] });
+    const key = await sessions.create({
+      userId: 'u',
+      messages: [
+        { role: 'user', content: 'a' },
+        { role: 'user', content: 'b' },
+      ],
+    });
     await expect(sessions.fork(key, { uptoSeq: 1 } as never)).rejects.toThrow(/unknown option "uptoSeq"/);
     await expect(sessions.import(await sessions.export(key), { onconflict: 'skip' } as never)).rejects.toThrow(/unknown option "onconflict"/);
     await expect(sessions.acquire(key, { ttl: 1_000 } as never)).rejects.toThrow(/unknown option "ttl"/);

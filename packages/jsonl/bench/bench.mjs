@@ -54,7 +54,15 @@ try {
 
   // 3. A full run() turn: lease, session, last 50, append 2, release.
   const turn = (key) =>
-    manager.run(key, ({ append }) => append([{ role: 'user', content: 'question' }, { role: 'assistant', content: 'answer' }]), { history: { last: 50 } });
+    manager.run(
+      key,
+      ({ append }) =>
+        append([
+          { role: 'user', content: 'question' },
+          { role: 'assistant', content: 'answer' },
+        ]),
+      { history: { last: 50 } },
+    );
   const [turnShort, turnLong] = await alternate(Math.ceil(SAMPLES / 4), [() => turn(short), () => turn(long)]);
   row('run() turn', `history ${SHORT}`, turnShort, turnShort);
   row('run() turn', `history ${LONG}`, turnLong, turnShort);
@@ -72,7 +80,7 @@ try {
   console.log(`@sessions/jsonl benchmark (fsync on, ${SAMPLES} samples, ${SESSIONS} sessions created in ${setupSeconds} s)\n`);
   printTable(rows);
   console.log('\nratio: median time / median time of the first row of its group, in this run.');
-  console.log('Listing reads every session file of the user (no session index): it grows with the user\'s session count.');
+  console.log("Listing reads every session file of the user (no session index): it grows with the user's session count.");
 } finally {
   await engine.close();
   rmSync(dir, { recursive: true, force: true });
@@ -82,7 +90,10 @@ async function fill(key, count) {
   await manager.create(key);
   for (let done = 0; done < count; done += 500) {
     const batch = Math.min(500, count - done);
-    await manager.append(key, Array.from({ length: batch }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `message ${done + i} ${'lorem ipsum '.repeat(8)}` })));
+    await manager.append(
+      key,
+      Array.from({ length: batch }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `message ${done + i} ${'lorem ipsum '.repeat(8)}` })),
+    );
   }
 }
 

@@ -13,15 +13,24 @@ const ROUNDS = Number(process.env.SOAK_ROUNDS ?? 2);
 const LOCK_STALE_MS = Number(process.env.SOAK_LOCK_STALE_MS ?? 100);
 
 let bad = 0;
-console.log(`setting      round  stops  stored  acked (steady/stopped)  failures                                         lost  dup  failed-but-stored  gap-free  readable`);
+console.log(
+  `setting      round  stops  stored  acked (steady/stopped)  failures                                         lost  dup  failed-but-stored  gap-free  readable`,
+);
 for (let round = 1; round <= ROUNDS; round++) {
   for (const stoppedElsewhere of [false, true]) {
     const found = await runStalledWriters({ ms: MS, lockStaleMs: LOCK_STALE_MS, stoppedElsewhere });
-    const failures = Object.entries({ ...prefixed('steady', found.writers.steady.failed), ...prefixed('stopped', found.writers.stopped.failed) })
-      .map(([name, count]) => `${name} ${count}`)
-      .join(', ') || 'none';
-    const ok = found.lost.length === 0 && found.duplicated.length === 0 && found.failedButStored.length === 0 && found.seqsGapFree && found.unreadable === null
-      && found.writers.steady.exit === 0 && found.writers.stopped.exit === 0;
+    const failures =
+      Object.entries({ ...prefixed('steady', found.writers.steady.failed), ...prefixed('stopped', found.writers.stopped.failed) })
+        .map(([name, count]) => `${name} ${count}`)
+        .join(', ') || 'none';
+    const ok =
+      found.lost.length === 0 &&
+      found.duplicated.length === 0 &&
+      found.failedButStored.length === 0 &&
+      found.seqsGapFree &&
+      found.unreadable === null &&
+      found.writers.steady.exit === 0 &&
+      found.writers.stopped.exit === 0;
     if (!ok) bad++;
     console.log(
       [

@@ -66,7 +66,10 @@ function parseFormat(layout: Layout, text: string): FormatFile {
     throw new CorruptFileError(layout.formatFile, `is not valid JSON (${(error as Error).message})`, { cause: error });
   }
   if (format.format !== FORMAT_NAME || !Number.isSafeInteger(format.version) || (format.version as number) < 1) {
-    throw new CorruptFileError(layout.formatFile, `does not describe a sessions JSONL folder (expected {"format":"${FORMAT_NAME}","version":${FORMAT_VERSION}})`);
+    throw new CorruptFileError(
+      layout.formatFile,
+      `does not describe a sessions JSONL folder (expected {"format":"${FORMAT_NAME}","version":${FORMAT_VERSION}})`,
+    );
   }
   return format as FormatFile;
 }

@@ -12,7 +12,14 @@ const NEWLINE = 0x0a;
  * The committed messages in `range`, after indexing what the index lacks; `LOG_CHANGED` if the
  * file holds fewer lines than the view.
  */
-export async function readIndexed(handle: FileHandle, file: string, key: SessionKey, index: MessageIndex, view: LogView, range: MessageRange): Promise<Message[] | typeof LOG_CHANGED> {
+export async function readIndexed(
+  handle: FileHandle,
+  file: string,
+  key: SessionKey,
+  index: MessageIndex,
+  view: LogView,
+  range: MessageRange,
+): Promise<Message[] | typeof LOG_CHANGED> {
   if ((await extendIndex(index, handle, file, view)) === 'short') return LOG_CHANGED;
   return readEntries(handle, file, key, index, view, range);
 }

@@ -163,29 +163,46 @@ export class JsonlEngine extends BaseEngine {
   protected doUpdateSession(key: SessionKey, changes: SessionChanges, options: UpdateSessionOptions): Promise<Session> {
     return this.#inFlight.track(() => {
       const paths = this.#layout.session(key);
-      return this.#files.locks.run(paths, async (fence) => {
-        const stored = await this.#writable(paths, key, options);
-        if (options.expectedVersion !== undefined && stored.session.version !== options.expectedVersion) throw new ConcurrentUpdateError(key);
-        const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
-        return this.#files.sessions.write(paths, { session: { ...stored.session, ...defined, version: stored.session.version + 1 }, log: stored.log }, fence);
-      }, { key, lease: options.lease });
+      return this.#files.locks.run(
+        paths,
+        async (fence) => {
+          const stored = await this.#writable(paths, key, options);
+          if (options.expectedVersion !== undefined && stored.session.version !== options.expectedVersion) throw new ConcurrentUpdateError(key);
+          const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+          return this.#files.sessions.write(paths, { session: { ...stored.session, ...defined, version: stored.session.version + 1 }, log: stored.log }, fence);
+        },
+        { key, lease: options.lease },
+      );
     });
   }
 
   protected doAppendMessages(key: SessionKey, messages: readonly NewMessage[], options: SessionWriteOptions): Promise<Message[]> {
     return this.#inFlight.track(() => {
       const paths = this.#layout.session(key);
-      return this.#files.locks.run(paths, async (fence) => {
-        const stored = await this.#writable(paths, key, options);
-        return this.#files.log.append(paths.messages, key, viewOf(stored), messages, fence, async (appended) => {
-          const session = stored.session;
-          const updatedAt = Math.max(session.updatedAt.getTime(), ...appended.map((message) => message.createdAt.getTime()));
-          await this.#files.sessions.write(paths, {
-            session: { ...session, lastSeq: session.lastSeq + appended.length, messageCount: session.messageCount + appended.length, updatedAt: new Date(updatedAt) },
-            log: stored.log,
-          }, fence);
-        });
-      }, { key, lease: options.lease });
+      return this.#files.locks.run(
+        paths,
+        async (fence) => {
+          const stored = await this.#writable(paths, key, options);
+          return this.#files.log.append(paths.messages, key, viewOf(stored), messages, fence, async (appended) => {
+            const session = stored.session;
+            const updatedAt = Math.max(session.updatedAt.getTime(), ...appended.map((message) => message.createdAt.getTime()));
+            await this.#files.sessions.write(
+              paths,
+              {
+                session: {
+                  ...session,
+                  lastSeq: session.lastSeq + appended.length,
+                  messageCount: session.messageCount + appended.length,
+                  updatedAt: new Date(updatedAt),
+                },
+                log: stored.log,
+              },
+              fence,
+            );
+          });
+        },
+        { key, lease: options.lease },
+      );
     });
   }
 
@@ -196,36 +213,52 @@ export class JsonlEngine extends BaseEngine {
   protected doClearMessages(key: SessionKey, options: ClearMessagesOptions): Promise<number> {
     return this.#inFlight.track(() => {
       const paths = this.#layout.session(key);
-      return this.#files.locks.run(paths, async (fence) => {
-        const stored = await this.#writable(paths, key, options);
-        // Committed first: should the file outlive a crash, its lines are at or below clearedThroughSeq and count for nothing.
-        await this.#files.sessions.write(paths, {
-          session: { ...stored.session, messageCount: 0, updatedAt: new Date(options.updatedAt.getTime()) },
-          log: { id: newLogId(), clearedThroughSeq: stored.session.lastSeq },
-        }, fence);
-        await afterCommit(this.#files.log.remove(paths.messages, fence));
-        return stored.session.messageCount;
-      }, { key, lease: options.lease });
+      return this.#files.locks.run(
+        paths,
+        async (fence) => {
+          const stored = await this.#writable(paths, key, options);
+          // Committed first: should the file outlive a crash, its lines are at or below clearedThroughSeq and count for nothing.
+          await this.#files.sessions.write(
+            paths,
+            {
+              session: { ...stored.session, messageCount: 0, updatedAt: new Date(options.updatedAt.getTime()) },
+              log: { id: newLogId(), clearedThroughSeq: stored.session.lastSeq },
+            },
+            fence,
+          );
+          await afterCommit(this.#files.log.remove(paths.messages, fence));
+          return stored.session.messageCount;
+        },
+        { key, lease: options.lease },
+      );
     });
   }
 
   protected doTruncateMessages(key: SessionKey, options: TruncateMessagesOptions): Promise<number> {
     return this.#inFlight.track(() => {
       const paths = this.#layout.session(key);
-      return this.#files.locks.run(paths, async (fence) => {
-        const stored = await this.#writable(paths, key, options);
-        return truncateMessages(this.#files, paths, key, stored, options, fence);
-      }, { key, lease: options.lease });
+      return this.#files.locks.run(
+        paths,
+        async (fence) => {
+          const stored = await this.#writable(paths, key, options);
+          return truncateMessages(this.#files, paths, key, stored, options, fence);
+        },
+        { key, lease: options.lease },
+      );
     });
   }
 
   protected doDeleteSession(key: SessionKey, options: FencedWriteOptions): Promise<boolean> {
     return this.#inFlight.track(() => {
       const paths = this.#layout.session(key);
-      return this.#files.locks.run(paths, async (fence) => {
-        await this.#files.leases.check(paths, key, options.lease);
-        return deleteSessionFiles(this.#files, paths, fence);
-      }, { key, lease: options.lease });
+      return this.#files.locks.run(
+        paths,
+        async (fence) => {
+          await this.#files.leases.check(paths, key, options.lease);
+          return deleteSessionFiles(this.#files, paths, fence);
+        },
+        { key, lease: options.lease },
+      );
     });
   }
 

@@ -46,7 +46,11 @@ export async function listLeases(layout: Layout, query: ListLeasesQuery & { limi
   }
   const now = clock();
   return found
-    .map((lease): LeaseInfo => ({ ...lease, expiresAt: lease.expiresAt === null ? null : new Date(lease.expiresAt), held: lease.expiresAt !== null && lease.expiresAt > now }))
+    .map((lease): LeaseInfo => ({
+      ...lease,
+      expiresAt: lease.expiresAt === null ? null : new Date(lease.expiresAt),
+      held: lease.expiresAt !== null && lease.expiresAt > now,
+    }))
     .filter((lease) => (query.held === undefined || lease.held === query.held) && (!after || compareKeys(lease, after) > 0))
     .sort(compareKeys)
     .slice(0, query.limit);

@@ -23,7 +23,8 @@ export async function writeAfter(handle: FileHandle, file: string, start: number
     await writeAll(handle, bytes);
     const landed = await readRange(handle, file, start, start + bytes.length).catch(() => null);
     if (landed?.equals(bytes)) return;
-    if (attempt >= WRITE_ATTEMPTS) throw new Error(`${file}: other processes kept appending to it while this one held its lock (${attempt} attempts); nothing was committed, retry`);
+    if (attempt >= WRITE_ATTEMPTS)
+      throw new Error(`${file}: other processes kept appending to it while this one held its lock (${attempt} attempts); nothing was committed, retry`);
     mustCut = true;
   }
 }

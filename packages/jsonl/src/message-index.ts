@@ -121,11 +121,13 @@ async function scanFile(index: MessageIndex, handle: FileHandle, file: string, v
       const start = carryStart + lineStart;
       const end = carryStart + newline + 1;
       if (head.seq <= view.clearedThroughSeq) {
-        if (index.count > 0) throw new CorruptFileError(file, `has seq ${head.seq} after seq ${index.lastSeq}: seq must increase line by line`, { line: lineNumber });
+        if (index.count > 0)
+          throw new CorruptFileError(file, `has seq ${head.seq} after seq ${index.lastSeq}: seq must increase line by line`, { line: lineNumber });
       } else {
         // Past the view's last seq lies an append that has not committed (or never will).
         if (head.seq > view.lastSeq) return 'short';
-        if (head.seq <= index.lastSeq) throw new CorruptFileError(file, `has seq ${head.seq} after seq ${index.lastSeq}: seq must increase line by line`, { line: lineNumber });
+        if (head.seq <= index.lastSeq)
+          throw new CorruptFileError(file, `has seq ${head.seq} after seq ${index.lastSeq}: seq must increase line by line`, { line: lineNumber });
         if (index.ids.has(head.id)) throw new CorruptFileError(file, `repeats the message id ${JSON.stringify(head.id)}`, { line: lineNumber });
         index.nextLine = lineNumber;
         index.add(head.seq, head.id, start, end);

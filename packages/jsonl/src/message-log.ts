@@ -73,7 +73,14 @@ export class MessageLog {
    * then calls `commit` to write the session file, which is what makes the lines count. Seqs
    * follow `view.lastSeq`.
    */
-  async append(file: string, key: SessionKey, view: LogView, messages: readonly NewMessage[], fence: Fence, commit: (appended: Message[]) => Promise<void>): Promise<Message[]> {
+  async append(
+    file: string,
+    key: SessionKey,
+    view: LogView,
+    messages: readonly NewMessage[],
+    fence: Fence,
+    commit: (appended: Message[]) => Promise<void>,
+  ): Promise<Message[]> {
     const handle = await open(file, 'a+');
     try {
       const stats = await handle.stat({ bigint: true });
@@ -116,7 +123,8 @@ export class MessageLog {
   /** Every committed message, under the session's lock: a mismatch is damage, not a race. */
   async readAllLocked(file: string, key: SessionKey, view: LogView): Promise<Message[]> {
     const messages = await this.read(file, key, view, {});
-    if (messages === LOG_CHANGED) throw new CorruptFileError(file, `is missing or holds fewer than the ${view.messageCount} committed messages its session file records`);
+    if (messages === LOG_CHANGED)
+      throw new CorruptFileError(file, `is missing or holds fewer than the ${view.messageCount} committed messages its session file records`);
     return messages;
   }
 

@@ -39,10 +39,12 @@ export interface ResolvedOptions {
 export function resolveOptions(options: JsonlEngineOptions): ResolvedOptions {
   if (!isPlainObject(options)) throw new ValidationError(`expected { dir }, got ${describeType(options)}`, { path: 'options' });
   const { dir } = options;
-  if (typeof dir !== 'string' || dir.length === 0) throw new ValidationError('needs the folder to store sessions in, e.g. { dir: "./data" }', { path: 'options.dir' });
+  if (typeof dir !== 'string' || dir.length === 0)
+    throw new ValidationError('needs the folder to store sessions in, e.g. { dir: "./data" }', { path: 'options.dir' });
   if (dir.includes('\u0000')) throw new ValidationError('must not contain a NUL character', { path: 'options.dir' });
   if (options.fsync !== undefined && typeof options.fsync !== 'boolean') throw new ValidationError('must be true or false', { path: 'options.fsync' });
-  if (options.clock !== undefined && typeof options.clock !== 'function') throw new ValidationError('must be a function returning epoch milliseconds', { path: 'options.clock' });
+  if (options.clock !== undefined && typeof options.clock !== 'function')
+    throw new ValidationError('must be a function returning epoch milliseconds', { path: 'options.clock' });
   return Object.freeze({
     dir: resolve(dir),
     fsync: options.fsync ?? true,
@@ -55,6 +57,7 @@ export function resolveOptions(options: JsonlEngineOptions): ResolvedOptions {
 
 function positive(value: unknown, fallback: number, path: string): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw new ValidationError(`must be a whole number above 0, got ${String(value)}`, { path });
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
+    throw new ValidationError(`must be a whole number above 0, got ${String(value)}`, { path });
   return value;
 }

@@ -23,7 +23,10 @@ export async function readMessages(files: StoreFiles, paths: SessionPaths, key: 
     const again = await files.sessions.read(paths, key);
     if (!again) return [];
     if (again.log.id === stored.log.id) {
-      throw new CorruptFileError(paths.messages, `is missing or holds fewer than the ${stored.session.messageCount} committed messages its session file records`);
+      throw new CorruptFileError(
+        paths.messages,
+        `is missing or holds fewer than the ${stored.session.messageCount} committed messages its session file records`,
+      );
     }
     if (attempt >= READ_ATTEMPTS) throw new Error(`the messages of ${paths.session} were replaced ${attempt} times while being read; try again`);
   }

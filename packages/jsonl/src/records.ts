@@ -1,11 +1,5 @@
 import { type Message, type Session, type SessionKey } from '@sessions/core';
-import {
-  LeaseModel,
-  MessageModel,
-  SessionModel,
-  type FieldDefinition,
-  type ModelDefinition,
-} from '@sessions/core/engine';
+import { LeaseModel, MessageModel, SessionModel, type FieldDefinition, type ModelDefinition } from '@sessions/core/engine';
 
 /** The session key fields; message lines leave them out, the file they live in says them. */
 const KEY_FIELDS: readonly string[] = SessionModel.primaryKey;
@@ -55,13 +49,15 @@ export function encodeSessionFile(stored: StoredSession): string {
 
 export function decodeSessionFile(text: string): StoredSession {
   const file = parseJson(text);
-  if (!isObject(file) || !isObject(file['session']) || !isObject(file['log'])) throw new RecordShapeError('is not a session file ({ "session": ..., "log": ... })');
+  if (!isObject(file) || !isObject(file['session']) || !isObject(file['log']))
+    throw new RecordShapeError('is not a session file ({ "session": ..., "log": ... })');
   const log = file['log'];
   if (typeof log['id'] !== 'string' || !isCount(log['clearedThroughSeq'])) throw new RecordShapeError('has a malformed "log" entry');
   const session = decodeFields(SessionModel, file['session'], Object.keys(SessionModel.fields)) as unknown as Session;
   const truncated = log['truncated'];
   if (truncated === undefined) return { session, log: { id: log['id'], clearedThroughSeq: log['clearedThroughSeq'] } };
-  if (!isObject(truncated) || !isCount(truncated['afterSeq']) || !isCount(truncated['throughSeq'])) throw new RecordShapeError('has a malformed "log.truncated" entry');
+  if (!isObject(truncated) || !isCount(truncated['afterSeq']) || !isCount(truncated['throughSeq']))
+    throw new RecordShapeError('has a malformed "log.truncated" entry');
   return {
     session,
     log: { id: log['id'], clearedThroughSeq: log['clearedThroughSeq'], truncated: { afterSeq: truncated['afterSeq'], throughSeq: truncated['throughSeq'] } },

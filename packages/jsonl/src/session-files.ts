@@ -62,8 +62,10 @@ function decode(text: string, file: string, belongsHere: (session: Session) => b
   }
   if (!belongsHere(stored.session)) {
     const { userId, sessionId } = stored.session;
-    throw new CorruptFileError(file, `holds session ${JSON.stringify(sessionId)} of user ${JSON.stringify(userId)}, which belongs in another file: was it moved or copied by hand?`);
+    throw new CorruptFileError(
+      file,
+      `holds session ${JSON.stringify(sessionId)} of user ${JSON.stringify(userId)}, which belongs in another file: was it moved or copied by hand?`,
+    );
   }
   return stored;
 }
-

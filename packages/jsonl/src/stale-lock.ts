@@ -6,8 +6,7 @@ import { asideName, isTaken, OWNER_FILE, PREPARED_SUFFIX, preparedToken } from '
 
 /** What a waiter sees of a lock it could not take. */
 export type Inspection =
-  | { readonly state: 'gone' }
-  | { readonly state: 'live' | 'stale'; readonly raw: string; readonly ino: bigint; readonly description: string };
+  { readonly state: 'gone' } | { readonly state: 'live' | 'stale'; readonly raw: string; readonly ino: bigint; readonly description: string };
 
 export async function inspect(file: string, staleMs: number): Promise<Inspection> {
   let raw: string;

@@ -14,7 +14,13 @@ const NEWLINE = 0x0a;
  * than the session records): the caller then does a full forward scan, which reports
  * problems with their line numbers.
  */
-export async function readTail(handle: FileHandle, size: number, key: SessionKey, view: LogView, range: MessageRange & { last: number }): Promise<Message[] | null> {
+export async function readTail(
+  handle: FileHandle,
+  size: number,
+  key: SessionKey,
+  view: LogView,
+  range: MessageRange & { last: number },
+): Promise<Message[] | null> {
   const after = Math.max(range.afterSeq ?? 0, view.clearedThroughSeq);
   const before = range.beforeSeq ?? Number.POSITIVE_INFINITY;
   const found: Message[] = [];

@@ -35,10 +35,14 @@ export async function truncateMessages(
   // the file: the deleted ones are gone from the disk, not only hidden.
   const logId = newLogId();
   const afterSeq = kept.at(-1)?.seq ?? stored.log.clearedThroughSeq;
-  await files.sessions.write(paths, {
-    session: { ...session, messageCount: stored.session.messageCount - removed },
-    log: { id: logId, clearedThroughSeq: stored.log.clearedThroughSeq, truncated: { afterSeq, throughSeq: stored.session.lastSeq } },
-  }, fence);
+  await files.sessions.write(
+    paths,
+    {
+      session: { ...session, messageCount: stored.session.messageCount - removed },
+      log: { id: logId, clearedThroughSeq: stored.log.clearedThroughSeq, truncated: { afterSeq, throughSeq: stored.session.lastSeq } },
+    },
+    fence,
+  );
   await afterCommit(files.log.replace(paths.messages, logId, kept, fence));
   return removed;
 }

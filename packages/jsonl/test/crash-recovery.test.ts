@@ -21,14 +21,20 @@ describe('crash recovery and damaged files', () => {
     dir = tempDir();
     const manager = await managerOn();
     await manager.create(key);
-    await manager.append(key, Array.from({ length: count }, (_, i) => ({ role: 'user' as const, content: `m${i + 1}`, id: `m${i + 1}` })));
+    await manager.append(
+      key,
+      Array.from({ length: count }, (_, i) => ({ role: 'user' as const, content: `m${i + 1}`, id: `m${i + 1}` })),
+    );
     return manager;
   }
 
   const seqsOnDisk = async (key: SessionKey) => {
     const text = await readFile(sessionFiles(dir, key).messages, 'utf8');
     expect(text.endsWith('\n')).toBe(true);
-    return text.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { seq: number }).seq);
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { seq: number }).seq);
   };
 
   afterEach(async () => {
@@ -55,7 +61,10 @@ describe('crash recovery and damaged files', () => {
     const key = { userId: 'u', sessionId: 'uncommitted' };
     const writer = await sessionWith(key, 2);
     // What a crash between writing the lines and replacing the session file leaves behind.
-    await appendFile(sessionFiles(dir, key).messages, `${JSON.stringify({ seq: 3, id: 'ghost-1', role: 'user', content: 'never committed' })}\n${JSON.stringify({ seq: 4, id: 'ghost-2', role: 'user', content: 'nor this' })}\n`);
+    await appendFile(
+      sessionFiles(dir, key).messages,
+      `${JSON.stringify({ seq: 3, id: 'ghost-1', role: 'user', content: 'never committed' })}\n${JSON.stringify({ seq: 4, id: 'ghost-2', role: 'user', content: 'nor this' })}\n`,
+    );
     const reader = await managerOn();
     expect((await reader.messages(key)).map((m) => m.seq)).toEqual([1, 2]);
     expect((await reader.messages(key, { last: 5 })).map((m) => m.seq)).toEqual([1, 2]);
@@ -98,7 +107,11 @@ describe('crash recovery and damaged files', () => {
 
   it.each([
     ['is cut short (its seq and id intact)', '{"seq":3,"id":"m3","role":"user","content":"cut here', /line 3 is not valid JSON/],
-    ['holds a field of the wrong type', '{"seq":3,"id":"m3","role":5,"content":"m3","name":null,"toolCalls":null,"toolCallId":null,"agentId":null,"runId":null,"metadata":{},"createdAt":"2026-01-01T00:00:00.000Z"}', /line 3 has 5 in the string field "role"/],
+    [
+      'holds a field of the wrong type',
+      '{"seq":3,"id":"m3","role":5,"content":"m3","name":null,"toolCalls":null,"toolCallId":null,"agentId":null,"runId":null,"metadata":{},"createdAt":"2026-01-01T00:00:00.000Z"}',
+      /line 3 has 5 in the string field "role"/,
+    ],
   ])('refuses an append to a session whose line 3 %s, as the read does, and changes nothing', async (_, line, problem) => {
     const key = { userId: 'u', sessionId: 'corrupt-append' };
     await sessionWith(key, 5);
@@ -169,7 +182,10 @@ describe('crash recovery and damaged files', () => {
     expect(await writer.truncate(key, { afterSeq: 5 })).toBe(5);
     const truncated = await readFile(files.messages, 'utf8');
     expect(truncated).toBe(before.split('\n').slice(0, 5).join('\n') + '\n');
-    expect(JSON.parse(await readFile(files.session, 'utf8'))).toMatchObject({ session: { messageCount: 5, lastSeq: 10 }, log: { truncated: { afterSeq: 5, throughSeq: 10 } } });
+    expect(JSON.parse(await readFile(files.session, 'utf8'))).toMatchObject({
+      session: { messageCount: 5, lastSeq: 10 },
+      log: { truncated: { afterSeq: 5, throughSeq: 10 } },
+    });
     // truncate commits the session file first, then renames the kept lines into place: die in between.
     await writeFile(files.messages, before);
 
@@ -195,7 +211,7 @@ describe('crash recovery and damaged files', () => {
     await expect(manager.list({ userId: 'u' })).rejects.toThrow(file);
   });
 
-  it('refuses a session file copied under another session\'s name', async () => {
+  it("refuses a session file copied under another session's name", async () => {
     dir = tempDir();
     const manager = await managerOn();
     await manager.create({ userId: 'u', sessionId: 'a' });

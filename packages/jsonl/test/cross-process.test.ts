@@ -42,7 +42,9 @@ describe('several OS processes sharing one folder', () => {
       expect(messages[i + 1]!.content).toBe(`${name} t${turn} reply`);
     }
     for (const name of names) {
-      const turns = messages.filter((m) => m.role === 'user' && String(m.content).startsWith(`${name} `)).map((m) => Number(/ t(\d+) /.exec(String(m.content))![1]));
+      const turns = messages
+        .filter((m) => m.role === 'user' && String(m.content).startsWith(`${name} `))
+        .map((m) => Number(/ t(\d+) /.exec(String(m.content))![1]));
       expect(turns).toEqual(Array.from({ length: 200 }, (_, i) => i));
     }
     expect(await manager.get(key)).toMatchObject({ messageCount: 1_600, lastSeq: 1_600 });
@@ -117,11 +119,15 @@ describe('several OS processes sharing one folder', () => {
     holder.kill('SIGKILL');
     expect((await holder.exited).signal).toBe('SIGKILL');
     const killedAt = performance.now();
-    const seen = await manager.run(key, async ({ history, lease: next, append }) => {
-      expect(next.token).toBeGreaterThan(lease.token);
-      await append({ role: 'assistant', content: 'next run' });
-      return history.map((m) => m.content);
-    }, { waitMs: 10_000 });
+    const seen = await manager.run(
+      key,
+      async ({ history, lease: next, append }) => {
+        expect(next.token).toBeGreaterThan(lease.token);
+        await append({ role: 'assistant', content: 'next run' });
+        return history.map((m) => m.content);
+      },
+      { waitMs: 10_000 },
+    );
     // The last heartbeat renewed the lease at most a TTL before it lapses; then acquire polls (up to 250 ms apart).
     expect(performance.now() - killedAt).toBeLessThan(2 * lockTtlMs);
     expect(seen).toEqual(['committed by the holder before it died']);
@@ -155,6 +161,11 @@ describe('several OS processes sharing one folder', () => {
     expect((await manager.messages(key)).map((m) => m.content)).toEqual(['committed before', 'after the crash']);
     const repaired = await readFile(files.messages, 'utf8');
     expect(repaired).not.toContain('tear-me');
-    expect(repaired.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { seq: number }).seq)).toEqual([1, 2]);
+    expect(
+      repaired
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { seq: number }).seq),
+    ).toEqual([1, 2]);
   }, 60_000);
 });

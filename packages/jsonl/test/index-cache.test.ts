@@ -29,7 +29,13 @@ describe('message indexes cached per file', () => {
     metadata: {},
     createdAt: new Date('2026-01-01T00:00:00.000Z'),
   });
-  const view = (id: string, lastSeq: number, messageCount: number, clearedThroughSeq = 0): LogView => ({ id, lastSeq, messageCount, clearedThroughSeq, truncated: undefined });
+  const view = (id: string, lastSeq: number, messageCount: number, clearedThroughSeq = 0): LogView => ({
+    id,
+    lastSeq,
+    messageCount,
+    clearedThroughSeq,
+    truncated: undefined,
+  });
   const writeLines = (file: string, messages: Message[]) => writeFile(file, messages.map(encodeMessageLine).join(''));
 
   afterEach(() => removeDir(dir));
@@ -88,7 +94,28 @@ describe('message indexes cached per file', () => {
     // A fence as a lock held by this test would give.
     await mkdir(join(dir, 's.lock', 'token'), { recursive: true });
     const fence = new Fence(join(dir, 's.lock'), 'token');
-    const appended = await log.append(file, key, view('before', 2, 2), [{ ...key, id: 'c', role: 'user', content: 'three', name: null, toolCalls: null, toolCallId: null, agentId: null, runId: null, metadata: {}, createdAt: new Date('2026-01-01T00:00:00.000Z') }], fence, async () => {});
+    const appended = await log.append(
+      file,
+      key,
+      view('before', 2, 2),
+      [
+        {
+          ...key,
+          id: 'c',
+          role: 'user',
+          content: 'three',
+          name: null,
+          toolCalls: null,
+          toolCallId: null,
+          agentId: null,
+          runId: null,
+          metadata: {},
+          createdAt: new Date('2026-01-01T00:00:00.000Z'),
+        },
+      ],
+      fence,
+      async () => {},
+    );
     expect(appended.map((m) => m.seq)).toEqual([3]);
     const fresh = new MessageLog({ fsync: false, cacheSize: 8 });
     expect(await fresh.read(file, key, view('before', 3, 3), {})).toEqual([...current, message(3, 'c', 'three')]);

@@ -61,7 +61,10 @@ describe('listLeases on lease files', () => {
     const grant = await engine.acquireLease(key, { owner: 'w', ttlMs: 60_000 });
     if (!grant.acquired) throw new Error('a fresh key was not granted');
     // A live lock of another thread of this process: writes must wait for it, a listing need not.
-    await writeFile(sessionFiles(dir, key).lock, JSON.stringify({ pid: process.pid, thread: 12_345, host: hostname(), token: 'planted', acquiredAt: new Date().toISOString() }));
+    await writeFile(
+      sessionFiles(dir, key).lock,
+      JSON.stringify({ pid: process.pid, thread: 12_345, host: hostname(), token: 'planted', acquiredAt: new Date().toISOString() }),
+    );
     await expect(engine.renewLease(grant.lease, { ttlMs: 60_000 })).rejects.toBeInstanceOf(StorageError);
     const started = performance.now();
     expect(await engine.listLeases()).toEqual([{ ...key, owner: 'w', token: grant.lease.token, expiresAt: grant.lease.expiresAt, held: true }]);

@@ -22,13 +22,17 @@ async function plantLock(dir: string, content: string): Promise<string> {
   return file;
 }
 
-const lockOf = (pid: number, acquiredAt = new Date(), thread = 0) => JSON.stringify({ pid, thread, host: hostname(), token: 'planted', acquiredAt: acquiredAt.toISOString() });
+const lockOf = (pid: number, acquiredAt = new Date(), thread = 0) =>
+  JSON.stringify({ pid, thread, host: hostname(), token: 'planted', acquiredAt: acquiredAt.toISOString() });
 
 /** A lock as this version takes it: a folder holding the holder's fence, with the owner record in it. */
 async function plantLockFolder(dir: string, pid: number, startTime: string, acquiredAt: Date, pidNamespace: string | null = null): Promise<string> {
   const file = sessionFiles(dir, key).lock;
   await mkdir(join(file, 'planted'), { recursive: true });
-  await writeFile(join(file, 'planted', 'owner.json'), JSON.stringify({ pid, thread: 0, host: hostname(), token: 'planted', acquiredAt: acquiredAt.toISOString(), startTime, pidNamespace }));
+  await writeFile(
+    join(file, 'planted', 'owner.json'),
+    JSON.stringify({ pid, thread: 0, host: hostname(), token: 'planted', acquiredAt: acquiredAt.toISOString(), startTime, pidNamespace }),
+  );
   return file;
 }
 
@@ -37,7 +41,11 @@ async function startTimeOf(pid: number): Promise<string> {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
 }
 
-const gone = (file: string) => access(file).then(() => false, () => true);
+const gone = (file: string) =>
+  access(file).then(
+    () => false,
+    () => true,
+  );
 
 describe('lock files', () => {
   let dir: string;

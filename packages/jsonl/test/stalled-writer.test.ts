@@ -26,7 +26,13 @@ describe('a writer stalled while holding the lock (SIGSTOP past lockStaleMs)', (
     engine = new JsonlEngine({ dir, fsync: false, lockStaleMs: LOCK_STALE_MS, ...options });
     await engine.setup();
     const manager = new SessionManager({ engine });
-    await manager.create({ ...key, messages: [{ role: 'user', content: 'seed-1' }, { role: 'user', content: 'seed-2' }] });
+    await manager.create({
+      ...key,
+      messages: [
+        { role: 'user', content: 'seed-1' },
+        { role: 'user', content: 'seed-2' },
+      ],
+    });
     return manager;
   }
 
@@ -41,7 +47,10 @@ describe('a writer stalled while holding the lock (SIGSTOP past lockStaleMs)', (
     child.kill('SIGCONT');
     const outcome = await child.exited;
     expect(outcome, outcome.stderr).toMatchObject({ code: 0 });
-    return child.lines().filter((line) => line !== 'stalled').join('\n');
+    return child
+      .lines()
+      .filter((line) => line !== 'stalled')
+      .join('\n');
   }
 
   async function contents(manager: SessionManager): Promise<string[]> {
@@ -83,38 +92,46 @@ describe('a writer stalled while holding the lock (SIGSTOP past lockStaleMs)', (
   describe.each(UNCHECKABLE)('%s, where its lock is broken after lockStaleMs', (_, where) => {
     it.each([
       ['before opening the messages file', { at: 'open', match: '.messages.jsonl' }],
-      ['just before writing its line (which then lands after the new holder\'s)', { at: 'write', match: 'H-0' }],
+      ["just before writing its line (which then lands after the new holder's)", { at: 'write', match: 'H-0' }],
       ['with its line written but not committed', { at: 'rename', match: '.session.json' }],
-    ])('stopped %s: its write fails, nothing of it counts, and the new holder keeps every acknowledged message', async (_, pause) => {
-      const manager = await open();
-      const holder = stallingWriter({ ...where, mode: 'append', pause });
-      await holder.waitFor('stalled', 20_000);
-      const acknowledged = ['seed-1', 'seed-2'];
-      for (let i = 0; i < 5; i++) {
-        await manager.append(key, { role: 'user', content: `T-${i}` });
-        acknowledged.push(`T-${i}`);
-      }
+    ])(
+      'stopped %s: its write fails, nothing of it counts, and the new holder keeps every acknowledged message',
+      async (_, pause) => {
+        const manager = await open();
+        const holder = stallingWriter({ ...where, mode: 'append', pause });
+        await holder.waitFor('stalled', 20_000);
+        const acknowledged = ['seed-1', 'seed-2'];
+        for (let i = 0; i < 5; i++) {
+          await manager.append(key, { role: 'user', content: `T-${i}` });
+          acknowledged.push(`T-${i}`);
+        }
 
-      expect(await resume(holder)).toMatch(/^error \S+ LockLostError$/);
-      expect(await contents(manager)).toEqual(acknowledged);
-      expect(await manager.get(key)).toMatchObject({ lastSeq: 7, messageCount: 7 });
-      // Read from the end of the file too, where a line it got onto the disk may sit.
-      expect(await manager.messages(key, { last: 2 })).toMatchObject([{ content: 'T-3' }, { content: 'T-4' }]);
-      await manager.append(key, { role: 'user', content: 'after' });
-      expect(await contents(manager)).toEqual([...acknowledged, 'after']);
-      expect((await committedLines()).map((line) => line.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-      expect(await readFile(sessionFiles(dir, key).messages, 'utf8')).not.toContain('H-0');
-    }, 60_000);
+        expect(await resume(holder)).toMatch(/^error \S+ LockLostError$/);
+        expect(await contents(manager)).toEqual(acknowledged);
+        expect(await manager.get(key)).toMatchObject({ lastSeq: 7, messageCount: 7 });
+        // Read from the end of the file too, where a line it got onto the disk may sit.
+        expect(await manager.messages(key, { last: 2 })).toMatchObject([{ content: 'T-3' }, { content: 'T-4' }]);
+        await manager.append(key, { role: 'user', content: 'after' });
+        expect(await contents(manager)).toEqual([...acknowledged, 'after']);
+        expect((await committedLines()).map((line) => line.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+        expect(await readFile(sessionFiles(dir, key).messages, 'utf8')).not.toContain('H-0');
+      },
+      60_000,
+    );
 
-    it('run(): a holder whose lease expired and was taken over gets LockExpiredError, and the new holder\'s turn stays', async () => {
+    it("run(): a holder whose lease expired and was taken over gets LockExpiredError, and the new holder's turn stays", async () => {
       const manager = await open();
       const lockTtlMs = 600;
       const holder = stallingWriter({ ...where, mode: 'run', lockTtlMs, pause: { at: 'open', match: '.messages.jsonl' } });
       await holder.waitFor('stalled', 20_000);
-      const token = await manager.run(key, async ({ lease, append }) => {
-        await append({ role: 'assistant', content: 'T-run' });
-        return lease.token;
-      }, { waitMs: 20_000 });
+      const token = await manager.run(
+        key,
+        async ({ lease, append }) => {
+          await append({ role: 'assistant', content: 'T-run' });
+          return lease.token;
+        },
+        { waitMs: 20_000 },
+      );
       expect(token).toBe(2);
 
       expect(await resume(holder)).toMatch(/^error LOCK_EXPIRED /);

@@ -1,16 +1,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  and,
-  createEngine,
-  eq,
-  SessionManager,
-  StorageError,
-  ValidationError,
-  type Message,
-  type SessionKey,
-} from '@sessions/core';
+import { and, createEngine, eq, SessionManager, StorageError, ValidationError, type Message, type SessionKey } from '@sessions/core';
 import { type MessageRange } from '@sessions/core/engine';
 import { CorruptFileError, fromUrl, JsonlEngine } from '../src/index.js';
 import { sessionFiles } from './raw-store.js';
@@ -30,14 +21,20 @@ describe('the JSONL store', () => {
     const manager = new SessionManager({ engine: await engineOn(dir) });
     const key = { userId: 'alice', sessionId: 'chat_1' };
     await manager.create({ ...key, title: 'Hello', metadata: { channel: 'web' } });
-    await manager.append(key, [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }]);
+    await manager.append(key, [
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: 'hello' },
+    ]);
     const lease = await manager.acquire(key, { ttlMs: 10_000 });
 
     expect(JSON.parse(await readFile(join(dir, 'format.json'), 'utf8'))).toEqual({ format: 'sessions-jsonl', version: 2 });
     expect((await readdir(join(dir, 'users', 'alice'))).sort()).toEqual(['chat_1.lease.json', 'chat_1.messages.jsonl', 'chat_1.session.json']);
     const sessionFile = await readFile(join(dir, 'users/alice/chat_1.session.json'), 'utf8');
     expect(sessionFile).toContain('\n  "session": {\n    "userId": "alice",');
-    expect(JSON.parse(sessionFile)).toMatchObject({ session: { title: 'Hello', metadata: { channel: 'web' }, messageCount: 2, lastSeq: 2 }, log: { clearedThroughSeq: 0 } });
+    expect(JSON.parse(sessionFile)).toMatchObject({
+      session: { title: 'Hello', metadata: { channel: 'web' }, messageCount: 2, lastSeq: 2 },
+      log: { clearedThroughSeq: 0 },
+    });
     const lines = (await readFile(join(dir, 'users/alice/chat_1.messages.jsonl'), 'utf8')).split('\n');
     expect(lines).toHaveLength(3);
     expect(JSON.parse(lines[0]!)).toMatchObject({ seq: 1, role: 'user', content: 'hi', metadata: {} });
@@ -57,14 +54,27 @@ describe('the JSONL store', () => {
     const first = new SessionManager({ engine: firstEngine });
     const key = { userId: 'u', sessionId: 'kept' };
     await first.create({ ...key, title: 'kept', metadata: { deep: { list: [1, 'two', null, { x: '😀' }] } }, state: { step: 3 } });
-    await first.append(key, Array.from({ length: 120 }, (_, i) => ({ role: 'user' as const, content: [{ type: 'text', text: `m${i} \u{1F600} "quoted" \\ \u2028` }], metadata: { i } })));
+    await first.append(
+      key,
+      Array.from({ length: 120 }, (_, i) => ({
+        role: 'user' as const,
+        content: [{ type: 'text', text: `m${i} \u{1F600} "quoted" \\ \u2028` }],
+        metadata: { i },
+      })),
+    );
     const lease = await first.acquire(key, { ttlMs: 60_000 });
     await first.release(lease);
     const expected = await first.messages(key);
     await firstEngine.close();
 
     const second = new SessionManager({ engine: await engineOn(dir) });
-    expect(await second.get(key)).toMatchObject({ title: 'kept', metadata: { deep: { list: [1, 'two', null, { x: '😀' }] } }, state: { step: 3 }, messageCount: 120, lastSeq: 120 });
+    expect(await second.get(key)).toMatchObject({
+      title: 'kept',
+      metadata: { deep: { list: [1, 'two', null, { x: '😀' }] } },
+      state: { step: 3 },
+      messageCount: 120,
+      lastSeq: 120,
+    });
     expect(await second.messages(key, { last: 3 })).toEqual(expected.slice(-3));
     expect(await second.messages(key)).toEqual(expected);
     expect((await second.acquire(key)).token).toBe(lease.token + 1);
@@ -76,11 +86,19 @@ describe('the JSONL store', () => {
     const b = new SessionManager({ engine: await engineOn(dir) });
     const key = { userId: 'u', sessionId: 'shared' };
     await a.create(key);
-    await a.append(key, [{ role: 'user', content: 'a1', id: 'one' }, { role: 'user', content: 'a2' }]);
+    await a.append(key, [
+      { role: 'user', content: 'a1', id: 'one' },
+      { role: 'user', content: 'a2' },
+    ]);
     await b.append(key, { role: 'user', content: 'b1' });
     await expect(a.append(key, { role: 'user', content: 'dup', id: 'one' })).rejects.toThrow(/already used/);
     await a.append(key, { role: 'user', content: 'a3' });
-    expect((await b.messages(key)).map((m) => [m.seq, m.content])).toEqual([[1, 'a1'], [2, 'a2'], [3, 'b1'], [4, 'a3']]);
+    expect((await b.messages(key)).map((m) => [m.seq, m.content])).toEqual([
+      [1, 'a1'],
+      [2, 'a2'],
+      [3, 'b1'],
+      [4, 'a3'],
+    ]);
 
     await b.clear(key);
     await a.append(key, { role: 'user', content: 'after clear', id: 'one' });
@@ -95,7 +113,10 @@ describe('the JSONL store', () => {
     await b.create({ ...key, messages: [{ role: 'system', content: 'reborn' }] });
     expect((await a.messages(key)).map((m) => m.content)).toEqual(['reborn']);
     await a.append(key, { role: 'user', content: 'next' });
-    expect((await b.messages(key)).map((m) => [m.seq, m.content])).toEqual([[1, 'reborn'], [2, 'next']]);
+    expect((await b.messages(key)).map((m) => [m.seq, m.content])).toEqual([
+      [1, 'reborn'],
+      [2, 'next'],
+    ]);
   });
 
   it('judges a read given liveAt on the session file it reads, so another engine changing the ttl counts at once', async () => {
@@ -104,7 +125,14 @@ describe('the JSONL store', () => {
     const a = new SessionManager({ engine: await engineOn(dir), clock: () => now });
     const b = new SessionManager({ engine: await engineOn(dir), clock: () => now });
     const key = { userId: 'u', sessionId: 'ttl' };
-    await a.create({ ...key, ttlMs: 60_000, messages: [{ role: 'user', content: 'one' }, { role: 'assistant', content: 'two' }] });
+    await a.create({
+      ...key,
+      ttlMs: 60_000,
+      messages: [
+        { role: 'user', content: 'one' },
+        { role: 'assistant', content: 'two' },
+      ],
+    });
     // Warm indexes in both engines: nothing about the session may be answered from them.
     expect((await a.messages(key)).map((m) => m.content)).toEqual(['one', 'two']);
     expect((await b.messages(key, { last: 1 })).map((m) => m.content)).toEqual(['two']);
@@ -147,10 +175,16 @@ describe('the JSONL store', () => {
     const writer = new SessionManager({ engine: await engineOn(dir) });
     const key: SessionKey = { userId: 'u', sessionId: 'ranges' };
     await writer.create(key);
-    await writer.append(key, Array.from({ length: 40 }, (_, i) => ({ role: 'user' as const, content: `old ${i}` })));
+    await writer.append(
+      key,
+      Array.from({ length: 40 }, (_, i) => ({ role: 'user' as const, content: `old ${i}` })),
+    );
     await writer.clear(key);
     for (let batch = 0; batch < 30; batch++) {
-      await writer.append(key, Array.from({ length: 1 + (batch % 4) }, (_, i) => ({ role: 'assistant' as const, content: `b${batch}.${i} ${'é'.repeat(batch * 40)}` })));
+      await writer.append(
+        key,
+        Array.from({ length: 1 + (batch % 4) }, (_, i) => ({ role: 'assistant' as const, content: `b${batch}.${i} ${'é'.repeat(batch * 40)}` })),
+      );
     }
     const all = await writer.messages(key);
     expect(all[0]!.seq).toBe(41);

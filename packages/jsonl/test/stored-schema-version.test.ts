@@ -79,7 +79,10 @@ describe('storedSchemaVersion() on a JSONL folder', () => {
     const next = new SessionManager({ engine: upgraded });
     expect((await next.messages(key)).map((m) => m.content)).toEqual(['kept']);
     await next.append(key, { role: 'user', content: 'after the upgrade' });
-    expect((await next.messages(key)).map((m) => [m.seq, m.content])).toEqual([[1, 'kept'], [2, 'after the upgrade']]);
+    expect((await next.messages(key)).map((m) => [m.seq, m.content])).toEqual([
+      [1, 'kept'],
+      [2, 'after the upgrade'],
+    ]);
     expect(existsSync(lock)).toBe(false);
   });
 
@@ -92,7 +95,9 @@ describe('storedSchemaVersion() on a JSONL folder', () => {
   ])('fails with a StorageError, file untouched, when format.json %s', async (_, text) => {
     const dir = freshDir();
     await writeFile(join(dir, 'format.json'), text);
-    const error = await engineOn(dir).storedSchemaVersion().catch((caught: unknown) => caught);
+    const error = await engineOn(dir)
+      .storedSchemaVersion()
+      .catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(StorageError);
     expect((error as StorageError).cause).toBeInstanceOf(CorruptFileError);
@@ -105,7 +110,9 @@ describe('storedSchemaVersion() on a JSONL folder', () => {
     const parent = freshDir();
     const file = join(parent, 'a-file');
     await writeFile(file, 'x');
-    const error = await engineOn(file).storedSchemaVersion().catch((caught: unknown) => caught);
+    const error = await engineOn(file)
+      .storedSchemaVersion()
+      .catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(StorageError);
     expect(((error as StorageError).cause as NodeJS.ErrnoException).code).toBe('ENOTDIR');
@@ -114,7 +121,9 @@ describe('storedSchemaVersion() on a JSONL folder', () => {
   it('fails with a StorageError when format.json cannot be read as a file', async () => {
     const dir = freshDir();
     await mkdir(join(dir, 'format.json'));
-    const error = await engineOn(dir).storedSchemaVersion().catch((caught: unknown) => caught);
+    const error = await engineOn(dir)
+      .storedSchemaVersion()
+      .catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(StorageError);
     expect(((error as StorageError).cause as NodeJS.ErrnoException).code).toBe('EISDIR');

@@ -23,7 +23,11 @@ it('serialises appends from worker threads of one process (same pid, separate mo
   await manager.create(key);
   const names = ['t0', 't1', 't2'];
   const local = (async () => {
-    for (let i = 0; i < 40; i++) await manager.append(key, [{ role: 'user', content: `main-${i}-a` }, { role: 'assistant', content: `main-${i}-b` }]);
+    for (let i = 0; i < 40; i++)
+      await manager.append(key, [
+        { role: 'user', content: `main-${i}-a` },
+        { role: 'assistant', content: `main-${i}-b` },
+      ]);
   })();
   await Promise.all([
     local,

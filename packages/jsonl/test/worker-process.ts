@@ -48,7 +48,9 @@ function startScript(script: string, args: string[]): WorkerProcess {
         if (stdout.split('\n').includes(line)) return resolve();
         const timer = setTimeout(() => reject(new Error(`worker did not print ${JSON.stringify(line)} within ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
         waiters.push({ line, resolve: () => (clearTimeout(timer), resolve()) });
-        void exited.then(({ code, signal }) => reject(new Error(`worker exited (${code ?? signal}) before printing ${JSON.stringify(line)}; stderr: ${stderr}`)));
+        void exited.then(({ code, signal }) =>
+          reject(new Error(`worker exited (${code ?? signal}) before printing ${JSON.stringify(line)}; stderr: ${stderr}`)),
+        );
       }),
   };
 }

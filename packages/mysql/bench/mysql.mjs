@@ -44,7 +44,10 @@ try {
     await sessions.create(key);
     for (let done = 0; done < length; done += 500) {
       const batch = Math.min(500, length - done);
-      await sessions.append(key, Array.from({ length: batch }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `message ${done + i} ${'lorem ipsum '.repeat(8)}` })));
+      await sessions.append(
+        key,
+        Array.from({ length: batch }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `message ${done + i} ${'lorem ipsum '.repeat(8)}` })),
+      );
     }
   }
   const listUser = 'lister';
@@ -67,7 +70,14 @@ try {
     version: 0,
   }));
   // Eight writers at once: each insert commits on its own, and concurrent commits share a log flush.
-  await Promise.all(Array.from({ length: 8 }, (_, writer) => engine.insert('sessions', records.filter((_, i) => i % 8 === writer))));
+  await Promise.all(
+    Array.from({ length: 8 }, (_, writer) =>
+      engine.insert(
+        'sessions',
+        records.filter((_, i) => i % 8 === writer),
+      ),
+    ),
+  );
   const runKey = { userId: 'bench', sessionId: 'runs' };
   const rawRunKey = { userId: 'bench', sessionId: 'raw-runs' };
   await sessions.create({ ...runKey, messages: [{ role: 'system', content: 'You are terse.' }] });
@@ -87,7 +97,17 @@ try {
   // What SessionManager.list hands the engine, for the engine-only row of the table.
   const listWhere = () => and(eq('userId', listUser), or(isNull('expiresAt'), gt('expiresAt', new Date())), eq('status', 'active'), listFilter);
   const listOrder = [desc('updatedAt'), desc('sessionId')];
-  const runSql = await capture(() => sessions.run(runKey, ({ append }) => append([{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }]), { history: { last: 20 } }));
+  const runSql = await capture(() =>
+    sessions.run(
+      runKey,
+      ({ append }) =>
+        append([
+          { role: 'user', content: 'q' },
+          { role: 'assistant', content: 'a' },
+        ]),
+      { history: { last: 20 } },
+    ),
+  );
   const [callSql] = appendSql;
   if (!/^CALL /.test(callSql)) throw new Error(`expected the append routine, got ${callSql}`);
 
@@ -105,14 +125,35 @@ try {
   const rawAppend = (key, content) => pool.execute({ sql: callSql, rowsAsArray: true, namedPlaceholders: false }, callParams(key, null, [content]));
   // The key twice (messages, then the session's expiry check) and liveAt: SessionManager passes its clock so an expired session reads as empty.
   const rawLast = (key) =>
-    pool.execute({ sql: lastSql[0], rowsAsArray: true, namedPlaceholders: false }, [key.userId, key.sessionId, key.userId, key.sessionId, BigInt(Date.now()), 50n]);
+    pool.execute({ sql: lastSql[0], rowsAsArray: true, namedPlaceholders: false }, [
+      key.userId,
+      key.sessionId,
+      key.userId,
+      key.sessionId,
+      BigInt(Date.now()),
+      50n,
+    ]);
   const rawList = () => pool.execute({ sql: listSql[0], rowsAsArray: true, namedPlaceholders: false }, listParams);
   const [acquireSql, sessionSql, historySql, runCallSql, releaseSql] = runSql;
   async function rawRun(key) {
-    const [[grant]] = await pool.execute({ sql: acquireSql, rowsAsArray: true, namedPlaceholders: false }, [key.userId, key.sessionId, 'raw', 30_000n, 'raw', 30_000n]);
+    const [[grant]] = await pool.execute({ sql: acquireSql, rowsAsArray: true, namedPlaceholders: false }, [
+      key.userId,
+      key.sessionId,
+      'raw',
+      30_000n,
+      'raw',
+      30_000n,
+    ]);
     const lease = { owner: 'raw', token: grant[1] };
     await pool.execute({ sql: sessionSql, rowsAsArray: true, namedPlaceholders: false }, [key.userId, key.sessionId]);
-    await pool.execute({ sql: historySql, rowsAsArray: true, namedPlaceholders: false }, [key.userId, key.sessionId, key.userId, key.sessionId, BigInt(Date.now()), 20n]);
+    await pool.execute({ sql: historySql, rowsAsArray: true, namedPlaceholders: false }, [
+      key.userId,
+      key.sessionId,
+      key.userId,
+      key.sessionId,
+      BigInt(Date.now()),
+      20n,
+    ]);
     await pool.execute({ sql: runCallSql, rowsAsArray: true, namedPlaceholders: false }, callParams(key, lease, ['q', 'a']));
     await pool.execute({ sql: releaseSql, namedPlaceholders: false }, [key.userId, key.sessionId, 'raw', BigInt(lease.token)]);
   }
@@ -128,13 +169,27 @@ try {
   const cases = [
     ['append 1 message, history 10', () => sessions.append(shortKey, { role: 'user', content: 'hello' }), () => rawAppend(rawShortKey, 'hello'), 200],
     ['append 1 message, history 10,000', () => sessions.append(longKey, { role: 'user', content: 'hello' }), () => rawAppend(rawLongKey, 'hello'), 200],
-    ['append 1 message under a lease, history 10,000', () => sessions.append(longKey, { role: 'user', content: 'hello' }, { lease }), () => rawAppendUnderLease(rawLongKey, 'hello'), 200],
+    [
+      'append 1 message under a lease, history 10,000',
+      () => sessions.append(longKey, { role: 'user', content: 'hello' }, { lease }),
+      () => rawAppendUnderLease(rawLongKey, 'hello'),
+      200,
+    ],
     ['load last 50 of 10,000', () => sessions.messages(longKey, { last: 50 }), () => rawLast(rawLongKey), 200],
     ['list 20 of 10,000 by metadata.channel', () => sessions.list({ userId: listUser, where: listFilter, limit: 20 }), () => rawList(), 200],
     ['  the same through engine.findMany', () => engine.findMany('sessions', { where: listWhere(), orderBy: listOrder, limit: 21 }), () => rawList(), 200],
     [
       'run() turn: lease, history 20, append 2, release',
-      () => sessions.run(runKey, ({ append }) => append([{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }]), { history: { last: 20 } }),
+      () =>
+        sessions.run(
+          runKey,
+          ({ append }) =>
+            append([
+              { role: 'user', content: 'q' },
+              { role: 'assistant', content: 'a' },
+            ]),
+          { history: { last: 20 } },
+        ),
       () => rawRun(rawRunKey),
       100,
     ],
@@ -188,7 +243,9 @@ try {
   const appendLong = median(engineRuns.get(cases[1][0]));
   console.log('');
   const rawRatio = median(rawRuns.get(cases[1][0])) / median(rawRuns.get(cases[0][0]));
-  console.log(`append at history 10,000 / history 10 (target: near 1): ${(appendLong / appendShort).toFixed(2)} (raw mysql2, same SQL: ${rawRatio.toFixed(2)})`);
+  console.log(
+    `append at history 10,000 / history 10 (target: near 1): ${(appendLong / appendShort).toFixed(2)} (raw mysql2, same SQL: ${rawRatio.toFixed(2)})`,
+  );
   console.log('');
   console.log('EXPLAIN of the list query:');
   const [plan] = await pool.execute({ sql: `EXPLAIN ${listSql[0]}`, namedPlaceholders: false }, listParams);
@@ -205,4 +262,3 @@ try {
   await admin.query(`DROP DATABASE IF EXISTS \`${databaseName}\``);
   await admin.end();
 }
-

@@ -36,7 +36,13 @@ export async function appendMessages(store: Store, key: SessionKey, messages: re
   return appendWithStatements(store, key, messages, options, latest);
 }
 
-async function appendWithRoutine(store: Store, key: SessionKey, messages: readonly NewMessage[], options: SessionWriteOptions, params: SqlParam[]): Promise<Message[]> {
+async function appendWithRoutine(
+  store: Store,
+  key: SessionKey,
+  messages: readonly NewMessage[],
+  options: SessionWriteOptions,
+  params: SqlParam[],
+): Promise<Message[]> {
   let rows: unknown[][];
   try {
     rows = await retryConflicts(() => call(store.pool, callRoutineSql(store.tables), params));
@@ -52,7 +58,15 @@ async function appendWithRoutine(store: Store, key: SessionKey, messages: readon
 function routineParams(key: SessionKey, messages: readonly NewMessage[], options: SessionWriteOptions, latest: number): SqlParam[] {
   const lease = options.lease;
   const liveAt = options.liveAt ? BigInt(options.liveAt.getTime()) : null;
-  const params: SqlParam[] = [key.userId, key.sessionId, lease ? lease.owner : null, lease ? BigInt(lease.token) : null, BigInt(messages.length), BigInt(latest), liveAt];
+  const params: SqlParam[] = [
+    key.userId,
+    key.sessionId,
+    lease ? lease.owner : null,
+    lease ? BigInt(lease.token) : null,
+    BigInt(messages.length),
+    BigInt(latest),
+    liveAt,
+  ];
   for (let slot = 0; slot < ROUTINE_SLOTS; slot++) {
     const message = messages[slot] as unknown as Record<string, unknown> | undefined;
     for (const field of SLOT_FIELDS) {
@@ -69,7 +83,13 @@ function routineParams(key: SessionKey, messages: readonly NewMessage[], options
  * 2. multi-row INSERTs write the messages with their seq;
  * 3. COMMIT. A duplicate message id fails the INSERT, and the rollback undoes the reservation too.
  */
-function appendWithStatements(store: Store, key: SessionKey, messages: readonly NewMessage[], options: SessionWriteOptions, latest: number): Promise<Message[]> {
+function appendWithStatements(
+  store: Store,
+  key: SessionKey,
+  messages: readonly NewMessage[],
+  options: SessionWriteOptions,
+  latest: number,
+): Promise<Message[]> {
   const count = BigInt(messages.length);
   const guard = writeGuard(store.tables, key, options);
   return transaction(store.pool, async (connection) => {
@@ -104,11 +124,11 @@ async function duplicateMessageId(target: MysqlQueryable, store: Store, key: Ses
   const taken = new Set<string>();
   for (let start = 0; start < wanted.length; start += 500) {
     const ids = wanted.slice(start, start + 500);
-    const rows = await select(
-      target,
-      `SELECT id FROM ${store.tables.messages} WHERE ${KEY_CONDITION} AND id IN (${ids.map(() => '?').join(', ')})`,
-      [key.userId, key.sessionId, ...ids],
-    );
+    const rows = await select(target, `SELECT id FROM ${store.tables.messages} WHERE ${KEY_CONDITION} AND id IN (${ids.map(() => '?').join(', ')})`, [
+      key.userId,
+      key.sessionId,
+      ...ids,
+    ]);
     for (const [id] of rows) taken.add(String(id));
   }
   const duplicate = wanted.find((id) => taken.has(id));

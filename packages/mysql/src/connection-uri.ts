@@ -33,11 +33,16 @@ export function normalizeMysqlUri(uri: unknown, path: string): string {
   for (const [name, where] of Object.entries(IGNORED_BY_MYSQL2)) {
     if (query.has(name)) throw new ValidationError(`mysql2 ignores ?${name}= in a URL: write it in ${where}, as in ${EXAMPLE}`, { path });
   }
-  for (const [name, part] of [['user', 'username'], ['password', 'password']] as const) {
+  for (const [name, part] of [
+    ['user', 'username'],
+    ['password', 'password'],
+  ] as const) {
     const value = query.get(name);
     if (value === null) continue;
     if (query.getAll(name).length > 1 || parsed[part] !== '') {
-      throw new ValidationError(`the ${name === 'user' ? 'user name' : 'password'} is given twice in the URL (before the @ and as ?${name}=): keep one`, { path });
+      throw new ValidationError(`the ${name === 'user' ? 'user name' : 'password'} is given twice in the URL (before the @ and as ?${name}=): keep one`, {
+        path,
+      });
     }
     // mysql2 percent-decodes the authority, so the decoded parameter is encoded once more.
     parsed[part] = encodeURIComponent(value);

@@ -27,11 +27,7 @@ export const NOW_MS = `(TIMESTAMPDIFF(MICROSECOND, '1970-01-01', UTC_TIMESTAMP(3
 
 /** Reads the server version and checks the connection can carry every Unicode character. */
 export async function detectServer(connection: MysqlQueryable): Promise<{ dialect: Dialect; database: string }> {
-  const [row] = await select(
-    connection,
-    'SELECT VERSION(), @@character_set_client, @@character_set_connection, @@character_set_results, DATABASE()',
-    [],
-  );
+  const [row] = await select(connection, 'SELECT VERSION(), @@character_set_client, @@character_set_connection, @@character_set_results, DATABASE()', []);
   const [version, client, connectionCharset, results, database] = (row ?? []).map((value) => (value === null ? null : String(value)));
   if (!version) throw new Error('the server did not report its version');
   assertDatabaseSelected(database);
@@ -41,9 +37,12 @@ export async function detectServer(connection: MysqlQueryable): Promise<{ dialec
     ['character_set_results', results],
   ] as const) {
     if (charset !== 'utf8mb4') {
-      throw new ValidationError(`the connection's ${name} is ${charset ?? 'NULL'}, not utf8mb4: create the pool with charset 'utf8mb4' (mysql2's default) so 4-byte characters survive`, {
-        path: 'options.pool',
-      });
+      throw new ValidationError(
+        `the connection's ${name} is ${charset ?? 'NULL'}, not utf8mb4: create the pool with charset 'utf8mb4' (mysql2's default) so 4-byte characters survive`,
+        {
+          path: 'options.pool',
+        },
+      );
     }
   }
   const flavour = /mariadb/i.test(version) ? 'mariadb' : 'mysql';

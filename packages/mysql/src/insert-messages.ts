@@ -31,9 +31,5 @@ export async function insertMessages(connection: MysqlQueryable, store: Store, m
 
 async function insertRows(connection: MysqlQueryable, store: Store, rows: readonly SqlParam[][]): Promise<void> {
   const placeholders = `(${store.messages.fields.map(() => '?').join(', ')})`;
-  await write(
-    connection,
-    `INSERT INTO ${store.tables.messages} (${store.messages.selectList}) VALUES ${rows.map(() => placeholders).join(', ')}`,
-    rows.flat(),
-  );
+  await write(connection, `INSERT INTO ${store.tables.messages} (${store.messages.selectList}) VALUES ${rows.map(() => placeholders).join(', ')}`, rows.flat());
 }

@@ -43,7 +43,10 @@ export async function acquireLease(pool: MysqlPool, tables: Tables, dialect: Dia
   // the upsert took, so it is exactly the row this statement wrote.
   return transaction(pool, async (connection) => {
     const result = await write(connection, acquireSql(tables), params);
-    const [row] = await select(connection, `SELECT owner, token, expires_at FROM ${tables.leases} WHERE user_id = ? AND session_id = ?`, [key.userId, key.sessionId]);
+    const [row] = await select(connection, `SELECT owner, token, expires_at FROM ${tables.leases} WHERE user_id = ? AND session_id = ?`, [
+      key.userId,
+      key.sessionId,
+    ]);
     return toGrant(key, [...row!, result.insertId]);
   });
 }
@@ -51,7 +54,10 @@ export async function acquireLease(pool: MysqlPool, tables: Tables, dialect: Dia
 function toGrant(key: SessionKey, row: readonly unknown[]): LeaseGrant {
   const [owner, token, expiresAt, granted] = row;
   if (Number(granted) > 0) {
-    return { acquired: true, lease: { userId: key.userId, sessionId: key.sessionId, owner: String(owner), token: Number(token), expiresAt: new Date(Number(expiresAt)) } };
+    return {
+      acquired: true,
+      lease: { userId: key.userId, sessionId: key.sessionId, owner: String(owner), token: Number(token), expiresAt: new Date(Number(expiresAt)) },
+    };
   }
   return { acquired: false, holder: String(owner), expiresAt: new Date(Number(expiresAt)) };
 }

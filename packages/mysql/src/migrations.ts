@@ -43,7 +43,12 @@ export async function migrate(connection: MysqlPoolConnection, options: MigrateO
     );
     const current = (await currentVersion(connection, tables)) ?? 0;
     if (current > SCHEMA_VERSION) {
-      throw new SchemaVersionError('@sessions/mysql', `the tables ${tables.names.sessions}, ${tables.names.messages} and ${tables.names.leases}`, current, SCHEMA_VERSION);
+      throw new SchemaVersionError(
+        '@sessions/mysql',
+        `the tables ${tables.names.sessions}, ${tables.names.messages} and ${tables.names.leases}`,
+        current,
+        SCHEMA_VERSION,
+      );
     }
     for (const migration of MIGRATIONS) {
       if (migration.version <= current) continue;
@@ -64,7 +69,9 @@ export async function migrate(connection: MysqlPoolConnection, options: MigrateO
  * first setup() was cut short between creating it and recording a version. Reads only.
  */
 async function currentVersion(connection: MysqlQueryable, tables: Tables): Promise<number | null> {
-  const [exists] = await select(connection, 'SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [tables.names.schemaVersion]);
+  const [exists] = await select(connection, 'SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [
+    tables.names.schemaVersion,
+  ]);
   if (Number(exists?.[0]) === 0) return null;
   const [row] = await select(connection, `SELECT version FROM ${tables.schemaVersion} WHERE id = 1`, []);
   return row ? Number(row[0]) : null;

@@ -21,7 +21,11 @@ export async function findMany(store: Store, model: ModelDefinition, query: Reso
     params.push(query.limit === undefined ? NO_LIMIT : BigInt(query.limit), BigInt(query.offset ?? 0));
   }
   const codec = model.name === SessionModel.name ? store.sessions : store.messages;
-  const rows = await select(store.pool, `SELECT ${codec.selectList} FROM ${tableOf(store.tables, model)} WHERE ${where.sql}${compileOrderBy(query.orderBy, model, sqlDialect(store.dialect), pinnedColumns(query.where))}${page}`, params);
+  const rows = await select(
+    store.pool,
+    `SELECT ${codec.selectList} FROM ${tableOf(store.tables, model)} WHERE ${where.sql}${compileOrderBy(query.orderBy, model, sqlDialect(store.dialect), pinnedColumns(query.where))}${page}`,
+    params,
+  );
   return rows.map((row) => codec.decode(row));
 }
 

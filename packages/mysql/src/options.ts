@@ -88,7 +88,8 @@ export function resolveOptions(input: MysqlEngineOptions): ResolvedOptions {
     throw new ValidationError('tablePrefix is up to 32 letters, digits or underscores', { path: 'options.tablePrefix' });
   }
   const connectionLimit = options.connectionLimit ?? 10;
-  if (!Number.isSafeInteger(connectionLimit) || connectionLimit < 1) throw new ValidationError('connectionLimit is a whole number >= 1', { path: 'options.connectionLimit' });
+  if (!Number.isSafeInteger(connectionLimit) || connectionLimit < 1)
+    throw new ValidationError('connectionLimit is a whole number >= 1', { path: 'options.connectionLimit' });
   const migrationLockTimeoutMs = options.migrationLockTimeoutMs ?? 60_000;
   if (!Number.isSafeInteger(migrationLockTimeoutMs) || migrationLockTimeoutMs < 0) {
     throw new ValidationError('migrationLockTimeoutMs is a whole number of milliseconds', { path: 'options.migrationLockTimeoutMs' });
@@ -99,7 +100,8 @@ export function resolveOptions(input: MysqlEngineOptions): ResolvedOptions {
   if (typeof useReturning !== 'boolean') throw new ValidationError('useReturning is true or false', { path: 'options.useReturning' });
   const appendRoutine = options.appendRoutine ?? true;
   if (typeof appendRoutine !== 'boolean') throw new ValidationError('appendRoutine is true or false', { path: 'options.appendRoutine' });
-  if (options.poolOptions !== undefined && !isPlainObject(options.poolOptions)) throw new ValidationError('poolOptions is an object of mysql2 pool options', { path: 'options.poolOptions' });
+  if (options.poolOptions !== undefined && !isPlainObject(options.poolOptions))
+    throw new ValidationError('poolOptions is an object of mysql2 pool options', { path: 'options.poolOptions' });
   if (options.poolOptions !== undefined) checkPoolOptions(options.poolOptions, 'options.poolOptions');
   return Object.freeze({
     uri: normalizedUri,

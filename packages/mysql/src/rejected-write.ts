@@ -1,11 +1,4 @@
-import {
-  ConcurrentUpdateError,
-  LockExpiredError,
-  SessionNotFoundError,
-  type LeaseRef,
-  type SessionKey,
-  type SessionsError,
-} from '@sessions/core';
+import { ConcurrentUpdateError, LockExpiredError, SessionNotFoundError, type LeaseRef, type SessionKey, type SessionsError } from '@sessions/core';
 import { isExpiredAt } from '@sessions/core/engine';
 import { select, type MysqlQueryable } from './driver.js';
 import { holdsLease } from './leases.js';

@@ -1,10 +1,4 @@
-import {
-  LeaseModel,
-  MessageModel,
-  SessionModel,
-  type FieldDefinition,
-  type ModelDefinition,
-} from '@sessions/core/engine';
+import { LeaseModel, MessageModel, SessionModel, type FieldDefinition, type ModelDefinition } from '@sessions/core/engine';
 import type { Dialect } from './dialect.js';
 import { quoteIdentifier, type Tables } from './tables.js';
 
@@ -64,7 +58,8 @@ export function createTableSql(model: ModelDefinition, table: string, tableName:
   for (const field of Object.values(model.fields)) {
     // A named table constraint, not a column one: MariaDB reports a column with its own
     // JSON_VALID check as type JSON, and mysql2 would then parse it instead of handing back the text.
-    if (field.type === 'json') lines.push(`CONSTRAINT ${quoteIdentifier(`${tableName}_${field.column}_json`)} CHECK (JSON_VALID(${quoteIdentifier(field.column)}))`);
+    if (field.type === 'json')
+      lines.push(`CONSTRAINT ${quoteIdentifier(`${tableName}_${field.column}_json`)} CHECK (JSON_VALID(${quoteIdentifier(field.column)}))`);
   }
   lines.push(...extra);
   return `CREATE TABLE IF NOT EXISTS ${table} (\n  ${lines.join(',\n  ')}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${dialect.collation} ROW_FORMAT=DYNAMIC`;

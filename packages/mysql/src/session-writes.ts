@@ -20,7 +20,10 @@ import { retryConflicts, transaction } from './transaction.js';
 import { writeGuard } from './write-guard.js';
 
 export async function getSession(store: Store, key: SessionKey): Promise<Session | null> {
-  const [row] = await select(store.pool, `SELECT ${store.sessions.selectList} FROM ${store.tables.sessions} WHERE ${KEY_CONDITION}`, [key.userId, key.sessionId]);
+  const [row] = await select(store.pool, `SELECT ${store.sessions.selectList} FROM ${store.tables.sessions} WHERE ${KEY_CONDITION}`, [
+    key.userId,
+    key.sessionId,
+  ]);
   return row ? store.sessions.decode(row) : null;
 }
 
@@ -73,7 +76,10 @@ export function updateSession(store: Store, key: SessionKey, changes: SessionCha
       params,
     );
     if (result.insertId <= 0) throw await explainRejectedWrite(connection, store, key, options);
-    const [row] = await select(connection, `SELECT ${store.sessions.selectList} FROM ${store.tables.sessions} WHERE ${KEY_CONDITION}`, [key.userId, key.sessionId]);
+    const [row] = await select(connection, `SELECT ${store.sessions.selectList} FROM ${store.tables.sessions} WHERE ${KEY_CONDITION}`, [
+      key.userId,
+      key.sessionId,
+    ]);
     return store.sessions.decode(row!);
   });
 }
@@ -102,9 +108,16 @@ export function clearMessages(store: Store, key: SessionKey, options: ClearMessa
 export function truncateMessages(store: Store, key: SessionKey, options: TruncateMessagesOptions): Promise<number> {
   const guard = writeGuard(store.tables, key, options);
   return transaction(store.pool, async (connection) => {
-    const locked = await write(connection, `UPDATE ${store.tables.sessions} SET updated_at = ? WHERE ${guard.sql}`, [BigInt(options.updatedAt.getTime()), ...guard.params]);
+    const locked = await write(connection, `UPDATE ${store.tables.sessions} SET updated_at = ? WHERE ${guard.sql}`, [
+      BigInt(options.updatedAt.getTime()),
+      ...guard.params,
+    ]);
     if (matchedRows(locked) === 0) throw await explainRejectedWrite(connection, store, key, options);
-    const deleted = await write(connection, `DELETE FROM ${store.tables.messages} WHERE ${KEY_CONDITION} AND seq > ?`, [key.userId, key.sessionId, BigInt(options.afterSeq)]);
+    const deleted = await write(connection, `DELETE FROM ${store.tables.messages} WHERE ${KEY_CONDITION} AND seq > ?`, [
+      key.userId,
+      key.sessionId,
+      BigInt(options.afterSeq),
+    ]);
     if (deleted.affectedRows > 0) {
       await write(connection, `UPDATE ${store.tables.sessions} SET message_count = message_count - ? WHERE ${KEY_CONDITION}`, [
         BigInt(deleted.affectedRows),
@@ -120,11 +133,11 @@ export function truncateMessages(store: Store, key: SessionKey, options: Truncat
 export async function deleteSession(store: Store, key: SessionKey, options: FencedWriteOptions): Promise<boolean> {
   const lease = options.lease;
   const result = await retryConflicts(() =>
-    write(
-      store.pool,
-      `DELETE FROM ${store.tables.sessions} WHERE ${KEY_CONDITION}${lease ? ` AND ${fenceSql(store.tables)}` : ''}`,
-      [key.userId, key.sessionId, ...(lease ? fenceParams(key, lease) : [])],
-    ),
+    write(store.pool, `DELETE FROM ${store.tables.sessions} WHERE ${KEY_CONDITION}${lease ? ` AND ${fenceSql(store.tables)}` : ''}`, [
+      key.userId,
+      key.sessionId,
+      ...(lease ? fenceParams(key, lease) : []),
+    ]),
   );
   if (result.affectedRows > 0) return true;
   // Nothing was deleted: say so, unless the lease is the reason (see explainRejectedWrite).
@@ -143,11 +156,9 @@ export async function deleteExpired(store: Store, now: Date): Promise<number> {
   let total = 0;
   for (;;) {
     const result = await retryConflicts(() =>
-      write(
-        store.pool,
-        `DELETE FROM ${store.tables.sessions} WHERE expires_at <= ? ORDER BY expires_at, user_id, session_id LIMIT ${EXPIRED_BATCH}`,
-        [BigInt(now.getTime())],
-      ),
+      write(store.pool, `DELETE FROM ${store.tables.sessions} WHERE expires_at <= ? ORDER BY expires_at, user_id, session_id LIMIT ${EXPIRED_BATCH}`, [
+        BigInt(now.getTime()),
+      ]),
     );
     total += result.affectedRows;
     if (result.affectedRows < EXPIRED_BATCH) return total;

@@ -44,7 +44,9 @@ export async function createTestStore(options: CreateTestStoreOptions = {}): Pro
   const prefix = options.prefix ?? 'sessions_test_';
   const database = uniqueTestName(prefix);
   if (!/^[A-Za-z0-9_]+$/.test(database) || database.length > MAX_DATABASE_NAME) {
-    throw new ValidationError(`prefix must be letters, digits or "_", at most ${MAX_DATABASE_NAME - (database.length - prefix.length)} long`, { path: 'options.prefix' });
+    throw new ValidationError(`prefix must be letters, digits or "_", at most ${MAX_DATABASE_NAME - (database.length - prefix.length)} long`, {
+      path: 'options.prefix',
+    });
   }
   await run(server, `CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4`);
   const url = new URL(server);

@@ -8,10 +8,7 @@ const MAX_ATTEMPTS = 5;
  * Runs `body` on one connection checked out of the pool. A connection that failed fatally
  * (killed, reset) is destroyed rather than returned, so the pool never hands it out again.
  */
-export async function withConnection<T>(
-  pool: MysqlPool,
-  body: (connection: MysqlPoolConnection, discard: () => void) => Promise<T>,
-): Promise<T> {
+export async function withConnection<T>(pool: MysqlPool, body: (connection: MysqlPoolConnection, discard: () => void) => Promise<T>): Promise<T> {
   const connection = await pool.getConnection();
   let broken = false;
   try {

@@ -19,13 +19,21 @@ describe('the append routine', () => {
     await sessions.create(key);
     const lease = await sessions.acquire(key);
     pool.sent.length = 0;
-    const appended = await sessions.append(key, ['a', 'b', 'c', 'd'].map((content) => ({ role: 'user' as const, content })), { lease });
+    const appended = await sessions.append(
+      key,
+      ['a', 'b', 'c', 'd'].map((content) => ({ role: 'user' as const, content })),
+      { lease },
+    );
     expect(pool.sent).toHaveLength(1);
     expect(pool.sent[0]).toMatch(/^CALL `r\w+_append_messages_v2`/);
     expect(appended.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
     expect(await sessions.messages(key)).toEqual(appended);
     pool.sent.length = 0;
-    await sessions.append(key, ['e', 'f', 'g', 'h', 'i'].map((content) => ({ role: 'user' as const, content })), { lease });
+    await sessions.append(
+      key,
+      ['e', 'f', 'g', 'h', 'i'].map((content) => ({ role: 'user' as const, content })),
+      { lease },
+    );
     expect(pool.sent).toEqual(['START TRANSACTION', expect.stringMatching(/^UPDATE/), expect.stringMatching(/^INSERT/), 'COMMIT']);
     expect((await sessions.messages(key)).map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     await sessions.release(lease);
@@ -41,13 +49,18 @@ describe('the append routine', () => {
     await expect(sessions.append(key, { role: 'user', content: 'x' })).rejects.toBeInstanceOf(SessionNotFoundError);
     await sessions.create(key);
     await sessions.append(key, { role: 'user', content: 'first', id: 'taken' });
-    await expect(sessions.append(key, [{ role: 'user', content: 'ok' }, { role: 'user', content: 'dup', id: 'taken' }])).rejects.toMatchObject({ messageId: 'taken' });
+    await expect(
+      sessions.append(key, [
+        { role: 'user', content: 'ok' },
+        { role: 'user', content: 'dup', id: 'taken' },
+      ]),
+    ).rejects.toMatchObject({ messageId: 'taken' });
     await expect(sessions.append(key, { role: 'user', content: 'dup', id: 'taken' })).rejects.toBeInstanceOf(MessageExistsError);
     const grant = await engine.acquireLease(key, { owner: 'w', ttlMs: 10_000 });
     if (!grant.acquired) throw new Error('expected the lease');
-    await expect(sessions.append(key, { role: 'user', content: 'forged' }, { lease: { ...grant.lease, token: grant.lease.token + 1, localDeadline: Infinity, ttlMs: 1 } })).rejects.toBeInstanceOf(
-      LockExpiredError,
-    );
+    await expect(
+      sessions.append(key, { role: 'user', content: 'forged' }, { lease: { ...grant.lease, token: grant.lease.token + 1, localDeadline: Infinity, ttlMs: 1 } }),
+    ).rejects.toBeInstanceOf(LockExpiredError);
     expect((await sessions.messages(key)).map((m) => m.content)).toEqual(['first']);
     expect(await sessions.get(key)).toMatchObject({ messageCount: 1, lastSeq: 1 });
   });
@@ -85,8 +98,14 @@ describe('the append routine', () => {
       const sessions = new SessionManager({ engine });
       const key = { userId: 'u', sessionId: 's' };
       await sessions.create(key);
-      expect((await sessions.append(key, [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }])).map((m) => m.seq)).toEqual([1, 2]);
+      expect(
+        (
+          await sessions.append(key, [
+            { role: 'user', content: 'a' },
+            { role: 'user', content: 'b' },
+          ])
+        ).map((m) => m.seq),
+      ).toEqual([1, 2]);
     });
   });
 });
-

@@ -10,7 +10,19 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const realNow = () => performance.timeOrigin + performance.now();
 
 function message(key: SessionKey, content: string): NewMessage {
-  return { ...key, id: randomName('m'), role: 'user', content, name: null, toolCalls: null, toolCallId: null, agentId: null, runId: null, metadata: {}, createdAt: new Date() };
+  return {
+    ...key,
+    id: randomName('m'),
+    role: 'user',
+    content,
+    name: null,
+    toolCalls: null,
+    toolCallId: null,
+    agentId: null,
+    runId: null,
+    metadata: {},
+    createdAt: new Date(),
+  };
 }
 
 describe('a client whose clock is wrong', () => {

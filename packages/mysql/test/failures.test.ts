@@ -1,13 +1,6 @@
 import mysql from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
-import {
-  LockExpiredError,
-  LockHeldError,
-  SessionManager,
-  StorageError,
-  type HeldLease,
-  type SessionKey,
-} from '@sessions/core';
+import { LockExpiredError, LockHeldError, SessionManager, StorageError, type HeldLease, type SessionKey } from '@sessions/core';
 import { type NewMessage } from '@sessions/core/engine';
 import { MysqlEngine } from '../src/index.js';
 import { randomName, useTestDatabase } from './support/database.js';
@@ -16,7 +9,19 @@ import { PartitionablePool } from './support/partitionable-pool.js';
 const database = await useTestDatabase('failures');
 
 function message(key: SessionKey, content: string): NewMessage {
-  return { ...key, id: randomName('m'), role: 'user', content, name: null, toolCalls: null, toolCallId: null, agentId: null, runId: null, metadata: {}, createdAt: new Date() };
+  return {
+    ...key,
+    id: randomName('m'),
+    role: 'user',
+    content,
+    name: null,
+    toolCalls: null,
+    toolCallId: null,
+    agentId: null,
+    runId: null,
+    metadata: {},
+    createdAt: new Date(),
+  };
 }
 
 /** Server thread ids of every connection of `pool` (it opens them all to answer). */

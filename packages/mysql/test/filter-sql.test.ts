@@ -91,7 +91,13 @@ describe('LIKE patterns', () => {
 
 describe('ORDER BY', () => {
   it('spells out nulls first ascending and last descending on nullable columns only', () => {
-    const terms = resolveOrderBy([{ field: 'title', direction: 'asc' }, { field: 'updatedAt', direction: 'desc' }], SessionModel);
+    const terms = resolveOrderBy(
+      [
+        { field: 'title', direction: 'asc' },
+        { field: 'updatedAt', direction: 'desc' },
+      ],
+      SessionModel,
+    );
     expect(compileOrderBy(terms, SessionModel, sqlDialect(mariadb))).toBe(
       ' ORDER BY (`title` IS NULL) DESC, `title` ASC, `updated_at` DESC, `user_id` ASC, `session_id` ASC',
     );
@@ -102,7 +108,13 @@ describe('ORDER BY', () => {
   it('leaves out columns the filter pins to one value, so an index can deliver the order', () => {
     const where = resolveFilter(and(eq('userId', 'u'), and(eq('status', 'active'), inArray('title', ['t']))), SessionModel);
     expect([...pinnedColumns(where)].sort()).toEqual(['status', 'title', 'user_id']);
-    const terms = resolveOrderBy([{ field: 'updatedAt', direction: 'desc' }, { field: 'sessionId', direction: 'desc' }], SessionModel);
+    const terms = resolveOrderBy(
+      [
+        { field: 'updatedAt', direction: 'desc' },
+        { field: 'sessionId', direction: 'desc' },
+      ],
+      SessionModel,
+    );
     expect(compileOrderBy(terms, SessionModel, sqlDialect(mariadb), pinnedColumns(where))).toBe(' ORDER BY `updated_at` DESC, `session_id` DESC');
     // Only a top-level conjunction pins: under or/not/ne a column still varies.
     const loose = resolveFilter(and(or(eq('userId', 'u'), eq('userId', 'v')), not(eq('status', 'active')), inArray('title', ['a', 'b'])), SessionModel);

@@ -46,11 +46,10 @@ describe('hostile input', () => {
     }
     // 'trailing space ' and its trimmed twin are different ids (NO PAD collation).
     expect(await sessions.get({ userId: 'trailing space', sessionId: 'trailing space' })).toBeNull();
-    const [tables] = await database.pool.query<mysql.RowDataPacket[]>('SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?, ?, ?)', [
-      engine.tables.names.sessions,
-      engine.tables.names.messages,
-      engine.tables.names.leases,
-    ]);
+    const [tables] = await database.pool.query<mysql.RowDataPacket[]>(
+      'SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?, ?, ?)',
+      [engine.tables.names.sessions, engine.tables.names.messages, engine.tables.names.leases],
+    );
     expect(tables[0]!['n']).toBe(3);
   });
 
@@ -61,7 +60,7 @@ describe('hostile input', () => {
       "it's": 'single',
       'a"b': 'double',
       'a.b': 'dotted key',
-      '$': 'dollar',
+      $: 'dollar',
       '*': 'star',
       '\\': 'backslash key',
       [EMOJI]: EMOJI,
@@ -105,7 +104,12 @@ describe('hostile input', () => {
     await expect(sessions.create({ userId, sessionId: '😀'.repeat(256) })).rejects.toBeInstanceOf(ValidationError);
     await expect(sessions.update(key, { title: 'x'.repeat(1_001) })).rejects.toBeInstanceOf(ValidationError);
     await expect(sessions.update(key, { metadata: { v: 'nul\u0000' } })).rejects.toBeInstanceOf(ValidationError);
-    await expect(sessions.append(key, [{ role: 'user', content: 'fine' }, { role: 'user', content: 'nul\u0000' }])).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      sessions.append(key, [
+        { role: 'user', content: 'fine' },
+        { role: 'user', content: 'nul\u0000' },
+      ]),
+    ).rejects.toBeInstanceOf(ValidationError);
     await expect(sessions.append(key, { role: 'user', content: '\ud800 lone surrogate' })).rejects.toBeInstanceOf(ValidationError);
     await expect(engine.findMany('sessions', { where: eq(`metadata.${SQL}`, 1) })).rejects.toBeInstanceOf(ValidationError);
     await expect(engine.findMany('sessions', { where: eq('metadata.a"]', 1) })).rejects.toBeInstanceOf(ValidationError);

@@ -7,7 +7,36 @@ const database = await useTestDatabase('list_leases');
 
 // Orders that differ from code point order under a case- or accent-insensitive or PAD SPACE
 // collation, 4-byte characters (UTF-16 order differs), and SQL-looking text.
-const TRICKY = ['a', 'A', 'b', 'B', 'Z', 'z', 'é', 'E', 'e', 'ß', 'ss', 'a ', 'a  ', 'a b', 'ab', 'aB', '😀', '\uE000', '\uFFFF', '𝄞', 'a\u0301', 'á', '10', '9', '_', '%', `'); DROP TABLE leases; --`, '`ticked`'];
+const TRICKY = [
+  'a',
+  'A',
+  'b',
+  'B',
+  'Z',
+  'z',
+  'é',
+  'E',
+  'e',
+  'ß',
+  'ss',
+  'a ',
+  'a  ',
+  'a b',
+  'ab',
+  'aB',
+  '😀',
+  '\uE000',
+  '\uFFFF',
+  '𝄞',
+  'a\u0301',
+  'á',
+  '10',
+  '9',
+  '_',
+  '%',
+  `'); DROP TABLE leases; --`,
+  '`ticked`',
+];
 const USERS = ['b', 'B', 'é', '😀', 'b '];
 
 describe('listLeases', () => {
@@ -47,8 +76,13 @@ describe('listLeases', () => {
     expect(await pages(engine, 7)).toEqual(expected);
   });
 
-  it('pages one user\'s leases from any key, trailing spaces included', async () => {
-    for (const after of [{ userId: 'b', sessionId: 'a' }, { userId: 'b', sessionId: 'a ' }, { userId: 'a', sessionId: 'zzz' }, { userId: 'b ', sessionId: 'a' }]) {
+  it("pages one user's leases from any key, trailing spaces included", async () => {
+    for (const after of [
+      { userId: 'b', sessionId: 'a' },
+      { userId: 'b', sessionId: 'a ' },
+      { userId: 'a', sessionId: 'zzz' },
+      { userId: 'b ', sessionId: 'a' },
+    ]) {
       for (const userId of ['b', 'b ']) {
         const query = { userId, after, limit: 1_000 };
         const ids = async (target: Engine) => (await target.listLeases(query)).map((lease) => lease.sessionId);

@@ -23,7 +23,9 @@ describe('schema', () => {
        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?, ?, ?) AND CHARACTER_SET_NAME IS NOT NULL`,
       [engine.tables.names.sessions, engine.tables.names.messages, engine.tables.names.leases],
     );
-    const textFields = [SessionModel, MessageModel, LeaseModel].flatMap((model) => Object.values(model.fields).filter((field) => field.type === 'string' || field.type === 'json'));
+    const textFields = [SessionModel, MessageModel, LeaseModel].flatMap((model) =>
+      Object.values(model.fields).filter((field) => field.type === 'string' || field.type === 'json'),
+    );
     expect(rows).toHaveLength(textFields.length);
     for (const row of rows) {
       expect(row['CHARACTER_SET_NAME']).toBe('utf8mb4');
@@ -88,7 +90,21 @@ describe('schema', () => {
       expect(rows.map((row) => row['version'])).toEqual([SCHEMA_VERSION]);
       const key = { userId: 'u', sessionId: 's' };
       const now = new Date();
-      await engines[0]!.createSession({ ...key, title: null, metadata: {}, state: {}, status: 'active', createdAt: now, updatedAt: now, expiresAt: null, parentSessionId: null, parentSeq: null, messageCount: 0, lastSeq: 0, version: 0 });
+      await engines[0]!.createSession({
+        ...key,
+        title: null,
+        metadata: {},
+        state: {},
+        status: 'active',
+        createdAt: now,
+        updatedAt: now,
+        expiresAt: null,
+        parentSessionId: null,
+        parentSeq: null,
+        messageCount: 0,
+        lastSeq: 0,
+        version: 0,
+      });
       for (const engine of engines) expect(await engine.getSession(key)).not.toBeNull();
     } finally {
       await Promise.all(engines.map((engine) => engine.close()));

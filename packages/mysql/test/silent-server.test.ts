@@ -41,7 +41,9 @@ async function settle<T>(call: Promise<T>): Promise<{ error: unknown; ms: number
 
 describe('a server that stops answering on an open pooled connection', () => {
   for (const appendRoutine of [true, false]) {
-    it(`fails an append within queryTimeoutMs with a StorageError naming the server and saying the write may have landed (${appendRoutine ? 'routine' : 'statements'})`, async ({ expect }) => {
+    it(`fails an append within queryTimeoutMs with a StorageError naming the server and saying the write may have landed (${appendRoutine ? 'routine' : 'statements'})`, async ({
+      expect,
+    }) => {
       const { engine, sessions, key } = await engineBeforeSilence({ appendRoutine });
       try {
         const { error, ms } = await settle(sessions.append(key, { role: 'user', content: 'into the void' }));

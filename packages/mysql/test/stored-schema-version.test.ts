@@ -91,7 +91,9 @@ describe('storedSchemaVersion()', () => {
   it('is null when a first setup() was cut short between creating the version table and recording a version', async () => {
     const tablePrefix = `${randomName('v')}_`;
     await using engine = new MysqlEngine({ uri: database.url, tablePrefix });
-    await database.pool.query(`CREATE TABLE \`${tablePrefix}schema_version\` (id TINYINT UNSIGNED NOT NULL PRIMARY KEY, version INT UNSIGNED NOT NULL, migrated_at BIGINT NOT NULL) ENGINE=InnoDB`);
+    await database.pool.query(
+      `CREATE TABLE \`${tablePrefix}schema_version\` (id TINYINT UNSIGNED NOT NULL PRIMARY KEY, version INT UNSIGNED NOT NULL, migrated_at BIGINT NOT NULL) ENGINE=InnoDB`,
+    );
     expect(await engine.storedSchemaVersion()).toBeNull();
     // The next setup() completes the migration and records it.
     await engine.setup();

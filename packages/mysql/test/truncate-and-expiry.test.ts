@@ -26,13 +26,37 @@ function newMessages(key: SessionKey, label: string, count: number): NewMessage[
 
 function sessionRow(key: SessionKey, expiresAt: Date | null): Session {
   const created = new Date('2000-01-01T00:00:00.000Z');
-  return { ...key, title: null, metadata: {}, state: {}, status: 'active', createdAt: created, updatedAt: created, expiresAt, parentSessionId: null, parentSeq: null, messageCount: 0, lastSeq: 0, version: 0 };
+  return {
+    ...key,
+    title: null,
+    metadata: {},
+    state: {},
+    status: 'active',
+    createdAt: created,
+    updatedAt: created,
+    expiresAt,
+    parentSessionId: null,
+    parentSeq: null,
+    messageCount: 0,
+    lastSeq: 0,
+    version: 0,
+  };
 }
 
 async function storedCounts(tablePrefix: string, key: SessionKey) {
-  const [[session]] = (await database.pool.query(`SELECT message_count, last_seq FROM \`${tablePrefix}sessions\` WHERE user_id = ? AND session_id = ?`, [key.userId, key.sessionId])) as any;
-  const [rows] = (await database.pool.query(`SELECT seq FROM \`${tablePrefix}messages\` WHERE user_id = ? AND session_id = ? ORDER BY seq`, [key.userId, key.sessionId])) as any;
-  return { messageCount: Number(session.message_count), lastSeq: Number(session.last_seq), seqs: (rows as Array<{ seq: unknown }>).map((row) => Number(row.seq)) };
+  const [[session]] = (await database.pool.query(`SELECT message_count, last_seq FROM \`${tablePrefix}sessions\` WHERE user_id = ? AND session_id = ?`, [
+    key.userId,
+    key.sessionId,
+  ])) as any;
+  const [rows] = (await database.pool.query(`SELECT seq FROM \`${tablePrefix}messages\` WHERE user_id = ? AND session_id = ? ORDER BY seq`, [
+    key.userId,
+    key.sessionId,
+  ])) as any;
+  return {
+    messageCount: Number(session.message_count),
+    lastSeq: Number(session.last_seq),
+    seqs: (rows as Array<{ seq: unknown }>).map((row) => Number(row.seq)),
+  };
 }
 
 describe('truncateMessages', () => {
@@ -49,7 +73,21 @@ describe('truncateMessages', () => {
       try {
         const key = { userId: 'u', sessionId: 'raced' };
         const now = new Date();
-        await truncator.createSession({ ...key, title: null, metadata: {}, state: {}, status: 'active', createdAt: now, updatedAt: now, expiresAt: null, parentSessionId: null, parentSeq: null, messageCount: 0, lastSeq: 0, version: 0 });
+        await truncator.createSession({
+          ...key,
+          title: null,
+          metadata: {},
+          state: {},
+          status: 'active',
+          createdAt: now,
+          updatedAt: now,
+          expiresAt: null,
+          parentSessionId: null,
+          parentSeq: null,
+          messageCount: 0,
+          lastSeq: 0,
+          version: 0,
+        });
         const handedOut: number[] = [];
         let deleted = 0;
         const appending = appenders.map(async (engine, a) => {
@@ -94,20 +132,52 @@ describe('liveAt', () => {
         const expiresAt = new Date('2001-01-01T00:00:00.000Z');
         const before = new Date(expiresAt.getTime() - 1);
         const created = new Date('2000-01-01T00:00:00.000Z');
-        await engine.createSession({ ...key, title: null, metadata: {}, state: {}, status: 'active', createdAt: created, updatedAt: created, expiresAt, parentSessionId: null, parentSeq: null, messageCount: 0, lastSeq: 0, version: 0 });
+        await engine.createSession({
+          ...key,
+          title: null,
+          metadata: {},
+          state: {},
+          status: 'active',
+          createdAt: created,
+          updatedAt: created,
+          expiresAt,
+          parentSessionId: null,
+          parentSeq: null,
+          messageCount: 0,
+          lastSeq: 0,
+          version: 0,
+        });
         await engine.appendMessages(key, newMessages(key, 'live', 1), { liveAt: before });
         await engine.updateSession(key, { title: 'still live', updatedAt: before }, { liveAt: before, expectedVersion: 0 });
         expect(await engine.truncateMessages(key, { afterSeq: 1, updatedAt: before, liveAt: before })).toBe(0);
         // At exactly expiresAt the session is gone, whatever the server thinks the time is.
         await expect(engine.appendMessages(key, newMessages(key, 'late', 1), { liveAt: expiresAt })).rejects.toBeInstanceOf(SessionNotFoundError);
-        await expect(engine.updateSession(key, { title: 'late', updatedAt: expiresAt }, { liveAt: expiresAt, expectedVersion: 1 })).rejects.toBeInstanceOf(SessionNotFoundError);
+        await expect(engine.updateSession(key, { title: 'late', updatedAt: expiresAt }, { liveAt: expiresAt, expectedVersion: 1 })).rejects.toBeInstanceOf(
+          SessionNotFoundError,
+        );
         await expect(engine.truncateMessages(key, { afterSeq: 0, updatedAt: expiresAt, liveAt: expiresAt })).rejects.toBeInstanceOf(SessionNotFoundError);
         expect(await engine.getSession(key)).toMatchObject({ title: 'still live', messageCount: 1, lastSeq: 1, version: 1 });
         // And a session far in the server's future is expired for a caller whose clock is past it.
         const future = { userId: 'u', sessionId: 'future' };
         const far = new Date('2999-01-01T00:00:00.000Z');
-        await engine.createSession({ ...future, title: null, metadata: {}, state: {}, status: 'active', createdAt: created, updatedAt: created, expiresAt: far, parentSessionId: null, parentSeq: null, messageCount: 0, lastSeq: 0, version: 0 });
-        await expect(engine.appendMessages(future, newMessages(future, 'late', 2), { liveAt: new Date(far.getTime() + 1) })).rejects.toBeInstanceOf(SessionNotFoundError);
+        await engine.createSession({
+          ...future,
+          title: null,
+          metadata: {},
+          state: {},
+          status: 'active',
+          createdAt: created,
+          updatedAt: created,
+          expiresAt: far,
+          parentSessionId: null,
+          parentSeq: null,
+          messageCount: 0,
+          lastSeq: 0,
+          version: 0,
+        });
+        await expect(engine.appendMessages(future, newMessages(future, 'late', 2), { liveAt: new Date(far.getTime() + 1) })).rejects.toBeInstanceOf(
+          SessionNotFoundError,
+        );
         expect(await storedCounts(tablePrefix, future)).toEqual({ messageCount: 0, lastSeq: 0, seqs: [] });
       } finally {
         await engine.close();
@@ -174,7 +244,9 @@ describe('liveAt', () => {
       await sessions.create({ ...key, ttlMs: 1_000, messages: ['a', 'b', 'c'].map((content) => ({ role: 'user' as const, content })) });
       pool.sent.length = 0;
       expect((await sessions.messages(key, { last: 2 })).map((m) => m.content)).toEqual(['b', 'c']);
-      expect(pool.sent).toEqual([expect.stringMatching(new RegExp(`^SELECT .* FROM \`${tablePrefix}messages\` WHERE .* AND EXISTS \\(SELECT 1 FROM \`${tablePrefix}sessions\` `))]);
+      expect(pool.sent).toEqual([
+        expect.stringMatching(new RegExp(`^SELECT .* FROM \`${tablePrefix}messages\` WHERE .* AND EXISTS \\(SELECT 1 FROM \`${tablePrefix}sessions\` `)),
+      ]);
       now += 1_000;
       pool.sent.length = 0;
       expect(await sessions.messages(key)).toEqual([]);

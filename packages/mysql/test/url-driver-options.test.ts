@@ -51,7 +51,12 @@ describe('credentials in the query string', () => {
 });
 
 describe('driver options that break the adapter', () => {
-  for (const [name, value] of [['typeCast', 'false'], ['rowsAsArray', 'true'], ['nestTables', 'true'], ['charset', 'latin1']] as const) {
+  for (const [name, value] of [
+    ['typeCast', 'false'],
+    ['rowsAsArray', 'true'],
+    ['nestTables', 'true'],
+    ['charset', 'latin1'],
+  ] as const) {
     it(`refuses ?${name}=${value} by name when the engine is created`, () => {
       let caught: unknown;
       try {

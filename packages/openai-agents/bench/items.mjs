@@ -17,7 +17,11 @@ const SHORT = 100;
 const LONG = 10_000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 
-const item = (i) => ({ type: 'message', role: i % 2 ? 'assistant' : 'user', ...(i % 2 ? { status: 'completed', content: [{ type: 'output_text', text: `answer ${i}` }] } : { content: `question ${i}` }) });
+const item = (i) => ({
+  type: 'message',
+  role: i % 2 ? 'assistant' : 'user',
+  ...(i % 2 ? { status: 'completed', content: [{ type: 'output_text', text: `answer ${i}` }] } : { content: `question ${i}` }),
+});
 
 async function filled(sessions, length) {
   const session = new SessionsAgentSession({ sessions, userId: 'bench', sessionId: `s_${length}_${Math.random().toString(36).slice(2)}` });
@@ -45,7 +49,13 @@ async function measure(sessions) {
   const operations = [
     ['addItems (1 item)', (session) => (i) => session.addItems([item(i)])],
     ['getItems(20)', (session) => () => session.getItems(20)],
-    ['popItem + addItems (undo, redo)', (session) => async (i) => { await session.popItem(); await session.addItems([item(i)]); }],
+    [
+      'popItem + addItems (undo, redo)',
+      (session) => async (i) => {
+        await session.popItem();
+        await session.addItems([item(i)]);
+      },
+    ],
     ['getItems()', (session) => () => session.getItems(), 10],
   ];
   const rows = {};
@@ -92,7 +102,13 @@ for (const [name, open] of backends) {
   try {
     const rows = await measure(new SessionManager({ engine }));
     for (const [operation, cost] of Object.entries(rows)) {
-      table.push({ backend: name, operation, [`µs at ${SHORT}`]: cost[SHORT].toFixed(1), [`µs at ${LONG}`]: cost[LONG].toFixed(1), ratio: (cost[LONG] / cost[SHORT]).toFixed(2) });
+      table.push({
+        backend: name,
+        operation,
+        [`µs at ${SHORT}`]: cost[SHORT].toFixed(1),
+        [`µs at ${LONG}`]: cost[LONG].toFixed(1),
+        ratio: (cost[LONG] / cost[SHORT]).toFixed(2),
+      });
     }
   } finally {
     await engine.close();

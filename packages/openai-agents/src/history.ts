@@ -8,10 +8,7 @@ import { isPopMarker, readMarker } from './stored-format.js';
 export type ReadMessages = (query: MessagesQuery) => Promise<Message[]>;
 
 /** What one stored message means to the item history. */
-export type Entry =
-  | { kind: 'pop'; hint: { deadFrom: number; prevId: string } | undefined }
-  | { kind: 'item'; item: AgentInputItem }
-  | { kind: 'none' };
+export type Entry = { kind: 'pop'; hint: { deadFrom: number; prevId: string } | undefined } | { kind: 'item'; item: AgentInputItem } | { kind: 'none' };
 
 const MAX_PAGE = 1_000;
 

@@ -1,13 +1,5 @@
 import type { AgentInputItem } from '@openai/agents-core';
-import {
-  ValidationError,
-  type JsonObject,
-  type JsonValue,
-  type Message,
-  type MessageContent,
-  type MessageInput,
-  type MessageRole,
-} from '@sessions/core';
+import { ValidationError, type JsonObject, type JsonValue, type Message, type MessageContent, type MessageInput, type MessageRole } from '@sessions/core';
 import { assertId, describeType, isPlainObject } from '@sessions/core/engine';
 import { restoreExtras, toJsonWithExtras } from './json-extras.js';
 import { FORMAT_VERSION, METADATA_KEY, type ItemMarker } from './stored-format.js';

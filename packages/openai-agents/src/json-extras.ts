@@ -96,5 +96,7 @@ function fromBase64(text: string): Uint8Array {
 
 /** A well-formed list of value paths, as read back from storage. */
 export function isValuePathList(value: unknown): value is ValuePath[] {
-  return Array.isArray(value) && value.every((path) => Array.isArray(path) && path.every((segment) => typeof segment === 'string' || typeof segment === 'number'));
+  return (
+    Array.isArray(value) && value.every((path) => Array.isArray(path) && path.every((segment) => typeof segment === 'string' || typeof segment === 'number'))
+  );
 }

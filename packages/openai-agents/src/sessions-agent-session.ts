@@ -88,7 +88,9 @@ export class SessionsAgentSession implements Session {
     }
     const lease = options.lease;
     if (lease !== undefined && typeof lease !== 'function' && !isPlainObject(lease)) {
-      throw new ValidationError(`expected a lease from SessionManager.acquire or a function returning one, got ${describeType(lease)}`, { path: 'options.lease' });
+      throw new ValidationError(`expected a lease from SessionManager.acquire or a function returning one, got ${describeType(lease)}`, {
+        path: 'options.lease',
+      });
     }
     if (options.waitMs !== undefined) assertCount(options.waitMs, 'options.waitMs');
     this.sessions = options.sessions;

@@ -7,11 +7,7 @@ import { itemsFromMessages, itemToMessage } from '../src/index.js';
 import { legacyTombstone } from './support/legacy-tombstone.js';
 import { stored } from './support/stored.js';
 
-type Op =
-  | { kind: 'add'; text: string }
-  | { kind: 'pop'; hint?: 'fresh' | 'stale' }
-  | { kind: 'foreign'; text: string }
-  | { kind: 'tool' };
+type Op = { kind: 'add'; text: string } | { kind: 'pop'; hint?: 'fresh' | 'stale' } | { kind: 'foreign'; text: string } | { kind: 'tool' };
 
 /** The seqs of the live items after the first `count` operations, by the forward stack replay. */
 function liveSeqs(ops: readonly Op[], count: number): number[] {
@@ -43,7 +39,7 @@ function log(ops: readonly Op[]): Message[] {
       case 'foreign':
         return stored({ role: 'assistant', content: op.text }, seq);
       case 'tool':
-        return stored({ role: 'tool', content: 'a result in another tool\'s shape', toolCallId: 'c' }, seq);
+        return stored({ role: 'tool', content: "a result in another tool's shape", toolCallId: 'c' }, seq);
     }
   });
 }
@@ -78,7 +74,10 @@ const texts = (items: AgentInputItem[]) =>
 const ops = fc.array(
   fc.oneof(
     { weight: 5, arbitrary: fc.string({ minLength: 1, maxLength: 4 }).map((text): Op => ({ kind: 'add', text })) },
-    { weight: 4, arbitrary: fc.constantFrom<Op>({ kind: 'pop' }, { kind: 'pop', hint: 'fresh' }, { kind: 'pop', hint: 'fresh' }, { kind: 'pop', hint: 'stale' }) },
+    {
+      weight: 4,
+      arbitrary: fc.constantFrom<Op>({ kind: 'pop' }, { kind: 'pop', hint: 'fresh' }, { kind: 'pop', hint: 'fresh' }, { kind: 'pop', hint: 'stale' }),
+    },
     { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 4 }).map((text): Op => ({ kind: 'foreign', text })) },
     { weight: 1, arbitrary: fc.constant<Op>({ kind: 'tool' }) },
   ),
@@ -132,21 +131,32 @@ describe('replaying the message log as an item history', () => {
   });
 
   it('jumps over a long run of pops that recorded what they saw, in one read', async () => {
-    const sequence: Op[] = [...Array.from({ length: 1_000 }, (_, i): Op => ({ kind: 'add', text: `m${i}` })), ...Array.from({ length: 500 }, (): Op => ({ kind: 'pop', hint: 'fresh' }))];
+    const sequence: Op[] = [
+      ...Array.from({ length: 1_000 }, (_, i): Op => ({ kind: 'add', text: `m${i}` })),
+      ...Array.from({ length: 500 }, (): Op => ({ kind: 'pop', hint: 'fresh' })),
+    ];
     const reads: MessagesQuery[] = [];
     expect(texts(await liveItems(reader(log(sequence), reads), 2))).toEqual(['m498', 'm499']);
     expect(reads).toEqual([{ last: 6 }, { beforeSeq: 501, last: 12 }]);
   });
 
-  it('does not trust a hint when another message landed between the pop\'s read and its tombstone', async () => {
+  it("does not trust a hint when another message landed between the pop's read and its tombstone", async () => {
     // The pop read [a, b] (b on top), then "c" landed, then the tombstone: it cancelled c, not b.
-    const messages = log([{ kind: 'add', text: 'a' }, { kind: 'add', text: 'b' }, { kind: 'add', text: 'c' }, { kind: 'pop', hint: 'fresh' }]);
+    const messages = log([
+      { kind: 'add', text: 'a' },
+      { kind: 'add', text: 'b' },
+      { kind: 'add', text: 'c' },
+      { kind: 'pop', hint: 'fresh' },
+    ]);
     messages[3] = stored(legacyTombstone({ deadFrom: 2, prevId: 'msg_2' }), 4);
     expect(texts(await liveItems(reader(messages), 5))).toEqual(['a', 'b']);
   });
 
   it('doubles its page size while tombstones without hints keep it reading back', async () => {
-    const sequence: Op[] = [...Array.from({ length: 100 }, (_, i): Op => ({ kind: 'add', text: `m${i}` })), ...Array.from({ length: 50 }, (): Op => ({ kind: 'pop' }))];
+    const sequence: Op[] = [
+      ...Array.from({ length: 100 }, (_, i): Op => ({ kind: 'add', text: `m${i}` })),
+      ...Array.from({ length: 50 }, (): Op => ({ kind: 'pop' })),
+    ];
     const reads: MessagesQuery[] = [];
     expect(texts(await liveItems(reader(log(sequence), reads), 2))).toEqual(['m48', 'm49']);
     expect(reads.map((read) => read.last)).toEqual([6, 12, 24, 48, 96]);

@@ -13,9 +13,12 @@ function roundTrip(item: AgentInputItem): AgentInputItem {
 }
 
 describe('storing one Agents SDK item as one message', () => {
-  it.each(itemCatalogue().map((item) => [item.type ?? 'message (no type)', item] as const))('gives back a %s item exactly, through JSON storage', (_type, item) => {
-    expect(roundTrip(item)).toStrictEqual(item);
-  });
+  it.each(itemCatalogue().map((item) => [item.type ?? 'message (no type)', item] as const))(
+    'gives back a %s item exactly, through JSON storage',
+    (_type, item) => {
+      expect(roundTrip(item)).toStrictEqual(item);
+    },
+  );
 
   it('gives back byte arrays as Uint8Array with the same bytes', () => {
     const item = itemCatalogue().find((candidate) => candidate.type === 'function_call_result' && candidate.callId === 'call_img')!;
@@ -26,13 +29,24 @@ describe('storing one Agents SDK item as one message', () => {
 
   it('keeps a large byte array exactly', () => {
     const data = new Uint8Array(65_536).map((_, i) => (i * 7) % 256);
-    const item = { type: 'function_call_result', callId: 'c', name: 'n', status: 'completed', output: { type: 'file', file: { data, mediaType: 'application/octet-stream', filename: 'a.bin' } } } as AgentInputItem;
+    const item = {
+      type: 'function_call_result',
+      callId: 'c',
+      name: 'n',
+      status: 'completed',
+      output: { type: 'file', file: { data, mediaType: 'application/octet-stream', filename: 'a.bin' } },
+    } as AgentInputItem;
     expect(roundTrip(item)).toStrictEqual(item);
   });
 
   it('maps user, system and assistant messages to their role and keeps their content readable', () => {
     const [system, user] = itemCatalogue();
-    expect(itemToMessage(system!, 'item')).toMatchObject({ role: 'system', content: (system as { content: string }).content, toolCalls: null, toolCallId: null });
+    expect(itemToMessage(system!, 'item')).toMatchObject({
+      role: 'system',
+      content: (system as { content: string }).content,
+      toolCalls: null,
+      toolCallId: null,
+    });
     expect(itemToMessage(user!, 'item')).toMatchObject({ role: 'user', content: 'no type field, plain string' });
     const assistant = itemToMessage({ type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'hi' }] }, 'item');
     expect(assistant).toMatchObject({ role: 'assistant', content: [{ type: 'output_text', text: 'hi' }] });
@@ -57,24 +71,34 @@ describe('storing one Agents SDK item as one message', () => {
   it('records a function result as a tool message with toolCallId and its output as content', () => {
     const text = itemToMessage({ type: 'function_call_result', callId: 'call_1', name: 'get_weather', status: 'completed', output: 'sunny' }, 'item');
     expect(text).toMatchObject({ role: 'tool', toolCallId: 'call_1', name: 'get_weather', content: 'sunny', toolCalls: null });
-    const structured = itemToMessage({ type: 'function_call_result', callId: 'call_2', name: 'w', status: 'completed', output: { type: 'text', text: 'sunny' } }, 'item');
+    const structured = itemToMessage(
+      { type: 'function_call_result', callId: 'call_2', name: 'w', status: 'completed', output: { type: 'text', text: 'sunny' } },
+      'item',
+    );
     expect(structured).toMatchObject({ role: 'tool', toolCallId: 'call_2', content: [{ type: 'text', text: 'sunny' }] });
   });
 
   it('records other tool calls and their outputs with the call id', () => {
     const [call, result] = itemCatalogue().filter((item) => item.type === 'computer_call' || item.type === 'computer_call_result');
-    expect(itemToMessage(call!, 'item')).toMatchObject({ role: 'assistant', toolCalls: [{ id: 'call_cmp', type: 'computer_call', name: null, arguments: null }] });
+    expect(itemToMessage(call!, 'item')).toMatchObject({
+      role: 'assistant',
+      toolCalls: [{ id: 'call_cmp', type: 'computer_call', name: null, arguments: null }],
+    });
     expect(itemToMessage(result!, 'item')).toMatchObject({ role: 'tool', toolCallId: 'call_cmp' });
   });
 
   it('fills the readable columns for every kind of tool call and output, tool search items with call_id included', () => {
     const columns = itemCatalogue()
-      .filter((item) => item.type !== undefined && item.type !== 'message' && item.type !== 'reasoning' && item.type !== 'compaction' && item.type !== 'unknown')
+      .filter(
+        (item) => item.type !== undefined && item.type !== 'message' && item.type !== 'reasoning' && item.type !== 'compaction' && item.type !== 'unknown',
+      )
       .map((item) => {
         const { role, toolCalls, toolCallId } = itemToMessage(item, 'item');
         return { type: item.type, role, call: toolCalls?.[0] ?? null, toolCallId };
       });
-    expect(columns.filter(({ type }) => !['function_call', 'function_call_result', 'computer_call', 'computer_call_result', 'hosted_tool_call'].includes(type!))).toEqual([
+    expect(
+      columns.filter(({ type }) => !['function_call', 'function_call_result', 'computer_call', 'computer_call_result', 'hosted_tool_call'].includes(type!)),
+    ).toEqual([
       { type: 'program', role: 'assistant', call: { id: 'call_prog', type: 'program', name: null, arguments: null }, toolCallId: null },
       { type: 'program_output', role: 'tool', call: null, toolCallId: 'call_prog' },
       { type: 'tool_search_call', role: 'assistant', call: { id: 'call_ts', type: 'tool_search_call', name: null, arguments: null }, toolCallId: null },
@@ -138,15 +162,54 @@ describe('storing one Agents SDK item as one message', () => {
 describe('reading messages that other tools wrote', () => {
   it('reads user, system and assistant text as message items', () => {
     expect(interpret(stored({ role: 'user', content: 'hello' }, 1))).toEqual({ kind: 'item', item: { type: 'message', role: 'user', content: 'hello' } });
-    expect(interpret(stored({ role: 'system', content: [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }] }, 1))).toEqual({
+    expect(
+      interpret(
+        stored(
+          {
+            role: 'system',
+            content: [
+              { type: 'text', text: 'a' },
+              { type: 'text', text: 'b' },
+            ],
+          },
+          1,
+        ),
+      ),
+    ).toEqual({
       kind: 'item',
       item: { type: 'message', role: 'system', content: 'a\nb' },
     });
-    expect(interpret(stored({ role: 'assistant', content: [{ type: 'text', text: 'hi' }, { type: 'tool-call', toolCallId: 'x' }] }, 1))).toEqual({
+    expect(
+      interpret(
+        stored(
+          {
+            role: 'assistant',
+            content: [
+              { type: 'text', text: 'hi' },
+              { type: 'tool-call', toolCallId: 'x' },
+            ],
+          },
+          1,
+        ),
+      ),
+    ).toEqual({
       kind: 'item',
       item: { type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'hi' }] },
     });
-    expect(interpret(stored({ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'image', image: 'x' }] }, 1))).toEqual({
+    expect(
+      interpret(
+        stored(
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'a' },
+              { type: 'image', image: 'x' },
+            ],
+          },
+          1,
+        ),
+      ),
+    ).toEqual({
       kind: 'item',
       item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'a' }] },
     });

@@ -51,11 +51,29 @@ async function compare(contenders, iterations = ITERATIONS) {
 let nextId = 0;
 const message = (content) => ({ role: 'user', content, metadata: { bench: true } });
 const newRows = (key, count) =>
-  Array.from({ length: count }, () => ({ id: `raw_${++nextId}`, role: 'user', content: JSON.stringify('raw message'), name: null, toolCalls: null, toolCallId: null, agentId: null, runId: null, metadata: '{"bench":true}', createdAt: iso(new Date()) }));
+  Array.from({ length: count }, () => ({
+    id: `raw_${++nextId}`,
+    role: 'user',
+    content: JSON.stringify('raw message'),
+    name: null,
+    toolCalls: null,
+    toolCallId: null,
+    agentId: null,
+    runId: null,
+    metadata: '{"bench":true}',
+    createdAt: iso(new Date()),
+  }));
 function appendValues(key, rows, lease) {
   // liveAt as SessionManager passes it: the session must not have expired by now.
-  const values = { ...key, count: rows.length, updatedAt: rows.at(-1).createdAt, liveAt: iso(new Date()), ...(lease ? { owner: lease.owner, token: lease.token } : {}) };
-  for (const field of ['id', 'role', 'content', 'name', 'toolCalls', 'toolCallId', 'agentId', 'runId', 'metadata', 'createdAt']) values[`m_${field}`] = rows.map((row) => row[field]);
+  const values = {
+    ...key,
+    count: rows.length,
+    updatedAt: rows.at(-1).createdAt,
+    liveAt: iso(new Date()),
+    ...(lease ? { owner: lease.owner, token: lease.token } : {}),
+  };
+  for (const field of ['id', 'role', 'content', 'name', 'toolCalls', 'toolCallId', 'agentId', 'runId', 'metadata', 'createdAt'])
+    values[`m_${field}`] = rows.map((row) => row[field]);
   return values;
 }
 
@@ -69,7 +87,12 @@ try {
   const long = { userId: 'bench', sessionId: 'history-10000' };
   await sessions.create({ ...short, messages: Array.from({ length: 10 }, (_, i) => message(`m${i}`)) });
   await sessions.create(long);
-  for (let i = 0; i < 20; i++) await sessions.append(long, Array.from({ length: 500 }, (_, j) => message(`m${i * 500 + j}`)), {});
+  for (let i = 0; i < 20; i++)
+    await sessions.append(
+      long,
+      Array.from({ length: 500 }, (_, j) => message(`m${i * 500 + j}`)),
+      {},
+    );
   await rawPool.query(`ANALYZE ${engine.tables.messages}`);
 
   // 1. Append one message at history 10 vs 10,000 (engine), and the engine against raw pg.
@@ -105,7 +128,10 @@ try {
   const rawUnchecked = () => rawPool.query({ text: uncheckedConfig.text, name: uncheckedConfig.name, values: uncheckedConfig.values });
   const uncheckedCmp = await compare({ engine: () => engine.readMessages(long, { last: 50 }), raw: rawUnchecked });
   results.push(['load last 50 of 10,000 messages, no liveAt', uncheckedCmp.engine, uncheckedCmp.raw, 'target ≤ 1.3']);
-  const checkCmp = await compare({ checked: () => rawPool.query({ text: readConfig.text, name: readConfig.name, values: readConfig.values }), unchecked: rawUnchecked });
+  const checkCmp = await compare({
+    checked: () => rawPool.query({ text: readConfig.text, name: readConfig.name, values: readConfig.values }),
+    unchecked: rawUnchecked,
+  });
   results.push(['load last 50: with the expiry check vs without (raw pg both)', checkCmp.checked, checkCmp.unchecked, 'target ≈ 1']);
 
   // 4. List 20 of 10,000 sessions of one user with a metadata filter.
@@ -141,9 +167,13 @@ try {
   const turnKey = { userId: 'bench', sessionId: 'turns' };
   await sessions.create({ ...turnKey, messages: Array.from({ length: 100 }, (_, i) => message(`m${i}`)) });
   const turn = () =>
-    sessions.run(turnKey, async ({ append }) => {
-      await append([message('question'), { role: 'assistant', content: 'answer' }]);
-    }, { history: { last: 20 } });
+    sessions.run(
+      turnKey,
+      async ({ append }) => {
+        await append([message('question'), { role: 'assistant', content: 'answer' }]);
+      },
+      { history: { last: 20 } },
+    );
   const rawTurn = async () => {
     const { rows } = await raw(statements.acquireLease, { ...turnKey, owner: 'raw', ttlMs: 30_000 });
     const token = rows[0].token;
@@ -173,7 +203,9 @@ try {
   await count('full run() turn', turn, 5);
   await count('setup() on a current schema', () => new PostgresEngine({ pool: recording, schema }).setup(), 2);
 
-  console.log(`\n@sessions/postgres benchmark (median of ${ITERATIONS} alternating calls each; PostgreSQL at ${URL_.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@')})\n`);
+  console.log(
+    `\n@sessions/postgres benchmark (median of ${ITERATIONS} alternating calls each; PostgreSQL at ${URL_.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@')})\n`,
+  );
   console.table(results.map(([operation, a, b, target]) => ({ operation, engine: fmt(a), 'raw pg (or baseline)': fmt(b), ratio: (a / b).toFixed(2), target })));
   console.log('\nRound trips (statements sent) per operation:');
   console.table(roundTrips.map(([operation, statementsSent, expected]) => ({ operation, statements: statementsSent, expected })));

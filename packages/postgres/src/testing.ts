@@ -42,7 +42,10 @@ export async function createTestStore(options: CreateTestStoreOptions = {}): Pro
   const prefix = options.prefix ?? 'sessions_test_';
   const schema = uniqueTestName(prefix);
   if (!NAME_PART.test(schema) || schema.length > MAX_IDENTIFIER_BYTES) {
-    throw new ValidationError(`prefix must be letters, digits or "_", not starting with a digit, and at most ${MAX_IDENTIFIER_BYTES - (schema.length - prefix.length)} long`, { path: 'options.prefix' });
+    throw new ValidationError(
+      `prefix must be letters, digits or "_", not starting with a digit, and at most ${MAX_IDENTIFIER_BYTES - (schema.length - prefix.length)} long`,
+      { path: 'options.prefix' },
+    );
   }
   await run(server, `CREATE SCHEMA ${quoteIdent(schema)}`);
   const url = new URL(server);

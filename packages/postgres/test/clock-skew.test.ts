@@ -63,9 +63,27 @@ describe('a client whose clock is off', () => {
     const taken = await second.acquire(key, { ttlMs: TTL });
     expect(taken.token).toBe(lease.token + 1);
     await expect(
-      engine.appendMessages(key, [{ ...key, id: 'stale', role: 'user', content: 'stale', name: null, toolCalls: null, toolCallId: null, agentId: null, runId: null, metadata: {}, createdAt: new Date() }], {
-        lease: renewed,
-      }),
+      engine.appendMessages(
+        key,
+        [
+          {
+            ...key,
+            id: 'stale',
+            role: 'user',
+            content: 'stale',
+            name: null,
+            toolCalls: null,
+            toolCallId: null,
+            agentId: null,
+            runId: null,
+            metadata: {},
+            createdAt: new Date(),
+          },
+        ],
+        {
+          lease: renewed,
+        },
+      ),
     ).rejects.toBeInstanceOf(LockExpiredError);
     expect(await engine.renewLease(renewed, { ttlMs: TTL })).toBeNull();
     expect(await engine.releaseLease(renewed)).toBe(false);
@@ -96,7 +114,7 @@ describe('a client whose clock is off', () => {
   it.for([
     ['an hour ahead', HOUR],
     ['an hour behind', -HOUR],
-  ] as const)('judges session expiry on its own clock, never the server\'s, when its clock is %s', async ([, skew], { expect }) => {
+  ] as const)("judges session expiry on its own clock, never the server's, when its clock is %s", async ([, skew], { expect }) => {
     vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
     vi.setSystemTime(Date.now() + skew);
     const sessions = new SessionManager({ engine });
@@ -105,7 +123,10 @@ describe('a client whose clock is off', () => {
     // past when the client runs behind, and an hour and a half away when it runs ahead.
     await sessions.create({ ...key, ttlMs: HOUR / 2 });
     await sessions.append(key, { role: 'user', content: 'live by my clock' });
-    const { rows } = await admin.query(`SELECT expires_at > clock_timestamp() AS live FROM "${schema}"."sessions" WHERE user_id = $1 AND session_id = $2`, [key.userId, key.sessionId]);
+    const { rows } = await admin.query(`SELECT expires_at > clock_timestamp() AS live FROM "${schema}"."sessions" WHERE user_id = $1 AND session_id = $2`, [
+      key.userId,
+      key.sessionId,
+    ]);
     expect(rows[0].live).toBe(skew > 0);
     expect((await sessions.messages(key)).map((m) => m.content)).toEqual(['live by my clock']);
 

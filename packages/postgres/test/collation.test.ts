@@ -23,14 +23,47 @@ async function admin<T>(body: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-const TRICKY = ['a', 'A', 'b', 'B', 'Z', 'z', 'é', 'E', 'e', 'ß', 'ss', 'İ', 'i', 'ǅ', 'a b', 'a-b', 'ab', 'aB', '', '😀', '\uE000', '\uFFFF', '𝄞', 'Ä', 'a\u0301', 'á', '10', '9', '_', '%'];
+const TRICKY = [
+  'a',
+  'A',
+  'b',
+  'B',
+  'Z',
+  'z',
+  'é',
+  'E',
+  'e',
+  'ß',
+  'ss',
+  'İ',
+  'i',
+  'ǅ',
+  'a b',
+  'a-b',
+  'ab',
+  'aB',
+  '',
+  '😀',
+  '\uE000',
+  '\uFFFF',
+  '𝄞',
+  'Ä',
+  'a\u0301',
+  'á',
+  '10',
+  '9',
+  '_',
+  '%',
+];
 const userId = 'collation';
 const postgres = new PostgresEngine({ connectionString: databaseUrl });
 const memory = new MemoryEngine();
 
 beforeAll(async () => {
   await requirePostgres();
-  await admin((client) => client.query(`CREATE DATABASE "${database}" TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`));
+  await admin((client) =>
+    client.query(`CREATE DATABASE "${database}" TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`),
+  );
   await postgres.setup();
   await memory.setup();
   const now = Date.now();

@@ -33,10 +33,10 @@ function rawReader(engine: Engine): RawReader {
       };
     },
     async messages(key) {
-      const { rows } = await rawPool.query(
-        `SELECT seq, id, role, content FROM ${tables.messages} WHERE user_id = $1 AND session_id = $2 ORDER BY seq`,
-        [key.userId, key.sessionId],
-      );
+      const { rows } = await rawPool.query(`SELECT seq, id, role, content FROM ${tables.messages} WHERE user_id = $1 AND session_id = $2 ORDER BY seq`, [
+        key.userId,
+        key.sessionId,
+      ]);
       return rows.map((row) => ({ seq: Number(row.seq), id: row.id, role: row.role, content: row.content }));
     },
   };
@@ -57,7 +57,11 @@ runConformance({
     return engine;
   },
   reopen: (engine) => new PostgresEngine({ connectionString: POSTGRES_URL, schema: schemaOf(engine) }),
-  openInAnotherProcess: (engine) => ({ module: builtPackage, exportName: 'PostgresEngine', args: [{ connectionString: POSTGRES_URL, schema: schemaOf(engine) }] }),
+  openInAnotherProcess: (engine) => ({
+    module: builtPackage,
+    exportName: 'PostgresEngine',
+    args: [{ connectionString: POSTGRES_URL, schema: schemaOf(engine) }],
+  }),
   destroy: (engine) => stores.get(engine)?.drop(),
   raw: rawReader,
 });

@@ -23,7 +23,9 @@ afterAll(async () => {
 
 /** Terminates every server process of the app server with this application_name. */
 async function terminateBackends(applicationName: string): Promise<number> {
-  const { rows } = await admin.query('SELECT count(pg_terminate_backend(pid))::int AS killed FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
+  const { rows } = await admin.query('SELECT count(pg_terminate_backend(pid))::int AS killed FROM pg_stat_activity WHERE application_name = $1', [
+    applicationName,
+  ]);
   return rows[0].killed as number;
 }
 
@@ -71,9 +73,27 @@ describe('a holder that loses its connection', () => {
       // The network comes back; the stale holder's write reaches the server, which refuses it.
       proxy.pass();
       await expect(
-        holderEngine.appendMessages(key, [{ ...key, id: 'late', role: 'user', content: 'late', name: null, toolCalls: null, toolCallId: null, agentId: null, runId: null, metadata: {}, createdAt: new Date() }], {
-          lease: heldLease!,
-        }),
+        holderEngine.appendMessages(
+          key,
+          [
+            {
+              ...key,
+              id: 'late',
+              role: 'user',
+              content: 'late',
+              name: null,
+              toolCalls: null,
+              toolCallId: null,
+              agentId: null,
+              runId: null,
+              metadata: {},
+              createdAt: new Date(),
+            },
+          ],
+          {
+            lease: heldLease!,
+          },
+        ),
       ).rejects.toBeInstanceOf(LockExpiredError);
       expect((await next.messages(key)).map((message) => message.content)).toEqual(['written while connected', 'the next holder proceeds']);
       await next.release(nextLease!);

@@ -173,7 +173,11 @@ describe('loading pg', () => {
 
   it('lets other load failures through as they are: a file missing inside pg is a broken install, not a missing one', ({ expect }) => {
     const broken = missing('./lib/client');
-    expect(() => loadPg(POSTGRES_URL, () => { throw broken; })).toThrow(broken);
+    expect(() =>
+      loadPg(POSTGRES_URL, () => {
+        throw broken;
+      }),
+    ).toThrow(broken);
   });
 
   it('makes createEngine fail with AdapterNotInstalledError in an app that has @sessions/postgres but not pg', async ({ expect }) => {

@@ -34,9 +34,27 @@ describe('fencing inside the server', () => {
       await blocker.query('BEGIN');
       await blocker.query(`SELECT 1 FROM "${schema}"."sessions" WHERE user_id = $1 AND session_id = $2 FOR UPDATE`, [key.userId, key.sessionId]);
       const write = engine
-        .appendMessages(key, [{ ...key, id: 'in-flight', role: 'user', content: 'checked in time', name: null, toolCalls: null, toolCallId: null, agentId: null, runId: null, metadata: {}, createdAt: new Date() }], {
-          lease: lease.lease,
-        })
+        .appendMessages(
+          key,
+          [
+            {
+              ...key,
+              id: 'in-flight',
+              role: 'user',
+              content: 'checked in time',
+              name: null,
+              toolCalls: null,
+              toolCallId: null,
+              agentId: null,
+              runId: null,
+              metadata: {},
+              createdAt: new Date(),
+            },
+          ],
+          {
+            lease: lease.lease,
+          },
+        )
         .then((messages) => (order.push('write committed'), messages));
       await sleep(450); // the lease is now past its expiry
       const takeover = taker.acquire(key, { ttlMs: 30_000 }).then((granted) => (order.push('lease granted'), granted));
@@ -47,9 +65,9 @@ describe('fencing inside the server', () => {
       const granted = await takeover;
       expect(order).toEqual(['write committed', 'lease granted']);
       expect(granted.token).toBe(lease.lease.token + 1);
-      await expect(holder.append(key, { role: 'user', content: 'too late' }, { lease: { ...lease.lease, ttlMs: 300, localDeadline: Infinity } })).rejects.toBeInstanceOf(
-        LockExpiredError,
-      );
+      await expect(
+        holder.append(key, { role: 'user', content: 'too late' }, { lease: { ...lease.lease, ttlMs: 300, localDeadline: Infinity } }),
+      ).rejects.toBeInstanceOf(LockExpiredError);
       const [next] = await taker.append(key, { role: 'assistant', content: 'after the takeover' }, { lease: granted });
       expect([written!.seq, next!.seq]).toEqual([1, 2]);
       await taker.release(granted);

@@ -1,15 +1,5 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import {
-  and,
-  eq,
-  ilike,
-  inArray,
-  like,
-  MessageExistsError,
-  SessionManager,
-  ValidationError,
-  type JsonObject,
-} from '@sessions/core';
+import { and, eq, ilike, inArray, like, MessageExistsError, SessionManager, ValidationError, type JsonObject } from '@sessions/core';
 import { compareCodePoints } from '@sessions/core/engine';
 import { PostgresEngine } from '../src/index.js';
 import { countingPool, PG_POOL } from '@sessions/test-support';
@@ -46,25 +36,39 @@ const MARKER = 'HOSTILE_MARKER_9f2c';
 async function expectOnlyBoundValues(expect: (value: unknown) => { not: { toContain(text: string): void } }, body: () => Promise<void>): Promise<void> {
   const start = pool.sent.length;
   await body();
-  const sql = pool.sent.slice(start).map((config) => config.text).join('\n');
+  const sql = pool.sent
+    .slice(start)
+    .map((config) => config.text)
+    .join('\n');
   expect(sql).not.toContain(MARKER);
   for (const text of HOSTILE) expect(sql).not.toContain(text);
 }
 
 describe('hostile input', () => {
-  it('round-trips SQL-looking strings, quotes and 4-byte unicode in ids, titles, metadata keys and values, and content, all as bound values', async ({ expect }) => {
+  it('round-trips SQL-looking strings, quotes and 4-byte unicode in ids, titles, metadata keys and values, and content, all as bound values', async ({
+    expect,
+  }) => {
     await expectOnlyBoundValues(expect, async () => {
       for (const [i, text] of HOSTILE.entries()) {
         const key = { userId: `${MARKER} ${text}`.slice(0, 200), sessionId: `${text} ${i}` };
         const metadata: JsonObject = { [text]: text, nested: { [`${MARKER}${text}`]: [text, { deeper: text }] }, plain: text };
         const created = await sessions.create({ ...key, title: text, metadata, state: { [text]: text } });
-        const [message] = await sessions.append(key, { id: `${text} id`, role: 'user', name: text, content: [{ type: 'text', text }], metadata: { [text]: text } });
+        const [message] = await sessions.append(key, {
+          id: `${text} id`,
+          role: 'user',
+          name: text,
+          content: [{ type: 'text', text }],
+          metadata: { [text]: text },
+        });
         expect(created).toMatchObject({ ...key, title: text, metadata, state: { [text]: text } });
         expect(await sessions.get(key)).toMatchObject({ ...key, title: text, metadata, state: { [text]: text }, messageCount: 1 });
         expect(await sessions.messages(key)).toEqual([message]);
         expect(message).toMatchObject({ id: `${text} id`, name: text, content: [{ type: 'text', text }], metadata: { [text]: text } });
 
-        const { rows } = await inner.query(`SELECT title, metadata::text AS metadata FROM "${schema}"."sessions" WHERE user_id = $1 AND session_id = $2`, [key.userId, key.sessionId]);
+        const { rows } = await inner.query(`SELECT title, metadata::text AS metadata FROM "${schema}"."sessions" WHERE user_id = $1 AND session_id = $2`, [
+          key.userId,
+          key.sessionId,
+        ]);
         expect(rows[0].title).toBe(text);
         expect(JSON.parse(rows[0].metadata)).toEqual(metadata);
       }
@@ -127,10 +131,20 @@ describe('hostile input', () => {
     await sessions.create({ ...key, title: 'longest ids' });
     const lease = await sessions.acquire(key, { owner, ttlMs: 60_000 });
     expect(lease.owner).toBe(owner);
-    const appended = await sessions.append(key, [{ id: firstId, role: 'user', content: 'one' }, { id: secondId, role: 'assistant', content: 'two' }], { lease });
+    const appended = await sessions.append(
+      key,
+      [
+        { id: firstId, role: 'user', content: 'one' },
+        { id: secondId, role: 'assistant', content: 'two' },
+      ],
+      { lease },
+    );
     expect(appended.map((message) => message.id)).toEqual([firstId, secondId]);
     await expect(sessions.append(key, { id: firstId, role: 'user', content: 'again' }, { lease })).rejects.toBeInstanceOf(MessageExistsError);
-    expect((await sessions.messages(key)).map((message) => [message.seq, message.id])).toEqual([[1, firstId], [2, secondId]]);
+    expect((await sessions.messages(key)).map((message) => [message.seq, message.id])).toEqual([
+      [1, firstId],
+      [2, secondId],
+    ]);
     expect(await engine.listLeases({ userId: key.userId })).toEqual([expect.objectContaining({ ...key, owner, held: true })]);
     await sessions.renew(lease);
 
@@ -139,7 +153,10 @@ describe('hostile input', () => {
     expect((await sessions.messages(forkKey)).map((message) => message.id)).toEqual([firstId, secondId]);
     expect(await sessions.truncate(key, { afterSeq: 1 }, { lease })).toBe(1);
     await sessions.append(key, { id: secondId, role: 'assistant', content: 'two, again' }, { lease });
-    expect((await sessions.messages(key)).map((message) => [message.seq, message.id])).toEqual([[1, firstId], [3, secondId]]);
+    expect((await sessions.messages(key)).map((message) => [message.seq, message.id])).toEqual([
+      [1, firstId],
+      [3, secondId],
+    ]);
 
     expect(await sessions.release(lease)).toBe(true);
     expect(await sessions.delete(key)).toBe(true);
@@ -158,7 +175,12 @@ describe('hostile input', () => {
     await expect(sessions.create({ userId, sessionId: 'nul-value', metadata: { a: 'b\u0000' } })).rejects.toBeInstanceOf(ValidationError);
     await expect(sessions.create({ userId, sessionId: 'lone-surrogate', title: '\uD800' })).rejects.toBeInstanceOf(ValidationError);
     await sessions.create({ userId, sessionId: 'ok' });
-    await expect(sessions.append({ userId, sessionId: 'ok' }, [{ role: 'user', content: 'fine' }, { role: 'user', content: 'bad\u0000' }])).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      sessions.append({ userId, sessionId: 'ok' }, [
+        { role: 'user', content: 'fine' },
+        { role: 'user', content: 'bad\u0000' },
+      ]),
+    ).rejects.toBeInstanceOf(ValidationError);
     await expect(sessions.list({ userId, where: eq('metadata.a', 'x\u0000') })).rejects.toBeInstanceOf(ValidationError);
     await expect(sessions.list({ userId, where: eq("metadata.a'; DROP TABLE x; --", 'x') })).rejects.toBeInstanceOf(ValidationError);
     expect((await engine.findMany('sessions', { where: eq('userId', userId) })).map((session) => session.sessionId)).toEqual(['ok']);

@@ -24,7 +24,18 @@ describe('statements per operation (each is one round trip)', () => {
   it('appends under a lease in one statement: lease check, seq assignment, insert and counters together', async ({ expect }) => {
     const session = await sessions.create({ userId: 'rt', sessionId: 'append' });
     const lease = await sessions.acquire(session);
-    expect(await pool.count(() => sessions.append(session, [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }], { lease }))).toBe(1);
+    expect(
+      await pool.count(() =>
+        sessions.append(
+          session,
+          [
+            { role: 'user', content: 'a' },
+            { role: 'assistant', content: 'b' },
+          ],
+          { lease },
+        ),
+      ),
+    ).toBe(1);
     expect(await pool.count(() => sessions.append(session, { role: 'user', content: 'c' }))).toBe(1);
     await sessions.release(lease);
   });
@@ -47,7 +58,15 @@ describe('statements per operation (each is one round trip)', () => {
   });
 
   it('checks expiry in the read itself when given liveAt, and leaves the sessions table alone without it', async ({ expect }) => {
-    const session = await sessions.create({ userId: 'rt', sessionId: 'read-live', ttlMs: 60_000, messages: [{ role: 'user', content: 'x' }, { role: 'user', content: 'y' }] });
+    const session = await sessions.create({
+      userId: 'rt',
+      sessionId: 'read-live',
+      ttlMs: 60_000,
+      messages: [
+        { role: 'user', content: 'x' },
+        { role: 'user', content: 'y' },
+      ],
+    });
     const live = new Date();
     const expired = new Date(live.getTime() + 60_000);
     for (const range of [{}, { last: 1 }, { afterSeq: 1 }, { limit: 1 }]) {

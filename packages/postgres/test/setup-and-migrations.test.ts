@@ -97,7 +97,7 @@ describe('setup', () => {
     }
   });
 
-  it('stops waiting for another server\'s migration when the signal aborts', async ({ expect }) => {
+  it("stops waiting for another server's migration when the signal aborts", async ({ expect }) => {
     const schema = freshSchema('abort_wait');
     const names = tableNames(schema, '');
     const blocker = await admin.connect();
@@ -185,7 +185,10 @@ describe('migrations', () => {
         `INSERT INTO ${names.sessions} (user_id, session_id, metadata, state, status, created_at, updated_at, message_count, last_seq, version) VALUES ($1, $2, '{}', '{}', 'active', now(), now(), 1, 1, 0)`,
         [key.userId, key.sessionId],
       );
-      await admin.query(`INSERT INTO ${names.messages} (user_id, session_id, seq, id, role, content, metadata, created_at) VALUES ($1, $2, 1, 'm1', 'user', '"hi"', '{}', now())`, [key.userId, key.sessionId]);
+      await admin.query(
+        `INSERT INTO ${names.messages} (user_id, session_id, seq, id, role, content, metadata, created_at) VALUES ($1, $2, 1, 'm1', 'user', '"hi"', '{}', now())`,
+        [key.userId, key.sessionId],
+      );
 
       await engine.setup();
       expect(await versionRows(schema)).toEqual(MIGRATIONS.map((migration) => migration.version));

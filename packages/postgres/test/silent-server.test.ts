@@ -53,7 +53,9 @@ async function settle<T>(call: Promise<T>): Promise<{ error: unknown; ms: number
 }
 
 describe('a server that stops answering on an open pooled connection', () => {
-  it('fails an append within queryTimeoutMs with a StorageError naming the server, not the password, and saying the write may have landed', async ({ expect }) => {
+  it('fails an append within queryTimeoutMs with a StorageError naming the server, not the password, and saying the write may have landed', async ({
+    expect,
+  }) => {
     const { engine, sessions, key } = await engineBeforeSilence();
     try {
       const { error, ms } = await settle(sessions.append(key, { role: 'user', content: 'into the void' }));

@@ -14,7 +14,9 @@ async function schemaExists(schema: string): Promise<boolean> {
 }
 
 async function relationsIn(schema: string): Promise<string[]> {
-  const { rows } = await admin.query('SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 ORDER BY c.relname', [schema]);
+  const { rows } = await admin.query('SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 ORDER BY c.relname', [
+    schema,
+  ]);
   return rows.map((row) => row.relname as string);
 }
 

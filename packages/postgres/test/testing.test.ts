@@ -22,5 +22,8 @@ testStoreTests({
   fromUrl,
   exists: (store) => schemaExists(store.schema),
   isolation: { of: (store) => store.schema, pattern: /^sessions_test_testing_/ },
-  unreachable: { url: 'postgres://postgres:secret@127.0.0.1:1/test', message: /PostgreSQL is not reachable at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/test\./ },
+  unreachable: {
+    url: 'postgres://postgres:secret@127.0.0.1:1/test',
+    message: /PostgreSQL is not reachable at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/test\./,
+  },
 });

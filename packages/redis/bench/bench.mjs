@@ -54,7 +54,10 @@ async function prefilled(sessionId, count) {
   const key = { userId: 'bench-user', sessionId };
   await sessions.create(key);
   for (let done = 0; done < count; done += 1_000) {
-    await sessions.append(key, Array.from({ length: Math.min(1_000, count - done) }, (_, i) => message(done + i)));
+    await sessions.append(
+      key,
+      Array.from({ length: Math.min(1_000, count - done) }, (_, i) => message(done + i)),
+    );
   }
   return key;
 }
@@ -65,7 +68,18 @@ function directAppend(key, lease, i, count = 1) {
   const pairs = [];
   for (let n = 0; n < count; n++) {
     const id = `direct-${++directIds}`;
-    const body = JSON.stringify({ id, role: 'user', content: message(i).content, name: null, tool_calls: null, tool_call_id: null, agent_id: null, run_id: null, metadata: { i }, created_at: Date.now() });
+    const body = JSON.stringify({
+      id,
+      role: 'user',
+      content: message(i).content,
+      name: null,
+      tool_calls: null,
+      tool_call_id: null,
+      agent_id: null,
+      run_id: null,
+      metadata: { i },
+      created_at: Date.now(),
+    });
     pairs.push(id, body);
   }
   const now = String(Date.now());
@@ -97,7 +111,11 @@ const shortDirectLease = await sessions.acquire(shortDirect);
 const refill = (key, lease) => async (i) => {
   if (i % 10 !== 0) return;
   await sessions.clear(key, { lease });
-  await sessions.append(key, Array.from({ length: 10 }, (_, n) => message(n)), { lease });
+  await sessions.append(
+    key,
+    Array.from({ length: 10 }, (_, n) => message(n)),
+    { lease },
+  );
 };
 // Appends at history ~10,000.
 const long = await prefilled('long', LONG);

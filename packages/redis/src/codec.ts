@@ -1,11 +1,5 @@
 import { type JsonValue, type Message, type Session, type SessionKey } from '@sessions/core';
-import {
-  MessageModel,
-  SessionModel,
-  type FieldDefinition,
-  type ModelDefinition,
-  type NewMessage,
-} from '@sessions/core/engine';
+import { MessageModel, SessionModel, type FieldDefinition, type ModelDefinition, type NewMessage } from '@sessions/core/engine';
 
 /**
  * How records become Redis values, derived from the core models so no column list is

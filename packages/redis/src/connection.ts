@@ -102,7 +102,8 @@ export function parseEngineUrl(url: string): RedisEngineOptions & { url: string 
     parsed.searchParams.delete(name);
     if (name === 'prefix') options.prefix = value;
     else {
-      if (!/^\d+$/.test(value)) throw new ValidationError(`${name} must be a whole number of milliseconds, got ${JSON.stringify(value)}`, { path: `url.${name}` });
+      if (!/^\d+$/.test(value))
+        throw new ValidationError(`${name} must be a whole number of milliseconds, got ${JSON.stringify(value)}`, { path: `url.${name}` });
       options[name] = Number(value);
     }
   }

@@ -1,11 +1,4 @@
-import {
-  ValidationError,
-  type Lease,
-  type LeaseRef,
-  type Message,
-  type Session,
-  type SessionKey,
-} from '@sessions/core';
+import { ValidationError, type Lease, type LeaseRef, type Message, type Session, type SessionKey } from '@sessions/core';
 import {
   BaseEngine,
   type AcquireLeaseInput,
@@ -147,7 +140,9 @@ export class RedisEngine extends BaseEngine {
   }
 
   protected async doUpdate(model: ModelDefinition, where: ResolvedFilter, set: Readonly<Record<string, unknown>>): Promise<number> {
-    return this.#replicated(model.name === 'sessions' ? await updateSessions(this.#store, this.#options, where, set) : await updateMessages(this.#store, where, set));
+    return this.#replicated(
+      model.name === 'sessions' ? await updateSessions(this.#store, this.#options, where, set) : await updateMessages(this.#store, where, set),
+    );
   }
 
   protected async doDeleteSessions(where: ResolvedFilter): Promise<number> {
@@ -238,7 +233,13 @@ export class RedisEngine extends BaseEngine {
   }
 
   protected async doDeleteSession(key: SessionKey, options: FencedWriteOptions): Promise<boolean> {
-    const reply = await runScript<ScriptReply>(this.#client, 'sessionsV1Delete', this.#keys.scriptKeys(key), [key.sessionId, ...fenceArgs(options.lease), '', '', '']);
+    const reply = await runScript<ScriptReply>(this.#client, 'sessionsV1Delete', this.#keys.scriptKeys(key), [
+      key.sessionId,
+      ...fenceArgs(options.lease),
+      '',
+      '',
+      '',
+    ]);
     return this.#replicated(expectOk(key, reply)[0] === 1, key);
   }
 

@@ -30,7 +30,6 @@ export class ReplicaAckError extends Error {
   }
 }
 
-
 /**
  * Waits until `wait.replicas` replicas have every write this client sent so far, or throws
  * `ReplicaAckError`. WAIT counts the writes of the connection it is sent on, so it must go
@@ -42,7 +41,16 @@ export async function awaitReplicas(client: RedisClient, wait: WaitForReplicas, 
   const args = [wait.replicas, wait.timeoutMs];
   let counts: Array<Promise<unknown>>;
   if (keys !== undefined) {
-    counts = keys.map(async (key) => pipelineResults(await client.pipeline().exists(key).call('WAIT', ...args).exec())[1]);
+    counts = keys.map(
+      async (key) =>
+        pipelineResults(
+          await client
+            .pipeline()
+            .exists(key)
+            .call('WAIT', ...args)
+            .exec(),
+        )[1],
+    );
   } else if (client.isCluster === true && client.nodes) {
     counts = client.nodes('master').map((node) => node.call('WAIT', ...args));
   } else {

@@ -35,7 +35,12 @@ export async function setupStore(store: Store, ownClient: RedisConnection | unde
   await abortable(store.client.set(store.keys.schema, LAYOUT_VERSION, 'NX'), signal);
   const stored = await readLayoutVersion(store, signal);
   if (stored !== LAYOUT_VERSION) {
-    throw new SchemaVersionError('@sessions/redis', `the keys under prefix ${JSON.stringify(store.keys.prefix)}`, stored === null ? 'none' : Number(stored) || stored, Number(LAYOUT_VERSION) || LAYOUT_VERSION);
+    throw new SchemaVersionError(
+      '@sessions/redis',
+      `the keys under prefix ${JSON.stringify(store.keys.prefix)}`,
+      stored === null ? 'none' : Number(stored) || stored,
+      Number(LAYOUT_VERSION) || LAYOUT_VERSION,
+    );
   }
 }
 

@@ -6,12 +6,21 @@ import type { RedisClientOptions } from './redis-client.js';
  * `connectTimeout` crashed the process (socket.setTimeout throws inside a callback), so these
  * are taken out of the URL and given to ioredis as numbers.
  */
-const NUMERIC_OPTIONS = ['connectTimeout', 'commandTimeout', 'socketTimeout', 'keepAlive', 'family', 'db', 'maxRetriesPerRequest', 'maxLoadingRetryTime'] as const;
+const NUMERIC_OPTIONS = [
+  'connectTimeout',
+  'commandTimeout',
+  'socketTimeout',
+  'keepAlive',
+  'family',
+  'db',
+  'maxRetriesPerRequest',
+  'maxLoadingRetryTime',
+] as const;
 
 /** Options the engine's guarantees rest on (see CLIENT_DEFAULTS), or that would move its keys. */
 const ENGINE_OWNED_OPTIONS: Readonly<Record<string, string>> = {
   keyPrefix: 'the engine prefixes its keys itself: use ?prefix= instead',
-  autoResendUnfulfilledCommands: 'the engine never lets a write be replayed behind the caller\'s back',
+  autoResendUnfulfilledCommands: "the engine never lets a write be replayed behind the caller's back",
   enableOfflineQueue: 'the engine decides how calls wait for a reconnection',
   lazyConnect: 'the engine connects in setup()',
 };

@@ -42,7 +42,11 @@ export function conformanceOnCluster(cluster: () => Promise<LocalCluster>): void
         create: () => make(randomPrefix('cluster')),
         reopen: (engine) => make((engine as RedisEngine).prefix),
         // The suite's second process reaches the same keys through a Cluster client of its own.
-        openInAnotherProcess: (engine) => ({ module: childEngine, exportName: 'openClusterEngine', args: [{ nodes: clusterNodes, prefix: (engine as RedisEngine).prefix }] }),
+        openInAnotherProcess: (engine) => ({
+          module: childEngine,
+          exportName: 'openClusterEngine',
+          args: [{ nodes: clusterNodes, prefix: (engine as RedisEngine).prefix }],
+        }),
         // Each engine's cluster is thrown away with the cluster itself; just let go of the client.
         destroy: (engine) => clients.get(engine)?.disconnect(),
         // The suite reads only after it created the engine (which created `raw`).

@@ -54,7 +54,10 @@ async function freePorts(count: number): Promise<number[]> {
 function requireRedisServer(): void {
   const probe = spawnSync('redis-server', ['--version']);
   if (probe.error) {
-    throw new Error('these tests start their own Redis servers and need `redis-server` and `redis-cli` (Redis 6.2+) on PATH, e.g. `apt-get install redis-server`', { cause: probe.error });
+    throw new Error(
+      'these tests start their own Redis servers and need `redis-server` and `redis-cli` (Redis 6.2+) on PATH, e.g. `apt-get install redis-server`',
+      { cause: probe.error },
+    );
   }
 }
 
@@ -104,7 +107,10 @@ export async function startLocalCluster(): Promise<LocalCluster> {
   );
   // A test worker that dies without reaching stop() must not leave servers running: at exit,
   // or, when it is killed outright, through the watchdog.
-  killWithThisProcess(children.map((child) => child.pid!), dir);
+  killWithThisProcess(
+    children.map((child) => child.pid!),
+    dir,
+  );
   const killAll = () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   };
@@ -129,7 +135,9 @@ export async function startLocalCluster(): Promise<LocalCluster> {
     await waitFor(async () => (await roles(ports)).filter((node) => node.role === 'master').length === MASTERS, 'masters');
     // Replicas must be in sync before a test relies on them (WAIT, failover).
     const replicas = (await roles(ports)).filter((entry) => entry.role === 'replica');
-    await Promise.all(replicas.map((node) => waitFor(async () => /master_link_status:up/.test(await info(node.port, 'REPLICATION')), `replica on port ${node.port} in sync`)));
+    await Promise.all(
+      replicas.map((node) => waitFor(async () => /master_link_status:up/.test(await info(node.port, 'REPLICATION')), `replica on port ${node.port} in sync`)),
+    );
   } catch (error) {
     await stop();
     throw error;
@@ -181,7 +189,7 @@ async function withClient<T>(port: number, body: (client: Redis) => Promise<T>):
 
 const ping = (port: number) => withClient(port, (client) => client.ping());
 async function info(port: number, section: 'CLUSTER' | 'REPLICATION'): Promise<string> {
-  const text = await withClient(port, (client) => (section === 'CLUSTER' ? (client.cluster('INFO')) : client.info('replication')));
+  const text = await withClient(port, (client) => (section === 'CLUSTER' ? client.cluster('INFO') : client.info('replication')));
   return text ?? '';
 }
 

@@ -37,7 +37,7 @@ export function replicationOnCluster(start: () => Promise<LocalCluster>): void {
 
     /** The port of the master serving `key`'s slot, and of its replica. */
     async function nodesOf(key: string): Promise<{ master: number; replica: number }> {
-      const slot = (await raw.cluster('KEYSLOT', key));
+      const slot = await raw.cluster('KEYSLOT', key);
       const ranges = (await raw.cluster('SLOTS')) as unknown as Array<[number, number, [string, number]]>;
       const master = ranges.find(([start, end]) => slot >= start && slot <= end)![2][1];
       const replica = (await cluster.roles()).find((node) => node.role === 'replica' && node.masterPort === master);

@@ -26,16 +26,16 @@ async function keysOf(command: MonitoredCommand): Promise<string[]> {
 function recordPipelines(redis: Redis): string[][][] {
   const pipelines: string[][][] = [];
   const original = redis.pipeline.bind(redis);
-  redis.pipeline = ((...args: Parameters<Redis['pipeline']>) => {
+  redis.pipeline = (...args: Parameters<Redis['pipeline']>) => {
     const pipeline = original(...args);
     const exec = pipeline.exec.bind(pipeline);
-    pipeline.exec = ((...execArgs: Parameters<typeof exec>) => {
+    pipeline.exec = (...execArgs: Parameters<typeof exec>) => {
       const queue = (pipeline as unknown as { _queue: Array<{ getKeys(): Array<string | Buffer> }> })._queue;
       pipelines.push(queue.map((command) => command.getKeys().map(String)));
       return exec(...execArgs);
-    });
+    };
     return pipeline;
-  });
+  };
   return pipelines;
 }
 
@@ -104,15 +104,14 @@ describe('Redis Cluster safety', () => {
     await engine.close();
     const keys = await keysUnder(client, prefix);
     const tags = new Set([':', ...USERS.map(escapeId)]);
-    const shapes = [
-      /^\{:\}(users|schema)$/,
-      /^\{[^{}:]+\}:[ucxndr]$/,
-      /^\{[^{}:]+\}:[smil]:[^{}:]+$/,
-    ];
+    const shapes = [/^\{:\}(users|schema)$/, /^\{[^{}:]+\}:[ucxndr]$/, /^\{[^{}:]+\}:[smil]:[^{}:]+$/];
     expect(keys.length).toBeGreaterThan(USERS.length * 4);
     for (const key of keys) {
       const rest = key.slice(prefix.length);
-      expect(shapes.some((shape) => shape.test(rest)), `${key} has no documented shape`).toBe(true);
+      expect(
+        shapes.some((shape) => shape.test(rest)),
+        `${key} has no documented shape`,
+      ).toBe(true);
       expect(tags.has(hashTag(key)!), `${key} carries an unexpected hash tag`).toBe(true);
     }
     const usedTags = new Set(keys.map((key) => hashTag(key)));

@@ -141,7 +141,18 @@ describe('round trips', () => {
 
     let lease = warm;
     expect(await count(async () => (lease = await manager.acquire(key)))).toBe(1);
-    expect(await count(() => manager.append(key, [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }], { lease }))).toBe(1);
+    expect(
+      await count(() =>
+        manager.append(
+          key,
+          [
+            { role: 'user', content: 'q' },
+            { role: 'assistant', content: 'a' },
+          ],
+          { lease },
+        ),
+      ),
+    ).toBe(1);
     expect(await count(() => manager.messages(key, { last: 50 }))).toBe(1);
     expect(await count(() => engine.readMessages(key, { last: 50 }))).toBe(1);
     expect(await count(() => manager.get(key))).toBe(1);

@@ -31,7 +31,10 @@ describe('a Redis whose memory is full (maxmemory, noeviction)', () => {
     let failure: unknown;
     for (let i = 0; i < 500 && failure === undefined; i++) {
       try {
-        await sessions.append(key, Array.from({ length: 50 }, () => ({ role: 'user' as const, content: 'x'.repeat(1_000) })));
+        await sessions.append(
+          key,
+          Array.from({ length: 50 }, () => ({ role: 'user' as const, content: 'x'.repeat(1_000) })),
+        );
       } catch (error) {
         failure = error;
       }
@@ -41,7 +44,6 @@ describe('a Redis whose memory is full (maxmemory, noeviction)', () => {
     const stored = await sessions.messages(key);
     expect(stored.length).toBeGreaterThan(0);
     expect(await sessions.get(key)).toMatchObject({ messageCount: stored.length, lastSeq: stored.length });
-
   });
 
   it('fails a large create that runs out of memory half-way with StorageError and leaves no key behind', async ({ expect }) => {

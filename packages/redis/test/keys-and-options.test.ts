@@ -18,7 +18,12 @@ describe('key escaping', () => {
       }),
       { numRuns: 2_000 },
     );
-    for (const [a, b] of [[':', '%3A'], ['{', '%7B'], ['%', '%25']]) expect(escapeId(a!)).not.toBe(escapeId(b!));
+    for (const [a, b] of [
+      [':', '%3A'],
+      ['{', '%7B'],
+      ['%', '%25'],
+    ])
+      expect(escapeId(a!)).not.toBe(escapeId(b!));
   });
 
   it('never lets the split between user id and session id collide', ({ expect }) => {

@@ -71,7 +71,9 @@ describe('large creates on Redis: staged in chunks, committed all at once', () =
   }
 
   it('leaves no key behind when a create of a large session fails half-way', async ({ expect }) => {
-    const { engine, sessions, key, before } = await withInterceptedStage((call, proceed) => (call === 2 ? Promise.reject(new Error('connection dropped')) : proceed()));
+    const { engine, sessions, key, before } = await withInterceptedStage((call, proceed) =>
+      call === 2 ? Promise.reject(new Error('connection dropped')) : proceed(),
+    );
     await expect(sessions.fork(key, { sessionId: 'fork' })).rejects.toThrow(StorageError);
     expect(await sessions.get({ userId: 'u', sessionId: 'fork' })).toBeNull();
     expect((await keysUnder(client, engine.prefix)).sort()).toEqual(before);

@@ -27,7 +27,19 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function message(key: SessionKey, id: string): NewMessage {
-  return { ...key, id, role: 'user', content: id, name: null, toolCalls: null, toolCallId: null, agentId: null, runId: null, metadata: {}, createdAt: new Date() };
+  return {
+    ...key,
+    id,
+    role: 'user',
+    content: id,
+    name: null,
+    toolCalls: null,
+    toolCallId: null,
+    agentId: null,
+    runId: null,
+    metadata: {},
+    createdAt: new Date(),
+  };
 }
 
 async function redisNow(): Promise<number> {
@@ -61,7 +73,7 @@ describe('leases on Redis', () => {
     expect(await engine.releaseLease(next.lease)).toBe(true);
   });
 
-  it('measures leases on Redis\'s clock: application clocks an hour off either way change nothing', async ({ expect }) => {
+  it("measures leases on Redis's clock: application clocks an hour off either way change nothing", async ({ expect }) => {
     const ahead = new SessionManager({ engine, owner: 'ahead', clock: () => Date.now() + 3_600_000 });
     const behind = new SessionManager({ engine, owner: 'behind', clock: () => Date.now() - 3_600_000 });
     const key = { userId: 'lease-user', sessionId: 'skewed-clocks' };
@@ -120,7 +132,11 @@ async function allPages(engine: Engine, query: ListLeasesQuery, limit: number): 
  * Creates the same sessions on both engines and leases them alike: `held` ones for a minute,
  * `released` ones taken and given back, `lapsed` ones for 200 ms (the caller waits them out).
  */
-async function leaseAlike(engines: readonly Engine[], keys: readonly SessionKey[], kind: (i: number) => 'held' | 'released' | 'lapsed' | 'none'): Promise<void> {
+async function leaseAlike(
+  engines: readonly Engine[],
+  keys: readonly SessionKey[],
+  kind: (i: number) => 'held' | 'released' | 'lapsed' | 'none',
+): Promise<void> {
   for (const target of engines) {
     const manager = new SessionManager({ engine: target, owner: 'lister' });
     for (let i = 0; i < keys.length; i += 100) await Promise.all(keys.slice(i, i + 100).map((key) => manager.create(key)));
@@ -136,7 +152,7 @@ async function leaseAlike(engines: readonly Engine[], keys: readonly SessionKey[
 }
 
 describe('listLeases on Redis', () => {
-  it('lists every user\'s leases in code point order, filtered and paged exactly as MemoryEngine does', async ({ expect }) => {
+  it("lists every user's leases in code point order, filtered and paged exactly as MemoryEngine does", async ({ expect }) => {
     const lister = await listerEngine();
     const reference = new MemoryEngine();
     await reference.setup();
@@ -175,7 +191,16 @@ describe('listLeases on Redis', () => {
     const reference = new MemoryEngine();
     await reference.setup();
     const keys = Array.from({ length: 1_234 }, (_, i) => ({ userId: 'many', sessionId: `s${String(i).padStart(4, '0')}` }));
-    const leased = new Map<number, 'held' | 'released'>([[0, 'held'], [498, 'released'], [499, 'held'], [500, 'held'], [501, 'released'], [999, 'held'], [1_000, 'released'], [1_233, 'held']]);
+    const leased = new Map<number, 'held' | 'released'>([
+      [0, 'held'],
+      [498, 'released'],
+      [499, 'held'],
+      [500, 'held'],
+      [501, 'released'],
+      [999, 'held'],
+      [1_000, 'released'],
+      [1_233, 'held'],
+    ]);
     await leaseAlike([lister, reference], keys, (i) => leased.get(i) ?? 'none');
 
     for (const query of [{ userId: 'many' }, { held: true }, { held: false }, { after: keys[499]! }, { after: keys[1_100]! }]) {
@@ -184,7 +209,7 @@ describe('listLeases on Redis', () => {
     expect((await allPages(lister, { held: true }, 2)).map((lease) => lease.sessionId)).toEqual(['s0000', 's0499', 's0500', 's0999', 's1233']);
   });
 
-  it('judges held on Redis\'s clock: a process clock an hour ahead or behind changes nothing', async ({ expect }) => {
+  it("judges held on Redis's clock: a process clock an hour ahead or behind changes nothing", async ({ expect }) => {
     const lister = await listerEngine();
     const manager = new SessionManager({ engine: lister, owner: 'clock' });
     const held = { userId: 'clock', sessionId: 'held' };
@@ -196,7 +221,10 @@ describe('listLeases on Redis', () => {
     await sleep(400);
     const before = await redisNow();
     const expected = await lister.listLeases();
-    expect(expected.map((row) => [row.sessionId, row.held])).toEqual([['held', true], ['lapsed', false]]);
+    expect(expected.map((row) => [row.sessionId, row.held])).toEqual([
+      ['held', true],
+      ['lapsed', false],
+    ]);
     expect(expected.every((row) => row.held === row.expiresAt!.getTime() > before)).toBe(true);
 
     const realNow = Date.now();
@@ -238,7 +266,11 @@ describe('listLeases on Redis', () => {
     }
     const commandsOf = async (query: ListLeasesQuery) => {
       const seen = await monitorDuring(REDIS_URL, async () => void (await lister.listLeases(query)));
-      return new Set(seen.filter((command) => command.source !== 'lua' && command.args.some((arg) => arg.startsWith(lister.prefix))).map((command) => command.args[0]!.toLowerCase()));
+      return new Set(
+        seen
+          .filter((command) => command.source !== 'lua' && command.args.some((arg) => arg.startsWith(lister.prefix)))
+          .map((command) => command.args[0]!.toLowerCase()),
+      );
     };
     const everyUser = await commandsOf({});
     expect([...everyUser].sort()).toEqual(expect.arrayContaining(['sscan', 'zrange']));

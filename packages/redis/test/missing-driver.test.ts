@@ -9,7 +9,9 @@ import { AdapterNotInstalledError } from '@sessions/core';
 import { loadIoredis } from '../src/connection.js';
 
 function notFound(id: string): Error {
-  return Object.assign(new Error(`Cannot find module '${id}'\nRequire stack:\n- /app/node_modules/@sessions/redis/dist/connection.js`), { code: 'MODULE_NOT_FOUND' });
+  return Object.assign(new Error(`Cannot find module '${id}'\nRequire stack:\n- /app/node_modules/@sessions/redis/dist/connection.js`), {
+    code: 'MODULE_NOT_FOUND',
+  });
 }
 
 describe('without ioredis installed', () => {
@@ -19,8 +21,12 @@ describe('without ioredis installed', () => {
     try {
       const scope = join(app, 'node_modules', '@sessions');
       // Copies, not symlinks: a symlinked core resolves to this workspace, where its optional peer @sessions/redis has ioredis.
-      for (const [name, from] of [['redis', '../'], ['core', '../../core/']] as const) {
-        for (const entry of ['package.json', 'dist']) cpSync(fileURLToPath(new URL(`${from}${entry}`, import.meta.url)), join(scope, name, entry), { recursive: true });
+      for (const [name, from] of [
+        ['redis', '../'],
+        ['core', '../../core/'],
+      ] as const) {
+        for (const entry of ['package.json', 'dist'])
+          cpSync(fileURLToPath(new URL(`${from}${entry}`, import.meta.url)), join(scope, name, entry), { recursive: true });
       }
       const script = `import { createEngine } from '@sessions/core';
         createEngine('redis://:s3cret@127.0.0.1:6379').then(() => console.log('{}'), (e) => console.log(JSON.stringify({ name: e.name, code: e.code, packageName: e.packageName, message: e.message })));`;

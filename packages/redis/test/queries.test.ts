@@ -21,15 +21,15 @@ async function freshEngine(options: Parameters<typeof testEngine>[1] = {}): Prom
 function countHashReads(redis: Redis): { readonly count: number } {
   const counter = { count: 0 };
   const original = redis.pipeline.bind(redis);
-  redis.pipeline = ((...args: Parameters<Redis['pipeline']>) => {
+  redis.pipeline = (...args: Parameters<Redis['pipeline']>) => {
     const pipeline = original(...args);
     const hgetall = pipeline.hgetall.bind(pipeline);
-    pipeline.hgetall = ((...hgetallArgs: Parameters<typeof hgetall>) => {
+    pipeline.hgetall = (...hgetallArgs: Parameters<typeof hgetall>) => {
       counter.count++;
       return hgetall(...hgetallArgs);
-    });
+    };
     return pipeline;
-  });
+  };
   return counter;
 }
 
@@ -57,7 +57,10 @@ describe('index use', () => {
     const redis = testClient();
     const engine = await freshEngine({ client: redis });
     const userId = 'big-user';
-    await engine.insert('sessions', Array.from({ length: 2_000 }, (_, i) => record(userId, i, { status: 'active' })));
+    await engine.insert(
+      'sessions',
+      Array.from({ length: 2_000 }, (_, i) => record(userId, i, { status: 'active' })),
+    );
     const reads = countHashReads(redis);
     const manager = new SessionManager({ engine });
     const first = await manager.list({ userId, limit: 20 });
@@ -78,7 +81,9 @@ const leaf: fc.Arbitrary<Filter> = fc.oneof(
   fc.constantFrom('u1', 'u2', 'u:3').map((value): Filter => ({ op: 'eq', field: 'userId', value })),
   fc.constantFrom('t0', 't3', 't6', 'z').chain((value) => fc.constantFrom('eq', 'ne', 'gt', 'lte').map((op): Filter => ({ op, field: 'title', value }))),
   fc.constantFrom('active', 'archived').map((value): Filter => ({ op: 'eq', field: 'status', value })),
-  fc.integer({ min: 0, max: 13 }).chain((s) => fc.constantFrom('gt', 'lt', 'eq', 'gte').map((op): Filter => ({ op, field: 'updatedAt', value: new Date(DAY + s * 1_000) }))),
+  fc
+    .integer({ min: 0, max: 13 })
+    .chain((s) => fc.constantFrom('gt', 'lt', 'eq', 'gte').map((op): Filter => ({ op, field: 'updatedAt', value: new Date(DAY + s * 1_000) }))),
   fc.integer({ min: 0, max: 11 }).map((s): Filter => ({ op: 'lte', field: 'createdAt', value: new Date(DAY + s * 1_000) })),
   fc.constantFrom('s0003', 's0010', 's0020').chain((value) => fc.constantFrom('eq', 'gt', 'lt').map((op): Filter => ({ op, field: 'sessionId', value }))),
   fc.integer({ min: 0, max: 5 }).map((value): Filter => ({ op: 'gte', field: 'metadata.n', value })),
@@ -95,7 +100,10 @@ const filterArb: fc.Arbitrary<Filter> = fc.letrec<{ f: Filter }>((tie) => ({
   ),
 })).f;
 const orderArb: fc.Arbitrary<OrderTerm[]> = fc.array(
-  fc.record({ field: fc.constantFrom('title', 'updatedAt', 'createdAt', 'sessionId', 'userId', 'expiresAt'), direction: fc.constantFrom('asc' as const, 'desc' as const) }),
+  fc.record({
+    field: fc.constantFrom('title', 'updatedAt', 'createdAt', 'sessionId', 'userId', 'expiresAt'),
+    direction: fc.constantFrom('asc' as const, 'desc' as const),
+  }),
   { maxLength: 2 },
 );
 
@@ -121,11 +129,17 @@ describe('queries across all users, differential against MemoryEngine', () => {
     await seedBoth(engine, reference);
     const ids = (rows: Session[]) => rows.map((row) => `${row.userId}/${row.sessionId}`);
     await fc.assert(
-      fc.asyncProperty(filterArb, orderArb, fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }), fc.integer({ min: 0, max: 30 }), async (where, orderBy, limit, offset) => {
-        const query = { where, orderBy, ...(limit === undefined ? {} : { limit, offset }) };
-        expect(ids(await engine.findMany('sessions', query))).toEqual(ids(await reference.findMany('sessions', query)));
-        expect(await engine.count('sessions', { where })).toBe(await reference.count('sessions', { where }));
-      }),
+      fc.asyncProperty(
+        filterArb,
+        orderArb,
+        fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }),
+        fc.integer({ min: 0, max: 30 }),
+        async (where, orderBy, limit, offset) => {
+          const query = { where, orderBy, ...(limit === undefined ? {} : { limit, offset }) };
+          expect(ids(await engine.findMany('sessions', query))).toEqual(ids(await reference.findMany('sessions', query)));
+          expect(await engine.count('sessions', { where })).toBe(await reference.count('sessions', { where }));
+        },
+      ),
       { numRuns: 120 },
     );
   });
@@ -145,10 +159,17 @@ describe('queries across all users, differential against MemoryEngine', () => {
     const combined = fc.array(messageFilter, { minLength: 1, maxLength: 3 }).map((filters): Filter => ({ op: 'and', filters }));
     const key = (m: { userId: string; sessionId: string; seq: number }) => `${m.userId}/${m.sessionId}/${m.seq}`;
     await fc.assert(
-      fc.asyncProperty(combined, fc.constantFrom<OrderTerm[]>([], [{ field: 'seq', direction: 'desc' }], [{ field: 'createdAt', direction: 'asc' }]), fc.integer({ min: 1, max: 10 }), async (where, orderBy, limit) => {
-        expect((await engine.findMany('messages', { where, orderBy, limit })).map(key)).toEqual((await reference.findMany('messages', { where, orderBy, limit })).map(key));
-        expect(await engine.count('messages', { where })).toBe(await reference.count('messages', { where }));
-      }),
+      fc.asyncProperty(
+        combined,
+        fc.constantFrom<OrderTerm[]>([], [{ field: 'seq', direction: 'desc' }], [{ field: 'createdAt', direction: 'asc' }]),
+        fc.integer({ min: 1, max: 10 }),
+        async (where, orderBy, limit) => {
+          expect((await engine.findMany('messages', { where, orderBy, limit })).map(key)).toEqual(
+            (await reference.findMany('messages', { where, orderBy, limit })).map(key),
+          );
+          expect(await engine.count('messages', { where })).toBe(await reference.count('messages', { where }));
+        },
+      ),
       { numRuns: 60 },
     );
     const where = and(eq('role', 'user'), eq('metadata.k', 1));
@@ -164,7 +185,15 @@ describe('queries across all users, differential against MemoryEngine', () => {
     await reference.setup();
     await seedBoth(engine, reference);
     const snapshot = async (target: Engine) =>
-      (await target.findMany('sessions', {})).map((s) => [s.userId, s.sessionId, s.title, s.status, s.version, s.updatedAt.getTime(), s.expiresAt?.getTime() ?? null]);
+      (await target.findMany('sessions', {})).map((s) => [
+        s.userId,
+        s.sessionId,
+        s.title,
+        s.status,
+        s.version,
+        s.updatedAt.getTime(),
+        s.expiresAt?.getTime() ?? null,
+      ]);
     const update = { where: { op: 'eq', field: 'metadata.tag', value: 'x' } as Filter, set: { title: null, status: 'archived' as const, expiresAt: null } };
     expect(await engine.update('sessions', update)).toBe(await reference.update('sessions', update));
     expect(await snapshot(engine)).toEqual(await snapshot(reference));

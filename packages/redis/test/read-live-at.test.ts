@@ -26,13 +26,20 @@ function summary(command: MonitoredCommand): { source: 'client' | 'lua'; name: s
 const contents = (messages: ReadonlyArray<{ content: unknown }>) => messages.map((message) => message.content);
 
 describe('readMessages with liveAt on Redis', () => {
-  it('judges expiry on the caller\'s liveAt, never on Redis\'s clock', async ({ expect }) => {
+  it("judges expiry on the caller's liveAt, never on Redis's clock", async ({ expect }) => {
     const { engine } = await freshEngine();
     // Expired an hour ago by Redis's clock; the grace keeps its keys, and this caller's clock lags.
     const expiresAt = Date.now() - 3_600_000;
     const manager = new SessionManager({ engine, clock: () => expiresAt - 60_000 });
     const key = { userId: 'u', sessionId: 'lagging-clock' };
-    await manager.create({ ...key, ttlMs: 60_000, messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] });
+    await manager.create({
+      ...key,
+      ttlMs: 60_000,
+      messages: [
+        { role: 'user', content: 'a' },
+        { role: 'assistant', content: 'b' },
+      ],
+    });
 
     expect(contents(await manager.messages(key))).toEqual(['a', 'b']);
     expect(contents(await engine.readMessages(key, { liveAt: new Date(expiresAt - 1) }))).toEqual(['a', 'b']);
@@ -57,10 +64,23 @@ describe('readMessages with liveAt on Redis', () => {
     const key: SessionKey = { userId: 'u', sessionId: 'long' };
     await manager.create({ ...key, ttlMs: 3_600_000 });
     for (let done = 0; done < 2_500; done += 500) {
-      await manager.append(key, Array.from({ length: 500 }, (_, i) => ({ role: 'user' as const, content: `m${done + i + 1}` })));
+      await manager.append(
+        key,
+        Array.from({ length: 500 }, (_, i) => ({ role: 'user' as const, content: `m${done + i + 1}` })),
+      );
     }
     const liveAt = new Date();
-    const ranges: MessageRange[] = [{}, { last: 50 }, { last: 5_000 }, { afterSeq: 2_490 }, { beforeSeq: 3 }, { afterSeq: 10, beforeSeq: 20 }, { afterSeq: 100, limit: 7 }, { afterSeq: 5, beforeSeq: 40, last: 3 }, { limit: 0 }];
+    const ranges: MessageRange[] = [
+      {},
+      { last: 50 },
+      { last: 5_000 },
+      { afterSeq: 2_490 },
+      { beforeSeq: 3 },
+      { afterSeq: 10, beforeSeq: 20 },
+      { afterSeq: 100, limit: 7 },
+      { afterSeq: 5, beforeSeq: 40, last: 3 },
+      { limit: 0 },
+    ];
     for (const range of ranges) {
       const plain = await engine.readMessages(key, range);
       expect(await engine.readMessages(key, { ...range, liveAt }), JSON.stringify(range)).toEqual(plain);
@@ -69,12 +89,21 @@ describe('readMessages with liveAt on Redis', () => {
     expect(await engine.readMessages(key, { liveAt })).toHaveLength(2_500);
   });
 
-  it('checks expiry and reads in one script, touching only the session hash and its messages; a read without liveAt stays a plain ZRANGE', async ({ expect }) => {
+  it('checks expiry and reads in one script, touching only the session hash and its messages; a read without liveAt stays a plain ZRANGE', async ({
+    expect,
+  }) => {
     const { engine, keys, prefix } = await freshEngine();
     let now = Date.now();
     const manager = new SessionManager({ engine, clock: () => now });
     const key = { userId: 'u', sessionId: 'watched' };
-    await manager.create({ ...key, ttlMs: 1_000, messages: [{ role: 'user', content: 'one' }, { role: 'user', content: 'two' }] });
+    await manager.create({
+      ...key,
+      ttlMs: 1_000,
+      messages: [
+        { role: 'user', content: 'one' },
+        { role: 'user', content: 'two' },
+      ],
+    });
     const session = keys.session(key);
     const mine = (commands: MonitoredCommand[]) => commands.filter((command) => command.args.some((arg) => arg.startsWith(prefix))).map(summary);
 

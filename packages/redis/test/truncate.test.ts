@@ -45,10 +45,16 @@ describe('truncate on Redis', () => {
     const key = { userId: 'u"{1}', sessionId: 's\\:1' };
     await new SessionManager({ engine }).create(key);
     const ids = ['kept', 'quote"inside', 'back\\slash\\', 'ünï😀"\\"', '{"seq":1,"id":"x"}'];
-    await engine.appendMessages(key, ids.map((id, i) => newMessage(key, id, `m${i}`)));
+    await engine.appendMessages(
+      key,
+      ids.map((id, i) => newMessage(key, id, `m${i}`)),
+    );
     expect(await engine.truncateMessages(key, { afterSeq: 1, updatedAt: new Date() })).toBe(4);
     expect(await stored(keys, key)).toEqual({ messageCount: 1, lastSeq: 5, seqs: [1], ids: { kept: '1' } });
-    const again = await engine.appendMessages(key, ids.slice(1).map((id) => newMessage(key, id, 'again')));
+    const again = await engine.appendMessages(
+      key,
+      ids.slice(1).map((id) => newMessage(key, id, 'again')),
+    );
     expect(again.map((message) => message.seq)).toEqual([6, 7, 8, 9]);
   });
 
@@ -94,13 +100,17 @@ describe('truncate on Redis', () => {
     expect(state.seqs).toHaveLength(state.messageCount);
     expect(deleted).toBeGreaterThan(0);
     // every id left is one of a stored message, at its seq, and nothing else is left
-    expect(Object.values(state.ids).map(Number).sort((a, b) => a - b)).toEqual(state.seqs);
+    expect(
+      Object.values(state.ids)
+        .map(Number)
+        .sort((a, b) => a - b),
+    ).toEqual(state.seqs);
     const messages = await writer.readMessages(key);
     expect(messages.map((message) => message.seq)).toEqual(state.seqs);
     expect(Object.fromEntries(messages.map((message) => [message.id, String(message.seq)]))).toEqual(state.ids);
   });
 
-  it('judges expiry by the caller\'s liveAt, not by the Redis clock', async ({ expect }) => {
+  it("judges expiry by the caller's liveAt, not by the Redis clock", async ({ expect }) => {
     const prefix = freshPrefix();
     const engine = await engineOn(prefix);
     const key = { userId: 'u', sessionId: 'clock' };
@@ -126,7 +136,9 @@ describe('truncate on Redis', () => {
     await engine.appendMessages(key, [newMessage(key, 'm1', 'a'), newMessage(key, 'm2', 'b')], { liveAt: before });
     expect(await engine.truncateMessages(key, { afterSeq: 1, updatedAt: before, liveAt: before })).toBe(1);
     await expect(engine.truncateMessages(key, { afterSeq: 0, updatedAt: expiresAt, liveAt: expiresAt })).rejects.toBeInstanceOf(SessionNotFoundError);
-    await expect(engine.updateSession(key, { title: 'late', updatedAt: expiresAt }, { liveAt: expiresAt, expectedVersion: 0 })).rejects.toBeInstanceOf(SessionNotFoundError);
+    await expect(engine.updateSession(key, { title: 'late', updatedAt: expiresAt }, { liveAt: expiresAt, expectedVersion: 0 })).rejects.toBeInstanceOf(
+      SessionNotFoundError,
+    );
     expect(await engine.getSession(key)).toMatchObject({ title: null, messageCount: 1, lastSeq: 2, version: 0 });
   });
 });

@@ -6,7 +6,9 @@ import { keysUnder, randomPrefix, testEngine } from './support/redis.js';
 
 const { client, prefixes, engines } = redisFileScope();
 
-async function freshEngine(options: Parameters<typeof testEngine>[1] = {}): Promise<{ engine: RedisEngine; manager: SessionManager; keys: KeySpace; prefix: string }> {
+async function freshEngine(
+  options: Parameters<typeof testEngine>[1] = {},
+): Promise<{ engine: RedisEngine; manager: SessionManager; keys: KeySpace; prefix: string }> {
   const prefix = randomPrefix('ttl');
   prefixes.push(prefix);
   const engine = testEngine(prefix, options);
@@ -46,7 +48,7 @@ describe('session TTL', () => {
     for (const ttl of userTtls) expect(Math.abs(ttl - ttls[0]!)).toBeLessThan(50);
   });
 
-  it('lets Redis drop a session with a TTL whole: session, messages, ids, lease and the user\'s index keys', async ({ expect }) => {
+  it("lets Redis drop a session with a TTL whole: session, messages, ids, lease and the user's index keys", async ({ expect }) => {
     const { engine, manager, prefix } = await freshEngine({ expiryGraceMs: 0 });
     const key = { userId: 'vanishing:{user}', sessionId: 'gone%soon' };
     await manager.create({ ...key, ttlMs: 400, messages: [{ role: 'system', content: 'short-lived' }] });

@@ -38,7 +38,10 @@ async function sessionWithHistory(sessionId, length) {
   const key = { userId: 'bench', sessionId };
   await manager.create(key);
   for (let done = 0; done < length; done += 500) {
-    await manager.append(key, Array.from({ length: Math.min(500, length - done) }, (_, i) => message(done + i)));
+    await manager.append(
+      key,
+      Array.from({ length: Math.min(500, length - done) }, (_, i) => message(done + i)),
+    );
   }
   return key;
 }
@@ -60,9 +63,25 @@ let rawCounter = 0;
 const rawAppend = raw.transaction((key, m) => {
   const now = Date.now();
   const { last_seq } = advance.get(1, 1, now, key.userId, key.sessionId, now);
-  insert.run(key.userId, key.sessionId, last_seq, `raw_${rawCounter++}`, m.role, JSON.stringify(m.content), null, null, null, null, null, JSON.stringify(m.metadata), now);
+  insert.run(
+    key.userId,
+    key.sessionId,
+    last_seq,
+    `raw_${rawCounter++}`,
+    m.role,
+    JSON.stringify(m.content),
+    null,
+    null,
+    null,
+    null,
+    null,
+    JSON.stringify(m.metadata),
+    now,
+  );
 });
-const lastN = raw.prepare(`SELECT ${columns} FROM messages WHERE user_id = ? AND session_id = ? AND seq > ? AND seq < ? ORDER BY seq DESC LIMIT CAST(? AS INTEGER)`);
+const lastN = raw.prepare(
+  `SELECT ${columns} FROM messages WHERE user_id = ? AND session_id = ? AND seq > ? AND seq < ? ORDER BY seq DESC LIMIT CAST(? AS INTEGER)`,
+);
 const decode = (row) => ({
   userId: row.user_id,
   sessionId: row.session_id,
@@ -148,9 +167,13 @@ const [listFiltered, listAll, listRaw] = await measureTogether([
 const turnKey = await sessionWithHistory('turns', 10_000);
 const [turn, turnAppend] = await measureTogether([
   () =>
-    manager.run(turnKey, async ({ append }) => {
-      await append([message(n++), message(n++)]);
-    }, { history: { last: 50 } }),
+    manager.run(
+      turnKey,
+      async ({ append }) => {
+        await append([message(n++), message(n++)]);
+      },
+      { history: { last: 50 } },
+    ),
   () => manager.append(turnKey, [message(n++), message(n++)]),
 ]);
 
@@ -178,5 +201,9 @@ console.log(`@sessions/sqlite, median of ${SAMPLES} samples each (Node ${process
 console.log(`${'operation'.padEnd(width)}  ${'µs/op'.padStart(9)}  ${'ops/s'.padStart(8)}  ${'ratio'.padStart(6)}  meaning`);
 for (const [name, micros, ratio, meaning] of rows) {
   const ratioText = ratio === '' ? '' : ratio.toFixed(2);
-  console.log(`${name.padEnd(width)}  ${micros.toFixed(1).padStart(9)}  ${Math.round(1e6 / micros).toString().padStart(8)}  ${ratioText.padStart(6)}  ${meaning}`);
+  console.log(
+    `${name.padEnd(width)}  ${micros.toFixed(1).padStart(9)}  ${Math.round(1e6 / micros)
+      .toString()
+      .padStart(8)}  ${ratioText.padStart(6)}  ${meaning}`,
+  );
 }

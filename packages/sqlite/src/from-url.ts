@@ -24,7 +24,10 @@ const TUNING: Readonly<Record<string, (value: string) => Partial<SqliteTuning>>>
  */
 export function fromUrl(url: string): SqliteEngine {
   if (typeof url !== 'string' || !/^sqlite:/i.test(url)) {
-    throw new ValidationError(`expected a URL like "sqlite:./sessions.db" or "sqlite::memory:", got ${typeof url === 'string' ? JSON.stringify(redactUrl(url)) : describeType(url)}`, { path: 'url' });
+    throw new ValidationError(
+      `expected a URL like "sqlite:./sessions.db" or "sqlite::memory:", got ${typeof url === 'string' ? JSON.stringify(redactUrl(url)) : describeType(url)}`,
+      { path: 'url' },
+    );
   }
   let rest = url.slice('sqlite:'.length);
   const queryStart = rest.indexOf('?');
@@ -32,15 +35,22 @@ export function fromUrl(url: string): SqliteEngine {
   if (queryStart >= 0) rest = rest.slice(0, queryStart);
   if (rest.startsWith('//')) {
     rest = rest.slice(2);
-    if (/^[^/]*@/.test(rest)) throw new ValidationError('a sqlite:// URL names a file on this machine (no host, user or password): write sqlite:./sessions.db or sqlite:///absolute/sessions.db', { path: 'url' });
+    if (/^[^/]*@/.test(rest))
+      throw new ValidationError(
+        'a sqlite:// URL names a file on this machine (no host, user or password): write sqlite:./sessions.db or sqlite:///absolute/sessions.db',
+        { path: 'url' },
+      );
   }
   if (rest.length === 0) {
-    throw new ValidationError(`the sqlite: URL ${JSON.stringify(redactUrl(url))} names no database: use "sqlite:./sessions.db" or "sqlite::memory:"`, { path: 'url' });
+    throw new ValidationError(`the sqlite: URL ${JSON.stringify(redactUrl(url))} names no database: use "sqlite:./sessions.db" or "sqlite::memory:"`, {
+      path: 'url',
+    });
   }
   let tuning: SqliteTuning = {};
   for (const [name, value] of new URLSearchParams(query)) {
     const parse = Object.hasOwn(TUNING, name) ? TUNING[name] : undefined;
-    if (!parse) throw new ValidationError(`unknown option ${JSON.stringify(name)} in the sqlite: URL; known: ${Object.keys(TUNING).join(', ')}`, { path: 'url' });
+    if (!parse)
+      throw new ValidationError(`unknown option ${JSON.stringify(name)} in the sqlite: URL; known: ${Object.keys(TUNING).join(', ')}`, { path: 'url' });
     tuning = { ...tuning, ...parse(value) };
   }
   return new SqliteEngine({ ...tuning, path: rest });

@@ -83,7 +83,7 @@ describe('waiting for another connection', () => {
     const { manager, key } = await setup();
     await manager.append(key, { role: 'user', content: 'committed' });
     other!.exec('BEGIN IMMEDIATE');
-    other!.prepare("UPDATE messages SET content = '\"uncommitted\"'").run();
+    other!.prepare('UPDATE messages SET content = \'"uncommitted"\'').run();
     expect((await manager.messages(key)).map((m) => m.content)).toEqual(['committed']);
     other!.exec('ROLLBACK');
   });

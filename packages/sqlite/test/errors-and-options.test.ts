@@ -123,7 +123,17 @@ describe('lifecycle', () => {
 });
 
 describe('hostile input', () => {
-  const hostile = [`'; DROP TABLE sessions; --`, `" OR 1=1 --`, `\\'\\"`, `Robert'); DELETE FROM messages;--`, '😀𝄞🀄 4-byte', '％ＳＱＬ', '$.metadata', '[*?]', 'tab\tand\nnewline'];
+  const hostile = [
+    `'; DROP TABLE sessions; --`,
+    `" OR 1=1 --`,
+    `\\'\\"`,
+    `Robert'); DELETE FROM messages;--`,
+    '😀𝄞🀄 4-byte',
+    '％ＳＱＬ',
+    '$.metadata',
+    '[*?]',
+    'tab\tand\nnewline',
+  ];
 
   it('stores ids, titles, metadata and content that look like SQL or use 4-byte characters exactly as given', async ({ expect }) => {
     const engine = track(new SqliteEngine({ path: join(newDir(), 'hostile.db') }));

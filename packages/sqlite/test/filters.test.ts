@@ -56,7 +56,10 @@ describe('filter compiler', () => {
       ne('metadata.missing', 'x'),
       eq('metadata.b', true),
       like('metadata.c', '%'),
-      inArray('metadata.a', Array.from({ length: 100 }, (_, i) => i)),
+      inArray(
+        'metadata.a',
+        Array.from({ length: 100 }, (_, i) => i),
+      ),
       notInArray('metadata.missing', [true]),
       isNull('metadata.c'),
     ];
@@ -70,9 +73,63 @@ describe('filter compiler', () => {
 });
 
 // Values that are special to SQLite (GLOB classes, json paths, LIKE's case folding) rather than to SQL in general.
-const STRINGS = ['', 'a', 'A', '*', '?', '[', ']', '[a]', 'a*b', 'a?b', '^', 'x\ny', '%', '_', '\\', 'É', 'é', 'ß', 'ǅ', 'İ', 'i', 'K', 'K', '😀', '\uFFFF', '\u{10FFFF}', "'", '"', '$.a', 'NULL'];
+const STRINGS = [
+  '',
+  'a',
+  'A',
+  '*',
+  '?',
+  '[',
+  ']',
+  '[a]',
+  'a*b',
+  'a?b',
+  '^',
+  'x\ny',
+  '%',
+  '_',
+  '\\',
+  'É',
+  'é',
+  'ß',
+  'ǅ',
+  'İ',
+  'i',
+  'K',
+  'K',
+  '😀',
+  '\uFFFF',
+  '\u{10FFFF}',
+  "'",
+  '"',
+  '$.a',
+  'NULL',
+];
 const NUMBERS = [-1e21, -3, -0.1, 0, 0.1, 1, 2 ** 53, 1e21, 123456789.123];
-const PATTERNS = ['*', '?', '[*]', '%[%', '%]%', '_', '__', '%\\%%', '%\\_%', 'a%', 'A%', '%é', '%É', 'x%y', '%\n%', 'İ%', 'i%', 'K', 'k', '%😀', '^%', '\\\\%'];
+const PATTERNS = [
+  '*',
+  '?',
+  '[*]',
+  '%[%',
+  '%]%',
+  '_',
+  '__',
+  '%\\%%',
+  '%\\_%',
+  'a%',
+  'A%',
+  '%é',
+  '%É',
+  'x%y',
+  '%\n%',
+  'İ%',
+  'i%',
+  'K',
+  'k',
+  '%😀',
+  '^%',
+  '\\\\%',
+];
 
 const leaf: fc.Arbitrary<unknown> = fc.oneof(fc.constantFrom(...STRINGS), fc.constantFrom(...NUMBERS), fc.boolean(), fc.constant(null), fc.constant(undefined));
 const metadataArb: fc.Arbitrary<JsonObject> = fc
@@ -99,7 +156,11 @@ function leafFilter(fields: string[]): fc.Arbitrary<Filter> {
     ];
     if (!isColumn) {
       options.push(fc.tuple(fc.constantFrom('eq', 'ne'), fc.boolean()).map(([op, v]) => ({ op, field, value: v })));
-      options.push(fc.tuple(fc.constantFrom('inArray', 'notInArray'), fc.array(fc.boolean(), { minLength: 1, maxLength: 2 })).map(([op, values]) => ({ op, field, values })));
+      options.push(
+        fc
+          .tuple(fc.constantFrom('inArray', 'notInArray'), fc.array(fc.boolean(), { minLength: 1, maxLength: 2 }))
+          .map(([op, values]) => ({ op, field, values })),
+      );
     }
     return fc.oneof(...options);
   });
@@ -134,7 +195,10 @@ describe('against MemoryEngine, on values special to SQLite', () => {
   beforeAll(async () => {
     await sqlite.setup();
     await memory.setup();
-    const sessions = fc.sample(fc.array(fc.tuple(fc.option(fc.constantFrom(...STRINGS), { nil: null }), metadataArb), { minLength: 60, maxLength: 60 }), { numRuns: 1, seed: 42 })[0]!;
+    const sessions = fc.sample(fc.array(fc.tuple(fc.option(fc.constantFrom(...STRINGS), { nil: null }), metadataArb), { minLength: 60, maxLength: 60 }), {
+      numRuns: 1,
+      seed: 42,
+    })[0]!;
     for (const [i, [title, metadata]] of sessions.entries()) {
       const session: Session = {
         userId,
@@ -180,11 +244,21 @@ describe('against MemoryEngine, on values special to SQLite', () => {
 
   it('finds the same sessions in the same order for random filters', async ({ expect }) => {
     await fc.assert(
-      fc.asyncProperty(filterArb(['title', 'metadata.s', 'metadata.n', 'metadata.deep', 'metadata.deep.0', 'metadata.deep.a-b']), fc.constantFrom('asc', 'desc'), async (where, direction) => {
-        const query = { where, orderBy: [{ field: 'title', direction }, { field: 'updatedAt', direction }] as const };
-        const ids = (rows: Session[]) => rows.map((row) => row.sessionId);
-        expect(await outcome(sqlite.findMany('sessions', query), ids)).toEqual(await outcome(memory.findMany('sessions', query), ids));
-      }),
+      fc.asyncProperty(
+        filterArb(['title', 'metadata.s', 'metadata.n', 'metadata.deep', 'metadata.deep.0', 'metadata.deep.a-b']),
+        fc.constantFrom('asc', 'desc'),
+        async (where, direction) => {
+          const query = {
+            where,
+            orderBy: [
+              { field: 'title', direction },
+              { field: 'updatedAt', direction },
+            ] as const,
+          };
+          const ids = (rows: Session[]) => rows.map((row) => row.sessionId);
+          expect(await outcome(sqlite.findMany('sessions', query), ids)).toEqual(await outcome(memory.findMany('sessions', query), ids));
+        },
+      ),
       { numRuns: 300 },
     );
   });

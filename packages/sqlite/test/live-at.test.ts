@@ -144,9 +144,7 @@ describe('reads of a session that may have expired', () => {
     expect((await engine.readMessages(sameUserOtherId, { last: 1, liveAt })).map((m) => m.id)).toEqual(['alice/other-id']);
   });
 
-  it('runs one statement per read, with the expiry check inside it only when liveAt is given, checked once and on the primary keys', async ({
-    expect,
-  }) => {
+  it('runs one statement per read, with the expiry check inside it only when liveAt is given, checked once and on the primary keys', async ({ expect }) => {
     // An injected connection whose statements report each execution, so the test sees exactly what a read runs.
     const db = new Database(':memory:');
     const executed: string[] = [];

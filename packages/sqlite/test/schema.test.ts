@@ -51,7 +51,10 @@ describe('schema', () => {
         expect(column.type).toBe(field.type === 'string' || field.type === 'json' ? 'TEXT' : 'INTEGER');
         expect(Boolean(column.notnull)).toBe(!field.nullable);
       }
-      const primaryKey = columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
+      const primaryKey = columns
+        .filter((c) => c.pk > 0)
+        .sort((a, b) => a.pk - b.pk)
+        .map((c) => c.name);
       expect(primaryKey).toEqual(model.primaryKey.map((f) => model.fields[f]!.column));
     }
   });
@@ -76,14 +79,16 @@ describe('schema', () => {
     const statements: string[] = [];
     const db = engine.database!;
     const prepare = db.prepare.bind(db);
-    db.prepare = ((sql: string) => {
+    db.prepare = (sql: string) => {
       statements.push(sql);
       return prepare(sql);
-    });
+    };
     await manager.list({ userId: 'u', where: eq('metadata.plan', 'pro') });
     db.prepare = prepare;
     const listSql = statements.find((sql) => sql.startsWith('SELECT') && sql.includes('ORDER BY'))!;
-    const plan = (prepare(`EXPLAIN QUERY PLAN ${listSql}`).all(...Array(countParams(listSql)).fill(null)) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+    const plan = (prepare(`EXPLAIN QUERY PLAN ${listSql}`).all(...Array(countParams(listSql)).fill(null)) as Array<{ detail: string }>)
+      .map((r) => r.detail)
+      .join('\n');
     expect(plan).toContain('sessions_user_updated');
     expect(plan).not.toContain('TEMP B-TREE');
   });
@@ -117,7 +122,11 @@ describe('schema', () => {
     const path = newPath();
     await (await open(path)).close();
     const db = new Database(path);
-    db.prepare('INSERT INTO sessions_schema_version (version, applied_at, description) VALUES (?, ?, ?)').run(SCHEMA_VERSION + 1, Date.now(), 'from the future');
+    db.prepare('INSERT INTO sessions_schema_version (version, applied_at, description) VALUES (?, ?, ?)').run(
+      SCHEMA_VERSION + 1,
+      Date.now(),
+      'from the future',
+    );
     db.close();
     const engine = new SqliteEngine({ path });
     engines.push(engine);
@@ -140,7 +149,9 @@ describe('schema', () => {
     const manager = new SessionManager({ engine });
     await manager.create({ userId: 'u', sessionId: 's' });
     await manager.append({ userId: 'u', sessionId: 's' }, { role: 'user', content: 'hi' });
-    const tables = (engine.database!.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((t) => t.name);
+    const tables = (engine.database!.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map(
+      (t) => t.name,
+    );
     expect(tables).toEqual(['chat_leases', 'chat_messages', 'chat_sessions', 'chat_sessions_schema_version', 'sessions']);
   });
 
@@ -171,7 +182,10 @@ describe('persistence', () => {
     const writer = new SessionManager({ engine: first });
     await writer.create({ ...key, title: 'kept', metadata: { n: 1.5, deep: { list: [1, 'two', null] } } });
     await writer.setState(key, { step: 3 });
-    await writer.append(key, [{ role: 'user', content: 'one' }, { role: 'assistant', content: [{ type: 'text', text: 'two' }] }]);
+    await writer.append(key, [
+      { role: 'user', content: 'one' },
+      { role: 'assistant', content: [{ type: 'text', text: 'two' }] },
+    ]);
     const lease = await writer.acquire(key, { ttlMs: 60_000 });
     await writer.release(lease);
     await first.close();

@@ -93,7 +93,9 @@ describe('storedSchemaVersion', () => {
     const path = join(newDir(), 'notes.db');
     const notes = 'these are my notes, not a database '.repeat(100);
     writeFileSync(path, notes);
-    const error = await track(new SqliteEngine({ path })).storedSchemaVersion().catch((e: unknown) => e);
+    const error = await track(new SqliteEngine({ path }))
+      .storedSchemaVersion()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageError);
     expect((error as Error).message).toMatch(/file is not a database/);
     expect(readFileSync(path, 'utf8')).toBe(notes);
@@ -102,7 +104,9 @@ describe('storedSchemaVersion', () => {
   it('fails with a StorageError that explains a path that is a directory', async ({ expect }) => {
     const dir = join(newDir(), 'data');
     mkdirSync(dir);
-    const error = await track(new SqliteEngine({ path: dir })).storedSchemaVersion().catch((e: unknown) => e);
+    const error = await track(new SqliteEngine({ path: dir }))
+      .storedSchemaVersion()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageError);
     expect((error as Error).message).toContain(`${dir} is a directory`);
   });

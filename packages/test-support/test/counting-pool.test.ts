@@ -37,7 +37,11 @@ describe('countingPool', () => {
   });
 
   it('records what `record` picks from the statement and its values', async ({ expect }) => {
-    const pool = countingPool(fakePool(), { sends: ['query'], checkouts: ['connect'], record: (statement, values) => [(statement as { text: string }).text, values] });
+    const pool = countingPool(fakePool(), {
+      sends: ['query'],
+      checkouts: ['connect'],
+      record: (statement, values) => [(statement as { text: string }).text, values],
+    });
     await (pool.query as (config: { text: string }, values: unknown[]) => Promise<unknown>)({ text: 'SELECT $1' }, [7]);
     expect(pool.sent).toEqual([['SELECT $1', [7]]]);
   });

@@ -11,7 +11,8 @@ export function userMessageFrom(value: unknown, maxChars: number): UIMessage {
   if (!isPlainObject(value)) throw new HttpError(400, 'BAD_MESSAGE', 'Send the new message as { id, role: "user", parts }.');
   const message = value as Partial<UIMessage>;
   if (message.role !== 'user') throw new HttpError(400, 'BAD_MESSAGE', 'Only a user message can be sent.');
-  if (typeof message.id !== 'string' || !isStorableId(message.id)) throw new HttpError(400, 'BAD_MESSAGE', 'The message id must be 1 to 255 visible characters.');
+  if (typeof message.id !== 'string' || !isStorableId(message.id))
+    throw new HttpError(400, 'BAD_MESSAGE', 'The message id must be 1 to 255 visible characters.');
   if (!Array.isArray(message.parts) || message.parts.length === 0) throw new HttpError(400, 'EMPTY', 'Type a message first.');
   const texts: string[] = [];
   for (const part of message.parts as unknown[]) {

@@ -98,11 +98,7 @@ export function chatRoutes(router: Router, { sessions, model, maxMessageChars, s
     sendJson(response, 200, { stopped: turn !== undefined });
   });
 
-  async function produceReply(
-    { history, append, truncate, signal: leaseSignal }: RunContext,
-    message: UIMessage,
-    turn: LiveTurn,
-  ): Promise<string> {
+  async function produceReply({ history, append, truncate, signal: leaseSignal }: RunContext, message: UIMessage, turn: LiveTurn): Promise<string> {
     // A message already stored is sent again by "Retry" and "Regenerate": the turn restarts after it.
     const index = history.findIndex((stored) => stored.id === message.id);
     let kept: Message[];
@@ -147,7 +143,10 @@ export function chatRoutes(router: Router, { sessions, model, maxMessageChars, s
     }
     // What was produced is kept, also when the reply was stopped or the model failed half-way; a tool
     // call cut off before its result is dropped, since the next turn could not send it to the model.
-    const stored = reply && { ...reply, parts: reply.parts.filter((part) => !isToolUIPart(part) || part.state === 'output-available' || part.state === 'output-error') };
+    const stored = reply && {
+      ...reply,
+      parts: reply.parts.filter((part) => !isToolUIPart(part) || part.state === 'output-available' || part.state === 'output-error'),
+    };
     if (stored && stored.parts.some((part) => part.type !== 'step-start')) await append(fromUIMessages([stored]));
     return stored ? textOf(stored) : '';
   }

@@ -41,7 +41,10 @@ export function ChatPanel({ user, info, sessionId, initialMessages, archived, on
 
   const fork = async (messageId: string) => {
     try {
-      const { session } = await api<{ session: SessionSummary }>(user, `/api/sessions/${encodeURIComponent(sessionId)}/fork`, { method: 'POST', body: { messageId } });
+      const { session } = await api<{ session: SessionSummary }>(user, `/api/sessions/${encodeURIComponent(sessionId)}/fork`, {
+        method: 'POST',
+        body: { messageId },
+      });
       onChanged();
       onOpen(session.sessionId);
     } catch (error) {

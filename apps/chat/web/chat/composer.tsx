@@ -24,7 +24,9 @@ export function Composer({ maxChars, busy, onSend, onStop }: ComposerProps) {
       return;
     }
     if (length > maxChars) {
-      setProblem(`This message has ${length.toLocaleString('en')} characters; a message is at most ${maxChars.toLocaleString('en')}. Shorten it or split it into several.`);
+      setProblem(
+        `This message has ${length.toLocaleString('en')} characters; a message is at most ${maxChars.toLocaleString('en')}. Shorten it or split it into several.`,
+      );
       return;
     }
     setProblem('');

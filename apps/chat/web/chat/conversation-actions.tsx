@@ -52,7 +52,10 @@ export function ConversationActions({ user, session, onRenamed, onOpen, onChange
     const response = await fetch(`${path}/export`, { headers: userHeaders(user) });
     if (!response.ok) throw new ApiError(response.status, 'EXPORT', 'The export failed; try again.');
     const url = URL.createObjectURL(await response.blob());
-    const link = Object.assign(document.createElement('a'), { href: url, download: `${session.title.replace(/[^\p{L}\p{N} _-]/gu, '').trim() || 'conversation'}.json` });
+    const link = Object.assign(document.createElement('a'), {
+      href: url,
+      download: `${session.title.replace(/[^\p{L}\p{N} _-]/gu, '').trim() || 'conversation'}.json`,
+    });
     link.click();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   };
@@ -60,7 +63,15 @@ export function ConversationActions({ user, session, onRenamed, onOpen, onChange
   const archived = session.status === 'archived';
   return (
     <div className="actions" ref={menu}>
-      <button type="button" className="icon-button" aria-haspopup="true" aria-expanded={open} aria-controls="conversation-menu" onClick={() => setOpen(!open)} aria-label="Conversation actions">
+      <button
+        type="button"
+        className="icon-button"
+        aria-haspopup="true"
+        aria-expanded={open}
+        aria-controls="conversation-menu"
+        onClick={() => setOpen(!open)}
+        aria-label="Conversation actions"
+      >
         ⋯
       </button>
       {open && (
@@ -68,14 +79,21 @@ export function ConversationActions({ user, session, onRenamed, onOpen, onChange
           <button type="button" onClick={() => (setOpen(false), setTitle(session.title), renameDialog.current?.showModal())}>
             Rename…
           </button>
-          <button type="button" onClick={() => void act(async () => onOpen((await api<{ session: SessionSummary }>(user, `${path}/fork`, { method: 'POST', body: {} })).session.sessionId))}>
+          <button
+            type="button"
+            onClick={() =>
+              void act(async () => onOpen((await api<{ session: SessionSummary }>(user, `${path}/fork`, { method: 'POST', body: {} })).session.sessionId))
+            }
+          >
             Fork conversation
           </button>
           <button
             type="button"
             onClick={() =>
               void act(async () => {
-                onRenamed((await api<{ session: SessionSummary }>(user, `${path}/${archived ? 'unarchive' : 'archive'}`, { method: 'POST', body: {} })).session);
+                onRenamed(
+                  (await api<{ session: SessionSummary }>(user, `${path}/${archived ? 'unarchive' : 'archive'}`, { method: 'POST', body: {} })).session,
+                );
                 onChanged();
               })
             }

@@ -94,7 +94,12 @@ export function ConversationScreen({ user, info, sessionId, onOpen, onNewChat, o
           )}
         </div>
       ) : conversation ? (
-        <ChatPanel user={user} info={info} sessionId={sessionId} initialMessages={conversation.messages} archived={conversation.session.status === 'archived'}
+        <ChatPanel
+          user={user}
+          info={info}
+          sessionId={sessionId}
+          initialMessages={conversation.messages}
+          archived={conversation.session.status === 'archived'}
           onOpen={onOpen}
           onChanged={() => {
             onChanged();

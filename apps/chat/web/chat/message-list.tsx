@@ -40,9 +40,16 @@ export function MessageList({ messages, status, onFork, onRegenerate }: MessageL
   return (
     <div className="message-scroller" ref={list} onScroll={onScroll}>
       <ol className="messages" aria-label="Messages">
-        {messages.length === 0 && <li className="hint-line">Say hello. Try “My name is Ada”, then “What’s my name?”, or “What time is it?” for the clock tool.</li>}
+        {messages.length === 0 && (
+          <li className="hint-line">Say hello. Try “My name is Ada”, then “What’s my name?”, or “What time is it?” for the clock tool.</li>
+        )}
         {messages.map((message, index) => (
-          <MessageView key={message.id} message={message} onFork={() => onFork(message.id)} onRegenerate={index === lastAssistant && index === messages.length - 1 ? onRegenerate : undefined} />
+          <MessageView
+            key={message.id}
+            message={message}
+            onFork={() => onFork(message.id)}
+            onRegenerate={index === lastAssistant && index === messages.length - 1 ? onRegenerate : undefined}
+          />
         ))}
         {status === 'submitted' && (
           <li className="message assistant pending" aria-label="The assistant is thinking">

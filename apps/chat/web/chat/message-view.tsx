@@ -29,7 +29,13 @@ export function MessageView({ message, onFork, onRegenerate }: MessageViewProps)
             Regenerate
           </button>
         )}
-        <button type="button" className="quiet icon-button small more" aria-label="Message actions" aria-expanded={menuOpen} onClick={() => setMenuOpen(!menuOpen)}>
+        <button
+          type="button"
+          className="quiet icon-button small more"
+          aria-label="Message actions"
+          aria-expanded={menuOpen}
+          onClick={() => setMenuOpen(!menuOpen)}
+        >
           ⋯
         </button>
         {menuOpen && (
@@ -114,7 +120,7 @@ function ToolView({ name, part }: { name: string; part: Extract<Part, { toolCall
 }
 
 function formatOutput(output: unknown): string {
-  if (output && typeof output === 'object' && 'formatted' in output) return String((output).formatted);
+  if (output && typeof output === 'object' && 'formatted' in output) return String(output.formatted);
   return typeof output === 'string' ? output : JSON.stringify(output);
 }
 

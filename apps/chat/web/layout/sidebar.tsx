@@ -126,7 +126,15 @@ export function Sidebar({ user, info, openSessionId, listVersion, onOpen, onNewC
         <button type="button" className="quiet" onClick={() => fileInput.current?.click()}>
           Import a conversation…
         </button>
-        <input ref={fileInput} type="file" accept="application/json,.json" className="visually-hidden" tabIndex={-1} aria-label="Import file" onChange={(event) => void importFile(event)} />
+        <input
+          ref={fileInput}
+          type="file"
+          accept="application/json,.json"
+          className="visually-hidden"
+          tabIndex={-1}
+          aria-label="Import file"
+          onChange={(event) => void importFile(event)}
+        />
         <p className="mobile-only signed-in-as">
           Signed in as <strong>{user}</strong>
           <button type="button" className="quiet small" onClick={onSwitchUser}>

@@ -18,11 +18,20 @@ export function Welcome({ info, onSignIn }: { info: AppInfo | null; onSignIn: (n
   return (
     <main className="welcome">
       <h1>sessions chat</h1>
-      <p className="explainer">A chat whose conversations are kept in a session store: reload, restart the server or come back tomorrow, and they are still here.</p>
+      <p className="explainer">
+        A chat whose conversations are kept in a session store: reload, restart the server or come back tomorrow, and they are still here.
+      </p>
       <form onSubmit={submit} className="welcome-form">
         <label htmlFor="user-name">Your name</label>
         <div className="row">
-          <input id="user-name" value={name} onChange={(event) => setName(event.target.value)} autoComplete="username" autoFocus aria-describedby="user-name-hint" />
+          <input
+            id="user-name"
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            autoComplete="username"
+            autoFocus
+            aria-describedby="user-name-hint"
+          />
           <button type="submit" className="primary">
             Use this name
           </button>

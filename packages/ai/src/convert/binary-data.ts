@@ -6,10 +6,7 @@ import { isPlainObject } from '@sessions/core/engine';
  * stored as a tagged object; the SDK never puts a plain object in those fields, so the tag
  * cannot be confused with the caller's data.
  */
-type EncodedData =
-  | { $sessionsData: 'uint8array'; base64: string }
-  | { $sessionsData: 'arraybuffer'; base64: string }
-  | { $sessionsData: 'url'; href: string };
+type EncodedData = { $sessionsData: 'uint8array'; base64: string } | { $sessionsData: 'arraybuffer'; base64: string } | { $sessionsData: 'url'; href: string };
 
 export type DataValue = string | Uint8Array | ArrayBuffer | URL;
 

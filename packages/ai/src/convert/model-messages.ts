@@ -67,7 +67,7 @@ function encodePart(part: unknown, path: string): JsonValue {
 }
 
 function isPart(part: JsonValue, type: string): boolean {
-  return isPlainObject(part) && (part)['type'] === type;
+  return isPlainObject(part) && part['type'] === type;
 }
 
 export interface ToModelMessagesOptions {
@@ -131,17 +131,27 @@ const TEXT_PART_TYPES: ReadonlySet<unknown> = new Set(['text', 'input_text', 'ou
  * One stored (non-UI) message as a model message, or null when it says nothing the model can
  * be sent (see {@link toModelMessages}). `reading` tracks the tool calls read so far.
  */
-export function toModelMessage(message: Pick<Message, 'role' | 'content' | 'metadata' | 'toolCalls' | 'toolCallId' | 'name'>, reading: ReadingContext): ModelMessage | null {
+export function toModelMessage(
+  message: Pick<Message, 'role' | 'content' | 'metadata' | 'toolCalls' | 'toolCallId' | 'name'>,
+  reading: ReadingContext,
+): ModelMessage | null {
   const model = readModelMessage(message, reading);
   if (model) reading.saw(model);
   return model;
 }
 
-function readModelMessage(message: Pick<Message, 'role' | 'content' | 'metadata' | 'toolCalls' | 'toolCallId' | 'name'>, reading: ReadingContext): ModelMessage | null {
+function readModelMessage(
+  message: Pick<Message, 'role' | 'content' | 'metadata' | 'toolCalls' | 'toolCallId' | 'name'>,
+  reading: ReadingContext,
+): ModelMessage | null {
   const providerOptions = aiMetadataOf(message).providerOptions;
   const extra = providerOptions === undefined ? {} : { providerOptions };
   const content = message.content;
-  if (message.role !== 'system' && Array.isArray(content) && !content.every((part) => isPlainObject(part) && PART_TYPES[message.role as 'user'].has((part)['type']))) {
+  if (
+    message.role !== 'system' &&
+    Array.isArray(content) &&
+    !content.every((part) => isPlainObject(part) && PART_TYPES[message.role as 'user'].has(part['type']))
+  ) {
     return foreignMessage(message, content, extra);
   }
   switch (message.role) {
@@ -176,7 +186,7 @@ function foreignMessage(message: Pick<Message, 'role'>, parts: JsonValue[], extr
   const texts: string[] = [];
   for (const part of parts) {
     if (typeof part === 'string') texts.push(part);
-    else if (isPlainObject(part) && TEXT_PART_TYPES.has((part)['type']) && typeof (part)['text'] === 'string') texts.push((part)['text']);
+    else if (isPlainObject(part) && TEXT_PART_TYPES.has(part['type']) && typeof part['text'] === 'string') texts.push(part['text']);
   }
   const text = texts.filter((piece) => piece.length > 0);
   if (text.length === 0) return null;
@@ -196,7 +206,7 @@ function decodePart(part: JsonValue): Record<string, unknown> {
 }
 
 function textOf(parts: JsonValue[]): string {
-  return parts.map((part) => (isPlainObject(part) && typeof (part)['text'] === 'string' ? (part)['text'] : '')).join('');
+  return parts.map((part) => (isPlainObject(part) && typeof part['text'] === 'string' ? part['text'] : '')).join('');
 }
 
 /** Tool calls stored by other writers in `toolCalls`: this package's shape or OpenAI's. */
@@ -211,9 +221,9 @@ function foreignToolCalls(toolCalls: JsonValue[] | null): Record<string, unknown
       continue;
     }
     const fn = record['function'];
-    if (typeof record['id'] === 'string' && isPlainObject(fn) && typeof (fn)['name'] === 'string') {
-      const args = (fn)['arguments'];
-      calls.push(withoutUndefined({ type: 'tool-call', toolCallId: record['id'], toolName: (fn)['name'], input: parseArguments(args) }));
+    if (typeof record['id'] === 'string' && isPlainObject(fn) && typeof fn['name'] === 'string') {
+      const args = fn['arguments'];
+      calls.push(withoutUndefined({ type: 'tool-call', toolCallId: record['id'], toolName: fn['name'], input: parseArguments(args) }));
     }
   }
   return calls;

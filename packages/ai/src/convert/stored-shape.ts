@@ -28,7 +28,7 @@ export type StoredMessage = Pick<Message, 'role' | 'content' | 'metadata'> & Par
 
 export function aiMetadataOf(message: Pick<Message, 'metadata'>): AiMessageMetadata {
   const value = message.metadata['ai'];
-  return isPlainObject(value) ? (value) : {};
+  return isPlainObject(value) ? value : {};
 }
 
 export function isUiMessageRecord(message: Pick<Message, 'metadata'>): boolean {
@@ -39,7 +39,7 @@ export function compactionOf(message: Pick<Message, 'role' | 'metadata'>): Compa
   if (message.role !== 'system') return null;
   const mark = message.metadata['compaction'];
   if (!isPlainObject(mark)) return null;
-  const upToSeq = (mark)['upToSeq'];
+  const upToSeq = mark['upToSeq'];
   return typeof upToSeq === 'number' && Number.isSafeInteger(upToSeq) && upToSeq >= 0 ? { upToSeq } : null;
 }
 
@@ -52,14 +52,22 @@ const ROLES: ReadonlySet<unknown> = new Set(['system', 'user', 'assistant', 'too
  * `fromModelMessages`, `fromUIMessages`) pass too: they have no id or seq yet.
  */
 export function assertStoredMessages(messages: unknown): asserts messages is readonly Message[] {
-  if (!Array.isArray(messages)) throw new ValidationError(`expected an array of stored messages (from SessionManager.messages), got ${describeType(messages)}`, { path: 'messages' });
+  if (!Array.isArray(messages))
+    throw new ValidationError(`expected an array of stored messages (from SessionManager.messages), got ${describeType(messages)}`, { path: 'messages' });
   messages.forEach((message: unknown, i) => {
     const path = `messages[${i}]`;
-    if (!isPlainObject(message)) throw new ValidationError(`expected a stored message { role, content, metadata, ... }, got ${describeType(message)}`, { path });
-    if (!ROLES.has(message['role'])) throw new ValidationError(`role must be system, user, assistant or tool, got ${JSON.stringify(message['role']) ?? 'undefined'}`, { path: `${path}.role` });
+    if (!isPlainObject(message))
+      throw new ValidationError(`expected a stored message { role, content, metadata, ... }, got ${describeType(message)}`, { path });
+    if (!ROLES.has(message['role']))
+      throw new ValidationError(`role must be system, user, assistant or tool, got ${JSON.stringify(message['role']) ?? 'undefined'}`, {
+        path: `${path}.role`,
+      });
     const content = message['content'];
-    if (typeof content !== 'string' && !Array.isArray(content)) throw new ValidationError(`must be a string or an array of parts, got ${describeType(content)}`, { path: `${path}.content` });
-    if (!isPlainObject(message['metadata'])) throw new ValidationError(`must be an object, got ${describeType(message['metadata'])}`, { path: `${path}.metadata` });
-    if (message['id'] !== undefined && typeof message['id'] !== 'string') throw new ValidationError(`must be a string, got ${describeType(message['id'])}`, { path: `${path}.id` });
+    if (typeof content !== 'string' && !Array.isArray(content))
+      throw new ValidationError(`must be a string or an array of parts, got ${describeType(content)}`, { path: `${path}.content` });
+    if (!isPlainObject(message['metadata']))
+      throw new ValidationError(`must be an object, got ${describeType(message['metadata'])}`, { path: `${path}.metadata` });
+    if (message['id'] !== undefined && typeof message['id'] !== 'string')
+      throw new ValidationError(`must be a string, got ${describeType(message['id'])}`, { path: `${path}.id` });
   });
 }

@@ -31,7 +31,8 @@ export function fromUIMessages(messages: readonly UIMessage[], options: FromUIMe
 function fromUIMessage(message: UIMessage, path: string, options: FromUIMessagesOptions): MessageInput {
   if (!isPlainObject(message)) throw new ValidationError(`expected a UIMessage { id, role, parts }, got ${describeType(message)}`, { path });
   if (typeof message.id !== 'string') throw new ValidationError(`id must be a string, got ${describeType(message.id)}`, { path: `${path}.id` });
-  if (!UI_ROLES.includes(message.role)) throw new ValidationError(`role must be system, user or assistant, got ${JSON.stringify(message.role)}`, { path: `${path}.role` });
+  if (!UI_ROLES.includes(message.role))
+    throw new ValidationError(`role must be system, user or assistant, got ${JSON.stringify(message.role)}`, { path: `${path}.role` });
   if (!Array.isArray(message.parts)) throw new ValidationError(`parts must be an array, got ${describeType(message.parts)}`, { path: `${path}.parts` });
   const ai: AiMessageMetadata = { format: 'ui-message' };
   if (message.metadata !== undefined) ai.uiMetadata = toJsonValue(message.metadata, `${path}.metadata`);
@@ -64,7 +65,7 @@ function isStorableId(id: string): boolean {
 
 function isToolPart(part: JsonValue): part is JsonObject {
   if (!isPlainObject(part)) return false;
-  const type = (part)['type'];
+  const type = part['type'];
   return typeof type === 'string' && (type.startsWith('tool-') || type === 'dynamic-tool');
 }
 

@@ -39,13 +39,16 @@ export function estimateTokens(message: Message): number {
 export function resolveWindow(window: HistoryWindow | number | undefined, path = 'historyWindow'): ResolvedWindow | null {
   if (window === undefined) return null;
   const options = typeof window === 'number' ? { maxMessages: window } : window;
-  if (typeof options !== 'object' || options === null) throw new ValidationError('is a number of messages or { maxMessages?, maxTokens?, estimateTokens? }', { path });
+  if (typeof options !== 'object' || options === null)
+    throw new ValidationError('is a number of messages or { maxMessages?, maxTokens?, estimateTokens? }', { path });
   for (const field of ['maxMessages', 'maxTokens'] as const) {
     const value = options[field];
-    if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) throw new ValidationError(`must be a whole number >= 0, got ${String(value)}`, { path: `${path}.${field}` });
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < 0))
+      throw new ValidationError(`must be a whole number >= 0, got ${String(value)}`, { path: `${path}.${field}` });
   }
   if (options.maxMessages === undefined && options.maxTokens === undefined) throw new ValidationError('give maxMessages, maxTokens or both', { path });
-  if (options.estimateTokens !== undefined && typeof options.estimateTokens !== 'function') throw new ValidationError('must be a function (message) => number', { path: `${path}.estimateTokens` });
+  if (options.estimateTokens !== undefined && typeof options.estimateTokens !== 'function')
+    throw new ValidationError('must be a function (message) => number', { path: `${path}.estimateTokens` });
   return Object.freeze({
     maxMessages: options.maxMessages ?? Number.POSITIVE_INFINITY,
     maxTokens: options.maxTokens ?? Number.POSITIVE_INFINITY,
@@ -62,7 +65,10 @@ function checkedEstimate(estimate: (message: Message) => number, path: string): 
   return (message) => {
     const tokens = estimate(message);
     if (typeof tokens !== 'number' || Number.isNaN(tokens) || tokens < 0) {
-      throw new ValidationError(`must return a number >= 0, returned ${typeof tokens === 'number' ? String(tokens) : describeType(tokens)} for message seq ${message.seq}`, { path });
+      throw new ValidationError(
+        `must return a number >= 0, returned ${typeof tokens === 'number' ? String(tokens) : describeType(tokens)} for message seq ${message.seq}`,
+        { path },
+      );
     }
     return tokens;
   };

@@ -14,8 +14,16 @@ const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./remember-child.mjs', import.meta.url));
 
 /** One agent turn in a new Node process on the store at `url`. */
-async function turnInChild(url: string, userId: string, sessionId: string | undefined, input: string): Promise<{ text: string; sessionId: string; prompt: string[] }> {
-  const { stdout } = await run(process.execPath, [CHILD, url, userId, sessionId ?? '-', input], { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 60_000 });
+async function turnInChild(
+  url: string,
+  userId: string,
+  sessionId: string | undefined,
+  input: string,
+): Promise<{ text: string; sessionId: string; prompt: string[] }> {
+  const { stdout } = await run(process.execPath, [CHILD, url, userId, sessionId ?? '-', input], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    timeout: 60_000,
+  });
   return JSON.parse(stdout) as { text: string; sessionId: string; prompt: string[] };
 }
 
@@ -23,7 +31,15 @@ const user = () => `user_${Math.random().toString(36).slice(2, 10)}`;
 
 /** What a stored message says, without what differs between runs (ids, times, run ids). */
 function shape(message: Message) {
-  return { seq: message.seq, role: message.role, content: message.content, toolCalls: message.toolCalls, toolCallId: message.toolCallId, name: message.name, metadata: message.metadata };
+  return {
+    seq: message.seq,
+    role: message.role,
+    content: message.content,
+    toolCalls: message.toolCalls,
+    toolCallId: message.toolCallId,
+    name: message.name,
+    metadata: message.metadata,
+  };
 }
 
 const weatherTool = tool({
@@ -37,7 +53,10 @@ function weatherModel(options: { delayMs?: number } = {}) {
   return scriptedModel((prompt) => {
     const last = prompt.at(-1)!;
     if (last.role === 'tool') return { text: `It is ${JSON.stringify(promptTexts([last]))}` };
-    return { text: 'Let me check.', toolCalls: [{ toolCallId: `call_${Math.random().toString(36).slice(2, 8)}`, toolName: 'weather', input: { city: 'Paris' } }] };
+    return {
+      text: 'Let me check.',
+      toolCalls: [{ toolCallId: `call_${Math.random().toString(36).slice(2, 8)}`, toolName: 'weather', input: { city: 'Paris' } }],
+    };
   }, options);
 }
 
@@ -118,7 +137,13 @@ export function describeAgentSuite(backend: Backend): void {
       const { sessionId } = await good.run({ userId }, 'My name is Alice');
       const before = (await sessions.messages({ userId, sessionId })).map(shape);
 
-      const failing = createAgent({ model: scriptedModel(() => { throw new Error('provider is down'); }), sessions, settings: { maxRetries: 0 } });
+      const failing = createAgent({
+        model: scriptedModel(() => {
+          throw new Error('provider is down');
+        }),
+        sessions,
+        settings: { maxRetries: 0 },
+      });
       await expect(failing.run({ userId, sessionId }, 'Are you there?')).rejects.toThrow('provider is down');
 
       expect((await sessions.messages({ userId, sessionId })).map(shape)).toEqual(before);
@@ -127,14 +152,27 @@ export function describeAgentSuite(backend: Backend): void {
 
     it('leaves no session behind when the first turn of a new session fails', async () => {
       const userId = user();
-      const failing = createAgent({ model: scriptedModel(() => { throw new Error('provider is down'); }), sessions, settings: { maxRetries: 0 } });
+      const failing = createAgent({
+        model: scriptedModel(() => {
+          throw new Error('provider is down');
+        }),
+        sessions,
+        settings: { maxRetries: 0 },
+      });
       await expect(failing.run({ userId }, 'Hello?')).rejects.toThrow('provider is down');
       expect((await sessions.list({ userId })).sessions).toEqual([]);
     });
 
     it('keeps only the user message of a failed turn when asked to', async () => {
       const userId = user();
-      const failing = createAgent({ model: scriptedModel(() => { throw new Error('provider is down'); }), sessions, settings: { maxRetries: 0 }, keepUserMessageOnError: true });
+      const failing = createAgent({
+        model: scriptedModel(() => {
+          throw new Error('provider is down');
+        }),
+        sessions,
+        settings: { maxRetries: 0 },
+        keepUserMessageOnError: true,
+      });
       await expect(failing.run({ userId, sessionId: 's' }, 'Hello?')).rejects.toThrow('provider is down');
       expect((await sessions.messages({ userId, sessionId: 's' })).map((m) => [m.role, m.content])).toEqual([['user', 'Hello?']]);
     });
@@ -147,17 +185,28 @@ export function describeAgentSuite(backend: Backend): void {
           await createAgent({ model: rememberingModel(), sessions }).run(key, 'My name is Alice');
           const before = await sessions.messages(key);
           const stepsStored: number[] = [];
-          const model = scriptedModel((_prompt, call) => {
-            if (call === 0) return { text: 'Checking.', toolCalls: [{ toolCallId: 'call_1', toolName: 'weather', input: { city: 'Paris' } }] };
-            throw new Error('provider is down');
-          }, { beforeReply: async (_prompt, call) => { if (call === 1) stepsStored.push((await sessions.messages(key)).length); } });
+          const model = scriptedModel(
+            (_prompt, call) => {
+              if (call === 0) return { text: 'Checking.', toolCalls: [{ toolCallId: 'call_1', toolName: 'weather', input: { city: 'Paris' } }] };
+              throw new Error('provider is down');
+            },
+            {
+              beforeReply: async (_prompt, call) => {
+                if (call === 1) stepsStored.push((await sessions.messages(key)).length);
+              },
+            },
+          );
           const agent = createAgent({ model, sessions, tools: { weather: weatherTool }, settings: { maxRetries: 0 }, keepUserMessageOnError });
 
           if (mode === 'run') await expect(agent.run(key, 'Weather?')).rejects.toThrow('provider is down');
           else {
             const stream = agent.stream(key, 'Weather?');
             const saved: Message[] = [];
-            await expect((async () => { for await (const event of stream) if (event.type === 'saved') saved.push(...event.messages); })()).rejects.toThrow('provider is down');
+            await expect(
+              (async () => {
+                for await (const event of stream) if (event.type === 'saved') saved.push(...event.messages);
+              })(),
+            ).rejects.toThrow('provider is down');
             await expect(stream.result).rejects.toThrow('provider is down');
             expect(saved.map((m) => m.role)).toEqual(['user', 'assistant', 'tool']);
           }
@@ -171,7 +220,12 @@ export function describeAgentSuite(backend: Backend): void {
           const next = rememberingModel();
           const again = await createAgent({ model: next, sessions }).run(key, "What's my name?");
           expect(again.text).toBe('Your name is Alice.');
-          expect(promptTexts(next.doGenerateCalls[0]!.prompt)).toEqual(['My name is Alice', 'Nice to meet you, Alice.', ...(keepUserMessageOnError ? ['Weather?'] : []), "What's my name?"]);
+          expect(promptTexts(next.doGenerateCalls[0]!.prompt)).toEqual([
+            'My name is Alice',
+            'Nice to meet you, Alice.',
+            ...(keepUserMessageOnError ? ['Weather?'] : []),
+            "What's my name?",
+          ]);
           expect(again.messages[0]!.seq).toBe(before.length + 4);
         });
       }
@@ -183,7 +237,10 @@ export function describeAgentSuite(backend: Backend): void {
       await createAgent({ model: rememberingModel(), sessions }).run(key, 'My name is Alice');
       const before = await sessions.messages(key);
       const model = scriptedModel(
-        (prompt) => (prompt.at(-1)!.role === 'tool' ? { text: 'Sunny in Paris, it seems.' } : { text: 'Checking.', toolCalls: [{ toolCallId: 'call_1', toolName: 'weather', input: { city: 'Paris' } }] }),
+        (prompt) =>
+          prompt.at(-1)!.role === 'tool'
+            ? { text: 'Sunny in Paris, it seems.' }
+            : { text: 'Checking.', toolCalls: [{ toolCallId: 'call_1', toolName: 'weather', input: { city: 'Paris' } }] },
         { delayMs: (call) => (call === 1 ? 5_000 : 0) },
       );
       const stream = createAgent({ model, sessions, tools: { weather: weatherTool } }).stream(key, 'Weather?');
@@ -201,7 +258,11 @@ export function describeAgentSuite(backend: Backend): void {
 
     it('never interleaves two concurrent turns on one session', async () => {
       const userId = user();
-      const agent = createAgent({ model: scriptedModel((prompt) => ({ text: `answer to ${promptTexts([prompt.at(-1)!])[0]}` }), { delayMs: 30 }), sessions, waitMs: 10_000 });
+      const agent = createAgent({
+        model: scriptedModel((prompt) => ({ text: `answer to ${promptTexts([prompt.at(-1)!])[0]}` }), { delayMs: 30 }),
+        sessions,
+        waitMs: 10_000,
+      });
       const key = { userId, sessionId: 'busy' };
       await Promise.all(['a', 'b', 'c', 'd'].map((question) => agent.run(key, question)));
 
@@ -236,7 +297,8 @@ export function describeAgentSuite(backend: Backend): void {
 
       expect(result.text).toBe(generated.text);
       expect(text.join('')).toBe('Let me check.' + generated.text);
-      const normalise = (messages: Message[]) => messages.map((m) => JSON.parse(JSON.stringify(shape(m)).replace(/call_\w+/g, 'call_x')) as ReturnType<typeof shape>);
+      const normalise = (messages: Message[]) =>
+        messages.map((m) => JSON.parse(JSON.stringify(shape(m)).replace(/call_\w+/g, 'call_x')) as ReturnType<typeof shape>);
       const a = normalise(await sessions.messages({ userId, sessionId: 'gen' }));
       const b = normalise(await sessions.messages({ userId, sessionId: 'str' }));
       expect(b).toEqual(a);
@@ -248,8 +310,15 @@ export function describeAgentSuite(backend: Backend): void {
       const seen: number[] = [];
       const key = { userId, sessionId: 'tools' };
       const model = scriptedModel(
-        (prompt) => (prompt.at(-1)!.role === 'tool' ? { text: 'Sunny.' } : { text: 'Checking.', toolCalls: [{ toolCallId: 'call_1', toolName: 'weather', input: { city: 'Paris' } }] }),
-        { beforeReply: async (_prompt, call) => { if (call === 1) seen.push((await sessions.messages(key)).length); } },
+        (prompt) =>
+          prompt.at(-1)!.role === 'tool'
+            ? { text: 'Sunny.' }
+            : { text: 'Checking.', toolCalls: [{ toolCallId: 'call_1', toolName: 'weather', input: { city: 'Paris' } }] },
+        {
+          beforeReply: async (_prompt, call) => {
+            if (call === 1) seen.push((await sessions.messages(key)).length);
+          },
+        },
       );
       const agent = createAgent({ model, sessions, tools: { weather: weatherTool } });
       const result = await agent.run(key, 'Weather?');
@@ -299,7 +368,9 @@ export function describeAgentSuite(backend: Backend): void {
         await createAgent({ model, sessions, tools: { weather: weatherTool }, historyWindow: { maxMessages } }).run(key, 'Thanks');
         const prompt = model.doGenerateCalls[0]!.prompt;
         expect(prompt.map((m) => m.role)).toEqual(expected[maxMessages]);
-        const calls = prompt.flatMap((m) => (m.role === 'assistant' ? m.content.filter((p) => p.type === 'tool-call').map((p) => (p as { toolCallId: string }).toolCallId) : []));
+        const calls = prompt.flatMap((m) =>
+          m.role === 'assistant' ? m.content.filter((p) => p.type === 'tool-call').map((p) => (p as { toolCallId: string }).toolCallId) : [],
+        );
         const results = prompt.flatMap((m) => (m.role === 'tool' ? m.content.map((p) => (p as { toolCallId: string }).toolCallId) : []));
         expect(results).toEqual(calls);
       }
@@ -356,7 +427,9 @@ export function describeAgentSuite(backend: Backend): void {
       const agent = createAgent({ model: scriptedModel(() => ({ text: '{"name":"Alice","age":30}' })), sessions });
       const zodResult = await agent.json(key, 'Who?', { schema: z.object({ name: z.string(), age: z.number() }) });
       expect(zodResult.object).toEqual({ name: 'Alice', age: 30 });
-      const jsonResult = await agent.json<{ name: string }>(key, 'Who again?', { schema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } });
+      const jsonResult = await agent.json<{ name: string }>(key, 'Who again?', {
+        schema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+      });
       expect(jsonResult.object.name).toBe('Alice');
       expect((await sessions.messages(key)).map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
     });
@@ -365,7 +438,9 @@ export function describeAgentSuite(backend: Backend): void {
       const userId = user();
       const key = { userId, sessionId: 'json-bad' };
       const agent = createAgent({ model: scriptedModel(() => ({ text: '{"name":42}' })), sessions });
-      await expect(agent.json(key, 'Who?', { schema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } })).rejects.toThrow(/did not match schema/);
+      await expect(agent.json(key, 'Who?', { schema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } })).rejects.toThrow(
+        /did not match schema/,
+      );
       await expect(agent.json(key, 'Who?', { schema: z.object({ name: z.string() }) })).rejects.toThrow(/did not match schema/);
       expect(await sessions.messages(key)).toEqual([]);
     });

@@ -9,11 +9,16 @@ const prompts = [];
 const usage = { inputTokens: { total: 1, noCache: 1, cacheRead: undefined, cacheWrite: undefined }, outputTokens: { total: 1, text: 1, reasoning: undefined } };
 const model = new MockLanguageModelV3({
   doGenerate: async ({ prompt }) => {
-    const texts = prompt.flatMap((message) => (typeof message.content === 'string' ? [message.content] : message.content.filter((part) => part.type === 'text').map((part) => part.text)));
+    const texts = prompt.flatMap((message) =>
+      typeof message.content === 'string' ? [message.content] : message.content.filter((part) => part.type === 'text').map((part) => part.text),
+    );
     prompts.push(...texts);
     const last = texts.at(-1) ?? '';
     const introduced = /My name is (\w+)/.exec(last)?.[1];
-    const known = texts.map((text) => /My name is (\w+)/.exec(text)?.[1]).filter(Boolean).at(-1);
+    const known = texts
+      .map((text) => /My name is (\w+)/.exec(text)?.[1])
+      .filter(Boolean)
+      .at(-1);
     const text = introduced ? `Nice to meet you, ${introduced}.` : known ? `Your name is ${known}.` : "I don't know your name.";
     return { content: [{ type: 'text', text }], finishReason: { unified: 'stop', raw: 'stop' }, usage, warnings: [] };
   },

@@ -51,19 +51,22 @@ export function scriptedModel(reply: (prompt: Prompt, call: number) => StepReply
       const content: LanguageModelV3Content[] = [];
       if (step.reasoning) content.push({ type: 'reasoning', text: step.reasoning });
       if (step.text !== undefined) content.push({ type: 'text', text: step.text });
-      for (const toolCall of step.toolCalls ?? []) content.push({ type: 'tool-call', toolCallId: toolCall.toolCallId, toolName: toolCall.toolName, input: JSON.stringify(toolCall.input) });
+      for (const toolCall of step.toolCalls ?? [])
+        content.push({ type: 'tool-call', toolCallId: toolCall.toolCallId, toolName: toolCall.toolName, input: JSON.stringify(toolCall.input) });
       return { content, finishReason: finish(step), usage, warnings: [] };
     },
     doStream: async (call) => {
       const step = await answer(call);
       const parts: LanguageModelV3StreamPart[] = [{ type: 'stream-start', warnings: [] }];
-      if (step.reasoning) parts.push({ type: 'reasoning-start', id: 'r1' }, { type: 'reasoning-delta', id: 'r1', delta: step.reasoning }, { type: 'reasoning-end', id: 'r1' });
+      if (step.reasoning)
+        parts.push({ type: 'reasoning-start', id: 'r1' }, { type: 'reasoning-delta', id: 'r1', delta: step.reasoning }, { type: 'reasoning-end', id: 'r1' });
       if (step.text !== undefined) {
         parts.push({ type: 'text-start', id: 't1' });
         for (const piece of chunks(step.text)) parts.push({ type: 'text-delta', id: 't1', delta: piece });
         parts.push({ type: 'text-end', id: 't1' });
       }
-      for (const toolCall of step.toolCalls ?? []) parts.push({ type: 'tool-call', toolCallId: toolCall.toolCallId, toolName: toolCall.toolName, input: JSON.stringify(toolCall.input) });
+      for (const toolCall of step.toolCalls ?? [])
+        parts.push({ type: 'tool-call', toolCallId: toolCall.toolCallId, toolName: toolCall.toolName, input: JSON.stringify(toolCall.input) });
       parts.push({ type: 'finish', finishReason: finish(step), usage });
       return { stream: readable(parts, call.abortSignal, options.delayMs === undefined || options.delayMs === 0 ? 0 : 1) };
     },
@@ -133,7 +136,10 @@ export function rememberingModel(options: ScriptedModelOptions = {}): MockLangua
     const last = texts.at(-1) ?? '';
     const introduced = /My name is (\w+)/.exec(last);
     if (introduced) return { text: `Nice to meet you, ${introduced[1]}.` };
-    const known = texts.map((text) => /My name is (\w+)/.exec(text)?.[1]).filter(Boolean).at(-1);
+    const known = texts
+      .map((text) => /My name is (\w+)/.exec(text)?.[1])
+      .filter(Boolean)
+      .at(-1);
     return { text: known ? `Your name is ${known}.` : "I don't know your name." };
   }, options);
 }

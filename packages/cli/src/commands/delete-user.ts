@@ -35,12 +35,17 @@ Example:
     if (dryRun) {
       const found = await countMatching(engine, where, { signal: context.signal });
       if (context.global.json) await context.out(`${JSON.stringify({ userId, dryRun, sessions: found.sessions, messages: found.messages })}\n`);
-      else await context.out(`would delete ${formatCount(found.sessions)} sessions and ${formatCount(found.messages)} messages of user ${JSON.stringify(userId)}\n`);
+      else
+        await context.out(
+          `would delete ${formatCount(found.sessions)} sessions and ${formatCount(found.messages)} messages of user ${JSON.stringify(userId)}\n`,
+        );
       return;
     }
     const confirmed = await context.confirm(async () => {
       const found = await countMatching(engine, where, { signal: context.signal });
-      return found.sessions === 0 ? undefined : `delete ${formatCount(found.sessions)} sessions and ${formatCount(found.messages)} messages of user ${JSON.stringify(userId)}?`;
+      return found.sessions === 0
+        ? undefined
+        : `delete ${formatCount(found.sessions)} sessions and ${formatCount(found.messages)} messages of user ${JSON.stringify(userId)}?`;
     });
     if (!confirmed) throw new CliError(EXIT.failure, 'CANCELLED', 'cancelled: nothing was deleted');
     const progress = context.progress('delete-user', 'sessions');
@@ -54,9 +59,14 @@ Example:
       await context.out(`deleted ${formatCount(deleted.sessions)} sessions and ${formatCount(deleted.messages)} messages of user ${JSON.stringify(userId)}\n`);
     }
     if (remaining.sessions > 0 || remaining.messages > 0) {
-      throw new CliError(EXIT.failure, 'NOT_ALL_DELETED', `${formatCount(remaining.sessions)} sessions and ${formatCount(remaining.messages)} messages of the user are still in the store`, {
-        hint: 'something created them while deleting (stop the application for this user) — run delete-user again',
-      });
+      throw new CliError(
+        EXIT.failure,
+        'NOT_ALL_DELETED',
+        `${formatCount(remaining.sessions)} sessions and ${formatCount(remaining.messages)} messages of the user are still in the store`,
+        {
+          hint: 'something created them while deleting (stop the application for this user) — run delete-user again',
+        },
+      );
     }
     context.note(`verified: no session or message of user ${JSON.stringify(userId)} is left`);
   },

@@ -53,7 +53,9 @@ Example:
     checks.push({ name: 'connect', status: 'ok', detail: `${label} answered; setup took ${setupMs} ms` });
     const schemaVersion = await engine.storedSchemaVersion();
     checks.push({ name: 'schema', status: 'ok', detail: `setup() accepted the store's schema, version ${schemaVersion} (engine ${engine.name})` });
-    const capabilities = Object.entries(engine.capabilities).map(([name, value]) => `${name}=${String(value)}`).join(' ');
+    const capabilities = Object.entries(engine.capabilities)
+      .map(([name, value]) => `${name}=${String(value)}`)
+      .join(' ');
     checks.push({ name: 'capabilities', status: 'ok', detail: capabilities });
 
     const now = context.now();
@@ -69,7 +71,9 @@ Example:
       status: expired > 0 ? 'warn' : 'ok',
       detail: `${formatCount(sessions)} sessions (${formatCount(counts.active)} active, ${formatCount(archived)} archived), ${formatCount(messages)} messages${expired > 0 ? `; ${formatCount(expired)} expired sessions await deletion (sessions prune <url> --expired)` : ''}`,
     });
-    checks.push(context.options['quick'] === true ? { name: 'counters', status: 'skipped', detail: '--quick' } : await checkCounters(context, engine, messages));
+    checks.push(
+      context.options['quick'] === true ? { name: 'counters', status: 'skipped', detail: '--quick' } : await checkCounters(context, engine, messages),
+    );
     checks.push(await checkLeases(engine));
 
     const ok = checks.every((check) => check.status !== 'fail');
@@ -105,7 +109,9 @@ async function checkLeases(engine: Engine): Promise<Check> {
     const last = page.at(-1)!;
     after = { userId: last.userId, sessionId: last.sessionId };
   }
-  const listed = stale.map((lease) => `\n        ${lease.userId} / ${lease.sessionId}: ${lease.owner} (token ${lease.token}) expired ${lease.expiresAt!.toISOString()}`).join('');
+  const listed = stale
+    .map((lease) => `\n        ${lease.userId} / ${lease.sessionId}: ${lease.owner} (token ${lease.token}) expired ${lease.expiresAt!.toISOString()}`)
+    .join('');
   const more = staleCount > stale.length ? `\n        … and ${formatCount(staleCount - stale.length)} more` : '';
   return {
     name: 'leases',
@@ -149,7 +155,11 @@ async function checkCounters(context: CommandContext, engine: Engine, messageRow
   progress.finish();
   if (impossible.length > 0) return { name: 'counters', status: 'fail', detail: `lastSeq below messageCount in ${impossible.join(', ')}` };
   if (counted !== messageRows) {
-    return { name: 'counters', status: 'fail', detail: `sessions count ${formatCount(counted)} messages, the store holds ${formatCount(messageRows)} message rows (orphaned or lost messages)` };
+    return {
+      name: 'counters',
+      status: 'fail',
+      detail: `sessions count ${formatCount(counted)} messages, the store holds ${formatCount(messageRows)} message rows (orphaned or lost messages)`,
+    };
   }
   return { name: 'counters', status: 'ok', detail: `${formatCount(sessions)} sessions' messageCount add up to the ${formatCount(messageRows)} message rows` };
 }

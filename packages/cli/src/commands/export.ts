@@ -13,7 +13,7 @@ const BATCH = 1_000;
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'write sessions as JSON Lines in core\'s versioned export format',
+  summary: "write sessions as JSON Lines in core's versioned export format",
   usage: 'sessions export <url> [--user U] [--session S] [--where <filter JSON>] > sessions.jsonl',
   help: `Writes one line per session to stdout: core's export format (version 1), which
 \`sessions import\` and SessionManager.import read back. Everything matching is exported,
@@ -54,7 +54,8 @@ Examples:
         await context.out(exportLineHead(session));
         let first = true;
         // Up to the seq the session had when listed: messages appended meanwhile belong to the next export.
-        const batches = session.messageCount === 0 ? [] : scanMessages(engine, session, { beforeSeq: session.lastSeq + 1, batchSize: BATCH, signal: context.signal });
+        const batches =
+          session.messageCount === 0 ? [] : scanMessages(engine, session, { beforeSeq: session.lastSeq + 1, batchSize: BATCH, signal: context.signal });
         for await (const batch of batches) {
           await context.out(`${first ? '' : ','}${batch.map((message) => JSON.stringify(messageToJson(message))).join(',')}`);
           first = false;
@@ -72,9 +73,14 @@ Examples:
       // session, which a script exporting a user's data must not take for an empty export.
       const user = context.options['user'];
       if (typeof user === 'string') throw new SessionNotFoundError({ userId: user, sessionId });
-      throw new CliError(EXIT.notFound, 'SESSION_NOT_FOUND', `no user has a session ${JSON.stringify(sessionId)}${context.options['include-expired'] === true ? '' : ' (expired ones need --include-expired)'}`, {
-        hint: 'list sessions with `sessions ls <url>` (add --expired for expired ones)',
-      });
+      throw new CliError(
+        EXIT.notFound,
+        'SESSION_NOT_FOUND',
+        `no user has a session ${JSON.stringify(sessionId)}${context.options['include-expired'] === true ? '' : ' (expired ones need --include-expired)'}`,
+        {
+          hint: 'list sessions with `sessions ls <url>` (add --expired for expired ones)',
+        },
+      );
     }
     context.note(`exported ${formatCount(sessions)} session${sessions === 1 ? '' : 's'} and ${formatCount(messages)} message${messages === 1 ? '' : 's'}`);
   },

@@ -97,13 +97,22 @@ Examples:
       let messages = 0;
       let existing = 0;
       const flushExistence = async (): Promise<void> => {
-        const found = engine ? await existingKeys(engine, pending.map((item) => item.key)) : new Set<string>();
+        const found = engine
+          ? await existingKeys(
+              engine,
+              pending.map((item) => item.key),
+            )
+          : new Set<string>();
         for (const item of pending) {
           if (!found.has(storeKey(item.key))) continue;
           existing++;
           if (onConflict === 'skip') messages -= item.messages;
           else {
-            record({ line: item.line, message: `${describe(item.key)} already exists in the store (pass --on-conflict skip to keep it and import the rest)`, conflict: true });
+            record({
+              line: item.line,
+              message: `${describe(item.key)} already exists in the store (pass --on-conflict skip to keep it and import the rest)`,
+              conflict: true,
+            });
           }
         }
         pending = [];
@@ -172,7 +181,12 @@ Examples:
           if ('error' in line) throw line.error;
           parsed = parseScannedLine(line.text, limits);
         } catch (error) {
-          throw new CliError(EXIT.failure, 'INPUT_CHANGED', `line ${line.number} no longer parses: the input changed while importing (${imported} sessions were written)`, { cause: error });
+          throw new CliError(
+            EXIT.failure,
+            'INPUT_CHANGED',
+            `line ${line.number} no longer parses: the input changed while importing (${imported} sessions were written)`,
+            { cause: error },
+          );
         }
         if (!parsed) continue;
         try {
@@ -182,13 +196,23 @@ Examples:
         } catch (error) {
           if (!(error instanceof SessionExistsError || (isSessionsError(error) && error.code === 'SESSION_EXISTS'))) {
             const cause = toCliError(error);
-            throw new CliError(cause.exitCode, cause.code, `line ${line.number}: ${cause.message.replace(/^\[sessions\] /, '')} (${imported} sessions were written before it; rerun with --on-conflict skip to finish)`, { cause: error });
+            throw new CliError(
+              cause.exitCode,
+              cause.code,
+              `line ${line.number}: ${cause.message.replace(/^\[sessions\] /, '')} (${imported} sessions were written before it; rerun with --on-conflict skip to finish)`,
+              { cause: error },
+            );
           }
           if (onConflict === 'error') {
-            throw new CliError(EXIT.conflict, 'SESSION_EXISTS', `line ${line.number}: ${describe(parsed.session)} was created by someone else while importing`, {
-              hint: `${imported} sessions were written before it; rerun with --on-conflict skip to import the rest`,
-              cause: error,
-            });
+            throw new CliError(
+              EXIT.conflict,
+              'SESSION_EXISTS',
+              `line ${line.number}: ${describe(parsed.session)} was created by someone else while importing`,
+              {
+                hint: `${imported} sessions were written before it; rerun with --on-conflict skip to import the rest`,
+                cause: error,
+              },
+            );
           }
           skipped++;
         }
@@ -196,9 +220,14 @@ Examples:
       }
       writing.finish();
       if (secondPassLines !== lines) {
-        throw new CliError(EXIT.failure, 'INPUT_CHANGED', `the input had ${formatCount(lines)} lines when checked and ${formatCount(secondPassLines)} when written: it changed while importing`, {
-          hint: `${formatCount(imported)} sessions were written; import from a file that does not change, and rerun with --on-conflict skip`,
-        });
+        throw new CliError(
+          EXIT.failure,
+          'INPUT_CHANGED',
+          `the input had ${formatCount(lines)} lines when checked and ${formatCount(secondPassLines)} when written: it changed while importing`,
+          {
+            hint: `${formatCount(imported)} sessions were written; import from a file that does not change, and rerun with --on-conflict skip`,
+          },
+        );
       }
       return summary(context, { dryRun, lines, imported, messages: importedMessages, skipped });
     } finally {
@@ -250,7 +279,9 @@ async function reportErrors(
 ): Promise<ExitCode> {
   const { errors, count } = found;
   if (context.global.json) {
-    await context.out(`${JSON.stringify({ ok: false, written: 0, lines, errorCount: count, errors: errors.map(({ line, message }) => ({ line, message })) })}\n`);
+    await context.out(
+      `${JSON.stringify({ ok: false, written: 0, lines, errorCount: count, errors: errors.map(({ line, message }) => ({ line, message })) })}\n`,
+    );
   } else {
     for (const error of errors.slice(0, SHOWN_ERRORS)) context.warn(`line ${error.line}: ${error.message}`);
     if (count > SHOWN_ERRORS) context.warn(`... and ${formatCount(count - SHOWN_ERRORS)} more`);
@@ -264,10 +295,14 @@ async function summary(
   result: { dryRun: boolean; lines: number; imported: number; messages: number; skipped: number },
 ): Promise<void> {
   if (context.global.json) {
-    await context.out(`${JSON.stringify({ ok: true, dryRun: result.dryRun, lines: result.lines, sessions: result.imported, messages: result.messages, skipped: result.skipped })}\n`);
+    await context.out(
+      `${JSON.stringify({ ok: true, dryRun: result.dryRun, lines: result.lines, sessions: result.imported, messages: result.messages, skipped: result.skipped })}\n`,
+    );
     return;
   }
   const verb = result.dryRun ? 'would import' : 'imported';
   const skipped = result.skipped > 0 ? ` (${formatCount(result.skipped)} skipped: already in the store)` : '';
-  context.note(`${verb} ${formatCount(result.imported)} session${result.imported === 1 ? '' : 's'} and ${formatCount(result.messages)} message${result.messages === 1 ? '' : 's'}${skipped}${result.dryRun ? '; all lines are valid' : ''}`);
+  context.note(
+    `${verb} ${formatCount(result.imported)} session${result.imported === 1 ? '' : 's'} and ${formatCount(result.messages)} message${result.messages === 1 ? '' : 's'}${skipped}${result.dryRun ? '; all lines are valid' : ''}`,
+  );
 }

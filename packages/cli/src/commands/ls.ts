@@ -67,7 +67,8 @@ Examples:
       shown += rows.length;
       if (shown >= limit) break;
     }
-    if (!global.json) context.note(shown === 0 ? 'no sessions match' : `${formatCount(shown)} session${shown === 1 ? '' : 's'}${shown >= limit ? ' (--limit reached)' : ''}`);
+    if (!global.json)
+      context.note(shown === 0 ? 'no sessions match' : `${formatCount(shown)} session${shown === 1 ? '' : 's'}${shown >= limit ? ' (--limit reached)' : ''}`);
   },
 };
 

@@ -58,7 +58,8 @@ Examples:
     if (sameStore(fromUrl, toUrl)) throw new UsageError('the source and the target are the same store', 'give two different URLs');
     const where = selectionFilter(context.options);
     const dryRun = context.options['dry-run'] === true;
-    const batchSize = typeof context.options['batch-size'] === 'string' ? parsePositiveInt(context.options['batch-size'], '--batch-size', { max: 10_000 }) : 500;
+    const batchSize =
+      typeof context.options['batch-size'] === 'string' ? parsePositiveInt(context.options['batch-size'], '--batch-size', { max: 10_000 }) : 500;
     const concurrency = typeof context.options['concurrency'] === 'string' ? parsePositiveInt(context.options['concurrency'], '--concurrency', { max: 64 }) : 4;
     const includeExpired = context.options['include-expired'] === true;
     const now = context.now();
@@ -107,7 +108,9 @@ Examples:
     verifying.finish();
     await print(context, summary, { from: redactUrl(fromUrl), to: redactUrl(toUrl), elapsedMs: Date.now() - startedAt });
     if (summary.sessions.conflicts > 0) {
-      context.warn(`sessions migrate: ${formatCount(summary.sessions.conflicts)} conflicting session${summary.sessions.conflicts === 1 ? '' : 's'} left alone (exit 8); delete them from the target to copy them, or leave them`);
+      context.warn(
+        `sessions migrate: ${formatCount(summary.sessions.conflicts)} conflicting session${summary.sessions.conflicts === 1 ? '' : 's'} left alone (exit 8); delete them from the target to copy them, or leave them`,
+      );
       return EXIT.conflict;
     }
     if (summary.verification && !summary.verification.ok) {
@@ -136,13 +139,16 @@ async function print(context: CommandContext, summary: MigrateSummary, run: { fr
     `sessions  ${formatCount(s.scanned)} in the source: ${formatCount(s.copied)} ${would}copied, ${formatCount(s.resumed)} ${would}resumed, ${formatCount(s.skipped)} already there, ${formatCount(s.conflicts)} conflicts${s.vanished > 0 ? `, ${formatCount(s.vanished)} deleted meanwhile` : ''}${s.expired > 0 ? `; ${formatCount(s.expired)} expired left behind (--include-expired copies them)` : ''}`,
     `messages  ${formatCount(summary.messages.copied)} ${would}copied`,
   ];
-  for (const conflict of summary.conflicts) lines.push(`conflict  ${JSON.stringify(conflict.userId)} / ${JSON.stringify(conflict.sessionId)}: ${conflict.reason}`);
+  for (const conflict of summary.conflicts)
+    lines.push(`conflict  ${JSON.stringify(conflict.userId)} / ${JSON.stringify(conflict.sessionId)}: ${conflict.reason}`);
   const v = summary.verification;
   if (v) {
     const uncompared = v.expiredMeanwhile > 0 ? `; ${formatCount(v.expiredMeanwhile)} expired, not compared (the target drops expired sessions by itself)` : '';
     if (v.ok) lines.push(`verified  ${formatCount(v.sessions)} sessions and ${formatCount(v.messages)} messages match${uncompared}`);
     else {
-      lines.push(`verify    FAILED: ${formatCount(v.mismatchCount)} mismatch${v.mismatchCount === 1 ? '' : 'es'} (source ${formatCount(v.sessions)} sessions / ${formatCount(v.messages)} messages, target ${formatCount(v.targetSessions)} / ${formatCount(v.targetMessages)})`);
+      lines.push(
+        `verify    FAILED: ${formatCount(v.mismatchCount)} mismatch${v.mismatchCount === 1 ? '' : 'es'} (source ${formatCount(v.sessions)} sessions / ${formatCount(v.messages)} messages, target ${formatCount(v.targetSessions)} / ${formatCount(v.targetMessages)})`,
+      );
       for (const item of v.mismatches.slice(0, 20)) lines.push(`          ${JSON.stringify(item.userId)} / ${JSON.stringify(item.sessionId)}: ${item.reason}`);
     }
   }

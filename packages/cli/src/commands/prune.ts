@@ -46,7 +46,8 @@ Examples:
     const olderThan = options['older-than'];
     const expired = options['expired'] === true;
     if (options['archive'] === true && options['delete'] === true) throw new UsageError('prune takes --archive or --delete, not both');
-    if (typeof olderThan !== 'string' && !expired) throw new UsageError('prune needs --older-than <duration> (and/or --expired)', 'e.g. sessions prune <url> --older-than 30d');
+    if (typeof olderThan !== 'string' && !expired)
+      throw new UsageError('prune needs --older-than <duration> (and/or --expired)', 'e.g. sessions prune <url> --older-than 30d');
     if (typeof olderThan !== 'string' && (options['archive'] === true || options['delete'] === true)) {
       throw new UsageError('--archive and --delete act on sessions selected by --older-than', 'e.g. sessions prune <url> --older-than 30d --delete');
     }
@@ -88,7 +89,10 @@ Examples:
     }
     if (oldWhere) {
       const progress = context.progress(`prune: ${action}`, 'sessions');
-      report.old = action === 'delete' ? await deleteMatching(engine, oldWhere, { signal: context.signal, progress }) : await archiveMatching(engine, oldWhere, now, { signal: context.signal, progress });
+      report.old =
+        action === 'delete'
+          ? await deleteMatching(engine, oldWhere, { signal: context.signal, progress })
+          : await archiveMatching(engine, oldWhere, now, { signal: context.signal, progress });
       progress.finish();
     }
     return print(context, report);

@@ -36,9 +36,10 @@ Example:
     const session = await engine.getSession(key);
     if (!session || isExpiredAt(session, context.now())) throw new SessionNotFoundError(key);
 
-    const batches = last === undefined
-      ? scanMessages(engine, key, { beforeSeq: session.lastSeq + 1, batchSize: BATCH, signal: context.signal })
-      : single(engine.readMessages(key, { last, beforeSeq: session.lastSeq + 1 }));
+    const batches =
+      last === undefined
+        ? scanMessages(engine, key, { beforeSeq: session.lastSeq + 1, batchSize: BATCH, signal: context.signal })
+        : single(engine.readMessages(key, { last, beforeSeq: session.lastSeq + 1 }));
 
     if (context.global.json) {
       await context.out(`{"session":${JSON.stringify(sessionToJson(session))},"messages":[`);
@@ -70,7 +71,10 @@ function describeSession(session: Session): string {
   const lines = [
     ['session', `${safeText(session.sessionId)}  (user ${safeText(session.userId)})`],
     ['title', session.title === null ? '-' : safeText(session.title)],
-    ['status', `${session.status} · ${session.messageCount} message${session.messageCount === 1 ? '' : 's'} · last seq ${session.lastSeq} · version ${session.version}`],
+    [
+      'status',
+      `${session.status} · ${session.messageCount} message${session.messageCount === 1 ? '' : 's'} · last seq ${session.lastSeq} · version ${session.version}`,
+    ],
     ['created', `${shortTime(session.createdAt)} · updated ${shortTime(session.updatedAt)} · expires ${shortTime(session.expiresAt)}`],
   ];
   if (session.parentSessionId !== null) lines.push(['forked', `from ${safeText(session.parentSessionId)} at seq ${session.parentSeq ?? '-'}`]);

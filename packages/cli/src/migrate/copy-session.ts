@@ -72,9 +72,14 @@ export async function copySession(context: CopyContext, listed: Session, inTarge
     const rest = await appendFrom(context, source, head[head.length - 1]!.seq);
     return { kind: 'copied', messages: head.length + rest };
   }
-  throw new CliError(EXIT.failure, 'SOURCE_CHANGING', `${describe(key)} kept changing in the source while it was copied, or its messageCount does not match its messages`, {
-    hint: 'stop the applications writing to the source store and rerun the migration; if it persists, run `sessions doctor` on the source',
-  });
+  throw new CliError(
+    EXIT.failure,
+    'SOURCE_CHANGING',
+    `${describe(key)} kept changing in the source while it was copied, or its messageCount does not match its messages`,
+    {
+      hint: 'stop the applications writing to the source store and rerun the migration; if it persists, run `sessions doctor` on the source',
+    },
+  );
 }
 
 /** False when another writer created the session first (the caller then looks again). */
@@ -94,7 +99,10 @@ async function continueExisting(context: CopyContext, source: Session, target: S
   if (differences.length > 0) return { kind: 'conflict', reason: `exists in the target with a different ${differences.join(', ')}` };
   const missing = source.messageCount - target.messageCount;
   if (target.lastSeq >= source.lastSeq || missing <= 0) {
-    return { kind: 'conflict', reason: `the target has ${target.messageCount} messages up to seq ${target.lastSeq}, the source ${source.messageCount} up to seq ${source.lastSeq}` };
+    return {
+      kind: 'conflict',
+      reason: `the target has ${target.messageCount} messages up to seq ${target.lastSeq}, the source ${source.messageCount} up to seq ${source.lastSeq}`,
+    };
   }
   // A partial copy is a prefix: its last message must be the source's message at that seq.
   if (target.messageCount > 0) {
@@ -105,7 +113,10 @@ async function continueExisting(context: CopyContext, source: Session, target: S
     }
   }
   if (missing !== source.lastSeq - target.lastSeq) {
-    return { kind: 'conflict', reason: 'the rest of the source history has gaps in seq, which appending cannot reproduce; delete the partial copy from the target and rerun' };
+    return {
+      kind: 'conflict',
+      reason: 'the rest of the source history has gaps in seq, which appending cannot reproduce; delete the partial copy from the target and rerun',
+    };
   }
   if (context.dryRun) return { kind: 'resumed', messages: missing };
   const appended = await appendFrom(context, source, target.lastSeq);
@@ -121,7 +132,12 @@ async function continueExisting(context: CopyContext, source: Session, target: S
 async function planChunkedCopy(context: CopyContext, source: Session, first: Message): Promise<'chunked' | 'whole' | 'changed'> {
   let expected = first.seq;
   let count = 0;
-  for await (const batch of scanMessages(context.source, source, { afterSeq: first.seq - 1, beforeSeq: source.lastSeq + 1, batchSize: context.batchSize, signal: context.signal })) {
+  for await (const batch of scanMessages(context.source, source, {
+    afterSeq: first.seq - 1,
+    beforeSeq: source.lastSeq + 1,
+    batchSize: context.batchSize,
+    signal: context.signal,
+  })) {
     for (const message of batch) {
       if (message.seq !== expected || message.createdAt.getTime() > source.updatedAt.getTime()) return 'whole';
       expected++;
@@ -133,11 +149,16 @@ async function planChunkedCopy(context: CopyContext, source: Session, first: Mes
 }
 
 async function copyWhole(context: CopyContext, source: Session): Promise<CopyOutcome> {
-  context.onNotice?.(`${describe(source)}: ${source.messageCount} messages with gaps in seq or timestamps past updatedAt; copying it in one write (memory grows with its size)`);
+  context.onNotice?.(
+    `${describe(source)}: ${source.messageCount} messages with gaps in seq or timestamps past updatedAt; copying it in one write (memory grows with its size)`,
+  );
   const messages: Message[] = [];
-  for await (const batch of scanMessages(context.source, source, { beforeSeq: source.lastSeq + 1, batchSize: context.batchSize, signal: context.signal })) messages.push(...batch);
+  for await (const batch of scanMessages(context.source, source, { beforeSeq: source.lastSeq + 1, batchSize: context.batchSize, signal: context.signal }))
+    messages.push(...batch);
   if (messages.length !== source.messageCount) {
-    throw new CliError(EXIT.failure, 'SOURCE_CHANGING', `${describe(source)} changed in the source while it was copied`, { hint: 'stop writers to the source, then rerun' });
+    throw new CliError(EXIT.failure, 'SOURCE_CHANGING', `${describe(source)} changed in the source while it was copied`, {
+      hint: 'stop writers to the source, then rerun',
+    });
   }
   if (!(await createOrLose(context, source, messages))) return { kind: 'conflict', reason: 'was created in the target by another writer during the copy' };
   context.onMessages?.(messages.length);
@@ -149,7 +170,12 @@ async function appendFrom(context: CopyContext, source: Session, afterSeq: numbe
   const key = pickKey(source);
   let expected = afterSeq + 1;
   let appended = 0;
-  for await (const batch of scanMessages(context.source, key, { afterSeq, beforeSeq: source.lastSeq + 1, batchSize: context.batchSize, signal: context.signal })) {
+  for await (const batch of scanMessages(context.source, key, {
+    afterSeq,
+    beforeSeq: source.lastSeq + 1,
+    batchSize: context.batchSize,
+    signal: context.signal,
+  })) {
     for (const message of batch) {
       if (message.seq !== expected++) {
         throw new CliError(EXIT.failure, 'SOURCE_CHANGING', `${describe(key)}: message seq ${message.seq} breaks the contiguous history being appended`, {
@@ -160,9 +186,14 @@ async function appendFrom(context: CopyContext, source: Session, afterSeq: numbe
     const written = await context.target!.appendMessages(key, batch.map(withoutSeq));
     const mismatch = written.find((message, i) => message.seq !== batch[i]!.seq);
     if (mismatch) {
-      throw new CliError(EXIT.failure, 'SEQ_MISMATCH', `${describe(key)}: the target gave seq ${mismatch.seq} where the source has ${batch[written.indexOf(mismatch)]!.seq}`, {
-        hint: 'another writer appended to the target session during the copy; delete it from the target and rerun',
-      });
+      throw new CliError(
+        EXIT.failure,
+        'SEQ_MISMATCH',
+        `${describe(key)}: the target gave seq ${mismatch.seq} where the source has ${batch[written.indexOf(mismatch)]!.seq}`,
+        {
+          hint: 'another writer appended to the target session during the copy; delete it from the target and rerun',
+        },
+      );
     }
     appended += batch.length;
     context.onMessages?.(batch.length);

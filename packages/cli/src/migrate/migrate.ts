@@ -99,7 +99,8 @@ export async function migrateSessions(source: Engine, target: Engine | null, opt
   }
   const conflictKeys = new Set<string>();
   let messagesWritten = 0;
-  const report = (): void => options.onProgress?.({ phase: 'copy', sessions: summary.sessions.scanned, messages: dryRun ? summary.messages.copied : messagesWritten });
+  const report = (): void =>
+    options.onProgress?.({ phase: 'copy', sessions: summary.sessions.scanned, messages: dryRun ? summary.messages.copied : messagesWritten });
   const context = {
     source,
     target,

@@ -40,7 +40,16 @@ export async function verifyCopy(
   target: Engine,
   options: { where?: Filter | undefined; pageSize: number; ignore: ReadonlySet<string>; signal?: AbortSignal | undefined; onPage?(checked: number): void },
 ): Promise<Verification> {
-  const result: Verification = { ok: true, sessions: 0, messages: 0, targetSessions: 0, targetMessages: 0, mismatches: [], mismatchCount: 0, expiredMeanwhile: 0 };
+  const result: Verification = {
+    ok: true,
+    sessions: 0,
+    messages: 0,
+    targetSessions: 0,
+    targetMessages: 0,
+    mismatches: [],
+    mismatchCount: 0,
+    expiredMeanwhile: 0,
+  };
   const mismatch = (key: SessionKey, reason: string): void => {
     result.ok = false;
     result.mismatchCount++;
@@ -76,7 +85,10 @@ export async function verifyCopy(
       const differences = differingFields(session, copy);
       if (differences.length > 0) mismatch(session, `differs in ${differences.join(', ')}`);
       else if (copy.messageCount !== session.messageCount || copy.lastSeq !== session.lastSeq) {
-        mismatch(session, `has ${copy.messageCount} messages up to seq ${copy.lastSeq} in the target, ${session.messageCount} up to seq ${session.lastSeq} in the source`);
+        mismatch(
+          session,
+          `has ${copy.messageCount} messages up to seq ${copy.lastSeq} in the target, ${session.messageCount} up to seq ${session.lastSeq} in the source`,
+        );
       }
     }
     // Counted in the stores, not taken from the counters: catches lost or orphaned rows.

@@ -28,18 +28,33 @@ export async function seedVariety(manager: SessionManager, options: { users?: nu
           m % 3 === 0
             ? { role: 'user', content: `message ${m} 𝄞 ${'x'.repeat(m)}`, metadata: { i: m } }
             : m % 3 === 1
-              ? { role: 'assistant', content: [{ type: 'text', text: `part ${m}` }, { type: 'image', url: 'https://example.com/a.png' }], agentId: 'agent-1', runId: `run-${m}` }
+              ? {
+                  role: 'assistant',
+                  content: [
+                    { type: 'text', text: `part ${m}` },
+                    { type: 'image', url: 'https://example.com/a.png' },
+                  ],
+                  agentId: 'agent-1',
+                  runId: `run-${m}`,
+                }
               : { role: 'tool', content: '{"ok":true}', name: 'lookup', toolCallId: `call-${m}`, toolCalls: [{ id: `call-${m}`, args: { q: 'ä' } }] },
         ]);
       }
       if (s === 1) await manager.setState(session, { patched: true });
     }
   }
-  const first = await manager.create({ userId: 'extras', sessionId: 'fork_source', messages: [1, 2, 3].map((i) => ({ role: 'user' as const, content: `m${i}` })) });
+  const first = await manager.create({
+    userId: 'extras',
+    sessionId: 'fork_source',
+    messages: [1, 2, 3].map((i) => ({ role: 'user' as const, content: `m${i}` })),
+  });
   await manager.fork(first, { sessionId: 'chat_fork', upToSeq: 2 });
   await manager.archive(first);
   const cleared = await manager.create({ userId: 'extras', sessionId: 'chat_cleared' });
-  await manager.append(cleared, [{ role: 'user', content: 'gone' }, { role: 'user', content: 'gone too' }]);
+  await manager.append(cleared, [
+    { role: 'user', content: 'gone' },
+    { role: 'user', content: 'gone too' },
+  ]);
   await manager.clear(cleared);
   await manager.append(cleared, [{ role: 'user', content: 'after clear' }]);
 }

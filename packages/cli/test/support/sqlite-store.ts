@@ -13,7 +13,14 @@ export async function exportThreeSessions(path: string): Promise<string> {
     await engine.setup();
     const manager = new SessionManager({ engine });
     for (const sessionId of ['a', 'b', 'c']) {
-      await manager.create({ userId: 'alice', sessionId, messages: [{ role: 'user', content: `hi from ${sessionId}` }, { role: 'assistant', content: 'hello' }] });
+      await manager.create({
+        userId: 'alice',
+        sessionId,
+        messages: [
+          { role: 'user', content: `hi from ${sessionId}` },
+          { role: 'assistant', content: 'hello' },
+        ],
+      });
     }
   }
   const exported = await runBin(['export', `sqlite:${path}`]);

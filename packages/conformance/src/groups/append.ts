@@ -15,7 +15,14 @@ export function appendTests(init: ConformanceInitializer, _options: ConformanceO
       await manager.create(key);
       const appended = await manager.append(key, [
         { role: 'system', content: 'You are terse.' },
-        { role: 'user', content: [{ type: 'text', text: 'Weather in Paris? 🌧' }, { type: 'image', url: 'https://example.invalid/x.png' }], metadata: { lang: 'en' } },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Weather in Paris? 🌧' },
+            { type: 'image', url: 'https://example.invalid/x.png' },
+          ],
+          metadata: { lang: 'en' },
+        },
         {
           role: 'assistant',
           content: '',
@@ -26,11 +33,17 @@ export function appendTests(init: ConformanceInitializer, _options: ConformanceO
         },
         { role: 'tool', content: '{"temp":12}', toolCallId: 'call_1', name: 'weather' },
       ]);
-      expect(appended.map((m) => m.seq), 'appendMessages must assign seq lastSeq+1, lastSeq+2, … in batch order').toEqual([1, 2, 3, 4]);
+      expect(
+        appended.map((m) => m.seq),
+        'appendMessages must assign seq lastSeq+1, lastSeq+2, … in batch order',
+      ).toEqual([1, 2, 3, 4]);
       expect(appended[2]!.id).toBe('client-chosen-id');
       const read = await manager.messages(key);
       expect(read, 'readMessages must return every field exactly as appendMessages stored it').toEqual(appended);
-      expect(read[1]!.content).toEqual([{ type: 'text', text: 'Weather in Paris? 🌧' }, { type: 'image', url: 'https://example.invalid/x.png' }]);
+      expect(read[1]!.content).toEqual([
+        { type: 'text', text: 'Weather in Paris? 🌧' },
+        { type: 'image', url: 'https://example.invalid/x.png' },
+      ]);
       expect(read[2]!.toolCalls).toEqual([{ id: 'call_1', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } }]);
       expect(read[3]).toMatchObject({ role: 'tool', toolCallId: 'call_1', name: 'weather', agentId: null, runId: null, metadata: {} });
       const session = (await manager.get(key))!;
@@ -63,24 +76,35 @@ export function appendTests(init: ConformanceInitializer, _options: ConformanceO
         }),
       );
       const messages = await ctx.manager().messages(key);
-      expect(messages.map((m) => m.seq), 'appendMessages must keep seq gap-free under concurrent appenders').toEqual(Array.from({ length: 256 }, (_, i) => i + 1));
+      expect(
+        messages.map((m) => m.seq),
+        'appendMessages must keep seq gap-free under concurrent appenders',
+      ).toEqual(Array.from({ length: 256 }, (_, i) => i + 1));
       expect(new Set(messages.map((m) => m.content)).size, 'appendMessages must lose no message under concurrent appenders').toBe(256);
       for (let i = 0; i < messages.length; i += 2) {
         // a batch is atomic: its two messages are adjacent
-        expect(String(messages[i + 1]!.content), 'appendMessages must write a batch whole: its messages stay adjacent').toBe(String(messages[i]!.content).replace(/-a$/, '-b'));
+        expect(String(messages[i + 1]!.content), 'appendMessages must write a batch whole: its messages stay adjacent').toBe(
+          String(messages[i]!.content).replace(/-a$/, '-b'),
+        );
       }
       for (let writer = 0; writer < 16; writer++) {
         const own = messages.filter((m) => String(m.content).startsWith(`w${writer}-`)).map((m) => m.content);
         expect(own).toEqual(Array.from({ length: 8 }, (_, i) => [`w${writer}-${i}-a`, `w${writer}-${i}-b`]).flat());
       }
-      expect(await ctx.manager().get(key), 'appendMessages must keep messageCount and lastSeq in step with the messages').toMatchObject({ messageCount: 256, lastSeq: 256 });
+      expect(await ctx.manager().get(key), 'appendMessages must keep messageCount and lastSeq in step with the messages').toMatchObject({
+        messageCount: 256,
+        lastSeq: 256,
+      });
     });
 
     it('reads the last N, a seq range, and the oldest N of a range', async ({ expect }) => {
       const manager = ctx.manager();
       const key = randomKey();
       await manager.create(key);
-      await manager.append(key, Array.from({ length: 30 }, (_, i) => ({ role: 'user' as const, content: `m${i + 1}` })));
+      await manager.append(
+        key,
+        Array.from({ length: 30 }, (_, i) => ({ role: 'user' as const, content: `m${i + 1}` })),
+      );
       const seqs = (messages: Message[]) => messages.map((m) => m.seq);
       expect(seqs(await manager.messages(key, { last: 5 }))).toEqual([26, 27, 28, 29, 30]);
       expect(seqs(await manager.messages(key, { last: 100 }))).toHaveLength(30);
@@ -106,15 +130,31 @@ export function appendTests(init: ConformanceInitializer, _options: ConformanceO
       await manager.create(key);
       await manager.append(key, { role: 'user', content: 'first', id: 'dup' });
       expect(
-        await caught(manager.append(key, [{ role: 'user', content: 'ok' }, { role: 'user', content: 'again', id: 'dup' }])),
+        await caught(
+          manager.append(key, [
+            { role: 'user', content: 'ok' },
+            { role: 'user', content: 'again', id: 'dup' },
+          ]),
+        ),
         'SessionManager.append (appendMessages) must throw MessageExistsError (rejects a duplicate message id and writes nothing of that batch)',
       ).toBeInstanceOf(MessageExistsError);
       expect(
-        await caught(manager.append(key, [{ role: 'user', content: 'a', id: 'x' }, { role: 'user', content: 'b', id: 'x' }])),
+        await caught(
+          manager.append(key, [
+            { role: 'user', content: 'a', id: 'x' },
+            { role: 'user', content: 'b', id: 'x' },
+          ]),
+        ),
         'SessionManager.append (appendMessages) must throw MessageExistsError (rejects a duplicate message id and writes nothing of that batch)',
       ).toBeInstanceOf(MessageExistsError);
-      expect((await manager.messages(key)).map((m) => m.content), 'appendMessages must write nothing of a batch with a duplicate id').toEqual(['first']);
-      expect(await manager.get(key), 'appendMessages must leave lastSeq and messageCount alone when it refuses a batch').toMatchObject({ messageCount: 1, lastSeq: 1 });
+      expect(
+        (await manager.messages(key)).map((m) => m.content),
+        'appendMessages must write nothing of a batch with a duplicate id',
+      ).toEqual(['first']);
+      expect(await manager.get(key), 'appendMessages must leave lastSeq and messageCount alone when it refuses a batch').toMatchObject({
+        messageCount: 1,
+        lastSeq: 1,
+      });
       const next = await manager.append(key, { role: 'user', content: 'next' });
       expect(next[0]!.seq).toBe(2);
     });
@@ -134,7 +174,10 @@ export function appendTests(init: ConformanceInitializer, _options: ConformanceO
       const manager = ctx.manager();
       const key = randomKey();
       await manager.create(key);
-      await manager.append(key, [{ role: 'user', content: 'a', id: 'm1' }, { role: 'assistant', content: 'b' }]);
+      await manager.append(key, [
+        { role: 'user', content: 'a', id: 'm1' },
+        { role: 'assistant', content: 'b' },
+      ]);
       expect(await manager.clear(key)).toBe(2);
       expect(await manager.messages(key)).toEqual([]);
       expect(await manager.get(key)).toMatchObject({ messageCount: 0, lastSeq: 2 });
@@ -148,7 +191,10 @@ export function appendTests(init: ConformanceInitializer, _options: ConformanceO
       const manager = ctx.manager();
       const key = randomKey();
       await manager.create(key);
-      await manager.append(key, ['a', 'b', 'c', 'd', 'e'].map((content, i) => ({ role: 'user' as const, content, id: `m${i + 1}` })));
+      await manager.append(
+        key,
+        ['a', 'b', 'c', 'd', 'e'].map((content, i) => ({ role: 'user' as const, content, id: `m${i + 1}` })),
+      );
       expect(await manager.truncate(key, { afterSeq: 2 })).toBe(3);
       expect((await manager.messages(key)).map((m) => [m.seq, m.content])).toEqual([
         [1, 'a'],
@@ -188,12 +234,19 @@ export function appendTests(init: ConformanceInitializer, _options: ConformanceO
       expect((await manager.messages(key)).map((m) => m.content)).toEqual(['keep']);
     });
 
-    it('truncate never touches another session of the same user or another user\'s session of the same id', async ({ expect }) => {
+    it("truncate never touches another session of the same user or another user's session of the same id", async ({ expect }) => {
       const manager = ctx.manager();
       const key = randomKey();
       const sibling = { userId: key.userId, sessionId: `${key.sessionId}_2` };
       const otherUser = { userId: `${key.userId}_2`, sessionId: key.sessionId };
-      for (const target of [key, sibling, otherUser]) await manager.create({ ...target, messages: [{ role: 'user', content: '1' }, { role: 'user', content: '2' }] });
+      for (const target of [key, sibling, otherUser])
+        await manager.create({
+          ...target,
+          messages: [
+            { role: 'user', content: '1' },
+            { role: 'user', content: '2' },
+          ],
+        });
       expect(await manager.truncate(key, { afterSeq: 0 })).toBe(2);
       expect(await manager.messages(sibling)).toHaveLength(2);
       expect(await manager.messages(otherUser)).toHaveLength(2);
@@ -202,7 +255,13 @@ export function appendTests(init: ConformanceInitializer, _options: ConformanceO
     it('creates a session together with its first messages', async ({ expect }) => {
       const manager = ctx.manager();
       const key = randomKey();
-      const session = await manager.create({ ...key, messages: [{ role: 'system', content: 'rules' }, { role: 'user', content: 'hi' }] });
+      const session = await manager.create({
+        ...key,
+        messages: [
+          { role: 'system', content: 'rules' },
+          { role: 'user', content: 'hi' },
+        ],
+      });
       expect(session).toMatchObject({ messageCount: 2, lastSeq: 2 });
       expect((await manager.messages(key)).map((m) => [m.seq, m.content])).toEqual([
         [1, 'rules'],
@@ -215,7 +274,10 @@ export function appendTests(init: ConformanceInitializer, _options: ConformanceO
       const key = randomKey();
       await manager.create(key);
       for (let i = 0; i < 10; i++) {
-        await manager.append(key, Array.from({ length: 100 }, (_, j) => ({ role: 'user' as const, content: `${i}-${j}` })));
+        await manager.append(
+          key,
+          Array.from({ length: 100 }, (_, j) => ({ role: 'user' as const, content: `${i}-${j}` })),
+        );
       }
       const last = await manager.append(key, { role: 'user', content: 'end' });
       expect(last[0]!.seq).toBe(1001);

@@ -68,19 +68,19 @@ export function crossProcessTests(init: ConformanceInitializer, _options: Confor
           }),
         );
         const messages = await engines[1]!.readMessages(key);
-        expect(messages.map((m) => m.seq), 'appendMessages must assign seq lastSeq+1… atomically across processes: no gap, no reuse').toEqual(
-          Array.from({ length: 96 }, (_, i) => i + 1),
-        );
-        for (let i = 0; i < messages.length; i += 2) {
-          expect(
-            String(messages[i + 1]!.content),
-            'appendMessages must write a batch whole: its messages stay adjacent',
-          ).toBe(String(messages[i]!.content).replace(/-a$/, '-b'));
-        }
         expect(
-          await ctx.engine.getSession(key),
-          'appendMessages must keep messageCount and lastSeq right across processes',
-        ).toMatchObject({ messageCount: 96, lastSeq: 96 });
+          messages.map((m) => m.seq),
+          'appendMessages must assign seq lastSeq+1… atomically across processes: no gap, no reuse',
+        ).toEqual(Array.from({ length: 96 }, (_, i) => i + 1));
+        for (let i = 0; i < messages.length; i += 2) {
+          expect(String(messages[i + 1]!.content), 'appendMessages must write a batch whole: its messages stay adjacent').toBe(
+            String(messages[i]!.content).replace(/-a$/, '-b'),
+          );
+        }
+        expect(await ctx.engine.getSession(key), 'appendMessages must keep messageCount and lastSeq right across processes').toMatchObject({
+          messageCount: 96,
+          lastSeq: 96,
+        });
       },
       capabilities,
     );
@@ -88,7 +88,7 @@ export function crossProcessTests(init: ConformanceInitializer, _options: Confor
     itNeeds(
       init,
       ['crossProcess'],
-      'a lease taken in one process fences the other process\'s writes',
+      "a lease taken in one process fences the other process's writes",
       async ({ expect }) => {
         const remote = await other();
         const key = randomKey();
@@ -109,7 +109,10 @@ export function crossProcessTests(init: ConformanceInitializer, _options: Confor
           await caught(ctx.engine.appendMessages(key, [testMessage(key, { content: 'stale' })], { lease: grant.lease })),
           'appendMessages must refuse a lease another process has since taken over',
         ).toBeInstanceOf(LockExpiredError);
-        expect((await ctx.engine.readMessages(key)).map((m) => m.content), 'refused writes must leave nothing behind').toEqual(['under the lease']);
+        expect(
+          (await ctx.engine.readMessages(key)).map((m) => m.content),
+          'refused writes must leave nothing behind',
+        ).toEqual(['under the lease']);
         if (taken.acquired) await remote.releaseLease(taken.lease);
       },
       capabilities,

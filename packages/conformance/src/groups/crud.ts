@@ -149,13 +149,22 @@ export function crudTests(init: ConformanceInitializer, _options: ConformanceOpt
       const mine = eq('userId', userId);
       expect(await engine.count('sessions', { where: mine })).toBe(7);
       const page = await engine.findMany('sessions', { where: mine, orderBy: [desc('updatedAt')], limit: 3, offset: 1 });
-      expect(page.map((s) => s.sessionId), 'findMany must order by orderBy, then skip offset and take limit').toEqual(['s5', 's4', 's3']);
+      expect(
+        page.map((s) => s.sessionId),
+        'findMany must order by orderBy, then skip offset and take limit',
+      ).toEqual(['s5', 's4', 's3']);
       const byTitle = await engine.findMany('sessions', { where: mine, orderBy: [asc('title'), desc('sessionId')] });
-      expect(byTitle.map((s) => s.sessionId), 'findMany must order by every term in turn').toEqual(['s6', 's3', 's0', 's4', 's1', 's5', 's2']);
+      expect(
+        byTitle.map((s) => s.sessionId),
+        'findMany must order by every term in turn',
+      ).toEqual(['s6', 's3', 's0', 's4', 's1', 's5', 's2']);
       expect((await engine.findOne('sessions', { where: and(mine, eq('metadata.n', 4)) }))!.sessionId).toBe('s4');
       expect(await engine.findOne('sessions', { where: and(mine, eq('metadata.n', 99)) })).toBeNull();
       const before = (await engine.getSession({ userId, sessionId: 's1' }))!.version;
-      expect(await engine.update('sessions', { where: and(mine, eq('title', 't1')), set: { status: 'archived' } }), 'update must return how many it matched').toBe(2);
+      expect(
+        await engine.update('sessions', { where: and(mine, eq('title', 't1')), set: { status: 'archived' } }),
+        'update must return how many it matched',
+      ).toBe(2);
       expect((await engine.getSession({ userId, sessionId: 's1' }))!.version, 'update must bump the version of each matched session').toBe(before + 1);
       expect(await engine.count('sessions', { where: and(mine, eq('status', 'archived')) })).toBe(2);
       expect(await engine.delete('sessions', { where: and(mine, eq('status', 'archived')) }), 'delete must return how many sessions it deleted').toBe(2);

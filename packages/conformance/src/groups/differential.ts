@@ -17,7 +17,28 @@ import type { ConformanceInitializer } from '../initializer.js';
 import type { ConformanceOptions } from '../options.js';
 
 // Values chosen to collide: case variants, code point edge cases, LIKE metacharacters, quotes, numbers near each other.
-const STRINGS = ['', 'a', 'A', 'ab', 'aB', 'b', 'a%', 'a_b', 'a\\b', "O'Brien", '"; DROP TABLE x; --', 'é', 'É', 'z', '\uE000', '\u{10000}', '😀', '日本', ' a', 'a '];
+const STRINGS = [
+  '',
+  'a',
+  'A',
+  'ab',
+  'aB',
+  'b',
+  'a%',
+  'a_b',
+  'a\\b',
+  "O'Brien",
+  '"; DROP TABLE x; --',
+  'é',
+  'É',
+  'z',
+  '\uE000',
+  '\u{10000}',
+  '😀',
+  '日本',
+  ' a',
+  'a ',
+];
 const NUMBERS = [-2, -0.5, 0, 1, 1.5, 2, 10, 1e6];
 const PATTERNS = ['%', '_', 'a%', '%a', '%b%', 'A%', '_b', 'a\\%', 'a\\_b', '%\\\\%', '__', '%😀%', 'é%', "O'%", '%;%'];
 const DATES = ['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.001Z', '2026-03-01T12:00:00.000Z', '2026-12-31T23:59:59.999Z'].map((iso) => new Date(iso));
@@ -37,24 +58,26 @@ const metadataArb: fc.Arbitrary<JsonObject> = fc
   .map((record) => JSON.parse(JSON.stringify(record)) as JsonObject);
 
 const sessionArb = (userId: string, index: number): fc.Arbitrary<Session> =>
-  fc.record({
-    title: fc.option(fc.constantFrom(...STRINGS), { nil: null }),
-    metadata: metadataArb,
-    status: fc.constantFrom('active' as const, 'archived' as const),
-    createdAt: fc.constantFrom(...DATES),
-    updatedAt: fc.constantFrom(...DATES),
-    expiresAt: fc.option(fc.constantFrom(...DATES), { nil: null }),
-    parentSeq: fc.option(fc.constantFrom(0, 1, 2), { nil: null }),
-    lastSeq: fc.constantFrom(0, 1, 2, 3),
-  }).map((fields) => ({
-    userId,
-    sessionId: `s${String(index).padStart(2, '0')}`,
-    state: {},
-    parentSessionId: fields.parentSeq === null ? null : 'parent',
-    messageCount: 0,
-    version: 0,
-    ...fields,
-  }));
+  fc
+    .record({
+      title: fc.option(fc.constantFrom(...STRINGS), { nil: null }),
+      metadata: metadataArb,
+      status: fc.constantFrom('active' as const, 'archived' as const),
+      createdAt: fc.constantFrom(...DATES),
+      updatedAt: fc.constantFrom(...DATES),
+      expiresAt: fc.option(fc.constantFrom(...DATES), { nil: null }),
+      parentSeq: fc.option(fc.constantFrom(0, 1, 2), { nil: null }),
+      lastSeq: fc.constantFrom(0, 1, 2, 3),
+    })
+    .map((fields) => ({
+      userId,
+      sessionId: `s${String(index).padStart(2, '0')}`,
+      state: {},
+      parentSessionId: fields.parentSeq === null ? null : 'parent',
+      messageCount: 0,
+      version: 0,
+      ...fields,
+    }));
 
 type FieldKind = 'string' | 'enum' | 'integer' | 'timestamp' | 'json';
 const FIELDS: Array<[string, FieldKind]> = [
@@ -104,7 +127,9 @@ function leafArb(): fc.Arbitrary<Filter> {
     options.push(
       listType.chain((type) => {
         const element = type === 'string' && kind === 'json' ? fc.constantFrom(...STRINGS) : type === 'number' ? fc.constantFrom(...NUMBERS) : valueArb(kind);
-        return fc.tuple(fc.constantFrom('inArray' as const, 'notInArray' as const), fc.array(element, { maxLength: 4 })).map(([op, values]): Filter => ({ op, field, values }));
+        return fc
+          .tuple(fc.constantFrom('inArray' as const, 'notInArray' as const), fc.array(element, { maxLength: 4 }))
+          .map(([op, values]): Filter => ({ op, field, values }));
       }),
     );
     return fc.oneof(...options);
@@ -146,19 +171,23 @@ export function differentialTests(init: ConformanceInitializer, options: Conform
     });
 
     const ids = async (engine: Engine, where: Filter, orderBy: OrderTerm[], limit?: number, offset?: number) =>
-      (await engine.findMany('sessions', { where: and(eq('userId', userId), where), orderBy, ...(limit === undefined ? {} : { limit }), ...(offset === undefined ? {} : { offset }) })).map(
-        (session) => session.sessionId,
-      );
+      (
+        await engine.findMany('sessions', {
+          where: and(eq('userId', userId), where),
+          orderBy,
+          ...(limit === undefined ? {} : { limit }),
+          ...(offset === undefined ? {} : { offset }),
+        })
+      ).map((session) => session.sessionId);
 
     it('returns the same sessions, in the same order, for random filters', async ({ expect }) => {
       await fc.assert(
         fc.asyncProperty(filterArb, orderArb, async (where, orderBy) => {
           const expected = await ids(reference, where, orderBy);
           const actual = await ids(ctx.engine, where, orderBy);
-          expect(
-            actual,
-            `findMany must return what MemoryEngine returns for where ${JSON.stringify(where)} orderBy ${JSON.stringify(orderBy)}`,
-          ).toEqual(expected);
+          expect(actual, `findMany must return what MemoryEngine returns for where ${JSON.stringify(where)} orderBy ${JSON.stringify(orderBy)}`).toEqual(
+            expected,
+          );
         }),
         { numRuns, seed, endOnFailure: true, includeErrorInReport: true },
       );
@@ -169,10 +198,9 @@ export function differentialTests(init: ConformanceInitializer, options: Conform
         fc.asyncProperty(filterArb, orderArb, fc.integer({ min: 1, max: 15 }), fc.integer({ min: 0, max: 45 }), async (where, orderBy, limit, offset) => {
           const query = `where ${JSON.stringify(where)} orderBy ${JSON.stringify(orderBy)} limit ${limit} offset ${offset}`;
           const page = await ids(ctx.engine, where, orderBy, limit, offset);
-          expect(
-            page,
-            `findMany must sort, skip offset and take limit as MemoryEngine does for ${query}`,
-          ).toEqual(await ids(reference, where, orderBy, limit, offset));
+          expect(page, `findMany must sort, skip offset and take limit as MemoryEngine does for ${query}`).toEqual(
+            await ids(reference, where, orderBy, limit, offset),
+          );
           const scoped = and(eq('userId', userId), where);
           const counted = await ctx.engine.count('sessions', { where: scoped });
           expect(counted, `count must count what MemoryEngine counts (ignoring limit and offset) for where ${JSON.stringify(scoped)}`).toBe(

@@ -37,7 +37,9 @@ export function engineLifecycleTests(init: ConformanceInitializer, _options: Con
         ).toBeInstanceOf(NotSetUpError);
         await engine.setup();
         const version = await engine.storedSchemaVersion();
-        expect(Number.isSafeInteger(version) && (version as number) >= 1, `storedSchemaVersion must be a whole version >= 1 after setup, got ${version}`).toBe(true);
+        expect(Number.isSafeInteger(version) && (version as number) >= 1, `storedSchemaVersion must be a whole version >= 1 after setup, got ${version}`).toBe(
+          true,
+        );
         await engine.close();
         expect(
           await caught(engine.storedSchemaVersion()),
@@ -55,7 +57,9 @@ export function engineLifecycleTests(init: ConformanceInitializer, _options: Con
         await engine.setup();
         const other = await init.reopen!(engine);
         try {
-          expect(await other.storedSchemaVersion(), 'storedSchemaVersion must read the version setup() recorded in the store').toBe(await engine.storedSchemaVersion());
+          expect(await other.storedSchemaVersion(), 'storedSchemaVersion must read the version setup() recorded in the store').toBe(
+            await engine.storedSchemaVersion(),
+          );
         } finally {
           await other.close();
         }
@@ -100,7 +104,10 @@ export function engineLifecycleTests(init: ConformanceInitializer, _options: Con
         await engine.setup();
         expect(await engine.getSession(randomKey())).toBeNull();
       }
-      const closed = await created.getSession(randomKey()).then(() => false, (error: unknown) => error instanceof EngineClosedError);
+      const closed = await created.getSession(randomKey()).then(
+        () => false,
+        (error: unknown) => error instanceof EngineClosedError,
+      );
       expect(closed).toBe(true);
       await init.destroy?.(created);
     });

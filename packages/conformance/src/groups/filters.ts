@@ -29,13 +29,37 @@ const HOSTILE = `Robert'); DROP TABLE sessions;-- "quoted" \\ back\\slash %_`;
 
 /** Named rows with the values every operator is checked against. */
 const ROWS: Record<string, { title: string | null; metadata: Session['metadata']; lastSeq: number; updatedAt: string; expiresAt: string | null }> = {
-  web: { title: 'Alpha', metadata: { channel: 'web', n: 1, flag: true, plan: { tier: 'pro' } }, lastSeq: 1, updatedAt: '2026-01-01T00:00:00.000Z', expiresAt: null },
-  app: { title: 'alpha', metadata: { channel: 'app', n: 2.5, flag: false, plan: { tier: 'free' } }, lastSeq: 2, updatedAt: '2026-01-02T00:00:00.000Z', expiresAt: '2030-01-01T00:00:00.000Z' },
+  web: {
+    title: 'Alpha',
+    metadata: { channel: 'web', n: 1, flag: true, plan: { tier: 'pro' } },
+    lastSeq: 1,
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    expiresAt: null,
+  },
+  app: {
+    title: 'alpha',
+    metadata: { channel: 'app', n: 2.5, flag: false, plan: { tier: 'free' } },
+    lastSeq: 2,
+    updatedAt: '2026-01-02T00:00:00.000Z',
+    expiresAt: '2030-01-01T00:00:00.000Z',
+  },
   numericString: { title: 'beta', metadata: { channel: 'Web', n: '2.5', flag: 'true' }, lastSeq: 3, updatedAt: '2026-01-03T00:00:00.000Z', expiresAt: null },
   nullish: { title: null, metadata: { channel: null, n: null }, lastSeq: 4, updatedAt: '2026-01-04T00:00:00.000Z', expiresAt: null },
   empty: { title: '', metadata: {}, lastSeq: 5, updatedAt: '2026-01-05T00:00:00.000Z', expiresAt: null },
-  unicode: { title: 'Ünïcødé 😀 日本', metadata: { channel: '😀', n: -10, nested: { deep: { x: 'y' } } }, lastSeq: 6, updatedAt: '2026-01-06T00:00:00.000Z', expiresAt: null },
-  hostile: { title: HOSTILE, metadata: { channel: HOSTILE, n: 1e9, [`key with 'quote'`]: 'v' }, lastSeq: 7, updatedAt: '2026-01-07T00:00:00.000Z', expiresAt: null },
+  unicode: {
+    title: 'Ünïcødé 😀 日本',
+    metadata: { channel: '😀', n: -10, nested: { deep: { x: 'y' } } },
+    lastSeq: 6,
+    updatedAt: '2026-01-06T00:00:00.000Z',
+    expiresAt: null,
+  },
+  hostile: {
+    title: HOSTILE,
+    metadata: { channel: HOSTILE, n: 1e9, [`key with 'quote'`]: 'v' },
+    lastSeq: 7,
+    updatedAt: '2026-01-07T00:00:00.000Z',
+    expiresAt: null,
+  },
   objectValue: { title: 'a_c', metadata: { channel: { not: 'a string' }, n: [1, 2] }, lastSeq: 8, updatedAt: '2026-01-08T00:00:00.000Z', expiresAt: null },
   private: { title: 'abc', metadata: { channel: '\uE000', n: 0 }, lastSeq: 9, updatedAt: '2026-01-09T00:00:00.000Z', expiresAt: null },
   astral: { title: 'a%c', metadata: { channel: '\u{10000}', n: -0.5 }, lastSeq: 10, updatedAt: '2026-01-10T00:00:00.000Z', expiresAt: null },
@@ -127,7 +151,11 @@ export function filterTests(init: ConformanceInitializer, _options: ConformanceO
       ['eq on a metadata boolean does not match the string "true"', eq('metadata.flag', true), ['web']],
       ['eq false on a metadata boolean', eq('metadata.flag', false), ['app']],
       ['ne on a metadata boolean excludes other types and missing', ne('metadata.flag', true), ['app']],
-      ['ne on metadata excludes missing, null and other types', ne('metadata.channel', 'web'), ['app', 'numericString', 'unicode', 'hostile', 'private', 'astral']],
+      [
+        'ne on metadata excludes missing, null and other types',
+        ne('metadata.channel', 'web'),
+        ['app', 'numericString', 'unicode', 'hostile', 'private', 'astral'],
+      ],
       ['not(eq) on metadata includes missing, null and other types', not(eq('metadata.channel', 'web')), names.filter((n) => n !== 'web')],
       ['gt on metadata numbers ignores strings, null and arrays', gt('metadata.n', 0), ['web', 'app', 'hostile']],
       ['lt on metadata numbers handles negatives and fractions', lt('metadata.n', 0), ['unicode', 'astral']],
@@ -136,7 +164,11 @@ export function filterTests(init: ConformanceInitializer, _options: ConformanceO
       ['lt on metadata strings ignores numbers and objects', lt('metadata.channel', 'a'), ['numericString', 'hostile']],
       ['inArray on metadata strings', inArray('metadata.channel', ['web', 'app', '😀']), ['web', 'app', 'unicode']],
       ['inArray on metadata numbers', inArray('metadata.n', [1, 0, 1e9]), ['web', 'private', 'hostile']],
-      ['notInArray on metadata excludes missing, null and other types', notInArray('metadata.channel', ['web', 'app']), ['numericString', 'unicode', 'hostile', 'private', 'astral']],
+      [
+        'notInArray on metadata excludes missing, null and other types',
+        notInArray('metadata.channel', ['web', 'app']),
+        ['numericString', 'unicode', 'hostile', 'private', 'astral'],
+      ],
       ['isNull on metadata matches missing and JSON null', isNull('metadata.channel'), ['nullish', 'empty']],
       ['isNotNull on metadata matches any present, non-null value', isNotNull('metadata.channel'), names.filter((n) => n !== 'nullish' && n !== 'empty')],
       ['eq on a nested metadata path', eq('metadata.plan.tier', 'pro'), ['web']],
@@ -153,24 +185,27 @@ export function filterTests(init: ConformanceInitializer, _options: ConformanceO
       ['not of empty or is true', not(or()), names],
       ['double negation', not(not(eq('metadata.channel', 'web'))), ['web']],
       ['not over or', not(or(isNull('title'), like('title', '%a%'))), ['empty', 'unicode']],
-      ['strings order U+E000 before U+10000 (code points, not UTF-16 units)', and(lt('metadata.channel', '\u{10000}'), gt('metadata.channel', '\uD7FF')), ['private']],
+      [
+        'strings order U+E000 before U+10000 (code points, not UTF-16 units)',
+        and(lt('metadata.channel', '\u{10000}'), gt('metadata.channel', '\uD7FF')),
+        ['private'],
+      ],
     ];
 
     for (const [name, filter, expected] of cases) {
       it(`${name}`, async ({ expect }) => {
-        expect(
-          await matching(filter),
-          `findMany must return exactly the sessions that match where ${JSON.stringify(filter)} (${name})`,
-        ).toEqual(sorted(expected));
+        expect(await matching(filter), `findMany must return exactly the sessions that match where ${JSON.stringify(filter)} (${name})`).toEqual(
+          sorted(expected),
+        );
       });
     }
 
     it('accepts the same filters as JSON, through parseFilter', async ({ expect }) => {
       const filter = parseFilter(JSON.stringify(and(gt('updatedAt', new Date('2026-01-08T00:00:00.000Z')), not(eq('metadata.channel', 'web')))));
-      expect(
-        await matching(filter),
-        'findMany must treat a filter parsed from JSON (ISO dates as strings) as the filter it was built from',
-      ).toEqual(['astral', 'private']);
+      expect(await matching(filter), 'findMany must treat a filter parsed from JSON (ISO dates as strings) as the filter it was built from').toEqual([
+        'astral',
+        'private',
+      ]);
     });
 
     it('orders by a nullable column with nulls first ascending and last descending', async ({ expect }) => {
@@ -189,12 +224,10 @@ export function filterTests(init: ConformanceInitializer, _options: ConformanceO
     it('orders strings by code point, not by UTF-16 unit or locale', async ({ expect }) => {
       const where = and(eq('userId', userId), inArray('sessionId', ['private', 'astral', 'unicode', 'web']));
       const rows = await ctx.engine.findMany('sessions', { where, orderBy: [asc('title')] });
-      expect(rows.map((s) => s.sessionId), 'findMany must order strings by Unicode code point (U+E000 before U+10000), not by UTF-16 unit or locale').toEqual([
-        'web',
-        'astral',
-        'private',
-        'unicode',
-      ]);
+      expect(
+        rows.map((s) => s.sessionId),
+        'findMany must order strings by Unicode code point (U+E000 before U+10000), not by UTF-16 unit or locale',
+      ).toEqual(['web', 'astral', 'private', 'unicode']);
     });
 
     it('breaks ties by primary key so pages never overlap', async ({ expect }) => {
@@ -227,10 +260,9 @@ export function filterTests(init: ConformanceInitializer, _options: ConformanceO
         await seqs(not(eq('metadata.lang', 'en'))),
         "findMany('messages') must include messages whose metadata.lang is missing in not(eq metadata.lang 'en')",
       ).toEqual([4, 1]);
-      expect(
-        await seqs(gte('metadata.tokens', 5)),
-        "findMany('messages') must compare metadata numbers (gte metadata.tokens 5; missing is false)",
-      ).toEqual([3]);
+      expect(await seqs(gte('metadata.tokens', 5)), "findMany('messages') must compare metadata numbers (gte metadata.tokens 5; missing is false)").toEqual([
+        3,
+      ]);
       expect(
         await ctx.engine.count('messages', { where: and(mine, isNull('name')) }),
         "count('messages') must match a name never set with isNull('name')",

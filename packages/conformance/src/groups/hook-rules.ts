@@ -51,10 +51,16 @@ export function hookRuleTests(init: ConformanceInitializer, _options: Conformanc
       );
       for (const key of fresh) expect(await engine.getSession(key), 'insert must write none of a batch that hit SessionExistsError').toBeNull();
       expect((await engine.getSession(existing))?.title, 'insert must leave an existing session as it was').toBe('existing');
-      expect(await engine.insert('sessions', fresh.map((key) => sessionRecord(key))), 'insert must return how many sessions it wrote').toBe(2);
+      expect(
+        await engine.insert(
+          'sessions',
+          fresh.map((key) => sessionRecord(key)),
+        ),
+        'insert must return how many sessions it wrote',
+      ).toBe(2);
     });
 
-    it('createSession refuses an expired leftover and keeps it (replacing it is the manager\'s job)', async ({ expect }) => {
+    it("createSession refuses an expired leftover and keeps it (replacing it is the manager's job)", async ({ expect }) => {
       const engine = ctx.engine;
       const key = await created(engine, { title: 'leftover', expiresAt: at(1_000) });
       expect(
@@ -69,10 +75,9 @@ export function hookRuleTests(init: ConformanceInitializer, _options: Conformanc
       const key = await created(engine);
       await engine.appendMessages(key, [testMessage(key, { createdAt: at(5_000) }), testMessage(key, { createdAt: at(3_000) })]);
       let session = (await engine.getSession(key))!;
-      expect(
-        session.updatedAt.getTime(),
-        "appendMessages must set updatedAt to the latest of its current value and the appended messages' createdAt",
-      ).toBe(T0 + 5_000);
+      expect(session.updatedAt.getTime(), "appendMessages must set updatedAt to the latest of its current value and the appended messages' createdAt").toBe(
+        T0 + 5_000,
+      );
       await engine.appendMessages(key, [testMessage(key, { createdAt: at(-60_000) })]);
       session = (await engine.getSession(key))!;
       expect(session.updatedAt.getTime(), 'appendMessages must never move updatedAt backwards').toBe(T0 + 5_000);
@@ -93,7 +98,10 @@ export function hookRuleTests(init: ConformanceInitializer, _options: Conformanc
     it('generic update bumps the version of every session it matches, by one', async ({ expect }) => {
       const engine = ctx.engine;
       const userId = randomKey().userId;
-      await engine.insert('sessions', ['a', 'b', 'c'].map((sessionId) => sessionRecord({ userId, sessionId }, { title: sessionId === 'c' ? 'other' : 'x' })));
+      await engine.insert(
+        'sessions',
+        ['a', 'b', 'c'].map((sessionId) => sessionRecord({ userId, sessionId }, { title: sessionId === 'c' ? 'other' : 'x' })),
+      );
       expect(
         await engine.update('sessions', { where: and(eq('userId', userId), eq('title', 'x')), set: { status: 'archived' } }),
         'update must return how many it matched',
@@ -105,53 +113,50 @@ export function hookRuleTests(init: ConformanceInitializer, _options: Conformanc
     it('clearMessages and truncateMessages set updatedAt to the one given and leave version and lastSeq alone', async ({ expect }) => {
       const engine = ctx.engine;
       const key = await created(engine);
-      await engine.appendMessages(key, [1, 2, 3].map((n) => testMessage(key, { content: `m${n}`, createdAt: at(n) })));
+      await engine.appendMessages(
+        key,
+        [1, 2, 3].map((n) => testMessage(key, { content: `m${n}`, createdAt: at(n) })),
+      );
       expect(await engine.truncateMessages(key, { afterSeq: 2, updatedAt: at(10_000) }), 'truncateMessages must return how many messages it deleted').toBe(1);
       let session = (await engine.getSession(key))!;
       expect(
         [session.updatedAt.getTime(), session.version, session.lastSeq, session.messageCount],
         'truncateMessages must set updatedAt and messageCount only',
-      ).toEqual([
-        T0 + 10_000,
-        0,
-        3,
-        2,
-      ]);
+      ).toEqual([T0 + 10_000, 0, 3, 2]);
       expect(await engine.clearMessages(key, { updatedAt: at(20_000) }), 'clearMessages must return how many messages it deleted').toBe(2);
       session = (await engine.getSession(key))!;
       expect(
         [session.updatedAt.getTime(), session.version, session.lastSeq, session.messageCount],
         'clearMessages must set updatedAt and messageCount only',
-      ).toEqual([
-        T0 + 20_000,
-        0,
-        3,
-        0,
-      ]);
+      ).toEqual([T0 + 20_000, 0, 3, 0]);
     });
 
-    it('message ids are unique among a session\'s stored messages: clear and truncate free the ids they delete', async ({ expect }) => {
+    it("message ids are unique among a session's stored messages: clear and truncate free the ids they delete", async ({ expect }) => {
       const engine = ctx.engine;
       const key = await created(engine);
       await engine.appendMessages(key, [testMessage(key, { id: 'a' }), testMessage(key, { id: 'b' })]);
       expect(
         await caught(engine.appendMessages(key, [testMessage(key, { id: 'b' })])),
         'appendMessages must throw MessageExistsError for an id the session already stores',
-      ).toBeInstanceOf(
-        MessageExistsError,
-      );
+      ).toBeInstanceOf(MessageExistsError);
       await engine.truncateMessages(key, { afterSeq: 1, updatedAt: at(1) });
       const again = await engine.appendMessages(key, [testMessage(key, { id: 'b' })]);
       expect(again[0]?.seq, 'truncateMessages must free the ids of the messages it deletes, never their seq values').toBe(3);
       await engine.clearMessages(key, { updatedAt: at(2) });
       const afterClear = await engine.appendMessages(key, [testMessage(key, { id: 'a' }), testMessage(key, { id: 'b' })]);
-      expect(afterClear.map((message) => message.seq), 'clearMessages must free the ids of the messages it deletes, never their seq values').toEqual([4, 5]);
+      expect(
+        afterClear.map((message) => message.seq),
+        'clearMessages must free the ids of the messages it deletes, never their seq values',
+      ).toEqual([4, 5]);
     });
 
     it('readMessages: last is the newest N of the range, limit the oldest N, and both together are refused', async ({ expect }) => {
       const engine = ctx.engine;
       const key = await created(engine);
-      await engine.appendMessages(key, Array.from({ length: 10 }, (_, i) => testMessage(key, { content: `m${i + 1}` })));
+      await engine.appendMessages(
+        key,
+        Array.from({ length: 10 }, (_, i) => testMessage(key, { content: `m${i + 1}` })),
+      );
       const seqs = async (range: Parameters<Engine['readMessages']>[1]) => (await engine.readMessages(key, range)).map((message) => message.seq);
       expect(
         await seqs({ afterSeq: 2, beforeSeq: 9, last: 2 }),
@@ -161,10 +166,9 @@ export function hookRuleTests(init: ConformanceInitializer, _options: Conformanc
         await seqs({ afterSeq: 2, beforeSeq: 9, limit: 2 }),
         'readMessages must return the oldest `limit` messages of afterSeq < seq < beforeSeq, ascending',
       ).toEqual([3, 4]);
-      expect(
-        await caught(engine.readMessages(key, { last: 2, limit: 2 })),
-        'readMessages must refuse last together with limit',
-      ).toBeInstanceOf(ValidationError);
+      expect(await caught(engine.readMessages(key, { last: 2, limit: 2 })), 'readMessages must refuse last together with limit').toBeInstanceOf(
+        ValidationError,
+      );
     });
 
     it('checks a fenced write in this order: the lease, then the session (missing or expired), then expectedVersion', async ({ expect }) => {
@@ -215,12 +219,12 @@ export function hookRuleTests(init: ConformanceInitializer, _options: Conformanc
       expect(await engine.releaseLease(first), 'releaseLease must return true for a lease still held').toBe(true);
     });
 
-    it('releaseLease returns false for the caller\'s own lease once it expired, and the token keeps growing', async ({ expect }) => {
+    it("releaseLease returns false for the caller's own lease once it expired, and the token keeps growing", async ({ expect }) => {
       const engine = ctx.engine;
       const key = await created(engine);
       const expired = await lease(engine, key, 'sleeper', 400);
       await delay(1_000);
-      expect(await engine.releaseLease(expired), 'releaseLease must return false for a lease that expired, even its own owner\'s').toBe(false);
+      expect(await engine.releaseLease(expired), "releaseLease must return false for a lease that expired, even its own owner's").toBe(false);
       const next = await lease(engine, key, 'sleeper', 30_000);
       expect(next.token, 'acquireLease must grant a bigger token than any before it').toBeGreaterThan(expired.token);
       expect(await engine.releaseLease(next), 'releaseLease must return true for a lease still held').toBe(true);

@@ -45,7 +45,12 @@ export function largeSessionTests(init: ConformanceInitializer, options: LargeSe
     it('forks the whole session with every message exactly', async ({ expect }) => {
       const { key, messages } = await built();
       const fork = await forked();
-      expect(fork, 'fork must copy every message and record its parent').toMatchObject({ messageCount: count, lastSeq: count, parentSessionId: key.sessionId, parentSeq: count });
+      expect(fork, 'fork must copy every message and record its parent').toMatchObject({
+        messageCount: count,
+        lastSeq: count,
+        parentSessionId: key.sessionId,
+        parentSeq: count,
+      });
       expectSameMessages(expect, await bulkManager(ctx).messages(fork), messages);
     });
 
@@ -60,7 +65,10 @@ export function largeSessionTests(init: ConformanceInitializer, options: LargeSe
       const { messages } = await built();
       const raw = rawOf(ctx);
       for (const copy of [await forked(), await imported()]) {
-        expect(await raw.session(copy), 'createSession must record the count and last seq of what it stored').toMatchObject({ messageCount: count, lastSeq: count });
+        expect(await raw.session(copy), 'createSession must record the count and last seq of what it stored').toMatchObject({
+          messageCount: count,
+          lastSeq: count,
+        });
         const stored = await raw.messages(copy);
         expect(stored, 'createSession must store every message').toHaveLength(count);
         expect(stored.at(-1)).toMatchObject({ seq: count, id: messages.at(-1)!.id, content: contentOf(count) });
@@ -99,7 +107,10 @@ function expectSameMessages(expect: ExpectStatic, actual: readonly Message[], ex
   actual.forEach((message, i) => {
     const want = expected[i]!;
     if (message.seq !== i + 1 || message.content !== want.content || message.role !== want.role || message.id !== want.id) {
-      if (mismatches.length < 5) mismatches.push(`#${i}: got seq ${message.seq} id ${message.id} ${JSON.stringify(message.content)}, want seq ${want.seq} id ${want.id} ${JSON.stringify(want.content)}`);
+      if (mismatches.length < 5)
+        mismatches.push(
+          `#${i}: got seq ${message.seq} id ${message.id} ${JSON.stringify(message.content)}, want seq ${want.seq} id ${want.id} ${JSON.stringify(want.content)}`,
+        );
     }
   });
   expect(mismatches).toEqual([]);

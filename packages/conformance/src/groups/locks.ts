@@ -32,7 +32,10 @@ export function lockTests(init: ConformanceInitializer, _options: ConformanceOpt
       const holder = ctx.manager({ owner: 'worker-a' });
       await holder.create(key);
       const lease = await holder.acquire(key, { ttlMs: 5_000 });
-      const error = await ctx.manager({ owner: 'worker-b' }).acquire(key).catch((e: unknown) => e);
+      const error = await ctx
+        .manager({ owner: 'worker-b' })
+        .acquire(key)
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(LockHeldError);
       expect((error as LockHeldError).holder).toBe('worker-a');
       expect(Math.abs((error as LockHeldError).expiresAt.getTime() - lease.expiresAt.getTime())).toBeLessThan(1_000);
@@ -119,7 +122,7 @@ export function lockTests(init: ConformanceInitializer, _options: ConformanceOpt
       await b.release(current);
     });
 
-    it('releasing a lost lease never touches the new holder\'s lease', async ({ expect }) => {
+    it("releasing a lost lease never touches the new holder's lease", async ({ expect }) => {
       const key = randomKey();
       const a = ctx.manager({ owner: 'same-owner-name' });
       const b = ctx.manager({ owner: 'same-owner-name' });
@@ -163,10 +166,14 @@ export function lockTests(init: ConformanceInitializer, _options: ConformanceOpt
         'truncateMessages must throw LockExpiredError (rejects a write from a lease that expired under it, and writes nothing)',
       ).toBeInstanceOf(LockExpiredError);
       expect(await a.messages(key), 'a write refused for an expired lease must write nothing').toEqual([]);
-      expect(await a.get(key), 'a write refused for an expired lease must leave the session as it was').toMatchObject({ title: null, messageCount: 0, lastSeq: 0 });
+      expect(await a.get(key), 'a write refused for an expired lease must leave the session as it was').toMatchObject({
+        title: null,
+        messageCount: 0,
+        lastSeq: 0,
+      });
     });
 
-    it('fences versioned updates too: a stale holder cannot overwrite the next holder\'s state or take back its messages', async ({ expect }) => {
+    it("fences versioned updates too: a stale holder cannot overwrite the next holder's state or take back its messages", async ({ expect }) => {
       const key = randomKey();
       const engine = ctx.engine;
       const manager = ctx.manager();
@@ -182,14 +189,14 @@ export function lockTests(init: ConformanceInitializer, _options: ConformanceOpt
       const current = (await engine.getSession(key))!;
       // the stale holder read the latest version, so only the fencing check can stop it
       expect(
-        await caught(engine.updateSession(key, { state: { owner: 'stale' }, updatedAt: new Date() }, { lease: first.lease, expectedVersion: current.version }),),
+        await caught(engine.updateSession(key, { state: { owner: 'stale' }, updatedAt: new Date() }, { lease: first.lease, expectedVersion: current.version })),
         "updateSession must throw LockExpiredError (fences versioned updates too: a stale holder cannot overwrite the next holder's state or take back its messages)",
       ).toBeInstanceOf(LockExpiredError);
       expect(
         await caught(engine.truncateMessages(key, { lease: first.lease, afterSeq: 0, updatedAt: new Date() })),
         "truncateMessages must throw LockExpiredError (fences versioned updates too: a stale holder cannot overwrite the next holder's state or take back its messages)",
       ).toBeInstanceOf(LockExpiredError);
-      expect(await manager.getState(key), "updateSession must refuse a stale holder even with the latest expectedVersion").toEqual({ owner: 'next' });
+      expect(await manager.getState(key), 'updateSession must refuse a stale holder even with the latest expectedVersion').toEqual({ owner: 'next' });
       expect((await manager.messages(key)).map((m) => m.content)).toEqual(['next holder']);
       await engine.releaseLease(second.lease);
     });
@@ -208,7 +215,7 @@ export function lockTests(init: ConformanceInitializer, _options: ConformanceOpt
       await manager.release(lease);
     });
 
-    it('rejects a stale holder\'s write after the next holder took over, keeping the new holder\'s work', async ({ expect }) => {
+    it("rejects a stale holder's write after the next holder took over, keeping the new holder's work", async ({ expect }) => {
       const key = randomKey();
       const engine = ctx.engine;
       const manager = ctx.manager();
@@ -227,7 +234,10 @@ export function lockTests(init: ConformanceInitializer, _options: ConformanceOpt
         await caught(engine.deleteSession(key, { lease: first.lease })),
         "deleteSession must throw LockExpiredError (rejects a stale holder's write after the next holder took over, keeping the new holder's work)",
       ).toBeInstanceOf(LockExpiredError);
-      expect((await manager.messages(key)).map((m) => m.content), "a stale holder's writes must leave the next holder's messages as they were").toEqual(['next holder']);
+      expect(
+        (await manager.messages(key)).map((m) => m.content),
+        "a stale holder's writes must leave the next holder's messages as they were",
+      ).toEqual(['next holder']);
       await engine.releaseLease(second.lease);
     });
 
@@ -331,7 +341,7 @@ export function lockTests(init: ConformanceInitializer, _options: ConformanceOpt
       await manager.release(held);
     });
 
-    it('a lease on one session neither locks nor writes another user\'s session of the same id', async ({ expect }) => {
+    it("a lease on one session neither locks nor writes another user's session of the same id", async ({ expect }) => {
       const a = randomKey();
       const b = { userId: `${a.userId}-other`, sessionId: a.sessionId };
       const manager = ctx.manager();

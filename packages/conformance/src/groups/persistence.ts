@@ -33,21 +33,27 @@ export function persistenceTests(init: ConformanceInitializer, _options: Conform
         const key = randomKey();
         const writer = new SessionManager({ engine: writerEngine, owner: 'writer' });
         await writer.create({ ...key, title: 'persisted', metadata: { n: 1 }, state: { step: 3 } });
-        await writer.append(key, [{ role: 'user', content: 'one' }, { role: 'assistant', content: 'two' }]);
+        await writer.append(key, [
+          { role: 'user', content: 'one' },
+          { role: 'assistant', content: 'two' },
+        ]);
         const lease = await writer.acquire(key, { ttlMs: 60_000 });
         await writerEngine.close();
 
         const first = await openInChild(init, writerEngine, 'reader');
         try {
           const reader = new SessionManager({ engine: first, owner: 'reader' });
-          expect(await reader.get(key), 'createSession and appendMessages must be in the store, not in the writing engine\'s memory').toMatchObject({
+          expect(await reader.get(key), "createSession and appendMessages must be in the store, not in the writing engine's memory").toMatchObject({
             title: 'persisted',
             metadata: { n: 1 },
             state: { step: 3 },
             messageCount: 2,
             lastSeq: 2,
           });
-          expect((await reader.messages(key)).map((m) => [m.seq, m.content]), 'appendMessages must be in the store').toEqual([
+          expect(
+            (await reader.messages(key)).map((m) => [m.seq, m.content]),
+            'appendMessages must be in the store',
+          ).toEqual([
             [1, 'one'],
             [2, 'two'],
           ]);
@@ -70,7 +76,10 @@ async function checkSeenByAnotherProcess(init: ConformanceInitializer, engine: E
   const second = await openInChild(init, engine, 'second reader');
   try {
     const messages = await second.readMessages(key);
-    expect(messages.map((m) => m.content), 'a write made in one process must persist for the next').toEqual(['one', 'two', 'three']);
+    expect(
+      messages.map((m) => m.content),
+      'a write made in one process must persist for the next',
+    ).toEqual(['one', 'two', 'three']);
   } finally {
     await second.close();
   }

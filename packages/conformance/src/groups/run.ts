@@ -41,10 +41,15 @@ export function runTests(init: ConformanceInitializer, _options: ConformanceOpti
       const key = randomKey();
       await manager.create(key);
       const failure = new Error('model crashed');
-      expect(await caught(manager.run(key, async ({ append }) => {
-          await append({ role: 'user', content: 'kept' });
-          throw failure;
-        }),), 'SessionManager.run must reject with the given reason (keeps what a throwing callback appended before the failure, and releases the lease)').toBe(failure);
+      expect(
+        await caught(
+          manager.run(key, async ({ append }) => {
+            await append({ role: 'user', content: 'kept' });
+            throw failure;
+          }),
+        ),
+        'SessionManager.run must reject with the given reason (keeps what a throwing callback appended before the failure, and releases the lease)',
+      ).toBe(failure);
       expect((await manager.messages(key)).map((m) => m.content)).toEqual(['kept']);
       const lease = await ctx.manager({ owner: 'next' }).acquire(key);
       await manager.release(lease);

@@ -1,12 +1,5 @@
 import { describe, it } from 'vitest';
-import {
-  eq,
-  SessionExistsError,
-  SessionNotFoundError,
-  ValidationError,
-  type SessionEvent,
-  type MessagesEvent,
-} from '@sessions/core';
+import { eq, SessionExistsError, SessionNotFoundError, ValidationError, type SessionEvent, type MessagesEvent } from '@sessions/core';
 import { testMessage } from '@sessions/core/testing';
 import { caught, randomId, randomKey, useEngine } from '../harness.js';
 import type { ConformanceInitializer } from '../initializer.js';
@@ -21,7 +14,10 @@ export function sessionLifecycleTests(init: ConformanceInitializer, _options: Co
       const manager = ctx.manager();
       const key = randomKey();
       await manager.create({ ...key, title: 'original', metadata: { topic: 'x' }, state: { step: 1 } });
-      await manager.append(key, ['one', 'two', 'three', 'four'].map((content) => ({ role: 'user' as const, content })));
+      await manager.append(
+        key,
+        ['one', 'two', 'three', 'four'].map((content) => ({ role: 'user' as const, content })),
+      );
       const before = await manager.export(key);
       const fork = await manager.fork(key, { upToSeq: 2, sessionId: `${key.sessionId}-fork` });
       expect(fork).toMatchObject({
@@ -250,7 +246,12 @@ export function sessionLifecycleTests(init: ConformanceInitializer, _options: Co
       expect((await ctx.engine.readMessages(key)).map((m) => m.content)).toEqual(['before expiry']);
       // its key is free: create replaces the leftover whole, and so does import
       const fresh = await manager.create({ ...key, title: 'new' });
-      expect(fresh, 'an expired leftover must be replaced whole when its key is created again').toMatchObject({ title: 'new', messageCount: 0, lastSeq: 0, expiresAt: null });
+      expect(fresh, 'an expired leftover must be replaced whole when its key is created again').toMatchObject({
+        title: 'new',
+        messageCount: 0,
+        lastSeq: 0,
+        expiresAt: null,
+      });
       expect(await manager.messages(key)).toEqual([]);
       expect(
         await caught(manager.create(key)),
@@ -268,7 +269,14 @@ export function sessionLifecycleTests(init: ConformanceInitializer, _options: Co
       const manager = ctx.manager({ clock: () => now });
       const key = randomKey();
       const other = randomKey();
-      await manager.create({ ...key, ttlMs: 1_000, messages: [{ role: 'user', content: 'one' }, { role: 'assistant', content: 'two' }] });
+      await manager.create({
+        ...key,
+        ttlMs: 1_000,
+        messages: [
+          { role: 'user', content: 'one' },
+          { role: 'assistant', content: 'two' },
+        ],
+      });
       await manager.create({ ...other, ttlMs: 10_000, messages: [{ role: 'user', content: 'lives on' }] });
       const justBefore = new Date(now + 999);
       expect((await ctx.engine.readMessages(key, { liveAt: justBefore })).map((m) => m.content)).toEqual(['one', 'two']);
@@ -281,7 +289,10 @@ export function sessionLifecycleTests(init: ConformanceInitializer, _options: Co
       expect(await manager.messages(key)).toEqual([]);
       expect(await manager.messages(key, { last: 50 })).toEqual([]);
       // without liveAt the rows are still there until deleteExpired: nothing was removed by reading
-      expect((await ctx.engine.readMessages(key)).map((m) => m.content), 'readMessages must not delete what it hides').toEqual(['one', 'two']);
+      expect(
+        (await ctx.engine.readMessages(key)).map((m) => m.content),
+        'readMessages must not delete what it hides',
+      ).toEqual(['one', 'two']);
       expect((await manager.messages(other)).map((m) => m.content)).toEqual(['lives on']);
     });
 
@@ -293,7 +304,10 @@ export function sessionLifecycleTests(init: ConformanceInitializer, _options: Co
       manager.on('messages', (event) => messageEvents.push(event));
       const key = randomKey();
       await manager.create(key);
-      await manager.append(key, [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }]);
+      await manager.append(key, [
+        { role: 'user', content: 'a' },
+        { role: 'user', content: 'b' },
+      ]);
       await manager.update(key, { title: 't' });
       await manager.clear(key);
       await manager.delete(key);

@@ -20,10 +20,13 @@ export function storedRowTests(init: ConformanceInitializer, _options: Conforman
       const created = await manager.create({ userId, title: 'Trip to Kyōto 🗾', metadata: { plan: { tier: 'pro' }, tags: ['a'] }, state: { step: 2 } });
       const stored = await rawOf(ctx).session(created);
       expect(stored, 'createSession must write the session row to the store').not.toBeNull();
-      expect(
-        stored,
-        'createSession must store title, counts and ids as given',
-      ).toMatchObject({ userId, sessionId: created.sessionId, title: 'Trip to Kyōto 🗾', messageCount: 0, lastSeq: 0 });
+      expect(stored, 'createSession must store title, counts and ids as given').toMatchObject({
+        userId,
+        sessionId: created.sessionId,
+        title: 'Trip to Kyōto 🗾',
+        messageCount: 0,
+        lastSeq: 0,
+      });
       expect(stored!.metadata, 'createSession must store metadata exactly').toEqual({ plan: { tier: 'pro' }, tags: ['a'] });
       expect(stored!.state, 'createSession must store state exactly').toEqual({ step: 2 });
     });
@@ -49,13 +52,22 @@ export function storedRowTests(init: ConformanceInitializer, _options: Conforman
       const manager = ctx.manager();
       const key = randomKey();
       await manager.create(key);
-      await manager.append(key, ['a', 'b', 'c', 'd'].map((content) => ({ role: 'user' as const, content })));
+      await manager.append(
+        key,
+        ['a', 'b', 'c', 'd'].map((content) => ({ role: 'user' as const, content })),
+      );
       await manager.truncate(key, { afterSeq: 2 });
-      expect((await rawOf(ctx).messages(key)).map((m) => m.seq), 'truncateMessages must delete the rows after afterSeq').toEqual([1, 2]);
+      expect(
+        (await rawOf(ctx).messages(key)).map((m) => m.seq),
+        'truncateMessages must delete the rows after afterSeq',
+      ).toEqual([1, 2]);
       expect(await rawOf(ctx).session(key), 'truncateMessages must store messageCount and keep lastSeq').toMatchObject({ messageCount: 2, lastSeq: 4 });
       await manager.clear(key);
       await manager.append(key, { role: 'user', content: 'e' });
-      expect((await rawOf(ctx).messages(key)).map((m) => m.seq), 'clearMessages must delete every row and never reuse a seq').toEqual([5]);
+      expect(
+        (await rawOf(ctx).messages(key)).map((m) => m.seq),
+        'clearMessages must delete every row and never reuse a seq',
+      ).toEqual([5]);
       expect(await rawOf(ctx).session(key), 'clearMessages must keep lastSeq in the store').toMatchObject({ messageCount: 1, lastSeq: 5 });
     });
 
@@ -78,15 +90,11 @@ export function storedRowTests(init: ConformanceInitializer, _options: Conforman
       expect(
         await caught(engine.appendMessages(key, [testMessage(key, { content: 'late' })], { lease: grant.lease })),
         'appendMessages must refuse an expired lease',
-      ).toBeInstanceOf(
-        LockExpiredError,
-      );
+      ).toBeInstanceOf(LockExpiredError);
       expect(
         await caught(engine.updateSession(key, { state: { late: true }, updatedAt: new Date() }, { lease: grant.lease })),
         'updateSession must refuse an expired lease',
-      ).toBeInstanceOf(
-        LockExpiredError,
-      );
+      ).toBeInstanceOf(LockExpiredError);
       expect(await rawOf(ctx).messages(key), 'a refused appendMessages must write no row').toEqual([]);
       expect(await rawOf(ctx).session(key), 'a refused write must leave the session row as it was').toMatchObject({ state: {}, messageCount: 0, lastSeq: 0 });
     });
@@ -101,7 +109,7 @@ export function storedRowTests(init: ConformanceInitializer, _options: Conforman
       expect(await rawOf(ctx).messages(key), 'reading an expired session must not delete its rows').toHaveLength(1);
       await ctx.engine.deleteExpired(new Date(now));
       expect(await rawOf(ctx).session(key), 'deleteExpired must delete the expired session row').toBeNull();
-      expect(await rawOf(ctx).messages(key), 'deleteExpired must delete the expired session\'s message rows').toEqual([]);
+      expect(await rawOf(ctx).messages(key), "deleteExpired must delete the expired session's message rows").toEqual([]);
     });
   });
 }

@@ -34,10 +34,9 @@ export function validationTests(init: ConformanceInitializer, _options: Conforma
       }
       const longest = '字'.repeat(255);
       const created = await manager.create({ userId: randomId('u'), sessionId: longest });
-      expect(
-        (await manager.get(created))?.sessionId,
-        'createSession and getSession must keep a 255-character id of non-ASCII characters exactly',
-      ).toBe(longest);
+      expect((await manager.get(created))?.sessionId, 'createSession and getSession must keep a 255-character id of non-ASCII characters exactly').toBe(
+        longest,
+      );
     });
 
     it('rejects non-JSON values, cycles and NUL characters with a path to the problem', async ({ expect }) => {
@@ -46,7 +45,19 @@ export function validationTests(init: ConformanceInitializer, _options: Conforma
       await manager.create(key);
       const cyclic: Record<string, unknown> = {};
       cyclic['self'] = cyclic;
-      const badMetadata: unknown[] = [cyclic, { when: new Date() }, { n: Number.NaN }, { n: Infinity }, { f: () => 1 }, { big: 1n }, { u: undefined }, { s: 'nul\u0000' }, [1], 'text', null];
+      const badMetadata: unknown[] = [
+        cyclic,
+        { when: new Date() },
+        { n: Number.NaN },
+        { n: Infinity },
+        { f: () => 1 },
+        { big: 1n },
+        { u: undefined },
+        { s: 'nul\u0000' },
+        [1],
+        'text',
+        null,
+      ];
       for (const metadata of badMetadata) {
         const error = await manager.update(key, { metadata: metadata as never }).catch((e: unknown) => e);
         expect(error, `SessionManager.update must throw ValidationError for the metadata ${show(metadata)}`).toBeInstanceOf(ValidationError);
@@ -64,10 +75,9 @@ export function validationTests(init: ConformanceInitializer, _options: Conforma
         await caught(manager.append(key, { role: 'user', content: 'x', extra: 1 } as never)),
         'SessionManager.append must throw ValidationError for an unknown message key',
       ).toBeInstanceOf(ValidationError);
-      expect(
-        await caught(manager.setState(key, cyclic as never)),
-        'SessionManager.setState must throw ValidationError for a cyclic state',
-      ).toBeInstanceOf(ValidationError);
+      expect(await caught(manager.setState(key, cyclic as never)), 'SessionManager.setState must throw ValidationError for a cyclic state').toBeInstanceOf(
+        ValidationError,
+      );
       expect(await manager.get(key), 'a refused write must leave the session unchanged (no metadata, state, messages or version bump)').toMatchObject({
         metadata: {},
         state: {},
@@ -92,10 +102,9 @@ export function validationTests(init: ConformanceInitializer, _options: Conforma
         metadata: deepest,
         state: deepest,
       });
-      expect(
-        await manager.messages(key),
-        `appendMessages and getMessages must store message metadata nested ${MAX_JSON_DEPTH} levels deep exactly`,
-      ).toEqual([stored]);
+      expect(await manager.messages(key), `appendMessages and getMessages must store message metadata nested ${MAX_JSON_DEPTH} levels deep exactly`).toEqual([
+        stored,
+      ]);
       expect(
         await caught(manager.update(key, { metadata: levels(MAX_JSON_DEPTH + 1) })),
         `SessionManager.update must throw ValidationError for metadata nested ${MAX_JSON_DEPTH + 1} levels deep`,
@@ -113,7 +122,10 @@ export function validationTests(init: ConformanceInitializer, _options: Conforma
       const key = randomKey();
       await manager.create(key);
       const error = await manager
-        .append(key, [{ role: 'user', content: 'fine' }, { role: 'user', content: 'x'.repeat(10 * 1024 * 1024) }])
+        .append(key, [
+          { role: 'user', content: 'fine' },
+          { role: 'user', content: 'x'.repeat(10 * 1024 * 1024) },
+        ])
         .catch((e: unknown) => e);
       expect(error, 'SessionManager.append must throw ValidationError for a message over maxMessageBytes').toBeInstanceOf(ValidationError);
       expect((error as Error).message, 'the ValidationError for an oversized message must name the maxMessageBytes limit').toMatch(/maxMessageBytes/);
@@ -147,10 +159,9 @@ export function validationTests(init: ConformanceInitializer, _options: Conforma
         deep,
       ];
       for (const filter of bad) {
-        expect(
-          await caught(where(filter)),
-          `findMany must throw ValidationError for the filter ${show(filter)} before querying`,
-        ).toBeInstanceOf(ValidationError);
+        expect(await caught(where(filter)), `findMany must throw ValidationError for the filter ${show(filter)} before querying`).toBeInstanceOf(
+          ValidationError,
+        );
       }
       expect(() => eq('title', null as never), 'eq with null must throw and point to isNull').toThrow(/isNull/);
       expect(() => parseFilter('{"op":"eq","field":"nope","value":1}'), 'parseFilter must throw ValidationError for an unknown field').toThrow(ValidationError);
@@ -158,19 +169,16 @@ export function validationTests(init: ConformanceInitializer, _options: Conforma
         await caught(ctx.engine.findMany('sessions', { where: and(), orderBy: [{ field: 'metadata', direction: 'asc' }] })),
         'findMany must throw ValidationError for an orderBy on a whole JSON column (metadata)',
       ).toBeInstanceOf(ValidationError);
-      expect(
-        await caught(ctx.engine.findMany('sessions', { limit: -1 })),
-        'findMany must throw ValidationError for a negative limit',
-      ).toBeInstanceOf(ValidationError);
+      expect(await caught(ctx.engine.findMany('sessions', { limit: -1 })), 'findMany must throw ValidationError for a negative limit').toBeInstanceOf(
+        ValidationError,
+      );
     });
 
     it('rejects a heartbeat that is not well under the lease TTL', ({ expect }) => {
       expect(
         () => new SessionManager({ engine: ctx.engine, lockTtlMs: 1_000, heartbeatMs: 900 }),
         'new SessionManager must refuse heartbeatMs close to lockTtlMs',
-      ).toThrow(
-        ValidationError,
-      );
+      ).toThrow(ValidationError);
       expect(() => new SessionManager({ engine: ctx.engine, lockTtlMs: 0 }), 'new SessionManager must refuse lockTtlMs 0').toThrow(ValidationError);
       expect(() => new SessionManager({ engine: undefined as never }), 'new SessionManager must refuse a missing engine').toThrow(ValidationError);
     });

@@ -77,7 +77,6 @@ const SCHEMA_VERSION_OPTIONS = signalOptions('storedSchemaVersion()');
 
 type LifecycleState = 'new' | 'setting-up' | 'ready' | 'closed';
 
-
 /**
  * The base every adapter extends. It keeps the guarantees that must not differ between
  * backends, so adapters only implement the `do*` hooks with already-validated input:
@@ -226,7 +225,9 @@ export abstract class BaseEngine implements Engine {
   }
 
   #wrap(operation: string, error: unknown): Error {
-    return error instanceof SessionsError ? error : new StorageError(this.name, operation, this.explainDriverError(error), { kind: this.storageErrorKind(error) });
+    return error instanceof SessionsError
+      ? error
+      : new StorageError(this.name, operation, this.explainDriverError(error), { kind: this.storageErrorKind(error) });
   }
 
   /**
@@ -312,7 +313,7 @@ export abstract class BaseEngine implements Engine {
   delete(model: 'sessions', query: { where: Filter }): Promise<number> {
     return this.#guard('delete', async () => {
       if (model !== 'sessions') {
-        throw new ValidationError('delete removes sessions (with their messages); to drop a session\'s messages use clearMessages', { path: 'model' });
+        throw new ValidationError("delete removes sessions (with their messages); to drop a session's messages use clearMessages", { path: 'model' });
       }
       const { where } = DELETE_QUERY.parse(query, 'query');
       if (where === undefined) throw new ValidationError('delete needs { where }; pass and() to match everything', { path: 'query' });

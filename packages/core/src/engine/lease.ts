@@ -12,9 +12,7 @@ export interface Lease extends SessionKey, LeaseRef {
   readonly expiresAt: Date;
 }
 
-export type LeaseGrant =
-  | { readonly acquired: true; readonly lease: Lease }
-  | { readonly acquired: false; readonly holder: string; readonly expiresAt: Date };
+export type LeaseGrant = { readonly acquired: true; readonly lease: Lease } | { readonly acquired: false; readonly holder: string; readonly expiresAt: Date };
 
 export interface AcquireLeaseInput {
   /** Who asks; shown to others in `LockHeldError`. */

@@ -34,7 +34,11 @@ function valueList(op: string, field: string, values: readonly FilterValue[]): F
 /** Matches when the field equals one of `values`; an empty list matches nothing. */
 export const inArray = (field: string, values: readonly FilterValue[]): Filter => ({ op: 'inArray', field, values: valueList('inArray', field, values) });
 /** Matches a non-null field equal to none of `values`. */
-export const notInArray = (field: string, values: readonly FilterValue[]): Filter => ({ op: 'notInArray', field, values: valueList('notInArray', field, values) });
+export const notInArray = (field: string, values: readonly FilterValue[]): Filter => ({
+  op: 'notInArray',
+  field,
+  values: valueList('notInArray', field, values),
+});
 /** Matches null and missing. */
 export const isNull = (field: string): Filter => ({ op: 'isNull', field });
 /** Matches a field that is present and not null. */

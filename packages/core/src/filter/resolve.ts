@@ -129,9 +129,7 @@ function resolveTarget(field: unknown, model: ModelDefinition, path: string): Fi
   if (definition) {
     if (definition.type === 'json') {
       throw new ValidationError(
-        model.filterableJsonField === field
-          ? `filter on a path inside ${field}, e.g. "${field}.channel"`
-          : `${field} is not filterable`,
+        model.filterableJsonField === field ? `filter on a path inside ${field}, e.g. "${field}.channel"` : `${field} is not filterable`,
         { path },
       );
     }

@@ -171,13 +171,27 @@ export function parseExport(data: unknown): { session: Session; messages: Messag
 }
 
 const EXPORT_FIELDS = ['format', 'version', 'session', 'messages'];
-const SESSION_FIELDS = ['userId', 'sessionId', 'title', 'metadata', 'state', 'status', 'createdAt', 'updatedAt', 'expiresAt', 'parentSessionId', 'parentSeq', 'lastSeq'];
+const SESSION_FIELDS = [
+  'userId',
+  'sessionId',
+  'title',
+  'metadata',
+  'state',
+  'status',
+  'createdAt',
+  'updatedAt',
+  'expiresAt',
+  'parentSessionId',
+  'parentSeq',
+  'lastSeq',
+];
 const MESSAGE_FIELDS = ['seq', 'id', 'role', 'content', 'name', 'toolCalls', 'toolCallId', 'agentId', 'runId', 'metadata', 'createdAt'];
 
 /** A field this version does not know is refused rather than dropped: importing must not lose data silently. */
 function assertKnownFields(value: Record<string, unknown>, known: readonly string[], path: string): void {
   for (const field of Object.keys(value)) {
-    if (!known.includes(field)) throw new ValidationError(`unknown field ${JSON.stringify(field)}; version ${EXPORT_VERSION} has ${known.join(', ')}`, { path });
+    if (!known.includes(field))
+      throw new ValidationError(`unknown field ${JSON.stringify(field)}; version ${EXPORT_VERSION} has ${known.join(', ')}`, { path });
   }
 }
 
@@ -187,7 +201,10 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\
 function toDate(value: unknown, path: string): Date {
   const date = typeof value === 'string' && ISO_8601.test(value) ? new Date(value) : undefined;
   if (!date || Number.isNaN(date.getTime())) {
-    throw new ValidationError(`expected an ISO 8601 timestamp such as "2026-01-01T00:00:00.000Z", got ${typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : describeType(value)}`, { path });
+    throw new ValidationError(
+      `expected an ISO 8601 timestamp such as "2026-01-01T00:00:00.000Z", got ${typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : describeType(value)}`,
+      { path },
+    );
   }
   return date;
 }

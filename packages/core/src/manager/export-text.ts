@@ -170,7 +170,9 @@ export class ExportTextScanner {
 
   #open(frame: Frame): void {
     if (this.#stack.length >= MAX_OPEN) {
-      throw new ValidationError(`is nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects, the most every backend can store`, { path: this.#path() });
+      throw new ValidationError(`is nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects, the most every backend can store`, {
+        path: this.#path(),
+      });
     }
     this.#stack.push(frame);
   }
@@ -192,10 +194,9 @@ export class ExportTextScanner {
     if (!isExactNumberLiteral(literal)) {
       const shown = literal.length > 40 ? `${literal.slice(0, 40)}...` : literal;
       const stored = Number(literal);
-      throw new ValidationError(
-        `the number ${shown} cannot be stored exactly (it would become ${String(stored)}): write it as a string to keep every digit`,
-        { path: this.#path() },
-      );
+      throw new ValidationError(`the number ${shown} cannot be stored exactly (it would become ${String(stored)}): write it as a string to keep every digit`, {
+        path: this.#path(),
+      });
     }
   }
 

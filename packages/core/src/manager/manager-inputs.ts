@@ -177,11 +177,7 @@ const MESSAGE_INPUT_KEYS: ReadonlyArray<keyof MessageInput> = ['role', 'content'
 
 /** A message's values are the engine's to check; here only its keys. */
 export const messageInput = (method: string) =>
-  shape(
-    method,
-    Object.fromEntries(MESSAGE_INPUT_KEYS.map((key) => [key, anything])),
-    { noun: 'field', expected: 'a message { role, content }' },
-  );
+  shape(method, Object.fromEntries(MESSAGE_INPUT_KEYS.map((key) => [key, anything])), { noun: 'field', expected: 'a message { role, content }' });
 
 export const LIST_OPTIONS = shape(
   'list()',

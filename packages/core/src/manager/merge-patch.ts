@@ -11,7 +11,7 @@ export function applyMergePatch(target: JsonObject, patch: JsonObject): JsonObje
       delete result[key];
     } else if (isPlainObject(value)) {
       const existing = Object.hasOwn(result, key) ? result[key] : undefined;
-      setOwn(result, key, applyMergePatch(isPlainObject(existing) ? (existing) : {}, value));
+      setOwn(result, key, applyMergePatch(isPlainObject(existing) ? existing : {}, value));
     } else {
       setOwn(result, key, cloneJson(value as JsonValue));
     }

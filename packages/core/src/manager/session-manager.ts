@@ -124,7 +124,12 @@ export class SessionManager {
     // Parsed up front so a misspelt field fails whether or not the session already exists.
     const parsed = inputs.GET_OR_CREATE_INPUT.parse(input, 'input');
     const key = { userId: parsed.userId, sessionId: parsed.sessionId };
-    return getOrCreateSession(this.engine, key, () => this.#create(parsed), () => this.#now());
+    return getOrCreateSession(
+      this.engine,
+      key,
+      () => this.#create(parsed),
+      () => this.#now(),
+    );
   }
 
   /** A user's sessions, newest activity first by default, one keyset page at a time. */

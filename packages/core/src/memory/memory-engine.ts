@@ -10,14 +10,7 @@ import type {
   UpdateSessionOptions,
 } from '../engine/engine.js';
 import type { AcquireLeaseInput, Lease, LeaseGrant, LeaseInfo, LeaseRef, ListLeasesQuery } from '../engine/lease.js';
-import {
-  ConcurrentUpdateError,
-  LockExpiredError,
-  MessageExistsError,
-  SessionExistsError,
-  SessionNotFoundError,
-  type SessionKey,
-} from '../errors.js';
+import { ConcurrentUpdateError, LockExpiredError, MessageExistsError, SessionExistsError, SessionNotFoundError, type SessionKey } from '../errors.js';
 import { matchesFilter } from '../filter/evaluate.js';
 import { countRows, queryRows } from '../filter/query-rows.js';
 import type { ResolvedFilter } from '../filter/resolved.js';

@@ -49,7 +49,14 @@ export class MemoryLeases {
       if (query.userId !== undefined && userId !== query.userId) continue;
       if (query.held !== undefined && held !== query.held) continue;
       if (query.after && compareKeys({ userId, sessionId }, query.after) <= 0) continue;
-      rows.push({ userId, sessionId, owner: stored.owner, token: stored.token, expiresAt: stored.expiresAt === null ? null : new Date(stored.expiresAt), held });
+      rows.push({
+        userId,
+        sessionId,
+        owner: stored.owner,
+        token: stored.token,
+        expiresAt: stored.expiresAt === null ? null : new Date(stored.expiresAt),
+        held,
+      });
     }
     return rows.sort(compareKeys).slice(0, query.limit);
   }

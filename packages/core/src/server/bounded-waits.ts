@@ -65,7 +65,13 @@ export class Checkouts {
         reject(reason);
       };
       const timer = setTimeout(
-        () => giveUp(new ServerTimeoutError(`no connection to ${server} became free within ${acquireTimeoutMs} ms (every connection is busy, or the server does not answer)`, 'read')),
+        () =>
+          giveUp(
+            new ServerTimeoutError(
+              `no connection to ${server} became free within ${acquireTimeoutMs} ms (every connection is busy, or the server does not answer)`,
+              'read',
+            ),
+          ),
         acquireTimeoutMs,
       );
       this.#waiters.add(giveUp);

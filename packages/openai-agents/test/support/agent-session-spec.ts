@@ -151,7 +151,9 @@ export function describeAgentSession(backend: Backend): void {
         now += 61_000;
 
         const model = nameRecallModel();
-        const result = await run(new Agent({ name: 'a', model }), "What's my name?", { session: new SessionsAgentSession({ sessions: clocked, ...session.key }) });
+        const result = await run(new Agent({ name: 'a', model }), "What's my name?", {
+          session: new SessionsAgentSession({ sessions: clocked, ...session.key }),
+        });
         expect(result.finalOutput).toBe("I don't know your name.");
         expect(model.requests[0]!.input).toEqual([userItem("What's my name?")]);
         expect(await session.getItems()).toHaveLength(2);
@@ -255,7 +257,7 @@ export function describeAgentSession(backend: Backend): void {
         expect(await reader.getItems(-3)).toEqual([]);
       });
 
-      it('round-trips tool calls and results exactly as the SDK\'s own MemorySession holds them', async () => {
+      it("round-trips tool calls and results exactly as the SDK's own MemorySession holds them", async () => {
         const ours = new SessionsAgentSession({ sessions, ...newKey() });
         const reference = new MemorySession();
         for (const session of [ours, reference]) {
@@ -297,7 +299,13 @@ export function describeAgentSession(backend: Backend): void {
 
       it('continues a conversation that another tool started, from its text messages', async () => {
         const key = newKey();
-        await sessions.create({ ...key, messages: [{ role: 'user', content: 'My name is Bob' }, { role: 'assistant', content: 'Hello Bob' }] });
+        await sessions.create({
+          ...key,
+          messages: [
+            { role: 'user', content: 'My name is Bob' },
+            { role: 'assistant', content: 'Hello Bob' },
+          ],
+        });
         const model = nameRecallModel();
         const result = await run(new Agent({ name: 'a', model }), "What's my name?", { session: new SessionsAgentSession({ sessions, ...key }) });
         expect(result.finalOutput).toBe('Your name is Bob.');
@@ -307,7 +315,9 @@ export function describeAgentSession(backend: Backend): void {
     describe('concurrency', () => {
       it('never interleaves the batches of concurrent addItems calls', async () => {
         const key = newKey();
-        const writers = Array.from({ length: 8 }, (_, w) => new SessionsAgentSession({ sessions, ...key }).addItems(Array.from({ length: 5 }, (_, i) => userItem(`w${w}-${i}`))));
+        const writers = Array.from({ length: 8 }, (_, w) =>
+          new SessionsAgentSession({ sessions, ...key }).addItems(Array.from({ length: 5 }, (_, i) => userItem(`w${w}-${i}`))),
+        );
         await Promise.all(writers);
         const texts = (await new SessionsAgentSession({ sessions, ...key }).getItems()).map((item) => (item as { content: string }).content);
         expect(texts).toHaveLength(40);
@@ -326,7 +336,9 @@ export function describeAgentSession(backend: Backend): void {
             return [assistantSays(`answer to ${(input.at(-1) as { content: string }).content}`)];
           });
         await Promise.all(
-          ['first', 'second'].map((text) => run(new Agent({ name: 'a', model: slowEcho() }), text, { session: new SessionsAgentSession({ sessions, ...key }) })),
+          ['first', 'second'].map((text) =>
+            run(new Agent({ name: 'a', model: slowEcho() }), text, { session: new SessionsAgentSession({ sessions, ...key }) }),
+          ),
         );
         const items = await new SessionsAgentSession({ sessions, ...key }).getItems();
         expect(items).toHaveLength(4);
@@ -388,7 +400,11 @@ export function describeAgentSession(backend: Backend): void {
         await session().addItems(Array.from({ length: 6 }, (_, i) => userItem(`base ${i}`)));
         const added = Array.from({ length: 6 }, (_, i) => userItem(`added ${i}`));
         const results = await Promise.all([
-          ...added.map((item) => session().addItems([item]).then(() => undefined)),
+          ...added.map((item) =>
+            session()
+              .addItems([item])
+              .then(() => undefined),
+          ),
           ...Array.from({ length: 6 }, () => session().popItem()),
         ]);
         const popped = results.filter((item): item is AgentInputItem => item !== undefined);
@@ -399,7 +415,7 @@ export function describeAgentSession(backend: Backend): void {
         expect(popped).toHaveLength(6);
       });
 
-      it('waits for a holder of the session\'s lease instead of writing past it, or fails with LockHeldError after waitMs', async () => {
+      it("waits for a holder of the session's lease instead of writing past it, or fails with LockHeldError after waitMs", async () => {
         const key = newKey();
         await new SessionsAgentSession({ sessions, ...key }).addItems([userItem('one'), userItem('two')]);
         const lease = await sessions.acquire(key);
@@ -417,13 +433,13 @@ export function describeAgentSession(backend: Backend): void {
     });
 
     describe('popItem and clearSession', () => {
-      it('behaves like the SDK\'s MemorySession under any sequence of adds, pops, reads and clears', async () => {
+      it("behaves like the SDK's MemorySession under any sequence of adds, pops, reads and clears", async () => {
         const ours = new SessionsAgentSession({ sessions, ...newKey() });
         const reference = new MemorySession();
         let counter = 0;
         // A fixed pseudo-random sequence keeps the run bounded and repeatable on slow stores.
         let seed = 7;
-        const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+        const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
         for (let step = 0; step < 60; step++) {
           const roll = random();
           if (roll < 0.4) {
@@ -463,7 +479,14 @@ export function describeAgentSession(backend: Backend): void {
         // a, b, a pop that cancelled b (with its hint), c, d, a pop without a hint that cancelled d.
         await sessions.create({
           ...key,
-          messages: [item('a', 'm_a'), item('b', 'm_b'), legacyTombstone({ deadFrom: 2, prevId: 'm_b' }), item('c', 'm_c'), item('d', 'm_d'), legacyTombstone()],
+          messages: [
+            item('a', 'm_a'),
+            item('b', 'm_b'),
+            legacyTombstone({ deadFrom: 2, prevId: 'm_b' }),
+            item('c', 'm_c'),
+            item('d', 'm_d'),
+            legacyTombstone(),
+          ],
         });
         const session = new SessionsAgentSession({ sessions, ...key });
         expect(await session.getItems()).toEqual([userItem('a'), userItem('c')]);

@@ -27,7 +27,10 @@ export class StubModel implements Model {
         for (const part of item.content) if (part.type === 'output_text') yield { type: 'output_text_delta', delta: part.text };
       }
     }
-    yield { type: 'response_done', response: { id: responseId!, usage: { requests: 1, inputTokens: 0, outputTokens: 0, totalTokens: 0 }, output: output as never } };
+    yield {
+      type: 'response_done',
+      response: { id: responseId!, usage: { requests: 1, inputTokens: 0, outputTokens: 0, totalTokens: 0 }, output: output as never },
+    };
   }
 }
 
@@ -60,7 +63,10 @@ export function nameRecallModel(): StubModel {
     const texts = userTexts(request.input);
     const latest = texts.at(-1) ?? '';
     if (/what'?s my name/i.test(latest)) {
-      const named = texts.map((text) => /my name is (\w+)/i.exec(text)?.[1]).filter(Boolean).at(-1);
+      const named = texts
+        .map((text) => /my name is (\w+)/i.exec(text)?.[1])
+        .filter(Boolean)
+        .at(-1);
       return [assistantSays(named ? `Your name is ${named}.` : "I don't know your name.")];
     }
     return [assistantSays(`Noted: ${latest}`)];

@@ -32,11 +32,7 @@ export function columnList(model: ModelDefinition, fields: readonly string[]): s
 
 /** `CREATE TABLE` for a core model: its fields, primary key and any extra constraints. */
 export function createTableSql(model: ModelDefinition, table: string, constraints: readonly string[] = []): string {
-  const items = [
-    ...Object.values(model.fields).map(columnSql),
-    `PRIMARY KEY (${columnList(model, model.primaryKey)})`,
-    ...constraints,
-  ];
+  const items = [...Object.values(model.fields).map(columnSql), `PRIMARY KEY (${columnList(model, model.primaryKey)})`, ...constraints];
   return `CREATE TABLE ${table} (\n  ${items.join(',\n  ')}\n)`;
 }
 

@@ -72,7 +72,10 @@ export async function migrate(pool: PgPool, names: TableNames, options: MigrateO
       if (migration.version <= current) continue;
       signal?.throwIfAborted();
       for (const statement of migration.statements(names)) await runDdl(client, statement, names);
-      await client.query({ text: `INSERT INTO ${names.schemaVersion} (version, description) VALUES ($1, $2)`, values: [migration.version, migration.description] });
+      await client.query({
+        text: `INSERT INTO ${names.schemaVersion} (version, description) VALUES ($1, $2)`,
+        values: [migration.version, migration.description],
+      });
     }
     await client.query({ text: 'COMMIT' });
   } catch (error) {
@@ -107,7 +110,11 @@ async function lockForMigration(client: PgPoolClient, names: TableNames, signal:
 }
 
 async function ensureSchema(client: PgPoolClient, names: TableNames): Promise<void> {
-  const { rows } = await client.query({ text: 'SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS present', values: [names.schema], types: TYPE_PARSERS });
+  const { rows } = await client.query({
+    text: 'SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS present',
+    values: [names.schema],
+    types: TYPE_PARSERS,
+  });
   // Only when missing: CREATE SCHEMA IF NOT EXISTS still needs the CREATE privilege on the database.
   if (!rows[0]?.['present']) await client.query({ text: `CREATE SCHEMA ${quoteIdent(names.schema)}` });
 }

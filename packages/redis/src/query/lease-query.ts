@@ -25,7 +25,9 @@ export async function listLeases(store: Store, query: ListLeasesQuery & { limit:
   for (let i = 0; i < users.length && rows.length < limit; i += CONCURRENT_USERS) {
     const want = limit - rows.length;
     const window = users.slice(i, i + CONCURRENT_USERS);
-    const pages = await Promise.all(window.map((userId) => userLeases(store, userId, after?.userId === userId ? after.sessionId : undefined, query.held, want)));
+    const pages = await Promise.all(
+      window.map((userId) => userLeases(store, userId, after?.userId === userId ? after.sessionId : undefined, query.held, want)),
+    );
     for (const page of pages) rows.push(...page);
   }
   return rows.slice(0, limit);

@@ -50,7 +50,7 @@ async function pagedSession(
   const [min, max, ...flags] = scoreRange(plan.seq, direction === 'desc') as [string, string, ...string[]];
   const matches: FetchedMessage[] = [];
   let page = Math.min(MAX_PAGE, Math.max(MIN_PAGE, Number.isFinite(want) ? want + 1 : MAX_PAGE));
-  for (let offset = 0; ; ) {
+  for (let offset = 0; ;) {
     const members = await zrange(store, store.keys.session(key).messages, [min, max, ...flags, 'LIMIT', offset, page]);
     offset += members.length;
     for (const member of members) {
@@ -63,7 +63,13 @@ async function pagedSession(
 }
 
 /** All matching messages of some sessions of one user, a pipeline of ZRANGE per batch of sessions. */
-async function gatherSessions(store: Store, userId: string, sessionIds: readonly string[], plan: MessagePlan, where: ResolvedFilter): Promise<FetchedMessage[]> {
+async function gatherSessions(
+  store: Store,
+  userId: string,
+  sessionIds: readonly string[],
+  plan: MessagePlan,
+  where: ResolvedFilter,
+): Promise<FetchedMessage[]> {
   const [min, max, flag] = scoreRange(plan.seq, false) as [string, string, 'BYSCORE'];
   const matches: FetchedMessage[] = [];
   for (let i = 0; i < sessionIds.length; i += SESSIONS_PER_PIPELINE) {

@@ -68,7 +68,7 @@ async function* scanUser(store: Store, userId: string, source: SessionSource, wa
   // Paged by offset; entries that move while we page may show up twice, so skip repeats.
   const seen = new Set<string>();
   let page = Math.min(MAX_PAGE, Math.max(MIN_PAGE, Number.isFinite(want) ? want + 1 : MAX_PAGE));
-  for (let offset = 0; ; ) {
+  for (let offset = 0; ;) {
     const ids = await zrange(store, key, [min, max, ...flags, 'LIMIT', offset, page]);
     offset += ids.length;
     const fresh = ids.filter((id) => !seen.has(id));
@@ -80,7 +80,14 @@ async function* scanUser(store: Store, userId: string, source: SessionSource, wa
 }
 
 /** One user's matches. With an ordered source, stops once `want` are found. */
-async function userMatches(store: Store, userId: string, plan: SessionPlan, where: ResolvedFilter, orderBy: readonly ResolvedOrderTerm[], want: number): Promise<FetchedSession[]> {
+async function userMatches(
+  store: Store,
+  userId: string,
+  plan: SessionPlan,
+  where: ResolvedFilter,
+  orderBy: readonly ResolvedOrderTerm[],
+  want: number,
+): Promise<FetchedSession[]> {
   const source = await chooseSessionSource(store, userId, plan, orderBy, want);
   const matches: FetchedSession[] = [];
   for await (const batch of scanUser(store, userId, source, want)) {
@@ -113,7 +120,9 @@ export async function findSessions(
   const offset = query.offset ?? 0;
   const want = query.limit === undefined ? Number.POSITIVE_INFINITY : offset + query.limit;
   // Each user's first `want` in order are enough: the overall first `want` are among them.
-  const perUser = await mapLimit(await candidateUsers(store, plan), CONCURRENT_USERS, (userId) => userMatches(store, userId, plan, query.where, query.orderBy, want));
+  const perUser = await mapLimit(await candidateUsers(store, plan), CONCURRENT_USERS, (userId) =>
+    userMatches(store, userId, plan, query.where, query.orderBy, want),
+  );
   const matches = perUser.flat();
   matches.sort(byOrder(query.orderBy));
   return matches.slice(offset, query.limit === undefined ? undefined : offset + query.limit);

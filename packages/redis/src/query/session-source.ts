@@ -112,5 +112,5 @@ async function countRanges(store: Store, userId: string, plan: SessionPlan, inde
     if (index === 'byId') pipeline.zlexcount(keys.byId, min, max);
     else pipeline.zcount(keys[index], min, max);
   }
-  return (await pipeline.exec() ?? []).map(([error, count]) => (error ? Number.POSITIVE_INFINITY : Number(count)));
+  return ((await pipeline.exec()) ?? []).map(([error, count]) => (error ? Number.POSITIVE_INFINITY : Number(count)));
 }

@@ -31,7 +31,9 @@ export const STAGING_TTL_MS = 600_000;
  */
 export async function createSession(store: Store, options: ResolvedOptions, input: Session, messages: readonly Message[]): Promise<Session> {
   const session: Session =
-    input.expiresAt === null && options.defaultTtlMs !== undefined ? { ...input, expiresAt: new Date(input.createdAt.getTime() + options.defaultTtlMs) } : input;
+    input.expiresAt === null && options.defaultTtlMs !== undefined
+      ? { ...input, expiresAt: new Date(input.createdAt.getTime() + options.defaultTtlMs) }
+      : input;
   const pairs = encodeSession(session);
   const chunks = chunkMessages(messages.map((message): MessageTriple => [message.id, String(message.seq), withSeq(encodeMessageBody(message), message.seq)]));
   const inline = chunks.length === 1 ? chunks[0]! : [];
@@ -59,7 +61,9 @@ export async function createSession(store: Store, options: ResolvedOptions, inpu
     throw error;
   }
   if (reply[0] === 'STAGING_LOST') {
-    throw new Error(`the ${messages.length} messages staged for the new session were gone at the commit (their keys expired or were deleted); nothing was created: retry`);
+    throw new Error(
+      `the ${messages.length} messages staged for the new session were gone at the commit (their keys expired or were deleted); nothing was created: retry`,
+    );
   }
   const [unregistered] = expectOk(session, reply);
   if (unregistered === 1) await store.client.sadd(store.keys.users, session.userId);
@@ -72,7 +76,9 @@ export async function createSession(store: Store, options: ResolvedOptions, inpu
  * when a failure's cleanup deletes the staging keys.
  */
 async function stage(store: Store, staging: StagingKeys, chunks: ReadonlyArray<readonly MessageTriple[]>): Promise<void> {
-  const results = await Promise.allSettled(chunks.map((chunk) => runScript(store.client, 'sessionsV1Stage', [staging.messages, staging.messageIds], [STAGING_TTL_MS, ...chunk.flat()])));
+  const results = await Promise.allSettled(
+    chunks.map((chunk) => runScript(store.client, 'sessionsV1Stage', [staging.messages, staging.messageIds], [STAGING_TTL_MS, ...chunk.flat()])),
+  );
   const failed = results.find((result) => result.status === 'rejected');
   if (failed) throw failed.reason;
 }

@@ -16,7 +16,8 @@ export async function deleteExpired(store: Store, now: Date): Promise<number> {
     const userKeys = store.keys.user(userId);
     const ids = await store.client.zrange(userKeys.byExpiresAt, '-inf', cutoff, 'BYSCORE');
     const pipeline = store.client.pipeline();
-    for (const sessionId of ids) runScript(pipeline, 'sessionsV1Delete', store.keys.scriptKeys({ userId, sessionId }), [sessionId, '0', '', '', '', cutoff, '']);
+    for (const sessionId of ids)
+      runScript(pipeline, 'sessionsV1Delete', store.keys.scriptKeys({ userId, sessionId }), [sessionId, '0', '', '', '', cutoff, '']);
     runScript(pipeline, 'sessionsV1ForgetUser', [userKeys.byId, userKeys.registered], []);
     const replies = pipelineResults(await pipeline.exec());
     const forgotten = replies.pop() === 1;

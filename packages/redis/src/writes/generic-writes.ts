@@ -68,7 +68,23 @@ export function updateSessions(store: Store, options: ResolvedOptions, where: Re
   const expiry = expiresAt === undefined ? ['keep', ''] : expiresAt === null ? ['none', ''] : ['set', String((expiresAt as Date).getTime())];
   return writeSessions(store, where, {
     script: 'sessionsV1Update',
-    args: (sessionId, rev) => [sessionId, '0', '', '', '', '', rev, updatedAt, ...expiry, options.expiryGraceMs, '0', pairs.length, ...pairs.flat(), unset.length, ...unset],
+    args: (sessionId, rev) => [
+      sessionId,
+      '0',
+      '',
+      '',
+      '',
+      '',
+      rev,
+      updatedAt,
+      ...expiry,
+      options.expiryGraceMs,
+      '0',
+      pairs.length,
+      ...pairs.flat(),
+      unset.length,
+      ...unset,
+    ],
     applied: (reply) => reply[0] === 'OK',
   });
 }

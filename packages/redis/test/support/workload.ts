@@ -11,7 +11,10 @@ export async function fullWorkload(engine: Engine, users: readonly string[]): Pr
     const key = { userId, sessionId: `s:{${i}}%` };
     await manager.create({ ...key, title: 'first', metadata: { channel: 'web' }, messages: [{ role: 'system', content: 'rules' }] });
     await manager.create({ userId, sessionId: `ttl-${i}`, ttlMs: 60_000, messages: [{ role: 'user', content: 'short-lived' }] });
-    await manager.append(key, [{ role: 'user', content: 'hi' }, { role: 'assistant', content: [{ type: 'text', text: 'hello 😀' }] }]);
+    await manager.append(key, [
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: [{ type: 'text', text: 'hello 😀' }] },
+    ]);
     await manager.append(key, { role: 'user', content: 'taken back' });
     await manager.truncate(key, { afterSeq: 3 });
     await manager.run(key, async ({ append, setState }) => {
@@ -33,7 +36,10 @@ export async function fullWorkload(engine: Engine, users: readonly string[]): Pr
     await manager.archive(fork);
     await manager.clear(fork);
     await manager.delete({ userId, sessionId: `imported{${i}}` });
-    await engine.update('messages', { where: and(eq('userId', userId), eq('sessionId', key.sessionId), eq('role', 'user')), set: { metadata: { seen: true } } });
+    await engine.update('messages', {
+      where: and(eq('userId', userId), eq('sessionId', key.sessionId), eq('role', 'user')),
+      set: { metadata: { seen: true } },
+    });
   }
   await engine.listLeases();
   await engine.listLeases({ userId: users[0]!, held: false, after: { userId: users[0]!, sessionId: 'a' }, limit: 5 });

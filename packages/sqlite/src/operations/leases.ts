@@ -30,7 +30,9 @@ export class LeaseOperations {
     const table = quoteIdentifier(store.tables.leases);
     const column = (field: string) => quoteIdentifier(LeaseModel.fields[field]!.column);
     const key = `${column('userId')} = ? AND ${column('sessionId')} = ?`;
-    this.#select = store.db.prepare(`SELECT ${column('owner')} AS owner, ${column('token')} AS token, ${column('expiresAt')} AS expires_at FROM ${table} WHERE ${key}`);
+    this.#select = store.db.prepare(
+      `SELECT ${column('owner')} AS owner, ${column('token')} AS token, ${column('expiresAt')} AS expires_at FROM ${table} WHERE ${key}`,
+    );
     this.#grant = store.db.prepare(
       `INSERT INTO ${table} (${column('userId')}, ${column('sessionId')}, ${column('owner')}, ${column('token')}, ${column('expiresAt')}) VALUES (?, ?, ?, ?, ?) ` +
         `ON CONFLICT (${column('userId')}, ${column('sessionId')}) DO UPDATE SET ${column('owner')} = excluded.${column('owner')}, ` +

@@ -1,9 +1,4 @@
-import {
-  MessageExistsError,
-  SessionNotFoundError,
-  type Message,
-  type SessionKey,
-} from '@sessions/core';
+import { MessageExistsError, SessionNotFoundError, type Message, type SessionKey } from '@sessions/core';
 import {
   cloneJson,
   type ClearMessagesOptions,
@@ -87,8 +82,7 @@ export class MessageOperations {
     return this.#store.write(() => {
       this.#leases.checkFence(key, options.lease);
       const advanced = this.#advance.get(batch.length, batch.length, latest, key.userId, key.sessionId, liveAtParam(options)) as
-        | { last_seq: number }
-        | undefined;
+        { last_seq: number } | undefined;
       if (!advanced) throw new SessionNotFoundError(key);
       const firstSeq = advanced.last_seq - batch.length + 1;
       rows.forEach((row, i) => {

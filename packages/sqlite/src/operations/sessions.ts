@@ -1,11 +1,4 @@
-import {
-  ConcurrentUpdateError,
-  SessionExistsError,
-  SessionNotFoundError,
-  type Message,
-  type Session,
-  type SessionKey,
-} from '@sessions/core';
+import { ConcurrentUpdateError, SessionExistsError, SessionNotFoundError, type Message, type Session, type SessionKey } from '@sessions/core';
 import {
   copySession,
   SESSION_CHANGE_FIELDS,

@@ -84,7 +84,9 @@ interface ColumnInfo {
  */
 function verifySchema(db: SqliteDatabase, tables: TableNames): void {
   for (const [model, table] of storedModels(tables)) {
-    const columns = new Map((db.prepare(`SELECT name, type, "notnull" FROM pragma_table_info(?)`).all(table) as ColumnInfo[]).map((column) => [column.name, column]));
+    const columns = new Map(
+      (db.prepare(`SELECT name, type, "notnull" FROM pragma_table_info(?)`).all(table) as ColumnInfo[]).map((column) => [column.name, column]),
+    );
     for (const field of Object.values(model.fields)) {
       const live = columns.get(field.column);
       if (!live || live.type.toUpperCase() !== columnType(field) || Boolean(live.notnull) === field.nullable) {
