@@ -9,9 +9,10 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { publishablePackages } from '../release/workspace.mjs';
 import { reportPackage } from './report-package.mjs';
 
-// The smallest published package with one entry; its committed report is the starting point.
+// A small published package; its committed reports (one per entry) are the starting point.
 const sqlite = publishablePackages().find(({ manifest }) => manifest.name === '@sessions/sqlite');
-const committed = join(sqlite.dir, 'etc', 'sqlite.api.md');
+const committedFolder = join(sqlite.dir, 'etc');
+const committed = join(committedFolder, 'sqlite.api.md');
 let reports;
 let scratch;
 const quiet = () => {};
@@ -19,7 +20,7 @@ const quiet = () => {};
 beforeEach(() => {
   reports = mkdtempSync(join(tmpdir(), 'sessions-api-report-test-'));
   scratch = mkdtempSync(join(tmpdir(), 'sessions-api-report-scratch-'));
-  cpSync(committed, join(reports, 'sqlite.api.md'));
+  cpSync(committedFolder, reports, { recursive: true });
 });
 afterEach(() => {
   rmSync(reports, { recursive: true, force: true });
