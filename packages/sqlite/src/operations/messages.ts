@@ -1,6 +1,6 @@
 import { MessageExistsError, SessionNotFoundError, type Message, type SessionKey } from '@sessions/core';
 import {
-  cloneJson,
+  copyMessage,
   type ClearMessagesOptions,
   type MessageRange,
   type NewMessage,
@@ -149,19 +149,5 @@ export class MessageOperations {
 }
 
 function storedMessage(message: NewMessage, seq: number): Message {
-  return {
-    userId: message.userId,
-    sessionId: message.sessionId,
-    seq,
-    id: message.id,
-    role: message.role,
-    content: cloneJson(message.content),
-    name: message.name,
-    toolCalls: message.toolCalls && cloneJson(message.toolCalls),
-    toolCallId: message.toolCallId,
-    agentId: message.agentId,
-    runId: message.runId,
-    metadata: cloneJson(message.metadata),
-    createdAt: new Date(message.createdAt.getTime()),
-  };
+  return copyMessage({ ...message, seq });
 }
