@@ -80,7 +80,8 @@ function userinfoOf(text: string, afterSlashes: boolean): { user: string; length
   return { user, length: at };
 }
 
-function isSecretParameter(name: string): boolean {
+/** Whether a URL query parameter's name says its value is a credential (`password`, `pass`, `token`, `api_key`, ...). */
+export function isSecretParameter(name: string): boolean {
   return SECRET_PARAMETER.test(safeDecode(name).toLowerCase());
 }
 

@@ -1,5 +1,5 @@
 import { ValidationError } from '@sessions/core';
-import { parseConnectionUrl } from '@sessions/core/engine';
+import { isSecretParameter, parseConnectionUrl } from '@sessions/core/engine';
 
 // No password in it: every URL in a message is redacted, an example's too.
 const EXAMPLE = 'mysql://user@host:3306/database';
@@ -22,6 +22,12 @@ const BREAKING_OPTIONS: Readonly<Record<string, (value: unknown) => boolean>> = 
 const IGNORED_BY_MYSQL2 = { host: 'the host', port: 'the port', database: 'the path (/database)' } as const;
 
 /**
+ * mysql2's own options whose names look like credentials. Any other such parameter (`?pass=`,
+ * `?token=`) is no mysql2 option: mysql2 would warn, drop it and connect without it.
+ */
+const MYSQL2_CREDENTIAL_OPTIONS: ReadonlySet<string> = new Set(['password', 'password1', 'password2', 'password3', 'passwordSha1']);
+
+/**
  * Checks a `mysql://` or `mariadb://` URI and returns it as mysql2 should get it: `?user=` and
  * `?password=` moved into the authority (mysql2 drops them, and would connect without the
  * password), and anything mysql2 would ignore or that breaks the adapter refused by name.
@@ -30,6 +36,11 @@ const IGNORED_BY_MYSQL2 = { host: 'the host', port: 'the port', database: 'the p
 export function normalizeMysqlUri(uri: unknown, path: string): string {
   const parsed = parseConnectionUrl(uri, { schemes: ['mysql:', 'mariadb:'], example: EXAMPLE, path });
   const query = parsed.searchParams;
+  for (const name of new Set(query.keys())) {
+    if (isSecretParameter(name) && !MYSQL2_CREDENTIAL_OPTIONS.has(name)) {
+      throw new ValidationError(`mysql2 has no ?${name}= option and would connect without it: give the password before the @ or as ?password=`, { path });
+    }
+  }
   for (const [name, where] of Object.entries(IGNORED_BY_MYSQL2)) {
     if (query.has(name)) throw new ValidationError(`mysql2 ignores ?${name}= in a URL: write it in ${where}, as in ${EXAMPLE}`, { path });
   }

@@ -37,6 +37,20 @@ describe('credentials in the query string', () => {
     expect(String(error)).toMatch(/Access denied for user 'nobody_here'/);
   });
 
+  it('refuses a credential parameter mysql2 has no option for (it would warn and connect without it), naming it and never its value', () => {
+    for (const name of ['pass', 'pwd', 'token', 'client_secret', 'sslpassword', 'api_key']) {
+      let error: unknown;
+      try {
+        fromUrl(withQuery(`${name}=${URL_SECRET}`));
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, name).toBeInstanceOf(ValidationError);
+      expect((error as Error).message, name).toContain(`?${name}=`);
+      expect(secretExposures(error, URL_SECRET), name).toEqual([]);
+    }
+  });
+
   it('refuses a password given both in the URL and as ?password=', () => {
     const url = new URL(withQuery(`password=${URL_SECRET}`));
     url.password = 'other';

@@ -83,7 +83,7 @@ export { ExportTextScanner, MESSAGE_TEXT_ALLOWANCE, assertExactExportText, type 
 export { abortable, sleep } from '../abort.js';
 export { ADAPTER_PACKAGES, adapterPackageFor } from '../create-engine.js';
 export { parseConnectionUrl, type ConnectionUrlExpectation } from '../parse-connection-url.js';
-export { urlSecrets } from '../redact-url.js';
+export { isSecretParameter, urlSecrets } from '../redact-url.js';
 export { URL_SCHEME, urlScheme } from '../url-scheme.js';
 export { systemErrorKind } from '../storage-error-kind.js';
 
